@@ -1,0 +1,27 @@
+/**
+ * Every error Brume can report, with its HTTP status (server), exit code (CLI) and whether retrying may help.
+ * Exit codes follow the command-line contract: 1 the job failed, 2 bad input and nothing was changed.
+ * docs/errors.md documents each code; a unit test keeps the two in step.
+ */
+export const errorTable = {
+  BAD_REQUEST: { http: 400, exit: 2, retryable: false },
+  DEVICE_NOT_FOUND: { http: 404, exit: 2, retryable: false },
+  NOT_A_DISK: { http: 400, exit: 2, retryable: false },
+  DEVICE_BUSY: { http: 409, exit: 2, retryable: false },
+  CONFIRMATION_REQUIRED: { http: 409, exit: 2, retryable: false },
+  IMAGE_NOT_FOUND: { http: 404, exit: 2, retryable: false },
+  IMAGE_EXISTS: { http: 409, exit: 2, retryable: false },
+  MANIFEST_INVALID: { http: 400, exit: 2, retryable: false },
+  FORMAT_UNSUPPORTED: { http: 400, exit: 2, retryable: false },
+  IMAGE_TRUNCATED: { http: 400, exit: 2, retryable: false },
+  DISK_TOO_SMALL: { http: 409, exit: 2, retryable: false },
+  SECTOR_SIZE_MISMATCH: { http: 409, exit: 2, retryable: false },
+  STAGING_TOO_SMALL: { http: 409, exit: 2, retryable: false },
+  CHUNK_CORRUPT: { http: 422, exit: 1, retryable: true },
+  TOOL_FAILED: { http: 500, exit: 1, retryable: true },
+  INTERNAL: { http: 500, exit: 1, retryable: false },
+} as const satisfies Record<string, { http: number; exit: 1 | 2; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof errorTable;
+
+export const errorCodes = Object.keys(errorTable) as ErrorCode[];

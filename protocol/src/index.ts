@@ -1,0 +1,5 @@
+export { errorTable, errorCodes, type ErrorCode } from './errors.ts';
+export { BrumeError, toBrumeError } from './brume-error.ts';
+export * from './manifest.ts';
+export * from './events.ts';
+export * from './plan.ts';
