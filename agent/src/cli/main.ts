@@ -1,0 +1,19 @@
+import { capture, deploy, image, plan } from './commands.ts';
+
+const usage = `usage:
+  brume capture --disk DEV --to DIR [--name N] [--json]
+  brume deploy  --from DIR --disk DEV [--yes] [--dry-run] [--staging DIR] [--json]
+  brume plan    --from DIR --disk DEV [--json]
+  brume image   verify|show DIR [--json]
+`;
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = { capture, deploy, plan, image };
+
+/** The engine's commands; returns the exit code (0 ok, 1 the job failed, 2 bad input). */
+export async function runAgentCli(argv: string[]): Promise<number | undefined> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : commands[name];
+  return command === undefined ? undefined : command(rest);
+}
+
+export const agentUsage = usage;

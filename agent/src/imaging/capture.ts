@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { BrumeError, IMAGE_FORMAT, type Manifest, type ManifestDisk, type ManifestPartition } from '@brume/protocol';
+import { detectFilesystem } from '../disk/filesystems/index.ts';
+import { probePartition, readPartitionTable } from '../disk/inspect.ts';
+import { hasFixedRole } from '../disk/partition-roles.ts';
+import { isExtendedContainer, type PartitionTable, type TableEntry } from '../disk/partition-table.ts';
+import type { Reporter } from '../ports.ts';
+import { readGeometry } from '../sys/block-device.ts';
+import { busyReason, partitionPath, resolveDisk } from '../sys/devices.ts';
+import type { Runner } from '../sys/exec.ts';
+import { ensurePartitionNodes } from '../sys/partition-nodes.ts';
+import { captureStream } from './capture-stream.ts';
+import { CodecPool } from './codec-pool.ts';
+import { bootAreaFileName, partitionFileName, prepareCaptureDir, publishImage, sfdiskFileName, writeFileSynced } from './image-dir.ts';
+import { partcloneCapture } from './partclone.ts';
+import { progressMeter } from './progress.ts';
+import { phase, toolVersions } from './run-context.ts';
+
+export interface CaptureOptions {
+  disk: string;
+  imageDir: string;
+  name: string;
+  chunkBytes: number;
+  level: number;
+  logDir: string;
+}
+
+export interface CaptureDeps {
+  run: Runner;
+  reporter: Reporter;
+}
+
+const MAX_BOOT_AREA = 1024 * 1024;
+
+/** Captures a whole disk into an image directory: table, boot area, then every partition's stream. */
+export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): Promise<Manifest> {
+  const { run, reporter } = deps;
+  // 1. The source must be a whole, idle disk: a mounted filesystem would be captured mid-change.
+  phase(reporter, 'inspect', `reading ${options.disk}`);
+  const node = resolveDisk(options.disk);
+  const busy = busyReason(node);
+  if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `cannot capture ${node.path}: ${busy}`);
+  const geometry = readGeometry(node.path);
+  const { table, dump } = await readPartitionTable(run, node.path, geometry.logicalSectorSize);
+  await ensurePartitionNodes(run, node.path, table.entries.map((entry) => entry.number));
+
+  // 2. Layout and boot area go first, into DIR.partial.
+  const partial = await prepareCaptureDir(options.imageDir);
+  const disk = await captureLayout(node.path, partial, table, dump, geometry);
+
+  // 3. Each partition: its filesystem's stream, chunked, compressed, hashed.
+  const pool = new CodecPool();
+  const partitions: ManifestPartition[] = [];
+  try {
+    for (const entry of table.entries) {
+      partitions.push(await capturePartition({ ...options, partial, diskPath: node.path, label: table.label, entry }, deps, pool));
+    }
+  } finally {
+    await pool.close();
+  }
+
+  // 4. The manifest last, then one rename publishes the image.
+  phase(reporter, 'finalize', `publishing ${options.imageDir}`);
+  const manifest: Manifest = {
+    format: IMAGE_FORMAT,
+    name: options.name,
+    created: new Date().toISOString(),
+    source: { host: hostname(), device: node.path },
+    tools: await toolVersions(run),
+    compression: { algorithm: 'zstd', level: options.level, chunkBytes: options.chunkBytes },
+    disks: [disk],
+    partitions,
+  };
+  await publishImage(partial, options.imageDir, manifest);
+  return manifest;
+}
+
+async function captureLayout(diskPath: string, partial: string, table: PartitionTable, dump: string, geometry: ReturnType<typeof readGeometry>): Promise<ManifestDisk> {
+  const firstStart = Math.min(geometry.sizeBytes, ...table.entries.map((entry) => entry.startBytes));
+  const bootBytes = Math.min(firstStart, MAX_BOOT_AREA);
+  const bootArea = new Uint8Array(bootBytes);
+  const handle = await open(diskPath, 'r');
+  try {
+    await handle.read(bootArea, 0, bootBytes, 0);
+  } finally {
+    await handle.close();
+  }
+  await writeFileSynced(join(partial, bootAreaFileName(1)), bootArea);
+  await writeFileSynced(join(partial, sfdiskFileName(1)), dump);
+  return {
+    index: 1,
+    sizeBytes: geometry.sizeBytes,
+    logicalSectorSize: geometry.logicalSectorSize,
+    physicalSectorSize: geometry.physicalSectorSize,
+    label: table.label,
+    id: table.id,
+    firstUsableBytes: table.firstUsableBytes,
+    bootArea: { file: bootAreaFileName(1), bytes: bootBytes, sha256: createHash('sha256').update(bootArea).digest('hex') },
+    sfdiskFile: sfdiskFileName(1),
+    table: table.json,
+  };
+}
+
+interface PartitionJob extends CaptureOptions {
+  partial: string;
+  diskPath: string;
+  label: ManifestDisk['label'];
+  entry: TableEntry;
+}
+
+async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: CodecPool): Promise<ManifestPartition> {
+  const { entry } = job;
+  const target = `d1p${entry.number}`;
+  const base = { disk: 1, number: entry.number, startBytes: entry.startBytes, sizeBytes: entry.sizeBytes, type: entry.type, ...optionalFields(entry) };
+  const empty = { rawBytes: 0, storedBytes: 0, sha256: null, chunks: [], file: null };
+  if (isExtendedContainer(job.label, entry.type)) {
+    return { ...base, ...empty, fs: 'extended', usedBytes: 0, minBytes: entry.sizeBytes, resizable: false, tool: null };
+  }
+  const device = partitionPath(job.diskPath, entry.number);
+  const probe = await probePartition(deps.run, device);
+  const adapter = detectFilesystem(probe);
+  const usage = await adapter.usage(deps.run, device, entry.sizeBytes);
+  const identity = { ...(probe['UUID'] === undefined ? {} : { fsUuid: probe['UUID'] }), ...(probe['LABEL'] === undefined ? {} : { fsLabel: probe['LABEL'] }) };
+  const detected = adapter.fsType === 'raw' && probe['TYPE'] !== undefined ? { detectedFs: probe['TYPE'] } : {};
+  const described = { ...base, ...identity, ...detected, fs: adapter.fsType, ...usage, resizable: adapter.grow !== undefined && !hasFixedRole(job.label, entry.type) };
+  if (adapter.partcloneTool === null) {
+    phase(deps.reporter, 'capture', `${target}: ${adapter.fsType} is re-created at deploy, not copied`, target);
+    return { ...described, ...empty, tool: adapter.recreate === undefined ? null : 'mkswap' };
+  }
+
+  phase(deps.reporter, 'capture', `${target}: ${adapter.fsType} with ${adapter.partcloneTool}`, target);
+  const file = partitionFileName(1, entry.number);
+  const meter = progressMeter({ reporter: deps.reporter, phase: 'capture', target, bytesTotal: usage.usedBytes });
+  const partclone = partcloneCapture(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`));
+  const output = await open(join(job.partial, file), 'w');
+  try {
+    const [stored] = await Promise.all([
+      captureStream(partclone.stream, output, pool, { chunkBytes: job.chunkBytes, level: job.level, onRawBytes: (bytes) => meter.update(bytes) }),
+      partclone.done,
+    ]);
+    await output.sync();
+    meter.finish(stored.rawBytes);
+    return { ...described, tool: adapter.partcloneTool, file, ...stored };
+  } catch (error) {
+    partclone.kill();
+    throw error;
+  } finally {
+    await output.close();
+  }
+}
+
+function optionalFields(entry: TableEntry): Partial<ManifestPartition> {
+  const fields: Partial<ManifestPartition> = {};
+  if (entry.partUuid !== undefined) fields.partUuid = entry.partUuid;
+  if (entry.name !== undefined) fields.name = entry.name;
+  if (entry.attrs !== undefined) fields.attrs = entry.attrs;
+  if (entry.bootable !== undefined) fields.bootable = entry.bootable;
+  return fields;
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { open, readFile, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BrumeError, type LayoutPlan, type Manifest } from '@brume/protocol';
+import { probePartition } from '../disk/inspect.ts';
+import { writePartitionTable } from '../disk/layout-writer.ts';
+import { planLayout } from '../disk/planner.ts';
+import type { Reporter } from '../ports.ts';
+import { readGeometry } from '../sys/block-device.ts';
+import { busyReason, partitionPath, resolveDisk, type DiskNode } from '../sys/devices.ts';
+import type { Runner } from '../sys/exec.ts';
+import { ensurePartitionNodes, forgetPartitions } from '../sys/partition-nodes.ts';
+import { directoryChunkSource } from './chunk-source.ts';
+import { CodecPool } from './codec-pool.ts';
+import { checkFileSizes, readManifest } from './image-dir.ts';
+import { restorePartition } from './partition-restore.ts';
+import { phase } from './run-context.ts';
+
+export interface DeployOptions {
+  imageDir: string;
+  disk: string;
+  /** The technician's consent to overwrite a disk that holds partitions (--yes). */
+  yes: boolean;
+  dryRun: boolean;
+  logDir: string;
+  stagingDir: string;
+}
+
+export interface DeployDeps {
+  run: Runner;
+  reporter: Reporter;
+  /** Asks on a terminal; absent when nobody can answer (then --yes is required). */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+export interface DeployResult {
+  manifest: Manifest;
+  plan: LayoutPlan;
+  written: boolean;
+}
+
+/** Everything decided before the first write: the image is sound, the disk is the right one, the plan fits. */
+export async function prepareDeploy(imageDir: string, diskPath: string): Promise<{ manifest: Manifest; node: DiskNode; plan: LayoutPlan; bootArea: Uint8Array }> {
+  const manifest = await readManifest(imageDir);
+  await checkFileSizes(imageDir, manifest);
+  const disk = manifest.disks[0];
+  if (disk === undefined || manifest.disks.length > 1) throw new BrumeError('MANIFEST_INVALID', 'this Brume deploys images of exactly one disk');
+  const bootArea = await readFile(join(imageDir, disk.bootArea.file));
+  if (createHash('sha256').update(bootArea).digest('hex') !== disk.bootArea.sha256) {
+    throw new BrumeError('CHUNK_CORRUPT', `${disk.bootArea.file} does not match its sha256: the boot area is damaged`, { detail: { file: disk.bootArea.file } });
+  }
+  const node = resolveDisk(diskPath);
+  const geometry = readGeometry(node.path);
+  const plan = planLayout(disk, manifest.partitions.filter((p) => p.disk === disk.index), { path: node.path, ...geometry });
+  if (plan instanceof BrumeError) throw plan;
+  return { manifest, node, plan, bootArea };
+}
+
+export async function deployImage(options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
+  const { run, reporter } = deps;
+  // 1. Verify the image and plan the layout for this disk; nothing is written yet.
+  phase(reporter, 'plan', `planning ${options.imageDir} onto ${options.disk}`);
+  const { manifest, node, plan, bootArea } = await prepareDeploy(options.imageDir, options.disk);
+  const busy = busyReason(node);
+  if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `refusing to write ${node.path}: ${busy}`);
+  await checkStagingSpace(plan, options.stagingDir);
+  if (options.dryRun) return { manifest, plan, written: false };
+  await requireConsent(node, options.yes, deps);
+
+  // 2. Table and boot area.
+  phase(reporter, 'partition-table', `writing a ${plan.label} table with ${plan.partitions.length} partitions`);
+  await forgetPartitions(run, node.path);
+  await writePartitionTable(run, node.path, plan);
+  phase(reporter, 'boot-area', `restoring ${plan.bootArea.reduce((sum, range) => sum + range.bytes, 0)} bytes of boot area`);
+  await writeBootArea(node.path, bootArea, plan);
+  await ensurePartitionNodes(run, node.path, plan.partitions.map((p) => p.number));
+
+  // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
+  const pool = new CodecPool();
+  const source = directoryChunkSource(options.imageDir);
+  try {
+    for (const planned of plan.partitions) {
+      const stored = manifest.partitions.find((p) => p.number === planned.number);
+      if (stored === undefined) throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
+      await restorePartition(planned, stored, partitionPath(node.path, planned.number), { run, reporter, pool, source, logDir: options.logDir, stagingDir: options.stagingDir });
+    }
+  } finally {
+    await source.close();
+    await pool.close();
+  }
+  phase(reporter, 'finalize', 'flushing the disk');
+  await run('blockdev', ['--flushbufs', node.path]);
+  return { manifest, plan, written: true };
+}
+
+async function writeBootArea(diskPath: string, bootArea: Uint8Array, plan: LayoutPlan): Promise<void> {
+  const handle = await open(diskPath, 'r+');
+  try {
+    for (const range of plan.bootArea) await handle.write(bootArea, range.offset, range.bytes, range.offset);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function checkStagingSpace(plan: LayoutPlan, stagingDir: string): Promise<void> {
+  if (plan.stagingBytes === 0) return;
+  const space = await statfs(stagingDir);
+  const free = space.bavail * space.bsize;
+  if (free < plan.stagingBytes) {
+    throw new BrumeError('STAGING_TOO_SMALL', `shrinking needs ${plan.stagingBytes} bytes of staging space in ${stagingDir}; it has ${free} (use --staging DIR)`, {
+      detail: { neededBytes: plan.stagingBytes, freeBytes: free, stagingDir },
+    });
+  }
+}
+
+async function requireConsent(node: DiskNode, yes: boolean, deps: DeployDeps): Promise<void> {
+  if (yes) return;
+  const probe = await probePartition(deps.run, node.path);
+  const holds = probe['PTTYPE'] ?? probe['TYPE'];
+  if (holds === undefined) return;
+  const question = `${node.path} holds a ${holds} ${probe['PTTYPE'] === undefined ? 'filesystem' : 'partition table'}; everything on it will be replaced. Continue?`;
+  if (deps.confirm !== undefined && (await deps.confirm(question))) return;
+  throw new BrumeError('CONFIRMATION_REQUIRED', `${node.path} holds a ${holds} ${probe['PTTYPE'] === undefined ? 'filesystem' : 'partition table'}: pass --yes to overwrite it`);
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BrumeError, type Manifest } from '@brume/protocol';
+import type { Reporter } from '../ports.ts';
+import { directoryChunkSource } from './chunk-source.ts';
+import { CodecPool } from './codec-pool.ts';
+import { checkFileSizes, readManifest } from './image-dir.ts';
+import { progressMeter } from './progress.ts';
+import { restoreStream } from './restore-stream.ts';
+import { phase } from './run-context.ts';
+import { Writable } from 'node:stream';
+
+/**
+ * Verifies an image directory the way a deploy would read it: manifest, file sizes, boot area, then every chunk's
+ * stored and raw sha256 (decompressing each), without writing anything. Throws the first problem it finds.
+ */
+export async function verifyImage(imageDir: string, reporter: Reporter): Promise<Manifest> {
+  phase(reporter, 'verify', `checking ${imageDir}`);
+  const manifest = await readManifest(imageDir);
+  await checkFileSizes(imageDir, manifest);
+  for (const disk of manifest.disks) {
+    const bootArea = await readFile(join(imageDir, disk.bootArea.file));
+    if (createHash('sha256').update(bootArea).digest('hex') !== disk.bootArea.sha256) {
+      throw new BrumeError('CHUNK_CORRUPT', `${disk.bootArea.file} does not match its sha256`, { detail: { file: disk.bootArea.file } });
+    }
+  }
+  const pool = new CodecPool();
+  const source = directoryChunkSource(imageDir);
+  try {
+    for (const partition of manifest.partitions) {
+      if (partition.file === null) continue;
+      const target = `d${partition.disk}p${partition.number}`;
+      const meter = progressMeter({ reporter, phase: 'verify', target, bytesTotal: partition.rawBytes });
+      await restoreStream(partition, source, discard(), pool, (bytes) => meter.update(bytes));
+      meter.finish(partition.rawBytes);
+    }
+  } finally {
+    await source.close();
+    await pool.close();
+  }
+  return manifest;
+}
+
+const discard = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });

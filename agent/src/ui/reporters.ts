@@ -1,0 +1,60 @@
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { Event } from '@brume/protocol';
+import type { Reporter } from '../ports.ts';
+import { formatBytes, formatDuration } from './format.ts';
+
+/** NDJSON: one event object per line, the same objects the server receives. */
+export function jsonReporter(write: (line: string) => void): Reporter {
+  return { event: (event) => write(`${JSON.stringify(event)}\n`) };
+}
+
+/** A terminal: one progress bar per partition (bytes, rate, ETA), phase messages above the bars. */
+export function ttyReporter(stream: NodeJS.WriteStream): Reporter & { stop(): void } {
+  const bars = new MultiBar(
+    {
+      stream,
+      format: ' {target} {bar} {percentage}% | {done}/{total} | {rate}/s | ETA {eta_text}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      barsize: 30,
+    },
+    Presets.shades_classic,
+  );
+  const byTarget = new Map<string, SingleBar>();
+  return {
+    event(event: Event) {
+      if (event.type === 'phase' || event.type === 'log') {
+        bars.log(`${event.type === 'log' ? `[${event.level}] ` : ''}${event.message}\n`);
+        return;
+      }
+      if (event.type !== 'progress') return;
+      const key = `${event.phase} ${event.target}`;
+      const values = {
+        target: `${event.phase.padEnd(7)} ${event.target.padEnd(5)}`,
+        done: formatBytes(event.bytesDone),
+        total: formatBytes(event.bytesTotal),
+        rate: formatBytes(event.bytesPerSecond),
+        eta_text: event.etaSeconds === null ? '--' : formatDuration(event.etaSeconds),
+      };
+      const bar = byTarget.get(key) ?? bars.create(event.bytesTotal, 0, values);
+      byTarget.set(key, bar);
+      bar.setTotal(event.bytesTotal);
+      bar.update(event.bytesDone, values);
+    },
+    stop: () => bars.stop(),
+  };
+}
+
+/** Not a terminal and no --json (a log file, CI): phases, and each partition's figures when it ends. */
+export function plainReporter(write: (line: string) => void): Reporter {
+  return {
+    event(event) {
+      if (event.type === 'phase') write(`${event.message}\n`);
+      else if (event.type === 'log') write(`[${event.level}] ${event.message}\n`);
+      else if (event.type === 'progress' && event.bytesDone >= event.bytesTotal) {
+        write(`  ${event.target}: ${formatBytes(event.bytesDone)} at ${formatBytes(event.bytesPerSecond)}/s\n`);
+      }
+    },
+  };
+}
