@@ -45,7 +45,7 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
   if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `cannot capture ${node.path}: ${busy}`);
   const geometry = readGeometry(node.path);
   const { table, dump } = await readPartitionTable(run, node.path, geometry.logicalSectorSize);
-  await ensurePartitionNodes(run, node.path, table.entries.map((entry) => entry.number));
+  await ensurePartitionNodes(run, node.path, table.entries.filter((entry) => !isExtendedContainer(table.label, entry.type)));
 
   // 2. Layout and boot area go first, into DIR.partial.
   const partial = await prepareCaptureDir(options.imageDir);

@@ -73,7 +73,7 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
   await writePartitionTable(run, node.path, plan);
   phase(reporter, 'boot-area', `restoring ${plan.bootArea.reduce((sum, range) => sum + range.bytes, 0)} bytes of boot area`);
   await writeBootArea(node.path, bootArea, plan);
-  await ensurePartitionNodes(run, node.path, plan.partitions.map((p) => p.number));
+  await ensurePartitionNodes(run, node.path, plan.partitions.filter((p) => p.action !== 'container'));
 
   // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
   const pool = new CodecPool();

@@ -43,7 +43,8 @@ describe('restoreStream', () => {
     const image = await memoryImage(7);
     const damaged = image.stored[bad];
     if (damaged === undefined) throw new Error('fixture');
-    damaged[Math.floor(damaged.byteLength / 2)] ^= 0x40;
+    const middle = Math.floor(damaged.byteLength / 2);
+    damaged.set([(damaged[middle] ?? 0) ^ 0x40], middle);
     const { sink, bytes } = collector();
     const failure = await restoreStream(image.partition, image.source, sink, pool, () => undefined).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BrumeError);
