@@ -12,9 +12,10 @@ export interface PartcloneRun<S> {
 }
 
 // Never -F (it forces past partclone's own checks); -q because progress is measured on the pipe, not parsed.
-export function partcloneCapture(tool: string, device: string, logFile: string): PartcloneRun<Readable> {
+// ignoreFsCheck (-I) is only for Brume's own staging copies: ntfsresize marks a volume for chkdsk by design.
+export function partcloneCapture(tool: string, device: string, logFile: string, ignoreFsCheck = false): PartcloneRun<Readable> {
   // partclone.dd streams raw bytes and takes no -c; the others write their image format (header, bitmap, blocks).
-  const modeArgs = tool === 'partclone.dd' ? [] : ['-c'];
+  const modeArgs = [...(tool === 'partclone.dd' ? [] : ['-c']), ...(ignoreFsCheck ? ['-I'] : [])];
   const child = spawnTool(tool, [...modeArgs, '-s', device, '-o', '-', '-q', '-L', logFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stream = child.stdout;
   if (stream === null) throw new Error('partclone has no stdout');

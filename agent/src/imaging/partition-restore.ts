@@ -1,4 +1,4 @@
-import { rm, truncate } from 'node:fs/promises';
+import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BrumeError, type ManifestPartition, type PlannedPartition } from '@brume/protocol';
 import { adapterFor, type FilesystemAdapter } from '../disk/filesystems/index.ts';
@@ -34,11 +34,13 @@ export async function restorePartition(planned: PlannedPartition, stored: Manife
   const tool = requireTool(stored);
   if (planned.resize === 'shrink') {
     await restoreShrunk(planned, stored, tool, adapter, device, context);
-    return;
+  } else {
+    phase(context.reporter, 'restore', `${target}: ${stored.fs} with ${tool}`, target);
+    await streamInto(stored, tool, device, false, context);
   }
-  phase(context.reporter, 'restore', `${target}: ${stored.fs} with ${tool}`, target);
-  await streamInto(stored, tool, device, false, context);
-  if (planned.resize === 'grow' && adapter.grow !== undefined) {
+  await adapter.afterRestore?.(device, planned);
+  if (planned.resize !== 'none' && adapter.grow !== undefined) {
+    // After a shrink too: the shrunk filesystem may fall short of the planned partition by a few clusters.
     phase(context.reporter, 'resize', `${target}: growing ${stored.fs} to fill ${planned.sizeBytes} bytes`, target);
     await adapter.grow(context.run, device);
   }
@@ -72,15 +74,16 @@ async function restoreShrunk(planned: PlannedPartition, stored: ManifestPartitio
   const target = `d1p${planned.number}`;
   if (adapter.shrink === undefined) throw new BrumeError('INTERNAL', `${stored.fs} cannot shrink, yet the plan shrinks ${target}`);
   const staging = join(context.stagingDir, `brume-${process.pid}-${target}.staging`);
-  await truncate(staging, 0).catch(() => undefined);
   try {
-    await rm(staging, { force: true });
-    await import('node:fs/promises').then((fs) => fs.writeFile(staging, ''));
+    // A sparse file of the source filesystem's size: only what partclone writes takes space.
+    await writeFile(staging, '');
     await truncate(staging, stored.sizeBytes);
     phase(context.reporter, 'restore', `${target}: ${stored.fs} restored into staging, to shrink it to ${planned.sizeBytes} bytes`, target);
     await streamInto(stored, tool, staging, true, context);
     phase(context.reporter, 'resize', `${target}: shrinking ${stored.fs} to ${planned.sizeBytes} bytes`, target);
     await adapter.shrink(context.run, staging, planned.sizeBytes);
+    // partclone.ntfs records the size of the device it reads, not of the volume: cut the file to the partition's.
+    await truncate(staging, planned.sizeBytes);
     phase(context.reporter, 'restore', `${target}: copying the shrunk ${stored.fs} onto ${device}`, target);
     await copyFilesystem(tool, staging, device, join(context.logDir, target));
   } finally {
@@ -89,7 +92,7 @@ async function restoreShrunk(planned: PlannedPartition, stored: ManifestPartitio
 }
 
 async function copyFilesystem(tool: string, from: string, to: string, logPrefix: string): Promise<void> {
-  const reader = partcloneCapture(tool, from, `${logPrefix}.staging-capture.log`);
+  const reader = partcloneCapture(tool, from, `${logPrefix}.staging-capture.log`, true);
   const writer = partcloneRestore(tool, to, `${logPrefix}.staging-restore.log`);
   reader.stream.pipe(writer.stream);
   try {

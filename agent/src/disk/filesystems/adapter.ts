@@ -24,6 +24,8 @@ export interface FilesystemAdapter {
   grow?(run: Runner, device: string): Promise<void>;
   /** Shrinks the filesystem on `device` (a block device or a staging file) to at most `bytes`. */
   shrink?(run: Runner, device: string, bytes: number): Promise<void>;
+  /** Puts right what a restore at a new place leaves stale in the filesystem's own records (NTFS boot sectors). */
+  afterRestore?(device: string, placement: { startBytes: number; sizeBytes: number }): Promise<void>;
   /** Re-creates content that is not copied (swap), keeping the identity recorded at capture. */
   recreate?(run: Runner, device: string, identity: { uuid?: string; label?: string }): Promise<void>;
 }

@@ -1,5 +1,7 @@
 import type { FilesystemAdapter } from './adapter.ts';
 import { withHeadroom } from './adapter.ts';
+import { fixNtfsBootSector } from './ntfs-boot-sector.ts';
+import { readAt, writeAt } from '../../sys/block-io.ts';
 
 const MB = 1000 * 1000;
 
@@ -15,6 +17,12 @@ export const ntfs: FilesystemAdapter = {
     const usedBytes = inUse?.[1] === undefined ? sizeBytes : Number(inUse[1]) * MB;
     const minBytes = minimum?.[1] === undefined ? sizeBytes : withHeadroom(Number(minimum[1]), sizeBytes);
     return { usedBytes, minBytes };
+  },
+  async afterRestore(device, placement) {
+    const fix = fixNtfsBootSector(await readAt(device, 0, 4096), placement.startBytes, placement.sizeBytes);
+    if (fix === undefined) return;
+    await writeAt(device, 0, fix.bootSector);
+    await writeAt(device, fix.backupOffset, fix.bootSector);
   },
   async grow(run, device) {
     // ntfsresize asks for a confirmation even with --force; there is no flag to skip it.

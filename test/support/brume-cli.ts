@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const brume = fileURLToPath(new URL('../../bin/brume', import.meta.url));
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** NDJSON events when run with --json. */
+  events: Array<Record<string, unknown>>;
+  /** The final result event, if any. */
+  result: Record<string, unknown> | undefined;
+}
+
+/** Runs the real `brume` command, as a user would, with stdin closed (no TTY: nobody can confirm). */
+export function runBrume(args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = execFile(brume, [...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      const events = stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      resolve({ code, stdout, stderr, events, result: events.findLast((event) => event['type'] === 'result') });
+    });
+    child.stdin?.end();
+  });
+}
+
+export function failureOf(run: CliRun): { code: string; message: string } {
+  const error = run.result?.['error'] as { code: string; message: string } | undefined;
+  if (error === undefined) throw new Error(`expected a failure result, got exit ${run.code}:\n${run.stdout}\n${run.stderr}`);
+  return error;
+}
