@@ -1,3 +1,4 @@
+import { toBrumeError } from '@brume/protocol';
 import { capture, deploy, image, plan } from './commands.ts';
 
 const usage = `usage:
@@ -13,7 +14,15 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = { capture,
 export async function runAgentCli(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : commands[name];
-  return command === undefined ? undefined : command(rest);
+  if (command === undefined) return undefined;
+  try {
+    return await command(rest);
+  } catch (error) {
+    // Flags are parsed before a job starts: a bad one ends here, as bad input.
+    const failure = toBrumeError(error);
+    process.stderr.write(`brume ${name ?? ''}: ${failure.message}\n${usage}`);
+    return failure.exitCode;
+  }
 }
 
 export const agentUsage = usage;
