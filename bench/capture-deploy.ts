@@ -5,14 +5,15 @@
 //   baseline deploy   zstd -dc file | partclone.ext4 -r -s - -o /dev/loopYp1
 //   brume deploy      bin/brume deploy --from DIR --disk /dev/loopY --yes --json
 //
-// Every measurement starts with `sync; echo 3 > /proc/sys/vm/drop_caches`, so both sides read the disk cold. The medians
-// of N runs are compared; the benchmark reports the goals and whether they were met, it never fails on a missed one.
-// Needs root (loop devices, drop_caches). Usage: node bench/capture-deploy.ts [--runs N] [--dir DIR] [--json] [--size-mib M]
+// Every measurement starts with `sync; echo 3 > /proc/sys/vm/drop_caches`, so both sides read the disk cold, and (unless
+// --idle-wait 0) waits for the machine to be idle. The medians of N runs are compared; the benchmark reports the goals and
+// whether they were met, it never fails on a missed one. Needs root (loop devices, drop_caches); see bench/README.md.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLoopDisk, type LoopDisk } from '../test/support/loop-disk.ts';
@@ -25,6 +26,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BRUME = join(ROOT, 'bin', 'brume');
 const GNU_TIME = '/usr/bin/time';
 const PARTCLONE = 'partclone.ext4';
+/** The machine counts as idle when at most this share of all its cores was busy over the last second, twice in a row. */
+const IDLE_BUSY_SHARE = 0.1;
 
 const GOALS = { capture: 1.0, deploy: 1.0, stored: 1.02 } as const;
 
@@ -33,25 +36,31 @@ interface Options {
   dir: string;
   json: boolean;
   sizeMiB: number;
+  idleWaitSeconds: number;
 }
 
-/** One timed process: wall time from spawn to exit, and the peak RSS (KiB) of its largest process, when measurable. */
+/** One timed process tree. */
 interface Measurement {
+  /** Wall time from spawn to exit. */
   seconds: number;
+  /** Peak RSS (KiB) of the largest process of the tree, when measurable. */
   peakRssKiB: number | null;
+  /** user + sys of the whole tree (GNU time), when measurable. */
+  cpuSeconds: number | null;
+  /** Busy CPU time of the whole machine over the same interval (/proc/stat): the tree, the kernel's I/O, anybody else. */
+  machineCpuSeconds: number;
   stdout: string;
 }
 
 interface Series {
-  seconds: number[];
-  peakRssKiB: (number | null)[];
-  /** What brume itself reported (`summary.seconds`): its wall time minus Node's start-up. */
+  runs: Measurement[];
+  /** What brume itself reported (`summary.seconds`): its wall time minus Node's start-up and module loading. */
   selfSeconds: number[];
   /** Baselines only: the time to flush what the pipeline left dirty (`sync FILE`, `blockdev --flushbufs`), measured right after. */
   flushSeconds: number[];
 }
 
-const newSeries = (): Series => ({ seconds: [], peakRssKiB: [], selfSeconds: [], flushSeconds: [] });
+const newSeries = (): Series => ({ runs: [], selfSeconds: [], flushSeconds: [] });
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -61,13 +70,16 @@ function parseOptions(argv: string[]): Options {
       dir: { type: 'string' },
       json: { type: 'boolean', default: false },
       'size-mib': { type: 'string', default: '1024' },
+      'idle-wait': { type: 'string', default: '300' },
     },
   });
   const runs = Number(values.runs);
   const sizeMiB = Number(values['size-mib']);
+  const idleWaitSeconds = Number(values['idle-wait']);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a positive integer, not ${values.runs}`);
   if (!Number.isInteger(sizeMiB) || sizeMiB < 64) throw new Error(`--size-mib takes an integer of at least 64, not ${values['size-mib']}`);
-  return { runs, dir: resolve(values.dir ?? tmpdir()), json: values.json, sizeMiB };
+  if (!Number.isFinite(idleWaitSeconds) || idleWaitSeconds < 0) throw new Error(`--idle-wait takes a number of seconds, not ${values['idle-wait']}`);
+  return { runs, dir: resolve(values.dir ?? tmpdir()), json: values.json, sizeMiB, idleWaitSeconds };
 }
 
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
@@ -78,11 +90,40 @@ async function dropCaches(): Promise<void> {
   await writeFile('/proc/sys/vm/drop_caches', '3\n');
 }
 
-/** Runs a command to completion, timing it; peak RSS through GNU time, else by polling VmHWM, else not at all. */
-async function measure(command: string, args: readonly string[], useGnuTime: boolean, scratch: string): Promise<Measurement> {
-  const rssFile = join(scratch, 'peak-rss');
-  const argv = useGnuTime ? [GNU_TIME, '-f', '%M', '-o', rssFile, command, ...args] : [command, ...args];
+/** Busy and total jiffies of all cores since boot (the first line of /proc/stat; idle and iowait are not busy). */
+async function cpuJiffies(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0] ?? '';
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/**
+ * Other sessions may share the machine: wait until it has been idle for two seconds in a row, at most `limitSeconds`.
+ * Returns how long it waited, and whether it gave up.
+ */
+async function waitForIdle(limitSeconds: number): Promise<{ waited: number; gaveUp: boolean }> {
+  if (limitSeconds === 0) return { waited: 0, gaveUp: false };
+  const started = performance.now();
+  let quietSeconds = 0;
+  let previous = await cpuJiffies();
+  while ((performance.now() - started) / 1000 < limitSeconds) {
+    await sleep(1000);
+    const now = await cpuJiffies();
+    const share = (now.busy - previous.busy) / Math.max(1, now.total - previous.total);
+    previous = now;
+    quietSeconds = share <= IDLE_BUSY_SHARE ? quietSeconds + 1 : 0;
+    if (quietSeconds >= 2) return { waited: (performance.now() - started) / 1000, gaveUp: false };
+  }
+  return { waited: limitSeconds, gaveUp: true };
+}
+
+/** Runs a command to completion, timing it; RSS and CPU through GNU time, else peak RSS by polling VmHWM. */
+async function measure(command: string, args: readonly string[], context: { useGnuTime: boolean; scratch: string; clockTicks: number }): Promise<Measurement> {
+  const timeFile = join(context.scratch, 'gnu-time');
+  const argv = context.useGnuTime ? [GNU_TIME, '-f', '%M %U %S', '-o', timeFile, command, ...args] : [command, ...args];
   const [file, ...rest] = argv as [string, ...string[]];
+  const jiffiesBefore = await cpuJiffies();
   const started = performance.now();
   const child = spawn(file, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
   const out: Buffer[] = [];
@@ -92,7 +133,8 @@ async function measure(command: string, args: readonly string[], useGnuTime: boo
     err = (err + text).slice(-8192);
   });
   let polledKiB: number | null = null;
-  const poll = useGnuTime || child.pid === undefined ? undefined : setInterval(() => void readHwm(child.pid ?? 0).then((kib) => {
+  const pid = child.pid;
+  const poll = context.useGnuTime || pid === undefined ? undefined : setInterval(() => void readHwm(pid).then((kib) => {
     if (kib !== null) polledKiB = Math.max(polledKiB ?? 0, kib);
   }), 20);
   const code = await new Promise<number | null>((done, fail) => {
@@ -100,14 +142,22 @@ async function measure(command: string, args: readonly string[], useGnuTime: boo
     child.on('close', (status) => done(status));
   });
   const seconds = (performance.now() - started) / 1000;
+  const jiffiesAfter = await cpuJiffies();
   if (poll !== undefined) clearInterval(poll);
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${String(code)}):\n${err.trimEnd().split('\n').slice(-8).join('\n')}`);
   let peakRssKiB: number | null = polledKiB;
-  if (useGnuTime) {
-    const last = (await readFile(rssFile, 'utf8')).trim().split('\n').at(-1) ?? '';
-    peakRssKiB = /^\d+$/.test(last) ? Number(last) : null;
+  let cpuSeconds: number | null = null;
+  if (context.useGnuTime) {
+    // GNU time puts "Command exited with non-zero status" first when it has to; the figures are the last line.
+    const fields = ((await readFile(timeFile, 'utf8')).trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+    const [rss, user, sys] = fields;
+    if (fields.length === 3 && rss !== undefined && user !== undefined && sys !== undefined && fields.every(Number.isFinite)) {
+      peakRssKiB = rss;
+      cpuSeconds = user + sys;
+    }
   }
-  return { seconds, peakRssKiB, stdout: Buffer.concat(out).toString('utf8') };
+  const machineCpuSeconds = (jiffiesAfter.busy - jiffiesBefore.busy) / context.clockTicks;
+  return { seconds, peakRssKiB, cpuSeconds, machineCpuSeconds, stdout: Buffer.concat(out).toString('utf8') };
 }
 
 async function readHwm(pid: number): Promise<number | null> {
@@ -136,10 +186,9 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
 }
 
-const maxOrNull = (values: readonly (number | null)[]): number | null => {
-  const known = values.filter((value): value is number => value !== null);
-  return known.length === 0 ? null : Math.max(...known);
-};
+const known = <T>(values: readonly (T | null)[]): T[] => values.filter((value): value is T => value !== null);
+const round3 = (value: number): number => Math.round(value * 1000) / 1000;
+const medianOrNull = (values: readonly (number | null)[]): number | null => (known(values).length === 0 ? null : round3(median(known(values))));
 
 async function storedFileBytes(imageDir: string): Promise<number> {
   const names = (await readdir(imageDir)).filter((name) => name.endsWith('.pc.zst'));
@@ -162,8 +211,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (process.getuid?.() !== 0) throw new Error('the benchmark needs root: loop devices and /proc/sys/vm/drop_caches');
   const useGnuTime = existsSync(GNU_TIME);
-  const loadBefore = loadavg()[0] ?? 0;
-  if (loadBefore > 0.5) log(`the 1-minute load average is ${loadBefore.toFixed(2)}: something else is running, the times will be noisy`);
+  const clockTicks = Number((await tool('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
   const work = await mkdtemp(join(options.dir, 'brume-bench-'));
   const disks: LoopDisk[] = [];
   const cleanup = async (): Promise<void> => {
@@ -185,6 +233,7 @@ async function main(): Promise<void> {
     const target = await createLoopDisk(work, 'target.img', sizeBytes);
     disks.push(target);
     const dump = (await tool('sfdisk', ['-d', source.path])).stdout;
+    // `sfdisk -d SRC | sfdisk TARGET`, then the partition nodes (no udev here): partclone restores into a same-size p1.
     const prepareTarget = async (): Promise<void> => {
       await tool('partx', ['-d', target.path], { okCodes: [1] });
       await writePartitionTable(target.path, dump);
@@ -197,47 +246,61 @@ async function main(): Promise<void> {
     const scratch = join(work, 'scratch');
     await mkdir(logDir);
     await mkdir(scratch);
+    const context = { useGnuTime, scratch, clockTicks };
     const series = { baselineCapture: newSeries(), brumeCapture: newSeries(), baselineDeploy: newSeries(), brumeDeploy: newSeries() };
+    const idle = { waitedSeconds: 0, gaveUp: 0 };
     let rawBytes = 0;
+
+    /** Cold caches and (if asked) a quiet machine: the last thing before the clock starts. */
+    const settle = async (): Promise<void> => {
+      await dropCaches();
+      const wait = await waitForIdle(options.idleWaitSeconds);
+      idle.waitedSeconds += wait.waited;
+      if (wait.gaveUp) {
+        idle.gaveUp++;
+        log(`the machine stayed busy for ${options.idleWaitSeconds} s: measuring anyway, this run is noisy`);
+      } else if (wait.waited > 5) log(`waited ${wait.waited.toFixed(0)} s for the machine to be idle`);
+    };
 
     const baselineCapture = async (): Promise<void> => {
       await rm(zstdFile, { force: true });
-      await dropCaches();
+      await settle();
+      // The same partclone flags brume passes (-q, -L log): only what happens to the stream differs.
       const partclone = [PARTCLONE, '-c', '-s', source.partition(1), '-o', '-', '-q', '-L', join(logDir, 'baseline-capture.log')].map(shellQuote).join(' ');
       const [command, args] = bash(`${partclone} | zstd -q -T0 -3 > ${shellQuote(zstdFile)}`);
-      const run = await measure(command, args, useGnuTime, scratch);
+      const run = await measure(command, args, context);
       const flushStarted = performance.now();
       await tool('sync', [zstdFile]);
       record(series.baselineCapture, run, null, (performance.now() - flushStarted) / 1000);
     };
     const brumeCapture = async (): Promise<void> => {
       await rm(imageDir, { recursive: true, force: true });
-      await dropCaches();
-      const run = await measure(BRUME, ['capture', '--disk', source.path, '--to', imageDir, '--json', '--log-dir', logDir], useGnuTime, scratch);
+      await settle();
+      const run = await measure(BRUME, ['capture', '--disk', source.path, '--to', imageDir, '--json', '--log-dir', logDir], context);
       const summary = brumeSummary(run.stdout);
       rawBytes = Number(summary['rawBytes']);
       record(series.brumeCapture, run, Number(summary['seconds']), null);
     };
     const baselineDeploy = async (): Promise<void> => {
       await prepareTarget();
-      await dropCaches();
+      await settle();
       const partclone = [PARTCLONE, '-r', '-s', '-', '-o', target.partition(1), '-q', '-L', join(logDir, 'baseline-restore.log')].map(shellQuote).join(' ');
       const [command, args] = bash(`zstd -q -dc ${shellQuote(zstdFile)} | ${partclone}`);
-      const run = await measure(command, args, useGnuTime, scratch);
+      const run = await measure(command, args, context);
       const flushStarted = performance.now();
       await tool('blockdev', ['--flushbufs', target.partition(1)]);
       record(series.baselineDeploy, run, null, (performance.now() - flushStarted) / 1000);
       await checkFilesystem(target.partition(1));
     };
     const brumeDeploy = async (): Promise<void> => {
-      await dropCaches();
-      const run = await measure(BRUME, ['deploy', '--from', imageDir, '--disk', target.path, '--yes', '--json', '--log-dir', logDir], useGnuTime, scratch);
+      await settle();
+      const run = await measure(BRUME, ['deploy', '--from', imageDir, '--disk', target.path, '--yes', '--json', '--log-dir', logDir], context);
       record(series.brumeDeploy, run, Number(brumeSummary(run.stdout)['seconds']), null);
       await checkFilesystem(target.partition(1));
     };
 
     for (let round = 1; round <= options.runs; round++) {
-      // Alternate which side goes first, so neither always runs on a machine the other just warmed or dirtied.
+      // Alternate which side goes first, so neither always runs right after the other's writes.
       const brumeFirst = round % 2 === 0;
       log(`run ${round}/${options.runs}: capture`);
       for (const step of brumeFirst ? [brumeCapture, baselineCapture] : [baselineCapture, brumeCapture]) await step();
@@ -249,7 +312,7 @@ async function main(): Promise<void> {
     const baselineRaw = Number((await tool('bash', ['-c', `set -o pipefail; zstd -q -dc ${shellQuote(zstdFile)} | wc -c`])).stdout.trim());
     if (baselineRaw !== rawBytes) throw new Error(`the two captures streamed different byte counts: partclone|zstd ${baselineRaw}, brume ${rawBytes}`);
 
-    const report = {
+    const figures: Omit<Report, 'ratios'> = {
       machine: {
         cores: availableParallelism(),
         nproc: Number((await tool('nproc', [])).stdout.trim()),
@@ -257,33 +320,33 @@ async function main(): Promise<void> {
         node: process.version,
         partclone: await toolVersion(PARTCLONE, ['--version']),
         zstd: await toolVersion('zstd', ['--version']),
-        loadBefore: round3(loadBefore),
       },
       runs: options.runs,
+      idle: { limitSeconds: options.idleWaitSeconds, waitedSeconds: Math.round(idle.waitedSeconds), noisyRuns: idle.gaveUp },
       disk: { sizeBytes, partitionBytes: Number((await tool('blockdev', ['--getsize64', source.partition(1)])).stdout.trim()) },
       rawStreamBytes: rawBytes,
       capture: { baseline: summarize(series.baselineCapture, rawBytes), brume: summarize(series.brumeCapture, rawBytes) },
       deploy: { baseline: summarize(series.baselineDeploy, rawBytes), brume: summarize(series.brumeDeploy, rawBytes) },
       stored: { brumeBytes: await storedFileBytes(imageDir), zstdBytes: (await stat(zstdFile)).size },
-      peakRssSource: useGnuTime ? '/usr/bin/time -f %M (largest process of the tree)' : 'VmHWM of the brume process, polled every 20 ms',
+      peakRssSource: useGnuTime ? '/usr/bin/time -f %M: the largest single process of the tree' : 'VmHWM of the process started, polled every 20 ms',
     };
-    const ratios = {
-      capture: ratio(report.capture.brume.medianSeconds, report.capture.baseline.medianSeconds, GOALS.capture),
-      deploy: ratio(report.deploy.brume.medianSeconds, report.deploy.baseline.medianSeconds, GOALS.deploy),
-      stored: ratio(report.stored.brumeBytes, report.stored.zstdBytes, GOALS.stored),
-      captureWithFlush: ratio(report.capture.brume.medianSeconds, report.capture.baseline.medianSeconds + report.capture.baseline.medianFlushSeconds, GOALS.capture),
-      deployWithFlush: ratio(report.deploy.brume.medianSeconds, report.deploy.baseline.medianSeconds + report.deploy.baseline.medianFlushSeconds, GOALS.deploy),
+    const { capture, deploy, stored } = figures;
+    const ratios: Ratios = {
+      capture: ratio(capture.brume.medianSeconds, capture.baseline.medianSeconds, GOALS.capture),
+      deploy: ratio(deploy.brume.medianSeconds, deploy.baseline.medianSeconds, GOALS.deploy),
+      stored: ratio(stored.brumeBytes, stored.zstdBytes, GOALS.stored),
+      captureWithFlush: ratio(capture.brume.medianSeconds, capture.baseline.medianSeconds + capture.baseline.medianFlushSeconds, GOALS.capture),
+      deployWithFlush: ratio(deploy.brume.medianSeconds, deploy.baseline.medianSeconds + deploy.baseline.medianFlushSeconds, GOALS.deploy),
     };
-    const result = { ...report, ratios };
-    process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatReport(result));
+    const report: Report = { ...figures, ratios };
+    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
   } finally {
     await cleanup();
   }
 }
 
 function record(target: Series, run: Measurement, selfSeconds: number | null, flushSeconds: number | null): void {
-  target.seconds.push(run.seconds);
-  target.peakRssKiB.push(run.peakRssKiB);
+  target.runs.push(run);
   if (selfSeconds !== null) target.selfSeconds.push(selfSeconds);
   if (flushSeconds !== null) target.flushSeconds.push(flushSeconds);
 }
@@ -291,20 +354,27 @@ function record(target: Series, run: Measurement, selfSeconds: number | null, fl
 interface Summary {
   seconds: number[];
   medianSeconds: number;
+  /** Raw stream bytes (10^6) per second of the median wall time. */
   mbPerSecond: number;
   peakRssKiB: number | null;
+  medianCpuSeconds: number | null;
+  medianMachineCpuSeconds: number;
   medianSelfSeconds: number | null;
   medianFlushSeconds: number;
 }
 
 function summarize(series: Series, rawBytes: number): Summary {
-  const medianSeconds = median(series.seconds);
+  const seconds = series.runs.map((run) => run.seconds);
+  const medianSeconds = median(seconds);
+  const rss = known(series.runs.map((run) => run.peakRssKiB));
   return {
-    seconds: series.seconds.map((value) => round3(value)),
+    seconds: seconds.map(round3),
     medianSeconds: round3(medianSeconds),
     mbPerSecond: Math.round((rawBytes / 1e6 / medianSeconds) * 10) / 10,
-    peakRssKiB: maxOrNull(series.peakRssKiB),
-    medianSelfSeconds: series.selfSeconds.length === 0 ? null : round3(median(series.selfSeconds)),
+    peakRssKiB: rss.length === 0 ? null : Math.max(...rss),
+    medianCpuSeconds: medianOrNull(series.runs.map((run) => run.cpuSeconds)),
+    medianMachineCpuSeconds: round3(median(series.runs.map((run) => run.machineCpuSeconds))),
+    medianSelfSeconds: medianOrNull(series.selfSeconds),
     medianFlushSeconds: series.flushSeconds.length === 0 ? 0 : round3(median(series.flushSeconds)),
   };
 }
@@ -315,58 +385,66 @@ interface Ratio {
   met: boolean;
 }
 
-const round3 = (value: number): number => Math.round(value * 1000) / 1000;
+type Ratios = Record<'capture' | 'deploy' | 'stored' | 'captureWithFlush' | 'deployWithFlush', Ratio>;
+
 const ratio = (value: number, reference: number, goal: number): Ratio => ({ value: round3(value / reference), goal, met: value / reference <= goal });
 
-interface Result {
-  machine: { cores: number; nproc: number; cpu: string; node: string; partclone: string; zstd: string; loadBefore: number };
+interface Report {
+  machine: { cores: number; nproc: number; cpu: string; node: string; partclone: string; zstd: string };
   runs: number;
+  idle: { limitSeconds: number; waitedSeconds: number; noisyRuns: number };
   disk: { sizeBytes: number; partitionBytes: number };
   rawStreamBytes: number;
   capture: { baseline: Summary; brume: Summary };
   deploy: { baseline: Summary; brume: Summary };
   stored: { brumeBytes: number; zstdBytes: number };
   peakRssSource: string;
-  ratios: Record<'capture' | 'deploy' | 'stored' | 'captureWithFlush' | 'deployWithFlush', Ratio>;
+  ratios: Ratios;
 }
 
-function formatReport(result: Result): string {
+function formatReport(report: Report): string {
   const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-  const rss = (kib: number | null): string => (kib === null ? '-' : `${(kib / 1024).toFixed(0)} MiB`);
+  const secs = (value: number | null): string => (value === null ? '-' : `${value.toFixed(2)} s`);
   const row = (name: string, summary: Summary, flush: boolean): string =>
     [
-      name.padEnd(18),
-      `${summary.medianSeconds.toFixed(2)} s`.padStart(9),
-      `${summary.mbPerSecond.toFixed(1)} MB/s`.padStart(12),
-      rss(summary.peakRssKiB).padStart(9),
-      (summary.medianSelfSeconds === null ? '-' : `${summary.medianSelfSeconds.toFixed(2)} s`).padStart(9),
-      (flush ? `+${summary.medianFlushSeconds.toFixed(2)} s` : '-').padStart(9),
+      name.padEnd(16),
+      secs(summary.medianSeconds).padStart(8),
+      `${summary.mbPerSecond.toFixed(1)} MB/s`.padStart(11),
+      secs(summary.medianCpuSeconds).padStart(8),
+      secs(summary.medianMachineCpuSeconds).padStart(8),
+      (summary.peakRssKiB === null ? '-' : `${(summary.peakRssKiB / 1024).toFixed(0)} MiB`).padStart(8),
+      secs(summary.medianSelfSeconds).padStart(7),
+      (flush ? `+${secs(summary.medianFlushSeconds)}` : '-').padStart(7),
       `  ${summary.seconds.map((value) => value.toFixed(2)).join(' ')}`,
     ].join(' ');
   const verdict = (name: string, r: Ratio, note = ''): string =>
     `  ${name.padEnd(34)} ${r.value.toFixed(3).padStart(6)}   goal ≤ ${r.goal.toFixed(2)}  ${r.met ? 'met' : 'MISSED'}${note}`;
-  const { machine } = result;
+  const { machine, idle, ratios } = report;
+  const quiet =
+    idle.limitSeconds === 0
+      ? 'not waited for'
+      : `waited ${idle.waitedSeconds} s in all${idle.noisyRuns > 0 ? `; ${idle.noisyRuns} runs started on a busy machine (noisy)` : ', every run started on an idle machine'}`;
   return [
     `machine: ${machine.cores} cores (nproc ${machine.nproc}), ${machine.cpu}; node ${machine.node}; ${machine.partclone}; ${machine.zstd}`,
-    `load average (1 min) at the start: ${machine.loadBefore.toFixed(2)}${machine.loadBefore > 0.5 ? ' — something else was running: noisy times' : ''}`,
-    `disk: ${mb(result.disk.sizeBytes)} loop disk, ext4 partition ${mb(result.disk.partitionBytes)}; raw partclone stream ${mb(result.rawStreamBytes)} (${result.rawStreamBytes} bytes)`,
-    `runs: ${result.runs}, page cache dropped before each; wall times are medians`,
+    `disk: ${mb(report.disk.sizeBytes)} loop disk, ext4 partition ${mb(report.disk.partitionBytes)}; raw partclone stream ${mb(report.rawStreamBytes)} (${report.rawStreamBytes} bytes)`,
+    `runs: ${report.runs} of each, page cache dropped before each; idle machine: ${quiet}`,
     '',
-    `${'pipeline'.padEnd(18)} ${'median'.padStart(9)} ${'raw rate'.padStart(12)} ${'peak RSS'.padStart(9)} ${'self'.padStart(9)} ${'flush'.padStart(9)}   all runs (s)`,
-    row('baseline capture', result.capture.baseline, true),
-    row('brume capture', result.capture.brume, false),
-    row('baseline deploy', result.deploy.baseline, true),
-    row('brume deploy', result.deploy.brume, false),
+    `${'pipeline'.padEnd(16)} ${'median'.padStart(8)} ${'raw rate'.padStart(11)} ${'CPU'.padStart(8)} ${'machine'.padStart(8)} ${'peak RSS'.padStart(8)} ${'self'.padStart(7)} ${'flush'.padStart(7)}   all runs (s)`,
+    row('baseline capture', report.capture.baseline, true),
+    row('brume capture', report.capture.brume, false),
+    row('baseline deploy', report.deploy.baseline, true),
+    row('brume deploy', report.deploy.brume, false),
     '',
-    `stored: brume ${mb(result.stored.brumeBytes)} (${result.stored.brumeBytes} bytes), zstd -3 ${mb(result.stored.zstdBytes)} (${result.stored.zstdBytes} bytes)`,
-    `peak RSS: ${result.peakRssSource}; self: the seconds brume reports itself (no Node start-up); flush: baseline's dirty data written after it exited`,
+    `stored: brume ${mb(report.stored.brumeBytes)} (${report.stored.brumeBytes} bytes), plain zstd -3 ${mb(report.stored.zstdBytes)} (${report.stored.zstdBytes} bytes)`,
+    'CPU: user+sys of the process tree; machine: busy CPU of the whole machine meanwhile (kernel I/O threads included);',
+    `peak RSS: ${report.peakRssSource}; self: brume's own timer (no Node start-up); flush: the baseline's dirty data, synced after it exited`,
     '',
-    'ratios:',
-    verdict('capture brume ÷ baseline', result.ratios.capture),
-    verdict('deploy brume ÷ baseline', result.ratios.deploy),
-    verdict('stored brume ÷ zstd -3', result.ratios.stored),
-    verdict('capture brume ÷ (baseline + flush)', result.ratios.captureWithFlush, '  (information)'),
-    verdict('deploy brume ÷ (baseline + flush)', result.ratios.deployWithFlush, '  (information)'),
+    'ratios (medians):',
+    verdict('capture brume ÷ baseline', ratios.capture),
+    verdict('deploy brume ÷ baseline', ratios.deploy),
+    verdict('stored brume ÷ plain zstd -3', ratios.stored),
+    verdict('capture brume ÷ (baseline + flush)', ratios.captureWithFlush, '  (for information)'),
+    verdict('deploy brume ÷ (baseline + flush)', ratios.deployWithFlush, '  (for information)'),
     '',
   ].join('\n');
 }
