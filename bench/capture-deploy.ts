@@ -49,6 +49,8 @@ interface Measurement {
   cpuSeconds: number | null;
   /** Busy CPU time of the whole machine over the same interval (/proc/stat): the tree, the kernel's I/O, anybody else. */
   machineCpuSeconds: number;
+  /** How long partclone sat idle in pthread_join waiting for its progress thread to wake up (see watchPartclone). */
+  partcloneWaitSeconds: number | null;
   stdout: string;
 }
 
@@ -118,6 +120,65 @@ async function waitForIdle(limitSeconds: number): Promise<{ waited: number; gave
   return { waited: limitSeconds, gaveUp: true };
 }
 
+const FUTEX = '202'; // x86_64 syscall number, as /proc/PID/syscall prints it
+const WATCH_INTERVAL_MS = 20;
+
+/**
+ * partclone's main thread ends every run in pthread_join on its progress thread, which sleeps in whole `-f` periods
+ * (2 s by default): each partclone exits up to 2 s after its last byte, whoever drives it. This samples the syscall
+ * partclone's main thread is blocked in (the partclone.ext4 process under `root`) and returns the longest stretch it
+ * spent in futex: that wait, which quantizes both sides' wall times into ~2 s steps.
+ */
+function watchPartclone(root: number): { stop(): Promise<number | null> } {
+  let pid: number | null = null;
+  let longest: number | null = null;
+  let blockStart: number | null = null;
+  let stopped = false;
+  const closeBlock = (now: number): void => {
+    if (blockStart !== null) longest = Math.max(longest ?? 0, (now - blockStart) / 1000);
+    blockStart = null;
+  };
+  const find = async (parent: number, depth: number): Promise<number | null> => {
+    const children = (await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => '')).trim().split(' ').filter(Boolean).map(Number);
+    for (const child of children) {
+      if ((await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim() === PARTCLONE) return child;
+      const deeper = depth < 4 ? await find(child, depth + 1) : null;
+      if (deeper !== null) return deeper;
+    }
+    return null;
+  };
+  const sample = async (): Promise<void> => {
+    const now = performance.now();
+    if (pid === null) {
+      pid = await find(root, 0);
+      return;
+    }
+    const syscall = await readFile(`/proc/${pid}/syscall`, 'utf8').catch(() => '');
+    if (syscall === '') {
+      closeBlock(now);
+      pid = null; // exited; a later partclone of the same run would be found again
+    } else if (syscall.split(' ')[0] === FUTEX) {
+      blockStart ??= now - WATCH_INTERVAL_MS / 2;
+    } else {
+      closeBlock(now);
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await sample();
+      await sleep(WATCH_INTERVAL_MS);
+    }
+    closeBlock(performance.now());
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return longest;
+    },
+  };
+}
+
 /** Runs a command to completion, timing it; RSS and CPU through GNU time, else peak RSS by polling VmHWM. */
 async function measure(command: string, args: readonly string[], context: { useGnuTime: boolean; scratch: string; clockTicks: number }): Promise<Measurement> {
   const timeFile = join(context.scratch, 'gnu-time');
@@ -134,6 +195,7 @@ async function measure(command: string, args: readonly string[], context: { useG
   });
   let polledKiB: number | null = null;
   const pid = child.pid;
+  const watcher = pid === undefined ? undefined : watchPartclone(pid);
   const poll = context.useGnuTime || pid === undefined ? undefined : setInterval(() => void readHwm(pid).then((kib) => {
     if (kib !== null) polledKiB = Math.max(polledKiB ?? 0, kib);
   }), 20);
@@ -144,6 +206,7 @@ async function measure(command: string, args: readonly string[], context: { useG
   const seconds = (performance.now() - started) / 1000;
   const jiffiesAfter = await cpuJiffies();
   if (poll !== undefined) clearInterval(poll);
+  const partcloneWaitSeconds = (await watcher?.stop()) ?? null;
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${String(code)}):\n${err.trimEnd().split('\n').slice(-8).join('\n')}`);
   let peakRssKiB: number | null = polledKiB;
   let cpuSeconds: number | null = null;
@@ -157,7 +220,7 @@ async function measure(command: string, args: readonly string[], context: { useG
     }
   }
   const machineCpuSeconds = (jiffiesAfter.busy - jiffiesBefore.busy) / context.clockTicks;
-  return { seconds, peakRssKiB, cpuSeconds, machineCpuSeconds, stdout: Buffer.concat(out).toString('utf8') };
+  return { seconds, peakRssKiB, cpuSeconds, machineCpuSeconds, partcloneWaitSeconds, stdout: Buffer.concat(out).toString('utf8') };
 }
 
 async function readHwm(pid: number): Promise<number | null> {
@@ -335,8 +398,8 @@ async function main(): Promise<void> {
       capture: ratio(capture.brume.medianSeconds, capture.baseline.medianSeconds, GOALS.capture),
       deploy: ratio(deploy.brume.medianSeconds, deploy.baseline.medianSeconds, GOALS.deploy),
       stored: ratio(stored.brumeBytes, stored.zstdBytes, GOALS.stored),
-      captureWithFlush: ratio(capture.brume.medianSeconds, capture.baseline.medianSeconds + capture.baseline.medianFlushSeconds, GOALS.capture),
-      deployWithFlush: ratio(deploy.brume.medianSeconds, deploy.baseline.medianSeconds + deploy.baseline.medianFlushSeconds, GOALS.deploy),
+      captureNet: ratio(capture.brume.medianNetSeconds, capture.baseline.medianNetSeconds, GOALS.capture),
+      deployNet: ratio(deploy.brume.medianNetSeconds, deploy.baseline.medianNetSeconds, GOALS.deploy),
     };
     const report: Report = { ...figures, ratios };
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
@@ -361,6 +424,9 @@ interface Summary {
   medianMachineCpuSeconds: number;
   medianSelfSeconds: number | null;
   medianFlushSeconds: number;
+  /** partclone's wait for its progress thread (median), and the median of wall time minus that wait. */
+  medianPartcloneWaitSeconds: number | null;
+  medianNetSeconds: number;
 }
 
 function summarize(series: Series, rawBytes: number): Summary {
@@ -376,6 +442,8 @@ function summarize(series: Series, rawBytes: number): Summary {
     medianMachineCpuSeconds: round3(median(series.runs.map((run) => run.machineCpuSeconds))),
     medianSelfSeconds: medianOrNull(series.selfSeconds),
     medianFlushSeconds: series.flushSeconds.length === 0 ? 0 : round3(median(series.flushSeconds)),
+    medianPartcloneWaitSeconds: medianOrNull(series.runs.map((run) => run.partcloneWaitSeconds)),
+    medianNetSeconds: round3(median(series.runs.map((run) => run.seconds - (run.partcloneWaitSeconds ?? 0)))),
   };
 }
 
@@ -385,7 +453,7 @@ interface Ratio {
   met: boolean;
 }
 
-type Ratios = Record<'capture' | 'deploy' | 'stored' | 'captureWithFlush' | 'deployWithFlush', Ratio>;
+type Ratios = Record<'capture' | 'deploy' | 'stored' | 'captureNet' | 'deployNet', Ratio>;
 
 const ratio = (value: number, reference: number, goal: number): Ratio => ({ value: round3(value / reference), goal, met: value / reference <= goal });
 
@@ -404,19 +472,24 @@ interface Report {
 
 function formatReport(report: Report): string {
   const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-  const secs = (value: number | null): string => (value === null ? '-' : `${value.toFixed(2)} s`);
+  const secs = (value: number | null): string => (value === null ? '-' : value.toFixed(2));
+  const columns: [string, number][] = [
+    ['', 16], ['wall s', 7], ['MB/s', 6], ['pc wait', 7], ['net s', 6], ['CPU s', 6], ['machine', 7], ['peak RSS', 8], ['self s', 6], ['flush', 6],
+  ];
+  const line = (cells: string[]): string => cells.map((cell, index) => (index === 0 ? cell.padEnd(columns[0]?.[1] ?? 0) : cell.padStart(columns[index]?.[1] ?? 0))).join('  ');
   const row = (name: string, summary: Summary, flush: boolean): string =>
-    [
-      name.padEnd(16),
-      secs(summary.medianSeconds).padStart(8),
-      `${summary.mbPerSecond.toFixed(1)} MB/s`.padStart(11),
-      secs(summary.medianCpuSeconds).padStart(8),
-      secs(summary.medianMachineCpuSeconds).padStart(8),
-      (summary.peakRssKiB === null ? '-' : `${(summary.peakRssKiB / 1024).toFixed(0)} MiB`).padStart(8),
-      secs(summary.medianSelfSeconds).padStart(7),
-      (flush ? `+${secs(summary.medianFlushSeconds)}` : '-').padStart(7),
-      `  ${summary.seconds.map((value) => value.toFixed(2)).join(' ')}`,
-    ].join(' ');
+    `${line([
+      name,
+      secs(summary.medianSeconds),
+      summary.mbPerSecond.toFixed(1),
+      secs(summary.medianPartcloneWaitSeconds),
+      secs(summary.medianNetSeconds),
+      secs(summary.medianCpuSeconds),
+      secs(summary.medianMachineCpuSeconds),
+      summary.peakRssKiB === null ? '-' : `${(summary.peakRssKiB / 1024).toFixed(0)} MiB`,
+      secs(summary.medianSelfSeconds),
+      flush ? `+${secs(summary.medianFlushSeconds)}` : '-',
+    ])}   runs: ${summary.seconds.map((value) => value.toFixed(2)).join(' ')}`;
   const verdict = (name: string, r: Ratio, note = ''): string =>
     `  ${name.padEnd(34)} ${r.value.toFixed(3).padStart(6)}   goal ≤ ${r.goal.toFixed(2)}  ${r.met ? 'met' : 'MISSED'}${note}`;
   const { machine, idle, ratios } = report;
@@ -429,22 +502,24 @@ function formatReport(report: Report): string {
     `disk: ${mb(report.disk.sizeBytes)} loop disk, ext4 partition ${mb(report.disk.partitionBytes)}; raw partclone stream ${mb(report.rawStreamBytes)} (${report.rawStreamBytes} bytes)`,
     `runs: ${report.runs} of each, page cache dropped before each; idle machine: ${quiet}`,
     '',
-    `${'pipeline'.padEnd(16)} ${'median'.padStart(8)} ${'raw rate'.padStart(11)} ${'CPU'.padStart(8)} ${'machine'.padStart(8)} ${'peak RSS'.padStart(8)} ${'self'.padStart(7)} ${'flush'.padStart(7)}   all runs (s)`,
+    line(columns.map(([title]) => title)),
     row('baseline capture', report.capture.baseline, true),
     row('brume capture', report.capture.brume, false),
     row('baseline deploy', report.deploy.baseline, true),
     row('brume deploy', report.deploy.brume, false),
     '',
-    `stored: brume ${mb(report.stored.brumeBytes)} (${report.stored.brumeBytes} bytes), plain zstd -3 ${mb(report.stored.zstdBytes)} (${report.stored.zstdBytes} bytes)`,
-    'CPU: user+sys of the process tree; machine: busy CPU of the whole machine meanwhile (kernel I/O threads included);',
-    `peak RSS: ${report.peakRssSource}; self: brume's own timer (no Node start-up); flush: the baseline's dirty data, synced after it exited`,
+    'medians. MB/s: raw stream bytes per wall second. pc wait: partclone idle in pthread_join on its progress thread (up to 2 s);',
+    'net: wall minus that wait. CPU: user+sys of the process tree; machine: busy CPU of the whole machine meanwhile (kernel I/O included).',
+    `peak RSS: ${report.peakRssSource}. self: brume's own timer (no Node start-up). flush: the baseline's dirty data, synced after it exited.`,
     '',
-    'ratios (medians):',
+    `stored: brume ${mb(report.stored.brumeBytes)} (${report.stored.brumeBytes} bytes), plain zstd -3 ${mb(report.stored.zstdBytes)} (${report.stored.zstdBytes} bytes)`,
+    '',
+    'ratios (of medians):',
     verdict('capture brume ÷ baseline', ratios.capture),
     verdict('deploy brume ÷ baseline', ratios.deploy),
     verdict('stored brume ÷ plain zstd -3', ratios.stored),
-    verdict('capture brume ÷ (baseline + flush)', ratios.captureWithFlush, '  (for information)'),
-    verdict('deploy brume ÷ (baseline + flush)', ratios.deployWithFlush, '  (for information)'),
+    verdict('capture, net of partclone wait', ratios.captureNet, '  (for information)'),
+    verdict('deploy, net of partclone wait', ratios.deployNet, '  (for information)'),
     '',
   ].join('\n');
 }
