@@ -22,30 +22,28 @@ interface Case {
   types: [number, string][];
 }
 
+/** ESP, Linux data, Microsoft basic data, Linux data (the unformatted one). */
+const GPT_SAMPLE_TYPES: Case['types'] = [
+  [1, 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B'],
+  [2, '0FC63DAF-8483-4772-8E79-3D69D8477DE4'],
+  [3, 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7'],
+  [4, '0FC63DAF-8483-4772-8E79-3D69D8477DE4'],
+];
+
 const cases: Case[] = [
   {
     name: 'GPT ESP+ext4+NTFS+raw, 512-byte sectors',
     sectorSize: 512,
     build: (disk) => buildGptSample(disk),
     label: 'gpt',
-    types: [
-      [1, 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B'],
-      [2, '0FC63DAF-8483-4772-8E79-3D69D8477DE4'],
-      [3, 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7'],
-      [4, '0FC63DAF-8483-4772-8E79-3D69D8477DE4'],
-    ],
+    types: GPT_SAMPLE_TYPES,
   },
   {
     name: 'GPT ESP+ext4+NTFS+raw, 4096-byte sectors',
     sectorSize: 4096,
     build: (disk) => buildGptSample(disk, { seed: 7 }),
     label: 'gpt',
-    types: [
-      [1, 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B'],
-      [2, '0FC63DAF-8483-4772-8E79-3D69D8477DE4'],
-      [3, 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7'],
-      [4, '0FC63DAF-8483-4772-8E79-3D69D8477DE4'],
-    ],
+    types: GPT_SAMPLE_TYPES,
   },
   {
     name: 'MBR NTFS+ext4+extended(logical ext4), 512-byte sectors',

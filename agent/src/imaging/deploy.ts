@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { open, readFile, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, statfs } from 'node:fs/promises';
 import { BrumeError, type LayoutPlan, type Manifest } from '@brume/protocol';
 import { probePartition } from '../disk/inspect.ts';
 import { writePartitionTable } from '../disk/layout-writer.ts';
@@ -12,7 +10,7 @@ import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes, forgetPartitions } from '../sys/partition-nodes.ts';
 import { directoryChunkSource } from './chunk-source.ts';
 import { CodecPool } from './codec-pool.ts';
-import { checkFileSizes, readManifest } from './image-dir.ts';
+import { checkFileSizes, readManifest, readVerifiedBootArea } from './image-dir.ts';
 import { restorePartition } from './partition-restore.ts';
 import { phase } from './run-context.ts';
 
@@ -45,10 +43,7 @@ export async function prepareDeploy(imageDir: string, diskPath: string): Promise
   await checkFileSizes(imageDir, manifest);
   const disk = manifest.disks[0];
   if (disk === undefined || manifest.disks.length > 1) throw new BrumeError('MANIFEST_INVALID', 'this Brume deploys images of exactly one disk');
-  const bootArea = await readFile(join(imageDir, disk.bootArea.file));
-  if (createHash('sha256').update(bootArea).digest('hex') !== disk.bootArea.sha256) {
-    throw new BrumeError('CHUNK_CORRUPT', `${disk.bootArea.file} does not match its sha256: the boot area is damaged`, { detail: { file: disk.bootArea.file } });
-  }
+  const bootArea = await readVerifiedBootArea(imageDir, disk);
   const node = resolveDisk(diskPath);
   const geometry = readGeometry(node.path);
   const plan = planLayout(disk, manifest.partitions.filter((p) => p.disk === disk.index), { path: node.path, ...geometry });
@@ -119,7 +114,7 @@ async function requireConsent(node: DiskNode, yes: boolean, deps: DeployDeps): P
   const probe = await probePartition(deps.run, node.path);
   const holds = probe['PTTYPE'] ?? probe['TYPE'];
   if (holds === undefined) return;
-  const question = `${node.path} holds a ${holds} ${probe['PTTYPE'] === undefined ? 'filesystem' : 'partition table'}; everything on it will be replaced. Continue?`;
-  if (deps.confirm !== undefined && (await deps.confirm(question))) return;
-  throw new BrumeError('CONFIRMATION_REQUIRED', `${node.path} holds a ${holds} ${probe['PTTYPE'] === undefined ? 'filesystem' : 'partition table'}: pass --yes to overwrite it`);
+  const contents = `${node.path} holds a ${holds} ${probe['PTTYPE'] === undefined ? 'filesystem' : 'partition table'}`;
+  if (deps.confirm !== undefined && (await deps.confirm(`${contents}; everything on it will be replaced. Continue?`))) return;
+  throw new BrumeError('CONFIRMATION_REQUIRED', `${contents}: pass --yes to overwrite it`);
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BrumeError, IMAGE_FORMAT, MANIFEST_FILE, Manifest } from '@brume/protocol';
+import { BrumeError, IMAGE_FORMAT, MANIFEST_FILE, Manifest, type ManifestDisk } from '@brume/protocol';
 
 export const partitionFileName = (disk: number, number: number): string => `d${disk}p${number}.pc.zst`;
 export const bootAreaFileName = (disk: number): string => `d${disk}.boot`;
@@ -76,4 +77,13 @@ export async function checkFileSizes(imageDir: string, manifest: Manifest): Prom
       });
     }
   }
+}
+
+/** The boot area of a disk, only if it matches its sha256: it is written to a disk before any partition. */
+export async function readVerifiedBootArea(imageDir: string, disk: ManifestDisk): Promise<Uint8Array> {
+  const bootArea = await readFile(join(imageDir, disk.bootArea.file));
+  if (createHash('sha256').update(bootArea).digest('hex') !== disk.bootArea.sha256) {
+    throw new BrumeError('CHUNK_CORRUPT', `${disk.bootArea.file} does not match its sha256: the boot area is damaged`, { detail: { file: disk.bootArea.file } });
+  }
+  return bootArea;
 }

@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { BrumeError, type Manifest } from '@brume/protocol';
+import type { Manifest } from '@brume/protocol';
 import type { Reporter } from '../ports.ts';
 import { directoryChunkSource } from './chunk-source.ts';
 import { CodecPool } from './codec-pool.ts';
-import { checkFileSizes, readManifest } from './image-dir.ts';
+import { checkFileSizes, readManifest, readVerifiedBootArea } from './image-dir.ts';
 import { progressMeter } from './progress.ts';
 import { restoreStream } from './restore-stream.ts';
 import { phase } from './run-context.ts';
@@ -19,12 +16,7 @@ export async function verifyImage(imageDir: string, reporter: Reporter): Promise
   phase(reporter, 'verify', `checking ${imageDir}`);
   const manifest = await readManifest(imageDir);
   await checkFileSizes(imageDir, manifest);
-  for (const disk of manifest.disks) {
-    const bootArea = await readFile(join(imageDir, disk.bootArea.file));
-    if (createHash('sha256').update(bootArea).digest('hex') !== disk.bootArea.sha256) {
-      throw new BrumeError('CHUNK_CORRUPT', `${disk.bootArea.file} does not match its sha256`, { detail: { file: disk.bootArea.file } });
-    }
-  }
+  for (const disk of manifest.disks) await readVerifiedBootArea(imageDir, disk);
   const pool = new CodecPool();
   const source = directoryChunkSource(imageDir);
   try {
