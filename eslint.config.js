@@ -20,5 +20,6 @@ export default tseslint.config(
   },
   { files: ['protocol/**/*.ts'], rules: boundary(['@brume/*', '**/agent/**', '**/server/**']) },
   { files: ['agent/**/*.ts'], rules: boundary(['@brume/server', '@brume/server/*', '**/server/**']) },
+  { files: ['server/**/*.ts'], rules: boundary(['@brume/agent', '@brume/agent/*', '**/agent/**']) },
   { files: ['eslint.config.js', 'vitest.config.ts'], rules: { 'no-restricted-exports': 'off' } },
 );

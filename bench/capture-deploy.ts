@@ -234,7 +234,7 @@ function brumeSummary(stdout: string): Record<string, unknown> {
   const lines = stdout.trim().split('\n');
   for (const line of lines.reverse()) {
     const event = JSON.parse(line) as { type?: string; state?: string; summary?: Record<string, unknown> };
-    if (event.type === 'result' && event.state === 'success' && event.summary !== undefined) return event.summary;
+    if (event.type === 'result' && event.state === 'done' && event.summary !== undefined) return event.summary;
   }
   throw new Error(`brume printed no successful result event:\n${stdout.slice(-2000)}`);
 }

@@ -19,6 +19,17 @@ export const errorTable = {
   STAGING_TOO_SMALL: { http: 409, exit: 2, retryable: false },
   CHUNK_CORRUPT: { http: 422, exit: 1, retryable: true },
   TOOL_FAILED: { http: 500, exit: 1, retryable: true },
+  NOT_FOUND: { http: 404, exit: 2, retryable: false },
+  UNAUTHORIZED: { http: 401, exit: 2, retryable: false },
+  FORBIDDEN: { http: 403, exit: 2, retryable: false },
+  PAYLOAD_TOO_LARGE: { http: 413, exit: 2, retryable: false },
+  HOST_NOT_FOUND: { http: 404, exit: 2, retryable: false },
+  HOST_EXISTS: { http: 409, exit: 2, retryable: false },
+  TASK_NOT_FOUND: { http: 404, exit: 2, retryable: false },
+  TASK_STATE: { http: 409, exit: 2, retryable: false },
+  UPLOAD_INCOMPLETE: { http: 409, exit: 1, retryable: true },
+  CHUNK_CONFLICT: { http: 409, exit: 1, retryable: false },
+  SERVER_UNREACHABLE: { http: 503, exit: 1, retryable: true },
   INTERNAL: { http: 500, exit: 1, retryable: false },
 } as const satisfies Record<string, { http: number; exit: 1 | 2; retryable: boolean }>;
 

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 
-/** The closed set of states a task ends in (and `running` while it runs). */
-export const TaskState = z.enum(['running', 'success', 'failure', 'timeout', 'cancelled']);
+/** A task's life: queued → running → done | failed | cancelled. The last three are final. */
+export const TaskState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export type TaskState = z.infer<typeof TaskState>;
+
+/** How a job ended: the final states a result event may carry. */
+export const Outcome = z.enum(['done', 'failed', 'cancelled']);
+export type Outcome = z.infer<typeof Outcome>;
 
 export const Phase = z.enum(['inspect', 'plan', 'partition-table', 'boot-area', 'capture', 'restore', 'resize', 'verify', 'finalize']);
 export type Phase = z.infer<typeof Phase>;
@@ -40,7 +44,7 @@ export const LogEvent = z.object({
 export const ResultEvent = z.object({
   type: z.literal('result'),
   ts: timestamp,
-  state: TaskState,
+  state: Outcome,
   error: z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() }).optional(),
   summary: z.record(z.string(), z.unknown()).optional(),
 });

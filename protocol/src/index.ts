@@ -3,3 +3,4 @@ export { BrumeError, toBrumeError } from './brume-error.ts';
 export * from './manifest.ts';
 export * from './events.ts';
 export * from './plan.ts';
+export * from './api.ts';

@@ -47,7 +47,7 @@ describe.each(samples)('$name sample: capture once, deploy three ways', (sample)
     source = await sample.build(disk);
     const capture = await runBrume(['capture', '--disk', disk.path, '--to', imageDir, '--chunk-size', CHUNK, '--json']);
     expect(capture.code, capture.stderr).toBe(0);
-    expect(capture.result?.['state']).toBe('success');
+    expect(capture.result?.['state']).toBe('done');
   });
 
   afterAll(async () => {

@@ -28,13 +28,13 @@ export function createOutput(json: boolean): Output {
     },
     finish(summary) {
       stop();
-      reporter.event({ type: 'result', ts: new Date().toISOString(), state: 'success', summary });
+      reporter.event({ type: 'result', ts: new Date().toISOString(), state: 'done', summary });
       return 0;
     },
     fail(error) {
       stop();
       const failure = toBrumeError(error);
-      reporter.event({ type: 'result', ts: new Date().toISOString(), state: 'failure', error: failure.toJSON() });
+      reporter.event({ type: 'result', ts: new Date().toISOString(), state: 'failed', error: failure.toJSON() });
       if (!json) process.stderr.write(`brume: ${failure.message}\n`);
       if (failure.code === 'INTERNAL' && failure.cause instanceof Error) process.stderr.write(`${failure.cause.stack ?? ''}\n`);
       return failure.exitCode;

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { Event, TaskState } from './events.ts';
+import { Manifest } from './manifest.ts';
+
+/**
+ * The HTTP contract of `/api/v1` (design.md, "Protocol"). The server validates every request with these schemas and
+ * generates its OpenAPI document from them; the agent and the admin CLI parse every response with them.
+ */
+export const API_PREFIX = '/api/v1';
+
+/** Image names reach the server's file system: one plain path segment, no dot first, nothing to escape. */
+export const IMAGE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const ImageName = z.string().regex(IMAGE_NAME_PATTERN, 'an image name: lowercase letters, digits, dot, dash, underscore; 1–64 characters, not starting with a dot or dash');
+export const HostName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a host name: lowercase letters, digits and dashes, 1–63 characters');
+/** Files of an image as the agent uploads them: the names image-dir.ts writes (d1.boot, d1.sfdisk, d1p2.pc.zst). */
+export const ImageFileName = z.string().regex(/^d[0-9]{1,2}(\.boot|\.sfdisk|p[0-9]{1,3}\.pc\.zst)$/, 'an image file name such as d1p2.pc.zst');
+/** A log file name in a bundle: one plain segment. */
+export const LogFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a plain log file name');
+export const Mac = z
+  .string()
+  .transform((value) => value.trim().toLowerCase().replaceAll('-', ':'))
+  .pipe(z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'a MAC address such as 52:54:00:12:34:56'));
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
+export const Id = z.coerce.number().int().positive();
+const timestamp = z.iso.datetime();
+
+export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() }) });
+export type ApiError = z.infer<typeof ApiError>;
+
+// ── hosts ──────────────────────────────────────────────────────────────────────────────────────────────────────────
+export const Host = z.object({
+  id: z.number().int().positive(),
+  name: HostName,
+  macs: z.array(Mac).min(1),
+  /** The disk the agent should image on this PC (/dev/nvme0n1); null lets the agent choose by its rule. */
+  diskHint: z.string().nullable(),
+  createdAt: timestamp,
+});
+export type Host = z.infer<typeof Host>;
+export const HostCreate = z.object({ name: HostName, macs: z.array(Mac).min(1).max(16), diskHint: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional() });
+export type HostCreate = z.input<typeof HostCreate>;
+
+// ── images ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+/** Only published images exist for clients: an upload in progress is a task, never an image. */
+export const ImageSummary = z.object({
+  name: ImageName,
+  createdAt: timestamp,
+  sourceHost: z.string(),
+  partitions: z.number().int().nonnegative(),
+  rawBytes: z.number().int().nonnegative(),
+  storedBytes: z.number().int().nonnegative(),
+  /** The capture task that produced it, when it came from one. */
+  taskId: z.number().int().positive().nullable(),
+});
+export type ImageSummary = z.infer<typeof ImageSummary>;
+export const ImageDetail = ImageSummary.extend({ manifest: Manifest });
+export type ImageDetail = z.infer<typeof ImageDetail>;
+/** Result of re-reading every stored chunk of an image on the server against its manifest. */
+export const ImageVerification = z.object({
+  name: ImageName,
+  ok: z.boolean(),
+  chunks: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  problems: z.array(z.object({ file: z.string(), chunk: z.number().int().nonnegative().nullable(), message: z.string() })),
+});
+export type ImageVerification = z.infer<typeof ImageVerification>;
+
+// ── tasks ──────────────────────────────────────────────────────────────────────────────────────────────────────────
+export const TaskKind = z.enum(['capture', 'deploy']);
+export type TaskKind = z.infer<typeof TaskKind>;
+export const TaskError = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });
+export type TaskError = z.infer<typeof TaskError>;
+
+export const Task = z.object({
+  id: z.number().int().positive(),
+  kind: TaskKind,
+  hostId: z.number().int().positive(),
+  hostName: HostName,
+  image: ImageName,
+  /** The disk the agent is told to use: the task's own, else the host's hint, else null (the agent's rule). */
+  disk: z.string().nullable(),
+  state: TaskState,
+  createdAt: timestamp,
+  startedAt: timestamp.nullable(),
+  endedAt: timestamp.nullable(),
+  /** The last progress event and the last phase event the agent posted: enough for `brume task watch`. */
+  progress: Event.nullable(),
+  phase: Event.nullable(),
+  error: TaskError.nullable(),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  logFiles: z.array(LogFileName),
+});
+export type Task = z.infer<typeof Task>;
+
+export const TaskCreate = z.object({
+  kind: TaskKind,
+  host: HostName,
+  image: ImageName,
+  disk: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
+});
+export type TaskCreate = z.input<typeof TaskCreate>;
+/** The one-time token is returned once, at creation; the server keeps only its sha256. */
+export const TaskCreated = z.object({ task: Task, token: z.string(), cmdline: z.string() });
+export type TaskCreated = z.infer<typeof TaskCreated>;
+export const TaskListQuery = z.object({ state: TaskState.optional(), host: HostName.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
+/** What an agent learns from its token: its job, and nothing about other tasks. */
+export const AgentTask = z.object({
+  id: z.number().int().positive(),
+  kind: TaskKind,
+  image: ImageName,
+  disk: z.string().nullable(),
+  state: TaskState,
+});
+export type AgentTask = z.infer<typeof AgentTask>;
+
+export const EventBatch = z.object({ events: z.array(Event).min(1).max(200) });
+export type EventBatch = z.infer<typeof EventBatch>;
+
+/** Logs travel as text: agent log, partclone logs, sfdisk dumps. Each file is capped by the agent (tail kept). */
+export const LogFile = z.object({ name: LogFileName, content: z.string().max(4 * 1024 * 1024) });
+export type LogFile = z.infer<typeof LogFile>;
+/** `POST /tasks/:id/complete`. Repeating it after a lost response is harmless: the server answers with the same task. */
+export const TaskComplete = z.object({ result: z.record(z.string(), z.unknown()).optional(), logs: z.array(LogFile).max(64).default([]) });
+export type TaskComplete = z.input<typeof TaskComplete>;
+/** `POST /tasks/:id/fail`: the error the agent stopped on, and the logs that explain it. */
+export const TaskFail = z.object({ error: TaskError, logs: z.array(LogFile).max(64).default([]) });
+export type TaskFail = z.input<typeof TaskFail>;
+export const TaskLogs = z.object({ files: z.array(LogFile) });
+export type TaskLogs = z.infer<typeof TaskLogs>;
+
+// ── uploads (capture) ──────────────────────────────────────────────────────────────────────────────────────────────
+/** Headers of `PUT /uploads/:task/:file?chunk=N`; the body is the chunk's stored (compressed) bytes. */
+export const CHUNK_SHA256_HEADER = 'x-brume-sha256';
+export const CHUNK_OFFSET_HEADER = 'x-brume-offset';
+export const UploadChunkQuery = z.object({ chunk: z.coerce.number().int().min(0).max(1_000_000) });
+export const HeldChunk = z.object({ index: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), sha256: Sha256 });
+export type HeldChunk = z.infer<typeof HeldChunk>;
+/** `GET /uploads/:task`: what the server already holds, so a resumed capture sends only the rest. */
+export const UploadListing = z.object({ files: z.record(z.string(), z.array(HeldChunk)) });
+export type UploadListing = z.infer<typeof UploadListing>;
+export const UploadCommit = z.object({ manifest: Manifest });
+export type UploadCommit = z.infer<typeof UploadCommit>;
+
+/** The kernel command line a ramdisk gets for a task (design.md, "Boot environment"). */
+export function taskCmdline(serverUrl: string, taskId: number, token: string): string {
+  return `brume.server=${serverUrl} brume.task=${taskId} brume.token=${token}`;
+}
+
+/** Every admin listing is an object, so a field can be added (a cursor, a total) without breaking clients. */
+export const HostList = z.object({ hosts: z.array(Host) });
+export const ImageList = z.object({ images: z.array(ImageSummary) });
+export const TaskList = z.object({ tasks: z.array(Task) });
+export const ServerHealth = z.object({ ok: z.literal(true), version: z.string() });
