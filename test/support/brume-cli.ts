@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const brume = fileURLToPath(new URL('../../bin/brume', import.meta.url));
@@ -14,9 +14,15 @@ export interface CliRun {
 }
 
 /** Runs the real `brume` command, as a user would, with stdin closed (no TTY: nobody can confirm). */
-export function runBrume(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = execFile(brume, [...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+export function runBrume(args: readonly string[], env?: Record<string, string>): Promise<CliRun> {
+  return spawnBrume(args, env).done;
+}
+
+/** The same, keeping hold of the process: a test can watch it run, or kill it. */
+export function spawnBrume(args: readonly string[], env?: Record<string, string>): { child: ChildProcess; done: Promise<CliRun> } {
+  let child: ChildProcess | undefined;
+  const done = new Promise<CliRun>((resolve) => {
+    child = execFile(brume, [...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       const events = stdout
         .split('\n')
@@ -26,6 +32,8 @@ export function runBrume(args: readonly string[]): Promise<CliRun> {
     });
     child.stdin?.end();
   });
+  if (child === undefined) throw new Error('execFile returned no process');
+  return { child, done };
 }
 
 export function failureOf(run: CliRun): { code: string; message: string } {
