@@ -1,7 +1,107 @@
-// Placeholder until the server lands: `brume server` entry point.
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { FastifyServerOptions } from 'fastify';
+import { join } from 'node:path';
+import { toBrumeError } from '@brume/protocol';
+import { loadAdminToken } from './admin-token.ts';
+import { buildApp } from './app.ts';
+import { tokenDigest } from './auth.ts';
+import { parseServerArgs, type Config } from './config.ts';
+import { sqliteDatabase } from './db/database.ts';
+import { KeyedLock } from './domain/keyed-lock.ts';
+import { reconcile } from './domain/reconcile.ts';
+import { localImageStore } from './store/local-store.ts';
+
 export const serverUsage = '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL]\n';
 
-export async function runServerCommand(_argv: string[]): Promise<number> {
-  process.stderr.write('brume server: not built yet\n');
-  return 1;
+export interface RunningServer {
+  /** The URL it listens on, port resolved (http://127.0.0.1:41234). */
+  url: string;
+  adminToken: string;
+  /** Stops accepting, lets requests in flight finish (up to a grace period), closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where the first start's admin token line goes (default stderr). */
+  announce?: (line: string) => void;
+  /** fastify's logger option (default: pino JSON lines at info on stdout). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const CLOSE_GRACE_MS = 10_000;
+
+/**
+ * Starts the server: DATA set up, admin token made or read, database migrated, store and database reconciled, then
+ * listening. Logs are pino JSON lines on stdout; the line with msg "listening" carries the URL.
+ */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const adminToken = await loadAdminToken(config.dataDir, options.announce ?? ((line) => process.stderr.write(line)));
+  const db = sqliteDatabase(join(config.dataDir, 'brume.db'));
+  const store = localImageStore(config.dataDir);
+  const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' } });
+  try {
+    const now = (): string => new Date().toISOString();
+    await reconcile({ db, store, locks: new KeyedLock(), now }, app.log);
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    await app.close();
+    await db.close();
+    throw error;
+  }
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  app.log.info({ url, dataDir: config.dataDir, publicUrl: config.publicUrl }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(grace);
+        await db.close();
+      }
+    })();
+    return closing;
+  };
+  return { url, adminToken, close };
+}
+
+/** `brume server …`: runs until SIGTERM or SIGINT, then closes gracefully. 0 on a clean stop, 2 on bad flags. */
+export async function runServerCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(serverUsage);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = parseServerArgs(argv);
+  } catch (error) {
+    process.stderr.write(`brume server: ${toBrumeError(error).message}\n${serverUsage}`);
+    return 2;
+  }
+  let server: RunningServer;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    const brume = toBrumeError(error);
+    process.stderr.write(`brume server: ${brume.message}\n`);
+    return brume.exitCode;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (received: NodeJS.Signals): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(received);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  process.stderr.write(`brume server: ${signal}: closing\n`);
+  await server.close();
+  return 0;
 }

@@ -1,0 +1,97 @@
+import { Host, HostCreate, HostList, HostName, TaskList, type Task } from '@brume/protocol';
+import { checkedInput, noPositionals, positional, UsageError, type Args } from './args.ts';
+import type { Command, CommandContext } from './command.ts';
+import { formatDate, jsonDocument, keyValues, table } from './output.ts';
+import { taskTable } from './task-text.ts';
+
+const hostPath = (name: string): string => `/hosts/${encodeURIComponent(name)}`;
+const hostName = (args: Args): string => checkedInput(HostName, positional(args, 'NAME'), { '': 'NAME' });
+
+export function hostBlock(host: Host): string {
+  return keyValues([
+    ['host', host.name],
+    ['id', String(host.id)],
+    ['macs', host.macs.join('\n')],
+    ['disk', host.diskHint ?? "(the agent's choice)"],
+    ['created', formatDate(host.createdAt)],
+  ]);
+}
+
+export function hostTable(hosts: readonly Host[]): string {
+  if (hosts.length === 0) return 'no hosts yet: brume host add NAME --mac MAC\n';
+  return table(hosts, [
+    { header: 'NAME', value: (host) => host.name },
+    { header: 'MACS', value: (host) => host.macs.join(',') },
+    { header: 'DISK', value: (host) => host.diskHint ?? '-' },
+    { header: 'CREATED', value: (host) => formatDate(host.createdAt) },
+  ]);
+}
+
+const add: Command = {
+  synopsis: 'host add NAME --mac MAC [--mac MAC …] [--disk /dev/X]',
+  flags: { mac: { type: 'string', multiple: true }, disk: { type: 'string' } },
+  prepare(args) {
+    const name = positional(args, 'NAME');
+    if (args.strings('mac').length === 0) throw new UsageError('--mac is required (once per network card)');
+    const input = checkedInput(
+      HostCreate,
+      { name, macs: args.strings('mac'), ...(args.string('disk') === undefined ? {} : { diskHint: args.string('disk') }) },
+      { name: 'NAME', macs: '--mac', diskHint: '--disk' },
+    );
+    return async ({ client, term, json }) => {
+      const { value, body } = await client.post('/hosts', Host, input);
+      term.out(json ? jsonDocument(body) : `added host ${value.name}\n${hostBlock(value)}`);
+      return 0;
+    };
+  },
+};
+
+const list: Command = {
+  synopsis: 'host list',
+  flags: {},
+  prepare(args) {
+    noPositionals(args);
+    return async ({ client, term, json }) => {
+      const { value, body } = await client.get('/hosts', HostList);
+      term.out(json ? jsonDocument(body) : hostTable(value.hosts));
+      return 0;
+    };
+  },
+};
+
+async function recentTasks(context: CommandContext, host: string): Promise<readonly Task[]> {
+  return (await context.client.get('/tasks', TaskList, { host, limit: 5 })).value.tasks;
+}
+
+const show: Command = {
+  synopsis: 'host show NAME',
+  flags: {},
+  prepare(args) {
+    const name = hostName(args);
+    return async (context) => {
+      const { value, body } = await context.client.get(hostPath(name), Host);
+      if (context.json) {
+        context.term.out(jsonDocument(body));
+        return 0;
+      }
+      const tasks = await recentTasks(context, name);
+      context.term.out(`${hostBlock(value)}${tasks.length === 0 ? '\nno tasks yet\n' : `\nrecent tasks:\n${taskTable(tasks)}`}`);
+      return 0;
+    };
+  },
+};
+
+const remove: Command = {
+  synopsis: 'host delete NAME',
+  flags: {},
+  prepare(args) {
+    const name = hostName(args);
+    return async ({ client, term, json }) => {
+      await client.delete(hostPath(name));
+      if (!json) term.out(`deleted host ${name}\n`);
+      return 0;
+    };
+  },
+};
+
+export const hostCommands: Readonly<Record<string, Command>> = { add, list, show, delete: remove };

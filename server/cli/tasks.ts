@@ -1,0 +1,124 @@
+import { BrumeError, LogFileName, Task, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, type TaskKind } from '@brume/protocol';
+import { checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
+import type { Command } from './command.ts';
+import { jsonDocument, keyValues } from './output.ts';
+import { taskBlock, taskTable } from './task-text.ts';
+import { watch } from './watch.ts';
+
+const taskPath = (id: number, rest = ''): string => `/tasks/${id}${rest}`;
+const idOf = (args: Args): number => taskId(positional(args, 'ID'));
+const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
+
+export function createdText({ task, token, cmdline }: TaskCreated): string {
+  const disk = task.disk === null ? '' : ` (${task.disk})`;
+  const what = task.kind === 'capture' ? `capture ${task.hostName}${disk} into image ${task.image}` : `deploy image ${task.image} to ${task.hostName}${disk}`;
+  return `created task ${task.id}: ${what}, ${task.state}\n${keyValues([
+    ['token', token],
+    ['cmdline', cmdline],
+  ])}the token is shown only this once: the server keeps its hash\n`;
+}
+
+function createTask(kind: TaskKind): Command {
+  return {
+    synopsis: `task ${kind} --host H --image I [--disk DEV]`,
+    flags: { host: { type: 'string' }, image: { type: 'string' }, disk: { type: 'string' } },
+    prepare(args) {
+      noPositionals(args);
+      const input = checkedInput(
+        TaskCreate,
+        { kind, host: requiredFlag(args, 'host'), image: requiredFlag(args, 'image'), ...optional('disk', args.string('disk')) },
+        { host: '--host', image: '--image', disk: '--disk' },
+      );
+      return async ({ client, term, json }) => {
+        const { value, body } = await client.post('/tasks', TaskCreated, input);
+        term.out(json ? jsonDocument(body) : createdText(value));
+        return 0;
+      };
+    },
+  };
+}
+
+const list: Command = {
+  synopsis: 'task list [--state S] [--host H] [--limit N]',
+  flags: { state: { type: 'string' }, host: { type: 'string' }, limit: { type: 'string' } },
+  prepare(args) {
+    noPositionals(args);
+    const query = checkedInput(
+      TaskListQuery,
+      { ...optional('state', args.string('state')), ...optional('host', args.string('host')), ...optional('limit', args.string('limit')) },
+      { state: '--state', host: '--host', limit: '--limit' },
+    );
+    return async ({ client, term, json }) => {
+      const { value, body } = await client.get('/tasks', TaskList, query);
+      if (json) term.out(jsonDocument(body));
+      else term.out(value.tasks.length === 0 ? 'no tasks\n' : taskTable(value.tasks));
+      return 0;
+    };
+  },
+};
+
+const show: Command = {
+  synopsis: 'task show ID',
+  flags: {},
+  prepare(args) {
+    const id = idOf(args);
+    return async ({ client, term, json }) => {
+      const { value, body } = await client.get(taskPath(id), Task);
+      term.out(json ? jsonDocument(body) : taskBlock(value));
+      return 0;
+    };
+  },
+};
+
+const cancel: Command = {
+  synopsis: 'task cancel ID',
+  flags: {},
+  prepare(args) {
+    const id = idOf(args);
+    return async ({ client, term, json }) => {
+      const { value, body } = await client.post(taskPath(id, '/cancel'), Task);
+      term.out(json ? jsonDocument(body) : `cancelled task ${value.id} (${value.kind} ${value.hostName}, image ${value.image})\n`);
+      return 0;
+    };
+  },
+};
+
+/** All files, each under a `==> name <==` header (as `tail` prints several files), or one file's bytes as they are. */
+export function logsText(logs: TaskLogs): string {
+  return logs.files.map((file) => `==> ${file.name} <==\n${file.content}${file.content.endsWith('\n') || file.content === '' ? '' : '\n'}`).join('\n');
+}
+
+const logs: Command = {
+  synopsis: 'task logs ID [--file NAME]',
+  flags: { file: { type: 'string' } },
+  prepare(args) {
+    const id = idOf(args);
+    const wanted = args.string('file') === undefined ? undefined : checkedInput(LogFileName, args.string('file'), { '': '--file' });
+    return async ({ client, term, json }) => {
+      const { value, body } = await client.get(taskPath(id, '/logs'), TaskLogs);
+      if (wanted === undefined) {
+        if (json) term.out(jsonDocument(body));
+        else term.out(value.files.length === 0 ? `task ${id} has no logs (the agent sends them when the task ends)\n` : logsText(value));
+        return 0;
+      }
+      const file = value.files.find((candidate) => candidate.name === wanted);
+      if (file === undefined) {
+        const held = value.files.length === 0 ? 'it has none yet' : `it has ${value.files.map((candidate) => candidate.name).join(', ')}`;
+        throw new BrumeError('NOT_FOUND', `task ${id} has no log file "${wanted}": ${held}`);
+      }
+      term.out(json ? jsonDocument({ files: [file] }) : file.content);
+      return 0;
+    };
+  },
+};
+
+export const taskCommands: Readonly<Record<string, Command>> = {
+  capture: createTask('capture'),
+  deploy: createTask('deploy'),
+  list,
+  show,
+  cancel,
+  logs,
+  watch,
+};

@@ -1,0 +1,96 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { BrumeError, type TaskState } from '@brume/protocol';
+import type { TaskCredentials, TaskRepository } from './db/tasks.ts';
+
+/**
+ * Bearer tokens (docs/api.md): the admin token, and one token per task valid only for its own task while it is
+ * queued or running. Only sha256 digests are kept and compared, in constant time.
+ */
+export interface Auth {
+  /** Admin routes: the admin token only. */
+  admin(authorization: string | undefined): Promise<void>;
+  /** Agent routes of task `taskId`: that task's token only; see TaskAccess for a task that has ended. */
+  task(authorization: string | undefined, taskId: number, access?: TaskAccess): Promise<TaskCredentials>;
+  /** An image's manifest and files: the admin token, or the token of an active deploy task of that image. */
+  imageReader(authorization: string | undefined, image: string): Promise<void>;
+}
+
+export interface TaskAccess {
+  /** Ended states the route still serves (a repeated complete or fail returns the task). */
+  allowEnded?: readonly TaskState[];
+  /** Ended states answered with 409 TASK_STATE instead of 401. */
+  conflictWhenEnded?: readonly TaskState[];
+}
+
+export const ACTIVE_STATES: readonly TaskState[] = ['queued', 'running'];
+export const isActive = (state: TaskState): boolean => ACTIVE_STATES.includes(state);
+
+export function tokenDigest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/** A task token: 256 random bits, base64url; the server stores only its sha256 (hex). */
+export function newTaskToken(): { token: string; tokenHash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, tokenHash: tokenDigest(token).toString('hex') };
+}
+
+export function bearerToken(authorization: string | undefined): string | undefined {
+  const match = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(authorization ?? '');
+  return match?.[1];
+}
+
+const sameDigest = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
+
+const unauthorized = (message: string): BrumeError => new BrumeError('UNAUTHORIZED', message);
+const forbidden = (message: string): BrumeError => new BrumeError('FORBIDDEN', message);
+const ended = (task: TaskCredentials): BrumeError =>
+  unauthorized(`task ${task.id} has ended (${task.state}): its token is no longer valid`);
+
+export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository }): Auth {
+  const { adminTokenHash, tasks } = deps;
+
+  const presented = (authorization: string | undefined): Buffer => {
+    const token = bearerToken(authorization);
+    if (token === undefined) throw unauthorized('this route needs an Authorization: Bearer <token> header');
+    return tokenDigest(token);
+  };
+  const taskOf = async (digest: Buffer): Promise<TaskCredentials> => {
+    const task = await tasks.credentialsByTokenHash(digest.toString('hex'));
+    if (task === undefined) throw unauthorized('unknown token');
+    return task;
+  };
+
+  return {
+    admin: async (authorization) => {
+      const digest = presented(authorization);
+      if (sameDigest(digest, adminTokenHash)) return;
+      const task = await taskOf(digest);
+      throw forbidden(`this route needs the admin token; the token of task ${task.id} cannot use it`);
+    },
+
+    task: async (authorization, taskId, access = {}) => {
+      const digest = presented(authorization);
+      if (sameDigest(digest, adminTokenHash)) throw forbidden(`this route takes the token of task ${taskId}, not the admin token`);
+      const task = await tasks.credentialsById(taskId);
+      if (task === undefined || !sameDigest(digest, Buffer.from(task.tokenHash, 'hex'))) {
+        const owner = await taskOf(digest);
+        if (!isActive(owner.state)) throw ended(owner);
+        throw forbidden(`this token belongs to task ${owner.id}, not task ${taskId}`);
+      }
+      if (isActive(task.state) || access.allowEnded?.includes(task.state) === true) return task;
+      if (access.conflictWhenEnded?.includes(task.state) === true) throw new BrumeError('TASK_STATE', `task ${task.id} is already ${task.state}`);
+      throw ended(task);
+    },
+
+    imageReader: async (authorization, image) => {
+      const digest = presented(authorization);
+      if (sameDigest(digest, adminTokenHash)) return;
+      const task = await taskOf(digest);
+      if (!isActive(task.state)) throw ended(task);
+      if (task.kind !== 'deploy' || task.image !== image) {
+        throw forbidden(`the token of task ${task.id} (${task.kind} of ${task.image}) cannot read image ${image}`);
+      }
+    },
+  };
+}

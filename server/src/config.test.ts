@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { parseServerArgs } from './config.ts';
+
+describe('brume server flags', () => {
+  it('defaults to 127.0.0.1:8080 and no public URL; the data dir is absolute', () => {
+    const config = parseServerArgs(['--data', 'some/dir']);
+    expect(config).toEqual({ dataDir: expect.stringMatching(/^\/.*some\/dir$/), listen: { host: '127.0.0.1', port: 8080 }, publicUrl: null });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes a listen address, port 0 included, IPv6 in brackets, and a public URL', () => {
+    expect(parseServerArgs(['--data', '/d', '--listen', '0.0.0.0:0']).listen).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(parseServerArgs(['--data', '/d', '--listen', '[::1]:9000']).listen).toEqual({ host: '::1', port: 9000 });
+    expect(parseServerArgs(['--data', '/d', '--public-url', 'http://10.0.0.1:8080/']).publicUrl).toBe('http://10.0.0.1:8080');
+  });
+
+  it.each([
+    [[], /--data/],
+    [['--data', '/d', '--listen', '8080'], /--listen/],
+    [['--data', '/d', '--listen', '127.0.0.1:70000'], /port/],
+    [['--data', '/d', '--public-url', 'ftp://x'], /--public-url/],
+    [['--data', '/d', '--bogus'], /bogus/],
+    [['--data', '/d', 'extra'], /extra/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseServerArgs(argv)).toThrow(message);
+  });
+});

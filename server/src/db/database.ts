@@ -1,0 +1,34 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { sqliteHosts, type HostRepository } from './hosts.ts';
+import { sqliteImages, type ImageRepository } from './images.ts';
+import { openSqlite } from './sqlite.ts';
+import { sqliteTaskLogs, type TaskLogRepository } from './task-logs.ts';
+import { sqliteTasks, type TaskRepository } from './tasks.ts';
+import { sqliteUploads, type UploadRepository } from './uploads.ts';
+
+/**
+ * Everything the server keeps in its database, behind asynchronous interfaces: routes and domain code never see SQL,
+ * so another engine (PostgreSQL) can implement these without touching them.
+ */
+export interface Database {
+  hosts: HostRepository;
+  tasks: TaskRepository;
+  taskLogs: TaskLogRepository;
+  images: ImageRepository;
+  uploads: UploadRepository;
+  close(): Promise<void>;
+}
+
+export function sqliteDatabase(path: string): Database {
+  const db: DatabaseSync = openSqlite(path);
+  return {
+    hosts: sqliteHosts(db),
+    tasks: sqliteTasks(db),
+    taskLogs: sqliteTaskLogs(db),
+    images: sqliteImages(db),
+    uploads: sqliteUploads(db),
+    close: async () => {
+      if (db.isOpen) db.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The schema, as an ordered list: migration N brings `PRAGMA user_version` from N-1 to N. A released migration is
+ * never edited; a change is a new entry at the end.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE hosts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    disk_hint TEXT,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE host_macs (
+    mac TEXT PRIMARY KEY,
+    host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX host_macs_by_host ON host_macs(host_id, position);
+
+  -- host_name is kept with the task so its history outlives the host.
+  CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('capture', 'deploy')),
+    host_id INTEGER NOT NULL,
+    host_name TEXT NOT NULL,
+    image TEXT NOT NULL,
+    disk TEXT,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    progress TEXT,
+    phase TEXT,
+    error TEXT,
+    result TEXT
+  ) STRICT;
+  CREATE INDEX tasks_by_state ON tasks(state, id);
+  CREATE INDEX tasks_by_host ON tasks(host_name, id);
+  CREATE INDEX tasks_active_by_image ON tasks(image) WHERE state IN ('queued', 'running');
+
+  CREATE TABLE task_logs (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    content TEXT NOT NULL,
+    PRIMARY KEY (task_id, name)
+  ) STRICT;
+
+  -- Only published images: a row is inserted after the rename that publishes the directory.
+  CREATE TABLE images (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    source_host TEXT NOT NULL,
+    partitions INTEGER NOT NULL,
+    raw_bytes INTEGER NOT NULL,
+    stored_bytes INTEGER NOT NULL,
+    task_id INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+    files TEXT NOT NULL,
+    manifest TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX images_by_task ON images(task_id);
+
+  -- Chunks of a capture's upload held in DATA/uploads/<task_id>/: recorded only once written and hash-checked.
+  CREATE TABLE upload_chunks (
+    task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    file TEXT NOT NULL,
+    chunk INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (task_id, file, chunk)
+  ) STRICT;
+  `,
+];
+
+/** Brings the database to the latest schema version; each migration and its version bump commit together. */
+export function migrate(db: DatabaseSync): number {
+  const current = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  if (current > migrations.length) {
+    throw new Error(`the database is at schema version ${current}; this server knows only ${migrations.length}: use a newer Brume`);
+  }
+  for (let version = current + 1; version <= migrations.length; version += 1) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(migrations[version - 1] as string);
+      db.exec(`PRAGMA user_version = ${version}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  return migrations.length;
+}

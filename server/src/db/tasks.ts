@@ -1,0 +1,141 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Event, TaskError, TaskKind, TaskState } from '@brume/protocol';
+import { parseJsonColumn } from './sqlite.ts';
+
+export interface TaskRecord {
+  id: number;
+  kind: TaskKind;
+  hostId: number;
+  hostName: string;
+  image: string;
+  disk: string | null;
+  state: TaskState;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  progress: Event | null;
+  phase: Event | null;
+  error: TaskError | null;
+  result: Record<string, unknown> | null;
+  logFiles: string[];
+}
+export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt'> & { tokenHash: string };
+
+/** What authentication needs, read by one indexed SELECT (the events route runs it 1000 times a second). */
+export interface TaskCredentials {
+  id: number;
+  kind: TaskKind;
+  image: string;
+  state: TaskState;
+  tokenHash: string;
+}
+
+export interface TaskFilter {
+  state?: TaskState | undefined;
+  host?: string | undefined;
+  limit: number;
+}
+
+export interface TaskEnding {
+  state: 'done' | 'failed' | 'cancelled';
+  at: string;
+  error?: TaskError | undefined;
+  result?: Record<string, unknown> | undefined;
+}
+
+export interface TaskRepository {
+  insert(task: NewTask): Promise<TaskRecord>;
+  byId(id: number): Promise<TaskRecord | undefined>;
+  credentialsById(id: number): Promise<TaskCredentials | undefined>;
+  credentialsByTokenHash(tokenHash: string): Promise<TaskCredentials | undefined>;
+  list(filter: TaskFilter): Promise<TaskRecord[]>;
+  /** Queued or running tasks naming this image, of one kind. */
+  activeForImage(image: string, kind: TaskKind): Promise<TaskCredentials[]>;
+  activeHostTasks(hostId: number): Promise<number>;
+  /** Moves queued → running on the first event; keeps the last progress and phase events. False if the task ended. */
+  recordEvents(id: number, update: { at: string; progress: Event | undefined; phase: Event | undefined }): Promise<boolean>;
+  /** Ends an active task; false if it had already ended (nothing changed). */
+  end(id: number, ending: TaskEnding): Promise<boolean>;
+}
+
+interface TaskRow {
+  id: number;
+  kind: TaskKind;
+  host_id: number;
+  host_name: string;
+  image: string;
+  disk: string | null;
+  state: TaskState;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  progress: string | null;
+  phase: string | null;
+  error: string | null;
+  result: string | null;
+  log_files: string;
+}
+
+const selectTask = `SELECT t.id, t.kind, t.host_id, t.host_name, t.image, t.disk, t.state, t.created_at, t.started_at, t.ended_at,
+  t.progress, t.phase, t.error, t.result,
+  (SELECT json_group_array(name) FROM (SELECT name FROM task_logs WHERE task_id = t.id ORDER BY name)) AS log_files
+  FROM tasks t`;
+const selectCredentials = 'SELECT id, kind, image, state, token_hash AS tokenHash FROM tasks';
+const ACTIVE = `('queued', 'running')`;
+
+function toRecord(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    hostId: row.host_id,
+    hostName: row.host_name,
+    image: row.image,
+    disk: row.disk,
+    state: row.state,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    progress: parseJsonColumn<Event>(row.progress),
+    phase: parseJsonColumn<Event>(row.phase),
+    error: parseJsonColumn<TaskError>(row.error),
+    result: parseJsonColumn<Record<string, unknown>>(row.result),
+    logFiles: JSON.parse(row.log_files) as string[],
+  };
+}
+
+const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+export function sqliteTasks(db: DatabaseSync): TaskRepository {
+  const insert = db.prepare(`INSERT INTO tasks (kind, host_id, host_name, image, disk, state, token_hash, created_at)
+    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`);
+  const byId = db.prepare(`${selectTask} WHERE t.id = ?`);
+  const credentialsById = db.prepare(`${selectCredentials} WHERE id = ?`);
+  const credentialsByHash = db.prepare(`${selectCredentials} WHERE token_hash = ?`);
+  const list = db.prepare(`${selectTask} WHERE ($state IS NULL OR t.state = $state) AND ($host IS NULL OR t.host_name = $host)
+    ORDER BY t.id DESC LIMIT $limit`);
+  const activeForImage = db.prepare(`${selectCredentials} WHERE image = ? AND kind = ? AND state IN ${ACTIVE} ORDER BY id`);
+  const activeHostTasks = db.prepare(`SELECT count(*) AS n FROM tasks WHERE host_id = ? AND state IN ${ACTIVE}`);
+  const recordEvents = db.prepare(`UPDATE tasks SET state = 'running', started_at = coalesce(started_at, $at),
+    progress = coalesce($progress, progress), phase = coalesce($phase, phase)
+    WHERE id = $id AND state IN ${ACTIVE}`);
+  const end = db.prepare(`UPDATE tasks SET state = $state, ended_at = $at, started_at = coalesce(started_at, $at),
+    error = $error, result = $result WHERE id = $id AND state IN ${ACTIVE}`);
+
+  const record = (row: unknown): TaskRecord | undefined => (row === undefined ? undefined : toRecord(row as TaskRow));
+  return {
+    insert: async (task) => {
+      const id = Number(insert.run(task.kind, task.hostId, task.hostName, task.image, task.disk, task.tokenHash, task.createdAt).lastInsertRowid);
+      return record(byId.get(id)) as TaskRecord;
+    },
+    byId: async (id) => record(byId.get(id)),
+    credentialsById: async (id) => credentialsById.get(id) as TaskCredentials | undefined,
+    credentialsByTokenHash: async (tokenHash) => credentialsByHash.get(tokenHash) as TaskCredentials | undefined,
+    list: async (filter) => list.all({ state: filter.state ?? null, host: filter.host ?? null, limit: filter.limit }).map((row) => toRecord(row as unknown as TaskRow)),
+    activeForImage: async (image, kind) => activeForImage.all(image, kind) as unknown as TaskCredentials[],
+    activeHostTasks: async (hostId) => (activeHostTasks.get(hostId) as { n: number }).n,
+    recordEvents: async (id, update) =>
+      recordEvents.run({ id, at: update.at, progress: json(update.progress), phase: json(update.phase) }).changes > 0,
+    end: async (id, ending) =>
+      end.run({ id, state: ending.state, at: ending.at, error: json(ending.error), result: json(ending.result) }).changes > 0,
+  };
+}

@@ -1,0 +1,48 @@
+import { BrumeError, type AgentTask, type EventBatch, type Task, type TaskComplete, type TaskFail } from '@brume/protocol';
+import type { z } from 'zod';
+import type { TaskCredentials } from '../db/tasks.ts';
+import { lockKeys, type DomainContext } from './context.ts';
+import { findTask, showTask } from './tasks.ts';
+import { discardUpload } from './uploads.ts';
+
+export async function agentTask(ctx: DomainContext, task: TaskCredentials): Promise<AgentTask> {
+  const { id, kind, image, disk, state } = await findTask(ctx, task.id);
+  return { id, kind, image, disk, state };
+}
+
+/** Keeps the last progress and phase events of a batch; the first batch moves the task to running. One UPDATE. */
+export async function recordEvents(ctx: DomainContext, taskId: number, batch: EventBatch): Promise<void> {
+  const progress = batch.events.findLast((event) => event.type === 'progress');
+  const phase = batch.events.findLast((event) => event.type === 'phase');
+  const recorded = await ctx.db.tasks.recordEvents(taskId, { at: ctx.now(), progress, phase });
+  if (!recorded) throw new BrumeError('TASK_STATE', `task ${taskId} has ended`);
+}
+
+/** Ends a task as done with its result and logs; the same call repeated on a done task returns it unchanged. */
+export async function completeTask(ctx: DomainContext, task: TaskCredentials, body: z.output<typeof TaskComplete>): Promise<Task> {
+  if (task.state === 'done') return showTask(ctx, task.id);
+  return ctx.locks.exclusive(lockKeys.upload(task.id), async () => {
+    if (task.kind === 'capture' && (await ctx.db.images.byTask(task.id)) === undefined) {
+      throw new BrumeError('TASK_STATE', `capture task ${task.id} has not committed its image: commit the upload before completing`);
+    }
+    await ctx.db.taskLogs.save(task.id, body.logs);
+    return endTask(ctx, task.id, { state: 'done', at: ctx.now(), result: body.result });
+  });
+}
+
+/** Ends a task as failed with the agent's error and logs; a capture's staged upload is dropped. Idempotent like complete. */
+export async function failTask(ctx: DomainContext, task: TaskCredentials, body: z.output<typeof TaskFail>): Promise<Task> {
+  if (task.state === 'failed') return showTask(ctx, task.id);
+  await ctx.db.taskLogs.save(task.id, body.logs);
+  const ended = await endTask(ctx, task.id, { state: 'failed', at: ctx.now(), error: body.error });
+  if (task.kind === 'capture') await discardUpload(ctx, task.id);
+  return ended;
+}
+
+async function endTask(ctx: DomainContext, id: number, ending: Parameters<DomainContext['db']['tasks']['end']>[1]): Promise<Task> {
+  const changed = await ctx.db.tasks.end(id, ending);
+  const task = await showTask(ctx, id);
+  // Ended meanwhile (cancelled): only the same outcome counts as done.
+  if (!changed && task.state !== ending.state) throw new BrumeError('TASK_STATE', `task ${id} is already ${task.state}`);
+  return task;
+}

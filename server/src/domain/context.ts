@@ -1,0 +1,19 @@
+import type { Database } from '../db/database.ts';
+import type { ImageStore } from '../store/image-store.ts';
+import type { KeyedLock } from './keyed-lock.ts';
+
+/** What domain functions work with; built once per server by buildApp. */
+export interface DomainContext {
+  db: Database;
+  store: ImageStore;
+  locks: KeyedLock;
+  /** The current time as an ISO timestamp (tests may fix it). */
+  now: () => string;
+}
+
+/** Lock keys: a task's upload (chunks shared, commit and discard alone), one chunk, an image name. */
+export const lockKeys = {
+  upload: (taskId: number): string => `upload:${taskId}`,
+  chunk: (taskId: number, file: string, index: number): string => `chunk:${taskId}:${file}:${index}`,
+  image: (name: string): string => `image:${name}`,
+};

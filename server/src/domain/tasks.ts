@@ -1,0 +1,69 @@
+import { BrumeError, taskCmdline, type Task, type TaskCreate, type TaskCreated, type TaskListQuery, type TaskLogs } from '@brume/protocol';
+import type { z } from 'zod';
+import type { TaskRecord } from '../db/tasks.ts';
+import { isActive, newTaskToken } from '../auth.ts';
+import { lockKeys, type DomainContext } from './context.ts';
+import { findHost } from './hosts.ts';
+import { discardUpload } from './uploads.ts';
+
+export const toTask = (record: TaskRecord): Task => record;
+
+export async function findTask(ctx: DomainContext, id: number): Promise<TaskRecord> {
+  const task = await ctx.db.tasks.byId(id);
+  if (task === undefined) throw new BrumeError('TASK_NOT_FOUND', `no task ${id}`, { detail: { id } });
+  return task;
+}
+
+/**
+ * A new task for a host. A capture needs a name no image and no other active capture has; a deploy needs a published
+ * image. The token is returned here once; the server keeps its sha256.
+ */
+export async function createTask(ctx: DomainContext, input: z.output<typeof TaskCreate>, serverUrl: string): Promise<TaskCreated> {
+  const host = await findHost(ctx, input.host);
+  return ctx.locks.exclusive(lockKeys.image(input.image), async () => {
+    const image = await ctx.db.images.byName(input.image);
+    if (input.kind === 'capture') {
+      if (image !== undefined) throw new BrumeError('IMAGE_EXISTS', `image ${input.image} exists already; delete it or choose another name`, { detail: { name: input.image } });
+      const [other] = await ctx.db.tasks.activeForImage(input.image, 'capture');
+      if (other !== undefined) {
+        throw new BrumeError('IMAGE_EXISTS', `task ${other.id} is already capturing image ${input.image}`, { detail: { name: input.image, task: other.id } });
+      }
+    } else if (image === undefined) {
+      throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${input.image}`, { detail: { name: input.image } });
+    }
+    const { token, tokenHash } = newTaskToken();
+    const task = await ctx.db.tasks.insert({
+      kind: input.kind,
+      hostId: host.id,
+      hostName: host.name,
+      image: input.image,
+      disk: input.disk ?? host.diskHint,
+      createdAt: ctx.now(),
+      tokenHash,
+    });
+    return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token) };
+  });
+}
+
+export async function listTasks(ctx: DomainContext, query: z.output<typeof TaskListQuery>): Promise<{ tasks: Task[] }> {
+  return { tasks: (await ctx.db.tasks.list(query)).map(toTask) };
+}
+
+export async function showTask(ctx: DomainContext, id: number): Promise<Task> {
+  return toTask(await findTask(ctx, id));
+}
+
+/** Cancels a queued or running task; a capture's staged upload goes with it. The agent learns it at its next post (401). */
+export async function cancelTask(ctx: DomainContext, id: number): Promise<Task> {
+  const task = await findTask(ctx, id);
+  if (!isActive(task.state)) throw new BrumeError('TASK_STATE', `task ${id} has ended already (${task.state})`, { detail: { state: task.state } });
+  const cancelled = await ctx.db.tasks.end(id, { state: 'cancelled', at: ctx.now() });
+  if (!cancelled) throw new BrumeError('TASK_STATE', `task ${id} ended while being cancelled`);
+  if (task.kind === 'capture') await discardUpload(ctx, id);
+  return showTask(ctx, id);
+}
+
+export async function taskLogs(ctx: DomainContext, id: number): Promise<TaskLogs> {
+  await findTask(ctx, id);
+  return { files: await ctx.db.taskLogs.list(id) };
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_PREFIX, type TaskCreated } from '@brume/protocol';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../app.ts';
+import { tokenDigest } from '../auth.ts';
+import type { Config } from '../config.ts';
+import { sqliteDatabase, type Database } from '../db/database.ts';
+import { KeyedLock } from '../domain/keyed-lock.ts';
+import { reconcile } from '../domain/reconcile.ts';
+import type { ImageStore } from '../store/image-store.ts';
+import { localImageStore } from '../store/local-store.ts';
+import type { FakeChunk, FakeImage } from './fake-image.ts';
+
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789abcdef';
+
+export interface Harness {
+  app: FastifyInstance;
+  dataDir: string;
+  db: Database;
+  store: ImageStore;
+  /** A request to /api/v1 + path; `token` sets the bearer (the admin token unless given, none with null). */
+  call(method: InjectOptions['method'], path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** Stops this app and opens a new one on the same DATA, reconciling first: a server restart. */
+  restart(): Promise<Harness>;
+  close(): Promise<void>;
+}
+
+const silentLog = { info: () => undefined, warn: () => undefined };
+
+/** An app on a fresh temp DATA (removed at close), or on `dataDir` (kept). */
+export async function openHarness(dataDir?: string, removeAtClose = dataDir === undefined): Promise<Harness> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'brume-server-test-')));
+  const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null });
+  const db = sqliteDatabase(join(dir, 'brume.db'));
+  const store = localImageStore(dir);
+  await reconcile({ db, store, locks: new KeyedLock(), now: () => new Date().toISOString() }, silentLog);
+  const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false });
+  await app.ready();
+  const stop = async (): Promise<void> => {
+    await app.close();
+    await db.close();
+  };
+  const harness: Harness = {
+    app, dataDir: dir, db, store,
+    call: (method, path, options = {}) => {
+      const token = options.token === undefined ? ADMIN_TOKEN : options.token;
+      const headers: Record<string, string> = { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers };
+      return app.inject({ method, url: `${API_PREFIX}${path}`, headers, ...(options.body === undefined ? {} : { payload: options.body as InjectOptions['payload'] }) });
+    },
+    restart: async () => {
+      await stop();
+      return openHarness(dir, removeAtClose);
+    },
+    close: async () => {
+      await stop();
+      if (removeAtClose) await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** A host and a task for it; returns the task's id and token. */
+export async function newTask(h: Harness, kind: 'capture' | 'deploy', image: string, host?: string): Promise<{ id: number; token: string; created: TaskCreated }> {
+  const hostName = host ?? `pc-${randomBytes(4).toString('hex')}`;
+  if ((await h.call('GET', `/hosts/${hostName}`)).statusCode === 404) {
+    const mac = `52:54:00:${randomBytes(3).toString('hex').replace(/(..)(..)(..)/, '$1:$2:$3')}`;
+    const made = await h.call('POST', '/hosts', { body: { name: hostName, macs: [mac] } });
+    if (made.statusCode !== 201) throw new Error(`host: ${made.body}`);
+  }
+  const response = await h.call('POST', '/tasks', { body: { kind, host: hostName, image } });
+  if (response.statusCode !== 201) throw new Error(`task: ${response.body}`);
+  const created = response.json<TaskCreated>();
+  return { id: created.task.id, token: created.token, created };
+}
+
+export function putChunk(h: Harness, taskId: number, token: string, chunk: FakeChunk, overrides: { sha256?: string; offset?: number; data?: Buffer } = {}): Promise<LightMyRequestResponse> {
+  return h.app.inject({
+    method: 'PUT',
+    url: `${API_PREFIX}/uploads/${taskId}/${chunk.file}?chunk=${chunk.index}`,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/octet-stream',
+      'x-brume-sha256': overrides.sha256 ?? chunk.sha256,
+      'x-brume-offset': String(overrides.offset ?? chunk.offset),
+    },
+    payload: overrides.data ?? chunk.data,
+  });
+}
+
+/** A capture task's whole upload, commit and completion, as an agent does it. */
+export async function captureImage(h: Harness, image: FakeImage): Promise<{ id: number; token: string }> {
+  const task = await newTask(h, 'capture', image.manifest.name);
+  for (const chunk of image.chunks) {
+    const response = await putChunk(h, task.id, task.token, chunk);
+    if (response.statusCode !== 201) throw new Error(`chunk: ${response.body}`);
+  }
+  const commit = await h.call('POST', `/uploads/${task.id}/commit`, { token: task.token, body: { manifest: image.manifest } });
+  if (commit.statusCode !== 200) throw new Error(`commit: ${commit.body}`);
+  const complete = await h.call('POST', `/tasks/${task.id}/complete`, { token: task.token, body: { result: { image: image.manifest.name }, logs: [{ name: 'agent.log', content: 'captured\n' }] } });
+  if (complete.statusCode !== 200) throw new Error(`complete: ${complete.body}`);
+  return task;
+}
