@@ -5,6 +5,8 @@ import { DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, runLogDir } from '../config.ts';
 import { captureDisk } from '../imaging/capture.ts';
 import { deployImage, prepareDeploy } from '../imaging/deploy.ts';
 import { readManifest } from '../imaging/image-dir.ts';
+import { directoryImageReader } from '../imaging/image-dir-reader.ts';
+import { directoryImageWriter } from '../imaging/image-dir-writer.ts';
 import { verifyImage } from '../imaging/verify-image.ts';
 import { runTool } from '../sys/exec.ts';
 import { formatBytes } from '../ui/format.ts';
@@ -36,11 +38,11 @@ export function capture(argv: string[]): Promise<number> {
     const started = performance.now();
     const manifest = await captureDisk(
       {
-        disk: required(values.disk, '--disk'), imageDir, name: values.name ?? basename(imageDir),
+        disk: required(values.disk, '--disk'), name: values.name ?? basename(imageDir),
         chunkBytes: positiveInteger(values['chunk-size'], '--chunk-size', DEFAULT_CHUNK_BYTES),
         level: positiveInteger(values.level, '--level', DEFAULT_LEVEL), logDir: runLogDir(values['log-dir']),
       },
-      { run: runTool, reporter: output.reporter },
+      { run: runTool, reporter: output.reporter, writer: directoryImageWriter(imageDir) },
     );
     const elapsed = seconds(started);
     output.say(`captured ${manifest.partitions.length} partitions into ${imageDir}: ${formatBytes(rawTotal(manifest))} → ${formatBytes(storedTotal(manifest))} in ${elapsed.toFixed(1)} s (${formatBytes(rawTotal(manifest) / elapsed)}/s)`);
@@ -57,7 +59,7 @@ export function deploy(argv: string[]): Promise<number> {
     const started = performance.now();
     const result = await deployImage(
       {
-        imageDir: resolve(required(values.from, '--from')), disk: required(values.disk, '--disk'), yes: values.yes, dryRun: values['dry-run'],
+        image: directoryImageReader(resolve(required(values.from, '--from'))), disk: required(values.disk, '--disk'), yes: values.yes, dryRun: values['dry-run'],
         logDir: runLogDir(values['log-dir']), stagingDir: values.staging ?? tmpdir(),
       },
       { run: runTool, reporter: output.reporter, ...(output.confirm === undefined ? {} : { confirm: output.confirm }) },
@@ -76,7 +78,7 @@ export async function plan(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { from: { type: 'string' }, disk: { type: 'string' }, json: { type: 'boolean', default: false } });
   const output = createOutput(values.json);
   try {
-    const { plan: layout } = await prepareDeploy(resolve(required(values.from, '--from')), required(values.disk, '--disk'));
+    const { plan: layout } = await prepareDeploy(directoryImageReader(resolve(required(values.from, '--from'))), required(values.disk, '--disk'));
     printPlan(output, layout);
     return 0;
   } catch (error) {
@@ -97,7 +99,7 @@ export async function image(argv: string[]): Promise<number> {
   try {
     if (dir === undefined) throw usageError(`brume image ${action ?? ''}: give the image directory`);
     if (action === 'verify') {
-      const manifest = await verifyImage(resolve(dir), output.reporter);
+      const manifest = await verifyImage(directoryImageReader(resolve(dir)), output.reporter);
       output.say(`${dir}: ${manifest.name} verified, ${manifest.partitions.length} partitions, ${formatBytes(storedTotal(manifest))} stored, every chunk matches its sha256`);
       return output.finish({ image: resolve(dir), verified: true });
     }

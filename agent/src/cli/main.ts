@@ -1,4 +1,5 @@
 import { toBrumeError } from '@brume/protocol';
+import { agent } from './agent-command.ts';
 import { capture, deploy, image, plan } from './commands.ts';
 
 const usage = `usage:
@@ -6,9 +7,10 @@ const usage = `usage:
   brume deploy  --from DIR --disk DEV [--yes] [--dry-run] [--staging DIR] [--json]
   brume plan    --from DIR --disk DEV [--json]
   brume image   verify|show DIR [--json]
+  brume agent   --server URL --task ID --token T [--disk DEV] [--log-dir DIR] [--staging DIR] [--json]
 `;
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { capture, deploy, plan, image };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { capture, deploy, plan, image, agent };
 
 /** The engine's commands; returns the exit code (0 ok, 1 the job failed, 2 bad input). */
 export async function runAgentCli(argv: string[]): Promise<number | undefined> {

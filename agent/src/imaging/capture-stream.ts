@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Chunk } from '@brume/protocol';
+import type { ImageWriter } from '../ports.ts';
 import type { CodecPool, CompressedChunk } from './codec-pool.ts';
 
 export interface StoredStream {
@@ -19,11 +19,12 @@ export interface CaptureStreamOptions {
 }
 
 /**
- * partclone's stdout → fixed-size raw chunks → codec pool (hash raw, zstd frame, hash stored) → file, in order.
+ * partclone's stdout → fixed-size raw chunks → codec pool (hash raw, zstd frame, hash stored) → image writer, in order.
  * Each chunk becomes one independent zstd frame, so the file is also a plain zstd stream (`zstd -dc` restores by hand).
- * At most pool.size + 1 chunks are in flight: memory stays bounded whatever the partition size.
+ * At most pool.size + 1 chunks are in flight: memory stays bounded whatever the partition size, and while the writer
+ * takes one chunk (a disk write, an HTTP PUT) the pool keeps compressing the next ones.
  */
-export async function captureStream(source: Readable, file: FileHandle, pool: CodecPool, options: CaptureStreamOptions): Promise<StoredStream> {
+export async function captureStream(source: Readable, writer: ImageWriter, file: string, pool: CodecPool, options: CaptureStreamOptions): Promise<StoredStream> {
   const result: StoredStream = { chunks: [], rawBytes: 0, storedBytes: 0, sha256: '' };
   const fileHash = createHash('sha256');
   const inFlight: { raw: number; done: Promise<CompressedChunk> }[] = [];
@@ -32,7 +33,7 @@ export async function captureStream(source: Readable, file: FileHandle, pool: Co
     const next = inFlight.shift();
     if (next === undefined) return;
     const compressed = await next.done;
-    await file.write(compressed.stored, 0, compressed.stored.byteLength, result.storedBytes);
+    await writer.put(file, result.chunks.length, { offset: result.storedBytes, stored: compressed.stored, sha256: compressed.sha256 });
     fileHash.update(compressed.stored);
     result.chunks.push({
       rawOffset: result.rawBytes,

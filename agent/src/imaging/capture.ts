@@ -7,21 +7,20 @@ import { detectFilesystem } from '../disk/filesystems/index.ts';
 import { probePartition, readPartitionTable } from '../disk/inspect.ts';
 import { hasFixedRole } from '../disk/partition-roles.ts';
 import { isExtendedContainer, type PartitionTable, type TableEntry } from '../disk/partition-table.ts';
-import type { Reporter } from '../ports.ts';
+import type { ImageWriter, Reporter } from '../ports.ts';
 import { readGeometry } from '../sys/block-device.ts';
 import { busyReason, partitionPath, resolveDisk } from '../sys/devices.ts';
 import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes } from '../sys/partition-nodes.ts';
 import { captureStream } from './capture-stream.ts';
 import { CodecPool } from './codec-pool.ts';
-import { bootAreaFileName, partitionFileName, prepareCaptureDir, publishImage, sfdiskFileName, writeFileSynced } from './image-dir.ts';
+import { bootAreaFileName, partitionFileName, sfdiskFileName } from './image-dir.ts';
 import { partcloneCapture } from './partclone.ts';
 import { progressMeter } from './progress.ts';
 import { phase, toolVersions } from './run-context.ts';
 
 export interface CaptureOptions {
   disk: string;
-  imageDir: string;
   name: string;
   chunkBytes: number;
   level: number;
@@ -31,13 +30,15 @@ export interface CaptureOptions {
 export interface CaptureDeps {
   run: Runner;
   reporter: Reporter;
+  /** Where the image goes: a directory, or the server. */
+  writer: ImageWriter;
 }
 
 const MAX_BOOT_AREA = 1024 * 1024;
 
-/** Captures a whole disk into an image directory: table, boot area, then every partition's stream. */
+/** Captures a whole disk into an image (a directory, the server): table, boot area, then every partition's stream. */
 export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): Promise<Manifest> {
-  const { run, reporter } = deps;
+  const { run, reporter, writer } = deps;
   // 1. The source must be a whole, idle disk: a mounted filesystem would be captured mid-change.
   phase(reporter, 'inspect', `reading ${options.disk}`);
   const node = resolveDisk(options.disk);
@@ -47,38 +48,46 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
   const { table, dump } = await readPartitionTable(run, node.path, geometry.logicalSectorSize);
   await ensurePartitionNodes(run, node.path, table.entries.filter((entry) => !isExtendedContainer(table.label, entry.type)));
 
-  // 2. Layout and boot area go first, into DIR.partial.
-  const partial = await prepareCaptureDir(options.imageDir);
-  const disk = await captureLayout(node.path, partial, table, dump, geometry);
-
-  // 3. Each partition: its filesystem's stream, chunked, compressed, hashed.
-  const pool = new CodecPool();
-  const partitions: ManifestPartition[] = [];
+  // 2. Layout and boot area go first (into DIR.partial, or the server's upload area).
+  await writer.begin();
   try {
-    for (const entry of table.entries) {
-      partitions.push(await capturePartition({ ...options, partial, diskPath: node.path, label: table.label, entry }, deps, pool));
-    }
-  } finally {
-    await pool.close();
-  }
+    const disk = await captureLayout(node.path, writer, table, dump, geometry);
 
-  // 4. The manifest last, then one rename publishes the image.
-  phase(reporter, 'finalize', `publishing ${options.imageDir}`);
-  const manifest: Manifest = {
+    // 3. Each partition: its filesystem's stream, chunked, compressed, hashed.
+    const pool = new CodecPool();
+    const partitions: ManifestPartition[] = [];
+    try {
+      for (const entry of table.entries) {
+        partitions.push(await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, pool));
+      }
+    } finally {
+      await pool.close();
+    }
+
+    // 4. The manifest last: publishing it (one rename, or the server's commit) makes the image exist.
+    phase(reporter, 'finalize', `publishing ${writer.location}`);
+    const manifest = await describeImage(options, node.path, disk, partitions, run);
+    await writer.publish(manifest);
+    return manifest;
+  } finally {
+    await writer.close();
+  }
+}
+
+async function describeImage(options: CaptureOptions, device: string, disk: ManifestDisk, partitions: ManifestPartition[], run: Runner): Promise<Manifest> {
+  return {
     format: IMAGE_FORMAT,
     name: options.name,
     created: new Date().toISOString(),
-    source: { host: hostname(), device: node.path },
+    source: { host: hostname(), device },
     tools: await toolVersions(run),
     compression: { algorithm: 'zstd', level: options.level, chunkBytes: options.chunkBytes },
     disks: [disk],
     partitions,
   };
-  await publishImage(partial, options.imageDir, manifest);
-  return manifest;
 }
 
-async function captureLayout(diskPath: string, partial: string, table: PartitionTable, dump: string, geometry: ReturnType<typeof readGeometry>): Promise<ManifestDisk> {
+async function captureLayout(diskPath: string, writer: ImageWriter, table: PartitionTable, dump: string, geometry: ReturnType<typeof readGeometry>): Promise<ManifestDisk> {
   const firstStart = Math.min(geometry.sizeBytes, ...table.entries.map((entry) => entry.startBytes));
   const bootBytes = Math.min(firstStart, MAX_BOOT_AREA);
   const bootArea = new Uint8Array(bootBytes);
@@ -88,8 +97,9 @@ async function captureLayout(diskPath: string, partial: string, table: Partition
   } finally {
     await handle.close();
   }
-  await writeFileSynced(join(partial, bootAreaFileName(1)), bootArea);
-  await writeFileSynced(join(partial, sfdiskFileName(1)), dump);
+  const bootSha256 = sha256(bootArea);
+  await writeSmallFile(writer, bootAreaFileName(1), bootArea, bootSha256);
+  await writeSmallFile(writer, sfdiskFileName(1), new TextEncoder().encode(dump));
   return {
     index: 1,
     sizeBytes: geometry.sizeBytes,
@@ -98,14 +108,21 @@ async function captureLayout(diskPath: string, partial: string, table: Partition
     label: table.label,
     id: table.id,
     firstUsableBytes: table.firstUsableBytes,
-    bootArea: { file: bootAreaFileName(1), bytes: bootBytes, sha256: createHash('sha256').update(bootArea).digest('hex') },
+    bootArea: { file: bootAreaFileName(1), bytes: bootBytes, sha256: bootSha256 },
     sfdiskFile: sfdiskFileName(1),
     table: table.json,
   };
 }
 
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A small file (boot area, sfdisk dump) is one piece, index 0. */
+async function writeSmallFile(writer: ImageWriter, file: string, bytes: Uint8Array, digest = sha256(bytes)): Promise<void> {
+  await writer.put(file, 0, { offset: 0, stored: bytes, sha256: digest });
+  await writer.endFile(file);
+}
+
 interface PartitionJob extends CaptureOptions {
-  partial: string;
   diskPath: string;
   label: ManifestDisk['label'];
   entry: TableEntry;
@@ -135,20 +152,17 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: Code
   const file = partitionFileName(1, entry.number);
   const meter = progressMeter({ reporter: deps.reporter, phase: 'capture', target, bytesTotal: usage.usedBytes });
   const partclone = partcloneCapture(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`));
-  const output = await open(join(job.partial, file), 'w');
   try {
     const [stored] = await Promise.all([
-      captureStream(partclone.stream, output, pool, { chunkBytes: job.chunkBytes, level: job.level, onRawBytes: (bytes) => meter.update(bytes) }),
+      captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, onRawBytes: (bytes) => meter.update(bytes) }),
       partclone.done,
     ]);
-    await output.sync();
+    await deps.writer.endFile(file);
     meter.finish(stored.rawBytes);
     return { ...described, tool: adapter.partcloneTool, file, ...stored };
   } catch (error) {
     partclone.kill();
     throw error;
-  } finally {
-    await output.close();
   }
 }
 

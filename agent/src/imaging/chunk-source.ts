@@ -1,12 +1,9 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BrumeError, type Chunk } from '@brume/protocol';
+import { BrumeError } from '@brume/protocol';
+import type { ChunkSource } from '../ports.ts';
 
-/** Where the stored bytes of a chunk come from: a local image directory now, the server over HTTP later. */
-export interface ChunkSource {
-  read(file: string, chunk: Chunk, index: number): Promise<Uint8Array>;
-  close(): Promise<void>;
-}
+export type { ChunkSource } from '../ports.ts';
 
 /** Reads chunks from an image directory, keeping one open handle per file. */
 export function directoryChunkSource(imageDir: string): ChunkSource {

@@ -3,19 +3,18 @@ import { BrumeError, type LayoutPlan, type Manifest } from '@brume/protocol';
 import { probePartition } from '../disk/inspect.ts';
 import { writePartitionTable } from '../disk/layout-writer.ts';
 import { planLayout } from '../disk/planner.ts';
-import type { Reporter } from '../ports.ts';
+import type { ImageReader, Reporter } from '../ports.ts';
 import { readGeometry } from '../sys/block-device.ts';
 import { busyReason, partitionPath, resolveDisk, type DiskNode } from '../sys/devices.ts';
 import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes, forgetPartitions } from '../sys/partition-nodes.ts';
-import { directoryChunkSource } from './chunk-source.ts';
 import { CodecPool } from './codec-pool.ts';
-import { checkFileSizes, readManifest, readVerifiedBootArea } from './image-dir.ts';
 import { restorePartition } from './partition-restore.ts';
 import { phase } from './run-context.ts';
 
 export interface DeployOptions {
-  imageDir: string;
+  /** Where the image comes from: a directory, or the server. */
+  image: ImageReader;
   disk: string;
   /** The technician's consent to overwrite a disk that holds partitions (--yes). */
   yes: boolean;
@@ -38,12 +37,11 @@ export interface DeployResult {
 }
 
 /** Everything decided before the first write: the image is sound, the disk is the right one, the plan fits. */
-export async function prepareDeploy(imageDir: string, diskPath: string): Promise<{ manifest: Manifest; node: DiskNode; plan: LayoutPlan; bootArea: Uint8Array }> {
-  const manifest = await readManifest(imageDir);
-  await checkFileSizes(imageDir, manifest);
+export async function prepareDeploy(image: ImageReader, diskPath: string): Promise<{ manifest: Manifest; node: DiskNode; plan: LayoutPlan; bootArea: Uint8Array }> {
+  const manifest = await image.manifest();
   const disk = manifest.disks[0];
   if (disk === undefined || manifest.disks.length > 1) throw new BrumeError('MANIFEST_INVALID', 'this Brume deploys images of exactly one disk');
-  const bootArea = await readVerifiedBootArea(imageDir, disk);
+  const bootArea = await image.bootArea(disk);
   const node = resolveDisk(diskPath);
   const geometry = readGeometry(node.path);
   const plan = planLayout(disk, manifest.partitions.filter((p) => p.disk === disk.index), { path: node.path, ...geometry });
@@ -54,8 +52,8 @@ export async function prepareDeploy(imageDir: string, diskPath: string): Promise
 export async function deployImage(options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
   const { run, reporter } = deps;
   // 1. Verify the image and plan the layout for this disk; nothing is written yet.
-  phase(reporter, 'plan', `planning ${options.imageDir} onto ${options.disk}`);
-  const { manifest, node, plan, bootArea } = await prepareDeploy(options.imageDir, options.disk);
+  phase(reporter, 'plan', `planning ${options.image.location} onto ${options.disk}`);
+  const { manifest, node, plan, bootArea } = await prepareDeploy(options.image, options.disk);
   const busy = busyReason(node);
   if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `refusing to write ${node.path}: ${busy}`);
   await checkStagingSpace(plan, options.stagingDir);
@@ -72,7 +70,7 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
 
   // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
   const pool = new CodecPool();
-  const source = directoryChunkSource(options.imageDir);
+  const source = options.image.chunks();
   try {
     for (const planned of plan.partitions) {
       const stored = manifest.partitions.find((p) => p.number === planned.number);

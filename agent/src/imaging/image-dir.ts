@@ -48,29 +48,41 @@ export async function readManifest(imageDir: string): Promise<Manifest> {
   } catch (error) {
     throw new BrumeError('MANIFEST_INVALID', `${path} is not valid JSON: ${(error as Error).message}`);
   }
+  return parseManifest(json, path);
+}
+
+/** A manifest from parsed JSON, from a directory or the server: the format version first, then the schema. */
+export function parseManifest(json: unknown, where: string): Manifest {
   const format = (json as { format?: unknown } | null)?.format;
   if (format !== IMAGE_FORMAT) {
-    throw new BrumeError('FORMAT_UNSUPPORTED', `${path} has format ${JSON.stringify(format)}; this Brume reads ${IMAGE_FORMAT}`);
+    throw new BrumeError('FORMAT_UNSUPPORTED', `${where} has format ${JSON.stringify(format)}; this Brume reads ${IMAGE_FORMAT}`);
   }
   const parsed = Manifest.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new BrumeError('MANIFEST_INVALID', `${path} is malformed: ${first?.path.join('.') ?? ''}: ${first?.message ?? parsed.error.message}`, {
+    throw new BrumeError('MANIFEST_INVALID', `${where} is malformed: ${first?.path.join('.') ?? ''}: ${first?.message ?? parsed.error.message}`, {
       detail: parsed.error.issues,
     });
   }
   return parsed.data;
 }
 
-/** Checks every stored file has exactly the size the manifest gives it, before anything is written anywhere. */
-export async function checkFileSizes(imageDir: string, manifest: Manifest): Promise<void> {
-  const expected = [
+/** The files a manifest names and the size each must have: boot areas and partition streams. */
+export function expectedFileSizes(manifest: Manifest): Array<{ file: string; bytes: number }> {
+  return [
     ...manifest.disks.map((disk) => ({ file: disk.bootArea.file, bytes: disk.bootArea.bytes })),
     ...manifest.partitions.flatMap((partition) => (partition.file === null ? [] : [{ file: partition.file, bytes: partition.storedBytes }])),
   ];
-  for (const { file, bytes } of expected) {
-    const actual = await stat(join(imageDir, file)).then((info) => info.size, () => -1);
-    if (actual === -1) throw new BrumeError('IMAGE_TRUNCATED', `${file} is missing from ${imageDir}`, { detail: { file } });
+}
+
+/**
+ * Checks every stored file has exactly the size the manifest gives it, before anything is written anywhere.
+ * `sizeOf` answers -1 for a missing file; `where` names the image in messages.
+ */
+export async function checkFileSizes(manifest: Manifest, where: string, sizeOf: (file: string) => Promise<number>): Promise<void> {
+  for (const { file, bytes } of expectedFileSizes(manifest)) {
+    const actual = await sizeOf(file);
+    if (actual === -1) throw new BrumeError('IMAGE_TRUNCATED', `${file} is missing from ${where}`, { detail: { file } });
     if (actual !== bytes) {
       throw new BrumeError('IMAGE_TRUNCATED', `${file} is ${actual} bytes; the manifest says ${bytes}: the image is ${actual < bytes ? 'truncated' : 'damaged'}`, {
         detail: { file, expected: bytes, actual },
@@ -79,9 +91,15 @@ export async function checkFileSizes(imageDir: string, manifest: Manifest): Prom
   }
 }
 
+/** The size of a file of an image directory, -1 when it is missing. */
+export const fileSizeIn = (imageDir: string) => (file: string): Promise<number> => stat(join(imageDir, file)).then((info) => info.size, () => -1);
+
 /** The boot area of a disk, only if it matches its sha256: it is written to a disk before any partition. */
 export async function readVerifiedBootArea(imageDir: string, disk: ManifestDisk): Promise<Uint8Array> {
-  const bootArea = await readFile(join(imageDir, disk.bootArea.file));
+  return verifiedBootArea(await readFile(join(imageDir, disk.bootArea.file)), disk);
+}
+
+export function verifiedBootArea(bootArea: Uint8Array, disk: ManifestDisk): Uint8Array {
   if (createHash('sha256').update(bootArea).digest('hex') !== disk.bootArea.sha256) {
     throw new BrumeError('CHUNK_CORRUPT', `${disk.bootArea.file} does not match its sha256: the boot area is damaged`, { detail: { file: disk.bootArea.file } });
   }

@@ -1,24 +1,21 @@
 import type { Manifest } from '@brume/protocol';
-import type { Reporter } from '../ports.ts';
-import { directoryChunkSource } from './chunk-source.ts';
+import type { ImageReader, Reporter } from '../ports.ts';
 import { CodecPool } from './codec-pool.ts';
-import { checkFileSizes, readManifest, readVerifiedBootArea } from './image-dir.ts';
 import { progressMeter } from './progress.ts';
 import { restoreStream } from './restore-stream.ts';
 import { phase } from './run-context.ts';
 import { Writable } from 'node:stream';
 
 /**
- * Verifies an image directory the way a deploy would read it: manifest, file sizes, boot area, then every chunk's
- * stored and raw sha256 (decompressing each), without writing anything. Throws the first problem it finds.
+ * Verifies an image the way a deploy would read it: manifest, file sizes, boot area, then every chunk's stored and raw
+ * sha256 (decompressing each), without writing anything. Throws the first problem it finds.
  */
-export async function verifyImage(imageDir: string, reporter: Reporter): Promise<Manifest> {
-  phase(reporter, 'verify', `checking ${imageDir}`);
-  const manifest = await readManifest(imageDir);
-  await checkFileSizes(imageDir, manifest);
-  for (const disk of manifest.disks) await readVerifiedBootArea(imageDir, disk);
+export async function verifyImage(image: ImageReader, reporter: Reporter): Promise<Manifest> {
+  phase(reporter, 'verify', `checking ${image.location}`);
+  const manifest = await image.manifest();
+  for (const disk of manifest.disks) await image.bootArea(disk);
   const pool = new CodecPool();
-  const source = directoryChunkSource(imageDir);
+  const source = image.chunks();
   try {
     for (const partition of manifest.partitions) {
       if (partition.file === null) continue;

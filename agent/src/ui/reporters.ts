@@ -58,3 +58,18 @@ export function plainReporter(write: (line: string) => void): Reporter {
     },
   };
 }
+
+/** The same events to several reporters, in order; one that throws does not starve the others. */
+export function teeReporter(...reporters: Reporter[]): Reporter {
+  return {
+    event(event) {
+      for (const reporter of reporters) {
+        try {
+          reporter.event(event);
+        } catch {
+          // Reporting is best-effort.
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { AgentTask, BrumeError, Task, toBrumeError, type Event } from '@brume/protocol';
+import { AGENT_LOG_FILE, agentLogReporter } from './agent-log.ts';
+import { createApiClient, type ApiClient } from './api/client.ts';
+import { httpReporter } from './api/http-reporter.ts';
+import { collectLogs, diskDumpLog } from './api/log-bundle.ts';
+import type { AgentConfig } from './config.ts';
+import type { Reporter } from './ports.ts';
+import type { Runner } from './sys/exec.ts';
+import { taskModules } from './tasks/index.ts';
+import { teeReporter } from './ui/reporters.ts';
+
+export interface AgentDeps {
+  run: Runner;
+  /** The technician's console: progress bars, plain lines, or NDJSON. */
+  console: Reporter;
+}
+
+export type AgentOutcome = { ok: true; summary: Record<string, unknown> } | { ok: false; error: BrumeError };
+
+/**
+ * One task of the server, start to end: fetch it, pick the disk, run it while reporting, and always tell the server how
+ * it ended, with the logs. The caller turns the outcome into the exit code (0 done, the error's code otherwise).
+ */
+export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promise<AgentOutcome> {
+  const client = createApiClient({
+    server: config.server, token: config.token, retry: { deadlineMs: config.retryDeadlineMs },
+    headersTimeoutMs: config.requestTimeoutMs, bodyTimeoutMs: config.requestTimeoutMs,
+  });
+  const agentLog = agentLogReporter(join(config.logDir, AGENT_LOG_FILE), config.taskId);
+  const reporter = httpReporter(client, config.taskId, { local: teeReporter(deps.console, agentLog) });
+  let fetched = false;
+  let disk: string | undefined;
+  let outcome: AgentOutcome;
+  try {
+    // 1. The task, as the server gives it to this token.
+    const task = await client.json({ method: 'GET', path: `/agent/tasks/${config.taskId}` }, AgentTask);
+    fetched = true;
+    // 2. The disk: the flag, else the task's (the server's hint for this host); no guessing yet.
+    disk = config.disk ?? task.disk ?? undefined;
+    if (disk === undefined) throw new BrumeError('BAD_REQUEST', `task ${task.id} names no disk and none was given: pass --disk DEV`);
+    // 3. The task's own module does the job, reporting to the server and the console.
+    const module = taskModules[task.kind];
+    log(reporter, 'info', `task ${task.id}: ${module.describe().title} (image ${task.image}, disk ${disk})`);
+    const summary = await module.run({ task, disk, client, reporter, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level });
+    outcome = { ok: true, summary };
+  } catch (error) {
+    outcome = { ok: false, error: explain(toBrumeError(error), config.taskId, fetched) };
+    log(agentLog, 'error', outcome.error.message, outcome.error.toJSON());
+  }
+  try {
+    // 4. How it ended, with the logs, retried until the server has it; a revoked token has nobody to tell.
+    await reporter.flush();
+    if (fetched && !isRevocation(outcome)) await finish(client, config, deps.run, disk, outcome);
+  } catch (error) {
+    outcome = outcome.ok ? { ok: false, error: explain(toBrumeError(error), config.taskId, fetched) } : outcome;
+  } finally {
+    await client.close();
+  }
+  // 5. The outcome, for the exit code.
+  return outcome;
+}
+
+async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk: string | undefined, outcome: AgentOutcome): Promise<void> {
+  const logs = await collectLogs(config.logDir, await diskDumpLog(run, disk));
+  const path = `/tasks/${config.taskId}/${outcome.ok ? 'complete' : 'fail'}`;
+  const body = outcome.ok ? { result: outcome.summary, logs } : { error: outcome.error.toJSON(), logs };
+  await client.json({ method: 'POST', path, json: body }, Task);
+}
+
+const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.error.code === 'UNAUTHORIZED';
+
+/** A 401 once the task was fetched means the server cancelled it (or it ended): say so, not just "unauthorized". */
+function explain(error: BrumeError, taskId: number, fetched: boolean): BrumeError {
+  if (!fetched || error.code !== 'UNAUTHORIZED') return error;
+  return new BrumeError('UNAUTHORIZED', `stopped: task ${taskId} was cancelled on the server, or has ended there (${error.message})`, { cause: error, detail: error.detail });
+}
+
+function log(reporter: Reporter, level: 'info' | 'error', message: string, detail?: unknown): void {
+  const event: Event = { type: 'log', ts: new Date().toISOString(), level, message, ...(detail === undefined ? {} : { detail }) };
+  reporter.event(event);
+}

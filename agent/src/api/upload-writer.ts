@@ -1,0 +1,144 @@
+import {
+  BrumeError,
+  CHUNK_OFFSET_HEADER,
+  CHUNK_SHA256_HEADER,
+  HeldChunk,
+  ImageSummary,
+  UploadListing,
+  type Manifest,
+} from '@brume/protocol';
+import type { ImageWriter, StoredPiece } from '../ports.ts';
+import type { ApiClient } from './client.ts';
+
+export interface UploadStats {
+  sentChunks: number;
+  sentBytes: number;
+  /** Chunks the server already held from an earlier attempt at this task (resume). */
+  skippedChunks: number;
+  skippedBytes: number;
+}
+
+export interface UploadWriter extends ImageWriter {
+  stats(): UploadStats;
+  /** The published image, once the commit was acknowledged. */
+  published(): ImageSummary | undefined;
+}
+
+export interface UploadOptions {
+  /** A commit re-reads and hashes every chunk before it answers: allow it time. */
+  commitTimeoutMs?: number;
+  /** Pieces at index 0 up to this size (boot area, sfdisk dump) are kept, to be sent again if the server lost them. */
+  keepSmallBytes?: number;
+}
+
+/** How many times one chunk is sent when the server says what arrived does not match its sha256. */
+const CORRUPT_RESENDS = 3;
+
+type Ledger = Map<string, Map<number, { offset: number; bytes: number; sha256: string }>>;
+
+/**
+ * A capture's image uploaded to the server, chunk by chunk (docs/api.md, "Upload protocol"): what the server already
+ * holds for this task is not sent again, every PUT is retried through network faults, and the commit publishes it.
+ */
+export function uploadImageWriter(client: ApiClient, taskId: number, imageName: string, options: UploadOptions = {}): UploadWriter {
+  const base = `/uploads/${taskId}`;
+  const keepSmall = options.keepSmallBytes ?? 2 * 1024 * 1024;
+  const stats: UploadStats = { sentChunks: 0, sentBytes: 0, skippedChunks: 0, skippedBytes: 0 };
+  const ledger: Ledger = new Map();
+  const kept = new Map<string, StoredPiece>();
+  let held: Ledger = new Map();
+  let image: ImageSummary | undefined;
+
+  const listHeld = async (): Promise<Ledger> => toLedger(await client.json({ method: 'GET', path: base }, UploadListing));
+  const send = async (file: string, index: number, piece: StoredPiece): Promise<void> => {
+    await putChunk(client, `${base}/${encodeURIComponent(file)}?chunk=${index}`, piece);
+    stats.sentChunks++;
+    stats.sentBytes += piece.stored.byteLength;
+  };
+  const commit = (manifest: Manifest): Promise<ImageSummary> =>
+    client.json({ method: 'POST', path: `${base}/commit`, json: { manifest }, headersTimeoutMs: options.commitTimeoutMs ?? 30 * 60 * 1000 }, ImageSummary);
+
+  return {
+    location: `${client.url}/images/${imageName}`,
+    async begin() {
+      held = await listHeld();
+    },
+    async put(file, index, piece) {
+      const entry = { offset: piece.offset, bytes: piece.stored.byteLength, sha256: piece.sha256 };
+      ledgerOf(ledger, file).set(index, entry);
+      if (index === 0 && piece.stored.byteLength <= keepSmall) kept.set(file, piece);
+      else kept.delete(file);
+      if (sameChunk(held.get(file)?.get(index), entry)) {
+        stats.skippedChunks++;
+        stats.skippedBytes += entry.bytes;
+        return;
+      }
+      await send(file, index, piece);
+    },
+    endFile: async () => undefined,
+    async publish(manifest) {
+      try {
+        image = await commit(manifest);
+      } catch (error) {
+        if (!(error instanceof BrumeError) || (error.code !== 'UPLOAD_INCOMPLETE' && error.code !== 'CHUNK_CORRUPT')) throw error;
+        // The server lost (or found damaged and forgot) chunks it had acknowledged: send again what is still here,
+        // then commit once more.
+        await resendMissing(await listHeld(), ledger, kept, send);
+        image = await commit(manifest);
+      }
+    },
+    close: async () => undefined,
+    stats: () => ({ ...stats }),
+    published: () => image,
+  };
+}
+
+/** One PUT, retried through network faults by the client; CHUNK_CORRUPT means the bytes changed on the way: sent again. */
+async function putChunk(client: ApiClient, path: string, piece: StoredPiece): Promise<void> {
+  const headers = { [CHUNK_SHA256_HEADER]: piece.sha256, [CHUNK_OFFSET_HEADER]: String(piece.offset) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.json({ method: 'PUT', path, headers, bytes: piece.stored }, HeldChunk);
+      return;
+    } catch (error) {
+      if (!(error instanceof BrumeError) || error.code !== 'CHUNK_CORRUPT' || attempt >= CORRUPT_RESENDS) throw error;
+    }
+  }
+}
+
+async function resendMissing(held: Ledger, ledger: Ledger, kept: Map<string, StoredPiece>, send: (file: string, index: number, piece: StoredPiece) => Promise<void>): Promise<void> {
+  const lost: string[] = [];
+  for (const [file, chunks] of ledger) {
+    for (const [index, entry] of chunks) {
+      if (sameChunk(held.get(file)?.get(index), entry)) continue;
+      const piece = kept.get(file);
+      if (index === 0 && piece !== undefined && piece.sha256 === entry.sha256) await send(file, index, piece);
+      else lost.push(`${file} chunk ${index}`);
+    }
+  }
+  if (lost.length > 0) {
+    throw new BrumeError('UPLOAD_INCOMPLETE', `the server no longer holds ${lost.length} uploaded chunks (${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''}); capture again to send them`, {
+      detail: { missing: lost },
+    });
+  }
+}
+
+function toLedger(listing: UploadListing): Ledger {
+  const ledger: Ledger = new Map();
+  for (const [file, chunks] of Object.entries(listing.files)) {
+    for (const chunk of chunks) ledgerOf(ledger, file).set(chunk.index, { offset: chunk.offset, bytes: chunk.bytes, sha256: chunk.sha256 });
+  }
+  return ledger;
+}
+
+function ledgerOf(ledger: Ledger, file: string): Map<number, { offset: number; bytes: number; sha256: string }> {
+  let chunks = ledger.get(file);
+  if (chunks === undefined) {
+    chunks = new Map();
+    ledger.set(file, chunks);
+  }
+  return chunks;
+}
+
+const sameChunk = (a: { offset: number; bytes: number; sha256: string } | undefined, b: { offset: number; bytes: number; sha256: string }): boolean =>
+  a !== undefined && a.offset === b.offset && a.bytes === b.bytes && a.sha256 === b.sha256;

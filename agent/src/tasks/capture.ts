@@ -1,0 +1,34 @@
+import { AgentTask } from '@brume/protocol';
+import { uploadImageWriter } from '../api/upload-writer.ts';
+import { captureDisk } from '../imaging/capture.ts';
+import type { TaskModule } from './task-module.ts';
+
+/** Capture this PC's disk into a new image on the server, named by the task. */
+export const captureTask = {
+  kind: 'capture',
+  describe: () => ({
+    title: "Capture this PC's disk into an image on the server",
+    destructive: false,
+    abortable: true,
+    phases: ['inspect', 'capture', 'finalize'],
+    args: AgentTask.pick({ image: true, disk: true }),
+  }),
+  async run(context) {
+    const { task, client } = context;
+    const writer = uploadImageWriter(client, task.id, task.image);
+    const started = performance.now();
+    const manifest = await captureDisk(
+      { disk: context.disk, name: task.image, chunkBytes: context.chunkBytes, level: context.level, logDir: context.logDir },
+      { run: context.run, reporter: context.reporter, writer },
+    );
+    return {
+      image: task.image,
+      disk: context.disk,
+      partitions: manifest.partitions.length,
+      rawBytes: manifest.partitions.reduce((sum, p) => sum + p.rawBytes, 0),
+      storedBytes: manifest.partitions.reduce((sum, p) => sum + p.storedBytes, 0),
+      seconds: (performance.now() - started) / 1000,
+      ...writer.stats(),
+    };
+  },
+} satisfies TaskModule;

@@ -1,0 +1,33 @@
+import { AgentTask } from '@brume/protocol';
+import { httpImageReader } from '../api/http-chunk-source.ts';
+import { deployImage } from '../imaging/deploy.ts';
+import type { TaskModule } from './task-module.ts';
+
+/** Deploy an image from the server onto this PC's disk, fitted to the disk by the planner. */
+export const deployTask = {
+  kind: 'deploy',
+  describe: () => ({
+    title: 'Deploy an image from the server onto this PC',
+    destructive: true,
+    abortable: false,
+    phases: ['plan', 'partition-table', 'boot-area', 'restore', 'resize', 'finalize'],
+    args: AgentTask.pick({ image: true, disk: true }),
+  }),
+  async run(context) {
+    const { task } = context;
+    const started = performance.now();
+    // The task is the instruction, verified by its token: it carries the consent a technician gives with --yes.
+    const result = await deployImage(
+      { image: httpImageReader(context.client, task.image), disk: context.disk, yes: true, dryRun: false, logDir: context.logDir, stagingDir: context.stagingDir },
+      { run: context.run, reporter: context.reporter },
+    );
+    return {
+      image: task.image,
+      disk: context.disk,
+      partitions: result.plan.partitions.length,
+      identical: result.plan.identical,
+      rawBytes: result.manifest.partitions.reduce((sum, p) => sum + p.rawBytes, 0),
+      seconds: (performance.now() - started) / 1000,
+    };
+  },
+} satisfies TaskModule;

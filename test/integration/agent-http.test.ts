@@ -1,0 +1,150 @@
+// The agent against the real server on 127.0.0.1: a capture task uploads the GPT sample disk as an image, a deploy task
+// puts it on a second disk, every file and the boot area match, both tasks end `done` with their logs on the server;
+// a task cancelled before its agent starts is refused at once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_PREFIX, Host, ImageList, Task, TaskCreated, TaskLogs, type TaskCreate } from '@brume/protocol';
+import type { z } from 'zod';
+import { runBrume } from '../support/brume-cli.ts';
+import { fileTreeHashes, rawHash } from '../support/file-tree.ts';
+import { createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
+import { buildGptSample, type SampleDisk } from '../support/sample-disks.ts';
+import { treeHashes } from '../support/sample-tree.ts';
+
+const MiB = 1024 * 1024;
+const brume = fileURLToPath(new URL('../../bin/brume', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'brume-agent-http-'));
+const disks: LoopDisk[] = [];
+let server: ChildProcess | undefined;
+let url = '';
+let adminToken = '';
+let source: SampleDisk;
+let sourceDisk: LoopDisk;
+
+/** `brume server` as a child process; resolves with its URL once it logs "listening". */
+async function startServer(dataDir: string): Promise<string> {
+  const child = spawn(brume, ['server', '--data', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  server = child;
+  let stderr = '';
+  child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start in 30 s:\n${stderr}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${stderr}`)));
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'listening' && entry.url !== undefined) {
+        clearTimeout(timer);
+        resolve(entry.url);
+      }
+    });
+  });
+}
+
+async function admin<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  const response = await request(`${url}${API_PREFIX}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.body.text();
+  if (response.statusCode >= 300) throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${text}`);
+  return schema.parse(JSON.parse(text));
+}
+
+const createTask = (task: TaskCreate): Promise<TaskCreated> => admin('POST', '/tasks', TaskCreated, task);
+const agent = (created: TaskCreated, extra: string[] = []) =>
+  runBrume(['agent', '--server', url, '--task', String(created.task.id), '--token', created.token, '--json', '--log-dir', mkdtempSync(join(work, 'logs-')), ...extra]);
+
+beforeAll(async () => {
+  url = await startServer(join(work, 'data'));
+  adminToken = readFileSync(join(work, 'data', 'admin.token'), 'utf8').trim();
+  sourceDisk = await createLoopDisk(work, 'source', 512 * MiB);
+  disks.push(sourceDisk);
+  source = await buildGptSample(sourceDisk);
+  await admin('POST', '/hosts', Host, { name: 'pc1', macs: ['52:54:00:12:34:56'] });
+});
+
+afterAll(async () => {
+  server?.kill('SIGTERM');
+  for (const disk of disks) await disk.detach();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('brume agent over HTTP', () => {
+  it('captures a disk into an image on the server, then deploys it to another disk, file for file', async () => {
+    // Capture: the task names the disk.
+    const capture = await createTask({ kind: 'capture', host: 'pc1', image: 'lab-gpt', disk: sourceDisk.path });
+    const captured = await agent(capture, ['--chunk-size', String(4 * MiB)]);
+    expect(captured.code, `${captured.stderr}\n${JSON.stringify(captured.result)}`).toBe(0);
+    expect(captured.events.some((event) => event['type'] === 'progress')).toBe(true);
+    const images = await admin('GET', '/images', ImageList);
+    expect(images.images.map((image) => image.name)).toContain('lab-gpt');
+    const captureTask = await admin('GET', `/tasks/${capture.task.id}`, Task);
+    expect(captureTask.state).toBe('done');
+    expect(captureTask.phase?.type).toBe('phase');
+    const captureLogs = await admin('GET', `/tasks/${capture.task.id}/logs`, TaskLogs);
+    const captureNames = captureLogs.files.map((file) => file.name);
+    expect(captureNames).toEqual(expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'd1p2.capture.log', 'd1p3.capture.log']));
+    expect(captureLogs.files.find((file) => file.name === 'agent.log')?.content).toMatch(/"type":"phase"/);
+
+    // Deploy: the disk comes from the flag; the task itself is the consent to overwrite it.
+    const target = await createLoopDisk(work, 'target', 512 * MiB);
+    disks.push(target);
+    const deploy = await createTask({ kind: 'deploy', host: 'pc1', image: 'lab-gpt' });
+    const deployed = await agent(deploy, ['--disk', target.path]);
+    expect(deployed.code, `${deployed.stderr}\n${JSON.stringify(deployed.result)}`).toBe(0);
+    expect((await admin('GET', `/tasks/${deploy.task.id}`, Task)).state).toBe('done');
+    const deployNames = (await admin('GET', `/tasks/${deploy.task.id}/logs`, TaskLogs)).files.map((file) => file.name);
+    expect(deployNames).toEqual(expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'd1p2.restore.log']));
+
+    for (const area of source.bootAreas) expect(await rawHash(target.path, area.offset, area.length), `boot area at ${area.offset}`).toBe(area.sha256);
+    for (const partition of source.partitions) {
+      const device = target.partition(partition.number);
+      if (partition.fs === 'raw') {
+        expect(await rawHash(device, 0, partition.sizeBytes)).toBe(partition.sha256);
+        continue;
+      }
+      expect(Object.fromEntries(await fileTreeHashes(device, partition.fs)), `files of p${partition.number}`).toEqual(Object.fromEntries(treeHashes(partition.files)));
+    }
+  });
+
+  it('a capture cancelled on the server while it runs stops promptly, says so, and publishes nothing', async () => {
+    const capture = await createTask({ kind: 'capture', host: 'pc1', image: 'lab-cancelled', disk: sourceDisk.path });
+    const running = agent(capture, ['--chunk-size', String(MiB)]);
+    const deadline = Date.now() + 30_000;
+    for (let task = await admin('GET', `/tasks/${capture.task.id}`, Task); task.state !== 'running'; task = await admin('GET', `/tasks/${capture.task.id}`, Task)) {
+      if (task.state !== 'queued' || Date.now() > deadline) throw new Error(`the capture never ran: ${JSON.stringify(task)}\n${JSON.stringify(await running)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await admin('POST', `/tasks/${capture.task.id}/cancel`, Task);
+    const cancelledAt = performance.now();
+    const run = await running;
+    expect(performance.now() - cancelledAt, 'seconds from cancel to exit').toBeLessThan(10_000);
+    expect(run.code).toBe(2);
+    const error = run.result?.['error'] as { code: string; message: string } | undefined;
+    expect(error?.code).toBe('UNAUTHORIZED');
+    expect(error?.message).toMatch(/cancelled/);
+    expect((await admin('GET', `/tasks/${capture.task.id}`, Task)).state).toBe('cancelled');
+    expect((await admin('GET', '/images', ImageList)).images.map((image) => image.name)).not.toContain('lab-cancelled');
+  });
+
+  it('a task cancelled on the server is refused at once, with a clear message and nothing written', async () => {
+    const fresh = await createLoopDisk(work, 'fresh', 512 * MiB);
+    disks.push(fresh);
+    const before = await rawHash(fresh.path, 0, MiB);
+    const deploy = await createTask({ kind: 'deploy', host: 'pc1', image: 'lab-gpt' });
+    await admin('POST', `/tasks/${deploy.task.id}/cancel`, Task);
+    const run = await agent(deploy, ['--disk', fresh.path]);
+    expect(run.code).toBe(2);
+    expect((run.result?.['error'] as { code: string } | undefined)?.code).toBe('UNAUTHORIZED');
+    expect(await rawHash(fresh.path, 0, MiB)).toBe(before);
+    expect((await admin('GET', `/tasks/${deploy.task.id}`, Task)).state).toBe('cancelled');
+  });
+});
