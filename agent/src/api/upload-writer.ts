@@ -9,6 +9,7 @@ import {
 } from '@brume/protocol';
 import type { ImageWriter, StoredPiece } from '../ports.ts';
 import type { ApiClient } from './client.ts';
+import { backoffDelay, retryPolicy } from './retry.ts';
 
 export interface UploadStats {
   sentChunks: number;
@@ -33,6 +34,8 @@ export interface UploadOptions {
 
 /** How many times one chunk is sent when the server says what arrived does not match its sha256. */
 const CORRUPT_RESENDS = 3;
+/** Network faults tolerated on one chunk while the server itself keeps answering (a link that breaks every large transfer). */
+const MAX_PUT_FAULTS = 30;
 
 type Ledger = Map<string, Map<number, { offset: number; bytes: number; sha256: string }>>;
 
@@ -51,7 +54,9 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
 
   const listHeld = async (): Promise<Ledger> => toLedger(await client.json({ method: 'GET', path: base }, UploadListing));
   const send = async (file: string, index: number, piece: StoredPiece): Promise<void> => {
-    await putChunk(client, `${base}/${encodeURIComponent(file)}?chunk=${index}`, piece);
+    const entry = { offset: piece.offset, bytes: piece.stored.byteLength, sha256: piece.sha256 };
+    const stillMissing = async (): Promise<boolean> => !sameChunk((await listHeld()).get(file)?.get(index), entry);
+    await putChunk(client, `${base}/${encodeURIComponent(file)}?chunk=${index}`, piece, stillMissing);
     stats.sentChunks++;
     stats.sentBytes += piece.stored.byteLength;
   };
@@ -93,15 +98,24 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
   };
 }
 
-/** One PUT, retried through network faults by the client; CHUNK_CORRUPT means the bytes changed on the way: sent again. */
-async function putChunk(client: ApiClient, path: string, piece: StoredPiece): Promise<void> {
+/**
+ * One PUT. After a network fault the chunk may have reached the server before the answer was lost: the agent asks what
+ * the server holds (that request waits out the outage) and sends the chunk again only if it is still missing, so a
+ * chunk the server holds never crosses the network twice. CHUNK_CORRUPT means the bytes changed on the way: sent again.
+ */
+async function putChunk(client: ApiClient, path: string, piece: StoredPiece, stillMissing: () => Promise<boolean>): Promise<void> {
   const headers = { [CHUNK_SHA256_HEADER]: piece.sha256, [CHUNK_OFFSET_HEADER]: String(piece.offset) };
-  for (let attempt = 1; ; attempt++) {
+  const policy = retryPolicy();
+  for (let corrupt = 0, faults = 0; ; ) {
     try {
-      await client.json({ method: 'PUT', path, headers, bytes: piece.stored }, HeldChunk);
+      await client.json({ method: 'PUT', path, headers, bytes: piece.stored, once: true }, HeldChunk);
       return;
     } catch (error) {
-      if (!(error instanceof BrumeError) || error.code !== 'CHUNK_CORRUPT' || attempt >= CORRUPT_RESENDS) throw error;
+      if (!(error instanceof BrumeError)) throw error;
+      if (error.code === 'CHUNK_CORRUPT' && ++corrupt < CORRUPT_RESENDS) continue;
+      if (error.code !== 'SERVER_UNREACHABLE' || ++faults >= MAX_PUT_FAULTS) throw error;
+      await policy.sleep(backoffDelay(faults - 1, policy));
+      if (!(await stillMissing())) return;
     }
   }
 }
