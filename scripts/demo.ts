@@ -1,48 +1,67 @@
-// The demo (README quick start): a sample GPT disk (ESP + ext4 + NTFS + an unformatted partition) is captured into an
-// image, deployed to a larger disk, and every file of the copy is checked against the source. Real tools, loop disks.
+// The demo (README quick start): the server starts on 127.0.0.1, a sample GPT disk (ESP + ext4 + NTFS + an
+// unformatted partition) is captured through `brume agent` into the server's image store, deployed by a second agent to
+// a larger disk, and every file of the copy is checked against the source. Real tools, loop disks, real HTTP.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { LayoutPlan } from '@brume/protocol';
+import type { ImageDetail, LayoutPlan, Task, TaskCreated } from '@brume/protocol';
 import { fileTreeHashes, rawHash } from '../test/support/file-tree.ts';
 import { createLoopDisk, type LoopDisk } from '../test/support/loop-disk.ts';
 import { buildGptSample } from '../test/support/sample-disks.ts';
 import { treeHashes } from '../test/support/sample-tree.ts';
+import { apiClient, startServerProcess, type ServerProcess } from '../test/support/server-process.ts';
 
 const MiB = 1024 * 1024;
 const brume = new URL('../bin/brume', import.meta.url).pathname;
 const run = promisify(execFile);
 
-async function brumeJson(args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(brume, [...args, '--json'], { maxBuffer: 64 * MiB });
-  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-  return (lines.findLast((event) => event['type'] === 'result')?.['summary'] ?? lines.at(-1) ?? {}) as Record<string, unknown>;
+/** Runs `brume ARGS --json` against the demo's server and parses the one JSON document (or the last NDJSON line). */
+async function brumeJson<T>(args: string[], env: Record<string, string>): Promise<T> {
+  const { stdout } = await run(brume, [...args, '--json'], { maxBuffer: 64 * MiB, env: { ...process.env, ...env } });
+  try {
+    return JSON.parse(stdout) as T;
+  } catch {
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
+  }
 }
 
 const mb = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
+const seconds = (task: Task): number => (Date.parse(task.endedAt ?? '') - Date.parse(task.startedAt ?? '')) / 1000;
 
 async function main(): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'brume-demo-'));
   const disks: LoopDisk[] = [];
+  let server: ServerProcess | undefined;
   try {
-    console.log('1/4 building a 512 MiB sample disk: GPT, ESP (vfat) + ext4 + NTFS + unformatted, with files');
+    console.log('1/6 brume server --data DATA --listen 127.0.0.1:0');
+    server = await startServerProcess(join(work, 'data'));
+    const env = { BRUME_SERVER: server.url, BRUME_TOKEN: server.adminToken };
+    console.log(`    listening on ${server.url}; admin token in DATA/admin.token`);
+
+    console.log('2/6 building a 512 MiB master disk: GPT, ESP (vfat) + ext4 + NTFS + unformatted, with files');
     const source = await createLoopDisk(work, 'master', 512 * MiB);
     disks.push(source);
     const sample = await buildGptSample(source);
-
-    console.log(`2/4 brume capture --disk ${source.path} --to image/`);
-    const imageDir = join(work, 'image');
-    const captured = await brumeJson(['capture', '--disk', source.path, '--to', imageDir]);
-
     const target = await createLoopDisk(work, 'pc-01', 1024 * MiB);
     disks.push(target);
-    console.log(`3/4 brume deploy --from image/ --disk ${target.path} (a larger, 1 GiB disk)`);
-    const deployed = await brumeJson(['deploy', '--from', imageDir, '--disk', target.path, '--yes']);
-    const plan = deployed['plan'] as LayoutPlan;
+    await brumeJson(['host', 'add', 'master', '--mac', '52:54:00:00:00:01'], env);
+    await brumeJson(['host', 'add', 'pc-01', '--mac', '52:54:00:00:00:02'], env);
 
-    console.log('4/4 checking every file of the copy against the master');
+    console.log('3/6 brume task capture --host master --image demo-2026 → brume agent --server … --task … --token …');
+    const capture = await brumeJson<TaskCreated>(['task', 'capture', '--host', 'master', '--image', 'demo-2026'], env);
+    console.log(`    the ramdisk would boot with: ${capture.cmdline.replace(/brume\.token=\S+/, 'brume.token=…')}`);
+    await run(brume, ['agent', '--server', server.url, '--task', String(capture.task.id), '--token', capture.token, '--disk', source.path], { maxBuffer: 64 * MiB });
+
+    console.log('4/6 brume task deploy --host pc-01 --image demo-2026 → a second agent deploys to a larger, 1 GiB disk');
+    const deploy = await brumeJson<TaskCreated>(['task', 'deploy', '--host', 'pc-01', '--image', 'demo-2026'], env);
+    await run(brume, ['agent', '--server', server.url, '--task', String(deploy.task.id), '--token', deploy.token, '--disk', target.path], { maxBuffer: 64 * MiB });
+
+    console.log('5/6 brume image verify demo-2026 (the server re-hashes every chunk)');
+    const verified = await brumeJson<{ ok: boolean; chunks: number }>(['image', 'verify', 'demo-2026'], env);
+
+    console.log('6/6 checking every file of the copy against the master');
     let files = 0;
     let mismatches = 0;
     for (const partition of sample.partitions) {
@@ -58,15 +77,21 @@ async function main(): Promise<number> {
     }
     for (const area of sample.bootAreas) mismatches += (await rawHash(target.path, area.offset, area.length)) === area.sha256 ? 0 : 1;
 
-    const raw = Number(captured['rawBytes']);
+    const admin = apiClient(server.url, server.adminToken);
+    const image = (await admin.get<ImageDetail>('/images/demo-2026')).body;
+    const captured = (await admin.get<Task>(`/tasks/${capture.task.id}`)).body;
+    const deployed = (await admin.get<Task>(`/tasks/${deploy.task.id}`)).body;
+    const plan = deployed.result?.['plan'] as LayoutPlan | undefined;
     console.log(`
 summary
-  captured  ${mb(raw)} of partclone streams → ${mb(Number(captured['storedBytes']))} stored in ${Number(captured['seconds']).toFixed(1)} s (${mb(raw / Number(captured['seconds']))}/s)
-  deployed  in ${Number(deployed['seconds']).toFixed(1)} s (${mb(raw / Number(deployed['seconds']))}/s), table grown for the larger disk:
-${plan.partitions.map((p) => `    p${p.number} ${p.fs.padEnd(5)} ${mb(p.sourceSizeBytes).padStart(10)} → ${mb(p.sizeBytes).padStart(10)}`).join('\n')}
-  verified  ${files} files, the unformatted partition and the boot area: ${mismatches === 0 ? 'all identical to the master' : `${mismatches} MISMATCHES`}`);
-    return mismatches === 0 ? 0 : 1;
+  captured  ${mb(image.rawBytes)} of partclone streams → ${mb(image.storedBytes)} stored, uploaded over HTTP in ${seconds(captured).toFixed(1)} s (${mb(image.rawBytes / seconds(captured))}/s), task ${captured.state}
+  deployed  over HTTP in ${seconds(deployed).toFixed(1)} s (${mb(image.rawBytes / seconds(deployed))}/s), task ${deployed.state}${plan === undefined ? '' : `, table grown for the larger disk:
+${plan.partitions.map((p) => `    p${p.number} ${p.fs.padEnd(5)} ${mb(p.sourceSizeBytes).padStart(10)} → ${mb(p.sizeBytes).padStart(10)}`).join('\n')}`}
+  logs      ${deployed.logFiles.join(', ')} (brume task logs ${deployed.id})
+  verified  server side: ${verified.chunks} chunks ${verified.ok ? 'match the manifest' : 'DO NOT match'}; ${files} files, the unformatted partition and the boot area: ${mismatches === 0 ? 'all identical to the master' : `${mismatches} MISMATCHES`}`);
+    return mismatches === 0 && verified.ok && captured.state === 'done' && deployed.state === 'done' ? 0 : 1;
   } finally {
+    await server?.stop();
     for (const disk of disks) await disk.detach();
     await rm(work, { recursive: true, force: true });
   }

@@ -26,6 +26,7 @@ export const deployTask = {
       disk: context.disk,
       partitions: result.plan.partitions.length,
       identical: result.plan.identical,
+      plan: result.plan,
       rawBytes: result.manifest.partitions.reduce((sum, p) => sum + p.rawBytes, 0),
       seconds: (performance.now() - started) / 1000,
     };
