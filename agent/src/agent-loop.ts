@@ -68,12 +68,15 @@ async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk:
   await client.json({ method: 'POST', path, json: body }, Task);
 }
 
-const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.error.code === 'UNAUTHORIZED';
+const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.error.code === 'TASK_CANCELLED';
 
-/** A 401 once the task was fetched means the server cancelled it (or it ended): say so, not just "unauthorized". */
+/**
+ * A 401 once the task was fetched means the server cancelled it (or it ended): say so, not just "unauthorized", and
+ * exit 1 — the disk may have been changed already.
+ */
 function explain(error: BrumeError, taskId: number, fetched: boolean): BrumeError {
   if (!fetched || error.code !== 'UNAUTHORIZED') return error;
-  return new BrumeError('UNAUTHORIZED', `stopped: task ${taskId} was cancelled on the server, or has ended there (${error.message})`, { cause: error, detail: error.detail });
+  return new BrumeError('TASK_CANCELLED', `stopped: task ${taskId} was cancelled on the server, or has ended there (${error.message})`, { cause: error, detail: error.detail });
 }
 
 function log(reporter: Reporter, level: 'info' | 'error', message: string, detail?: unknown): void {

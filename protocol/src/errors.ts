@@ -27,6 +27,7 @@ export const errorTable = {
   HOST_EXISTS: { http: 409, exit: 2, retryable: false },
   TASK_NOT_FOUND: { http: 404, exit: 2, retryable: false },
   TASK_STATE: { http: 409, exit: 2, retryable: false },
+  TASK_CANCELLED: { http: 409, exit: 1, retryable: false },
   UPLOAD_INCOMPLETE: { http: 409, exit: 1, retryable: true },
   CHUNK_CONFLICT: { http: 409, exit: 1, retryable: false },
   SERVER_UNREACHABLE: { http: 503, exit: 1, retryable: true },

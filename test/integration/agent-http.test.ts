@@ -127,9 +127,9 @@ describe('brume agent over HTTP', () => {
     const cancelledAt = performance.now();
     const run = await running;
     expect(performance.now() - cancelledAt, 'seconds from cancel to exit').toBeLessThan(10_000);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     const error = run.result?.['error'] as { code: string; message: string } | undefined;
-    expect(error?.code).toBe('UNAUTHORIZED');
+    expect(error?.code).toBe('TASK_CANCELLED');
     expect(error?.message).toMatch(/cancelled/);
     expect((await admin('GET', `/tasks/${capture.task.id}`, Task)).state).toBe('cancelled');
     expect((await admin('GET', '/images', ImageList)).images.map((image) => image.name)).not.toContain('lab-cancelled');
