@@ -101,15 +101,18 @@ async function curlRate(url: string, headers: string[]): Promise<number> {
 }
 
 async function startNginx(work: string, root: string): Promise<{ url: string; stop(): Promise<void> }> {
-  if (!existsSync('/usr/sbin/nginx')) {
-    log('installing nginx-light (Debian) for the download baseline');
-    await tool('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'nginx-light']);
+  const missing = [['/usr/sbin/nginx', 'nginx-light'], ['/usr/bin/curl', 'curl']].filter(([path]) => !existsSync(path ?? '')).map(([, pkg]) => pkg ?? '');
+  if (missing.length > 0) {
+    log(`installing ${missing.join(' ')} (Debian) for the download comparison`);
+    await tool('apt-get', ['update', '-qq']);
+    await tool('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
   }
   const prefix = join(work, 'nginx');
   await mkdir(join(prefix, 'logs'), { recursive: true });
   const port = await freePort();
-  // What a tuned static file server does by default: sendfile, no access log, one worker per core.
-  const conf = `daemon off; worker_processes auto; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
+  // What a tuned static file server does by default: sendfile, no access log, one worker per core. `user root`: the
+  // benchmark's directory is private to root (mkdtemp), and nginx would otherwise read it as nobody.
+  const conf = `daemon off; user root; worker_processes auto; pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;
 events { worker_connections 1024; }
 http { access_log off; sendfile on; tcp_nopush on; types { } default_type application/octet-stream;
   server { listen 127.0.0.1:${port}; root ${root}; } }\n`;
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
       await settle();
       times.brumeDeploy.push(await timedAgent(server, admin, await createTask(admin, 'deploy', 'bench-target', 'bench-1'), target.path, scratch));
       await tool('e2fsck', ['-fn', target.partition(1)]);
+      log(`run ${round}: ${Object.entries(times).map(([key, values]) => `${key} ${values.at(-1)?.toFixed(2)} s`).join(', ')}`);
     }
 
     log('download: brume server against nginx, the same file, warm cache');

@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageDetail, LayoutPlan, Task, TaskCreated } from '@brume/protocol';
-import { fileTreeHashes, rawHash } from '../test/support/file-tree.ts';
 import { createLoopDisk, type LoopDisk } from '../test/support/loop-disk.ts';
 import { buildGptSample } from '../test/support/sample-disks.ts';
-import { treeHashes } from '../test/support/sample-tree.ts';
+import { compareWithSample } from '../test/support/sample-check.ts';
 import { apiClient, startServerProcess, type ServerProcess } from '../test/support/server-process.ts';
 
 const MiB = 1024 * 1024;
@@ -62,20 +61,7 @@ async function main(): Promise<number> {
     const verified = await brumeJson<{ ok: boolean; chunks: number }>(['image', 'verify', 'demo-2026'], env);
 
     console.log('6/6 checking every file of the copy against the master');
-    let files = 0;
-    let mismatches = 0;
-    for (const partition of sample.partitions) {
-      if (partition.fs === 'raw') {
-        mismatches += (await rawHash(target.partition(partition.number), 0, partition.sizeBytes)) === partition.sha256 ? 0 : 1;
-        continue;
-      }
-      const expected = treeHashes(partition.files);
-      const actual = await fileTreeHashes(target.partition(partition.number), partition.fs);
-      files += expected.size;
-      for (const [path, hash] of expected) if (actual.get(path) !== hash) mismatches++;
-      mismatches += actual.size === expected.size ? 0 : 1;
-    }
-    for (const area of sample.bootAreas) mismatches += (await rawHash(target.path, area.offset, area.length)) === area.sha256 ? 0 : 1;
+    const { files, mismatches } = await compareWithSample(target, sample);
 
     const admin = apiClient(server.url, server.adminToken);
     const image = (await admin.get<ImageDetail>('/images/demo-2026')).body;
@@ -88,8 +74,8 @@ summary
   deployed  over HTTP in ${seconds(deployed).toFixed(1)} s (${mb(image.rawBytes / seconds(deployed))}/s), task ${deployed.state}${plan === undefined ? '' : `, table grown for the larger disk:
 ${plan.partitions.map((p) => `    p${p.number} ${p.fs.padEnd(5)} ${mb(p.sourceSizeBytes).padStart(10)} → ${mb(p.sizeBytes).padStart(10)}`).join('\n')}`}
   logs      ${deployed.logFiles.join(', ')} (brume task logs ${deployed.id})
-  verified  server side: ${verified.chunks} chunks ${verified.ok ? 'match the manifest' : 'DO NOT match'}; ${files} files, the unformatted partition and the boot area: ${mismatches === 0 ? 'all identical to the master' : `${mismatches} MISMATCHES`}`);
-    return mismatches === 0 && verified.ok && captured.state === 'done' && deployed.state === 'done' ? 0 : 1;
+  verified  server side: ${verified.chunks} chunks ${verified.ok ? 'match the manifest' : 'DO NOT match'}; ${files} files, the unformatted partition and the boot area: ${mismatches.length === 0 ? 'all identical to the master' : `${mismatches.length} MISMATCHES:\n    ${mismatches.slice(0, 20).join('\n    ')}`}`);
+    return mismatches.length === 0 && verified.ok && captured.state === 'done' && deployed.state === 'done' ? 0 : 1;
   } finally {
     await server?.stop();
     for (const disk of disks) await disk.detach();

@@ -1,51 +1,28 @@
 // The agent against the real server on 127.0.0.1: a capture task uploads the GPT sample disk as an image, a deploy task
 // puts it on a second disk, every file and the boot area match, both tasks end `done` with their logs on the server;
 // a task cancelled before its agent starts is refused at once.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, Host, ImageList, Task, TaskCreated, TaskLogs, type TaskCreate } from '@brume/protocol';
 import type { z } from 'zod';
 import { runBrume } from '../support/brume-cli.ts';
-import { fileTreeHashes, rawHash } from '../support/file-tree.ts';
+import { rawHash } from '../support/file-tree.ts';
 import { createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
 import { buildGptSample, type SampleDisk } from '../support/sample-disks.ts';
-import { treeHashes } from '../support/sample-tree.ts';
+import { compareWithSample } from '../support/sample-check.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 const MiB = 1024 * 1024;
-const brume = fileURLToPath(new URL('../../bin/brume', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'brume-agent-http-'));
 const disks: LoopDisk[] = [];
-let server: ChildProcess | undefined;
+let server: ServerProcess | undefined;
 let url = '';
 let adminToken = '';
 let source: SampleDisk;
 let sourceDisk: LoopDisk;
-
-/** `brume server` as a child process; resolves with its URL once it logs "listening". */
-async function startServer(dataDir: string): Promise<string> {
-  const child = spawn(brume, ['server', '--data', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server = child;
-  let stderr = '';
-  child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start in 30 s:\n${stderr}`)), 30_000);
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${stderr}`)));
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === 'listening' && entry.url !== undefined) {
-        clearTimeout(timer);
-        resolve(entry.url);
-      }
-    });
-  });
-}
 
 async function admin<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
   const response = await request(`${url}${API_PREFIX}${path}`, {
@@ -63,8 +40,8 @@ const agent = (created: TaskCreated, extra: string[] = []) =>
   runBrume(['agent', '--server', url, '--task', String(created.task.id), '--token', created.token, '--json', '--log-dir', mkdtempSync(join(work, 'logs-')), ...extra]);
 
 beforeAll(async () => {
-  url = await startServer(join(work, 'data'));
-  adminToken = readFileSync(join(work, 'data', 'admin.token'), 'utf8').trim();
+  server = await startServerProcess(join(work, 'data'));
+  ({ url, adminToken } = server);
   sourceDisk = await createLoopDisk(work, 'source', 512 * MiB);
   disks.push(sourceDisk);
   source = await buildGptSample(sourceDisk);
@@ -72,7 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server?.kill('SIGTERM');
+  await server?.stop();
   for (const disk of disks) await disk.detach();
   rmSync(work, { recursive: true, force: true });
 });
@@ -104,15 +81,7 @@ describe('brume agent over HTTP', () => {
     const deployNames = (await admin('GET', `/tasks/${deploy.task.id}/logs`, TaskLogs)).files.map((file) => file.name);
     expect(deployNames).toEqual(expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'd1p2.restore.log']));
 
-    for (const area of source.bootAreas) expect(await rawHash(target.path, area.offset, area.length), `boot area at ${area.offset}`).toBe(area.sha256);
-    for (const partition of source.partitions) {
-      const device = target.partition(partition.number);
-      if (partition.fs === 'raw') {
-        expect(await rawHash(device, 0, partition.sizeBytes)).toBe(partition.sha256);
-        continue;
-      }
-      expect(Object.fromEntries(await fileTreeHashes(device, partition.fs)), `files of p${partition.number}`).toEqual(Object.fromEntries(treeHashes(partition.files)));
-    }
+    expect((await compareWithSample(target, source)).mismatches).toEqual([]);
   });
 
   it('a capture cancelled on the server while it runs stops promptly, says so, and publishes nothing', async () => {

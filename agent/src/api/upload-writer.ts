@@ -34,6 +34,8 @@ export interface UploadOptions {
 
 /** How many times one chunk is sent when the server says what arrived does not match its sha256. */
 const CORRUPT_RESENDS = 3;
+/** PUTs that may run at once behind the capture: one on the wire, one ready, bounded memory (two stored chunks). */
+const UPLOADS_IN_FLIGHT = 2;
 /** Network faults tolerated on one chunk while the server itself keeps answering (a link that breaks every large transfer). */
 const MAX_PUT_FAULTS = 30;
 
@@ -51,6 +53,15 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
   const kept = new Map<string, StoredPiece>();
   let held: Ledger = new Map();
   let image: ImageSummary | undefined;
+  // Uploads run behind the capture: put() returns once its PUT is started, unless UPLOADS_IN_FLIGHT are still going,
+  // so partclone keeps streaming while the network works. A failed PUT surfaces at the next put() or at publish().
+  const uploading: Promise<void>[] = [];
+  const settleOldest = async (): Promise<void> => {
+    await uploading.shift();
+  };
+  const drain = async (): Promise<void> => {
+    while (uploading.length > 0) await settleOldest();
+  };
 
   const listHeld = async (): Promise<Ledger> => toLedger(await client.json({ method: 'GET', path: base }, UploadListing));
   const send = async (file: string, index: number, piece: StoredPiece): Promise<void> => {
@@ -78,10 +89,14 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
         stats.skippedBytes += entry.bytes;
         return;
       }
-      await send(file, index, piece);
+      const upload = send(file, index, piece);
+      upload.catch(() => undefined); // observed when settled, in order
+      uploading.push(upload);
+      while (uploading.length > UPLOADS_IN_FLIGHT) await settleOldest();
     },
     endFile: async () => undefined,
     async publish(manifest) {
+      await drain();
       try {
         image = await commit(manifest);
       } catch (error) {
@@ -92,7 +107,9 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
         image = await commit(manifest);
       }
     },
-    close: async () => undefined,
+    async close() {
+      await Promise.allSettled(uploading.splice(0));
+    },
     stats: () => ({ ...stats }),
     published: () => image,
   };

@@ -8,16 +8,21 @@ export function jsonReporter(write: (line: string) => void): Reporter {
   return { event: (event) => write(`${JSON.stringify(event)}\n`) };
 }
 
-/** A terminal: one progress bar per partition (bytes, rate, ETA), phase messages above the bars. */
+/**
+ * A terminal: one progress bar per partition (bytes, rate, ETA), phase messages above the bars. cli-progress fills
+ * `{total}` and `{value}` with its own raw numbers, so the human-readable figures travel as `{done}` and `{size}`.
+ */
 export function ttyReporter(stream: NodeJS.WriteStream): Reporter & { stop(): void } {
   const bars = new MultiBar(
     {
       stream,
-      format: ' {target} {bar} {percentage}% | {done}/{total} | {rate}/s | ETA {eta_text}',
+      format: ' {target} {bar} {percentage}% | {done}/{size} | {rate}/s | ETA {eta_text}',
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
       barsize: 30,
+      // Without it, a bar whose text has not changed vanishes after a bars.log() line until its next change.
+      forceRedraw: true,
     },
     Presets.shades_classic,
   );
@@ -33,7 +38,7 @@ export function ttyReporter(stream: NodeJS.WriteStream): Reporter & { stop(): vo
       const values = {
         target: `${event.phase.padEnd(7)} ${event.target.padEnd(5)}`,
         done: formatBytes(event.bytesDone),
-        total: formatBytes(event.bytesTotal),
+        size: formatBytes(event.bytesTotal),
         rate: formatBytes(event.bytesPerSecond),
         eta_text: event.etaSeconds === null ? '--' : formatDuration(event.etaSeconds),
       };

@@ -68,17 +68,30 @@ export function localImageStore(dataDir: string): ImageStore {
   };
 }
 
+/** Writes go out in pieces of at least this size: a body arrives in 64 KiB reads, one write each would be 500 per chunk. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
 async function writeAt(path: string, offset: number, body: AsyncIterable<Uint8Array>, limit: ChunkLimit): Promise<StagedChunk> {
   const hash = createHash('sha256');
   const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
   let bytes = 0;
+  let written = 0;
+  let pending: Uint8Array[] = [];
+  const flush = async (): Promise<void> => {
+    const batch = Buffer.concat(pending);
+    pending = [];
+    await handle.write(batch, 0, batch.length, offset + written);
+    written += batch.length;
+  };
   try {
     for await (const data of body) {
       if (bytes + data.length > limit.maxBytes) throw limit.exceeded();
       hash.update(data);
-      await handle.write(data, 0, data.length, offset + bytes);
+      pending.push(data);
       bytes += data.length;
+      if (bytes - written >= WRITE_BATCH_BYTES) await flush();
     }
+    if (bytes > written) await flush();
   } finally {
     await handle.close();
   }
