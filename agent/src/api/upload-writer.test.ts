@@ -111,6 +111,7 @@ describe('the upload writer', () => {
     const writer = uploadImageWriter(client, 5, 'win11');
     await writer.begin();
     await writer.put('d1p2.pc.zst', 0, piece(0, 100));
+    await writer.close(); // uploads run behind put(): wait for this one
     expect(server.requests.filter((request) => request.method === 'PUT')).toHaveLength(2);
     expect(fake.held.has('d1p2.pc.zst#0')).toBe(true);
   });
