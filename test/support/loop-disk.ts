@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, truncate, writeFile } from 'node:fs/promises';
+import { readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { EXTENDED_TYPES, readPartitionTable } from './partition-table.ts';
 import { tool } from './tools.ts';
@@ -32,11 +32,23 @@ export async function createLoopDisk(dir: string, name: string, sizeBytes: numbe
   const file = join(dir, name);
   await writeFile(file, '', { flag: 'wx' });
   await truncate(file, sizeBytes);
+  return attach(file, sectorSize);
+}
+
+/** Attaches an existing disk image file (a VM's disk, after the VM has stopped) to a free loop device, with its nodes. */
+export async function attachLoopDisk(file: string, options: LoopDiskOptions = {}): Promise<LoopDisk> {
+  const disk = await attach(file, options.sectorSize ?? 512);
+  await disk.refreshPartitions();
+  return disk;
+}
+
+async function attach(file: string, sectorSize: 512 | 4096): Promise<LoopDisk> {
+  const sizeBytes = (await stat(file)).size;
   const { stdout } = await tool('losetup', ['--find', '--show', '--sector-size', String(sectorSize), file]);
   const path = stdout.trim();
   const partition = (number: number): string => `${path}p${number}`;
   let attached = true;
-  return {
+  const disk: LoopDisk = {
     path,
     file,
     sizeBytes,
@@ -50,6 +62,7 @@ export async function createLoopDisk(dir: string, name: string, sizeBytes: numbe
       attached = false;
     },
   };
+  return disk;
 }
 
 async function refreshPartitions(path: string, partition: (number: number) => string): Promise<void> {

@@ -28,8 +28,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the real `brume server` as a child process and waits for its "listening" log line. */
-export async function startServerProcess(dataDir: string, port = 0): Promise<ServerProcess> {
-  const child = spawn(brume, ['server', '--data', dataDir, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServerProcess(dataDir: string, port = 0, extraArgs: readonly string[] = []): Promise<ServerProcess> {
+  const child = spawn(brume, ['server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.stderr.on('data', (data: Buffer) => log.push(data.toString()));

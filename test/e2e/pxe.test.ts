@@ -1,0 +1,98 @@
+// The whole chain, as a room of PCs lives it: a VM network-boots through its firmware's iPXE (SeaBIOS for the master,
+// UEFI/OVMF for the target), chains to the server's menu by MAC, boots our kernel and ramdisk over HTTP, and the agent in
+// the ramdisk runs its task with nobody at the keyboard. The host then checks the deployed disk file by file and fsck.
+// QEMU TCG with user networking (restrict=on): the guest reaches nothing but the one server on 127.0.0.1.
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fsck } from '../support/file-tree.ts';
+import { attachLoopDisk, createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
+import { compareWithSample } from '../support/sample-check.ts';
+import { buildGptSample, type SampleDisk } from '../support/sample-disks.ts';
+import { apiClient, freePort, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startVm, type Firmware } from './support/qemu.ts';
+
+const MiB = 1024 * 1024;
+const bootDir = resolve(import.meta.dirname, '../../dist/boot');
+const work = mkdtempSync(join(tmpdir(), 'brume-pxe-'));
+let server: ServerProcess;
+let admin: ReturnType<typeof apiClient>;
+let sample: SampleDisk;
+let port: number;
+const attached: LoopDisk[] = [];
+
+interface TaskView {
+  state: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  error: { code: string; message: string } | null;
+}
+
+/** Boots a VM on `disk` until it powers off or reboots (the agent's last act), and returns the task it ran. */
+async function runTaskInVm(name: string, mac: string, disk: string, firmware: Firmware, taskId: number): Promise<{ task: TaskView; agentUptime: number; seconds: number }> {
+  const started = performance.now();
+  const vm = startVm({ work, name, disk, firmware, memoryMiB: 512, mac, serverPort: port });
+  try {
+    const agentLine = await vm.waitFor(/brume-init: .*starting the agent/i, 240);
+    const exit = await Promise.race([vm.exited, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 600_000))]);
+    const task = (await admin.get<TaskView>(`/tasks/${taskId}`)).body;
+    const story = `${vm.commandLine}\n${vm.console.slice(-60).join('\n')}\n${JSON.stringify(task)}`;
+    expect(exit, story).not.toBe('timeout');
+    expect(task.state, story).toBe('done');
+    const uptime = Number(/\[\s*(\d+\.\d+)\]/.exec(agentLine)?.[1] ?? Number.NaN);
+    return { task, agentUptime: uptime, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await vm.kill();
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(bootDir, 'vmlinuz')) || !existsSync(join(bootDir, 'initrd.zst'))) {
+    throw new Error(`${bootDir} has no vmlinuz/initrd.zst: run \`npm run build:boot\` first (scripts/test does)`);
+  }
+  port = await freePort();
+  server = await startServerProcess(join(work, 'data'), port, ['--boot', bootDir]);
+  admin = apiClient(server.url, server.adminToken);
+  const master = await createLoopDisk(work, 'master.img', 512 * MiB);
+  sample = await buildGptSample(master);
+  await master.detach();
+  for (const [name, mac] of [['master', '52:54:00:00:10:01'], ['pc-01', '52:54:00:00:10:02']] as const) {
+    expect((await admin.post('/hosts', { name, macs: [mac] })).status).toBe(201);
+  }
+});
+
+afterAll(async () => {
+  for (const disk of attached) await disk.detach();
+  await server?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('PXE: capture on SeaBIOS, deploy on UEFI, nobody at the keyboard', () => {
+  it('captures the master VM into an image on the server', async () => {
+    const created = await admin.post<{ task: { id: number } }>('/tasks', { kind: 'capture', host: 'master', image: 'pxe-image' });
+    expect(created.status).toBe(201);
+    const run = await runTaskInVm('master', '52:54:00:00:10:01', join(work, 'master.img'), 'bios', created.body.task.id);
+    const verify = await admin.post<{ ok: boolean }>('/images/pxe-image/verify');
+    expect(verify.body.ok).toBe(true);
+    process.stderr.write(`pxe capture (SeaBIOS): agent started at guest uptime ${run.agentUptime} s; ${run.seconds.toFixed(1)} s from power-on to power-off\n`);
+  });
+
+  it('deploys it to a larger blank disk; every file and fsck check out', async () => {
+    const target = await createLoopDisk(work, 'pc-01.img', 1024 * MiB);
+    await target.detach();
+    const created = await admin.post<{ task: { id: number } }>('/tasks', { kind: 'deploy', host: 'pc-01', image: 'pxe-image' });
+    expect(created.status).toBe(201);
+    const run = await runTaskInVm('pc-01', '52:54:00:00:10:02', join(work, 'pc-01.img'), 'uefi', created.body.task.id);
+    process.stderr.write(`pxe deploy (UEFI): agent started at guest uptime ${run.agentUptime} s; ${run.seconds.toFixed(1)} s from power-on to power-off; ramdisk ${statSync(join(bootDir, 'initrd.zst')).size} bytes\n`);
+
+    const deployed = await attachLoopDisk(join(work, 'pc-01.img'));
+    attached.push(deployed);
+    expect((await compareWithSample(deployed, sample)).mismatches).toEqual([]);
+    for (const partition of sample.partitions) {
+      if (partition.fs === 'raw') continue;
+      const check = await fsck(deployed.partition(partition.number), partition.fs);
+      expect(check.clean, check.output).toBe(true);
+    }
+  });
+});

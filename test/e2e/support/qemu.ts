@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where the guest finds the server: QEMU's user network forwards this address to the server on 127.0.0.1. */
+export const GUEST_SERVER_ADDRESS = '10.0.2.100';
+
+export type Firmware = 'bios' | 'uefi';
+
+export interface VmOptions {
+  /** Scratch directory for the TFTP root, the UEFI variables and the console log. */
+  work: string;
+  name: string;
+  /** A raw disk image file, attached as the VM's virtio disk. */
+  disk: string;
+  firmware: Firmware;
+  memoryMiB: number;
+  mac: string;
+  /** The port of `brume server` on 127.0.0.1. */
+  serverPort: number;
+}
+
+export interface Vm {
+  /** Every line the guest printed on its serial console so far. */
+  console: string[];
+  /** Resolves with the first console line matching `pattern`; rejects after `seconds` or if the VM exits first. */
+  waitFor(pattern: RegExp, seconds: number): Promise<string>;
+  /** The VM's exit: it powers off or reboots (-no-reboot turns a reboot into an exit). */
+  exited: Promise<number | null>;
+  kill(): Promise<void>;
+  /** The full QEMU command line, for the README and for failure messages. */
+  commandLine: string;
+}
+
+// Written with the constructor: a control character in a regex literal is what lint rightly flags as a typo elsewhere.
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
+const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+
+/**
+ * Network rule: user networking with restrict=on, so the guest reaches nothing but QEMU's own DHCP/TFTP and, through
+ * guestfwd, the one server on 127.0.0.1. The firmware's iPXE ROM gets `boot.ipxe` by TFTP from QEMU, which chains to
+ * the server's menu with the NIC's MAC, exactly as a PC on a school network chains from proxy-DHCP.
+ */
+export function qemuArgs(options: VmOptions): string[] {
+  const tftp = join(options.work, `${options.name}-tftp`);
+  mkdirSync(tftp, { recursive: true });
+  writeFileSync(join(tftp, 'boot.ipxe'), `#!ipxe\nchain http://${GUEST_SERVER_ADDRESS}/boot/menu.ipxe?mac=\${net0/mac}\n`);
+  const relay = `cmd:socat - TCP:127.0.0.1:${options.serverPort}`;
+  const netdev = `user,id=n0,restrict=on,tftp=${tftp},bootfile=boot.ipxe,guestfwd=tcp:${GUEST_SERVER_ADDRESS}:80-${relay}`;
+  const firmware: string[] = [];
+  if (options.firmware === 'uefi') {
+    const vars = join(options.work, `${options.name}-vars.fd`);
+    copyFileSync(OVMF_VARS, vars);
+    firmware.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+  }
+  return [
+    '-machine', options.firmware === 'uefi' ? 'q35' : 'pc',
+    '-accel', 'tcg,thread=multi',
+    '-smp', '2',
+    '-m', String(options.memoryMiB),
+    '-display', 'none',
+    '-serial', 'stdio',
+    '-monitor', 'none',
+    '-no-reboot',
+    ...firmware,
+    '-netdev', netdev,
+    '-device', `virtio-net-pci,netdev=n0,mac=${options.mac},bootindex=1`,
+    '-drive', `file=${options.disk},if=none,id=d0,format=raw`,
+    '-device', 'virtio-blk-pci,drive=d0,bootindex=2',
+  ];
+}
+
+export function startVm(options: VmOptions): Vm {
+  const args = qemuArgs(options);
+  const child: ChildProcess = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const console: string[] = [];
+  const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  let partial = '';
+  const onText = (data: Buffer): void => {
+    // The serial console speaks CRLF and ANSI; keep printable lines only.
+    const text = partial + data.toString('utf8').replace(/\r/g, '').replace(ANSI_ESCAPE, '');
+    const lines = text.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      console.push(line);
+      for (const waiter of waiters) {
+        if (waiter.pattern.test(line)) {
+          waiters.delete(waiter);
+          waiter.resolve(line);
+        }
+      }
+    }
+  };
+  child.stdout?.on('data', onText);
+  child.stderr?.on('data', (data: Buffer) => console.push(`[qemu] ${data.toString('utf8').trimEnd()}`));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const commandLine = ['qemu-system-x86_64', ...args].join(' ');
+  return {
+    console,
+    commandLine,
+    exited,
+    waitFor(pattern, seconds) {
+      const seen = console.find((line) => pattern.test(line));
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const waiter = { pattern, resolve };
+        waiters.add(waiter);
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`${options.name}: no console line matching ${pattern} within ${seconds} s; last lines:\n${console.slice(-40).join('\n')}`));
+        }, seconds * 1000);
+        void exited.then((code) => {
+          if (!waiters.has(waiter)) return;
+          waiters.delete(waiter);
+          clearTimeout(timer);
+          reject(new Error(`${options.name}: the VM exited (${code}) before ${pattern}; last lines:\n${console.slice(-40).join('\n')}`));
+        });
+        const original = waiter.resolve;
+        waiter.resolve = (line) => {
+          clearTimeout(timer);
+          original(line);
+        };
+      });
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
