@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { getAsset, isSea } from 'node:sea';
 import { Worker } from 'node:worker_threads';
 import type { CodecFailure, CodecReply, CodecRequest } from './codec-messages.ts';
 
@@ -18,6 +19,18 @@ export interface ExpectedChunk {
 export type DecodedChunk = { ok: true; raw: Uint8Array } | { ok: false; failure: CodecFailure; actual: string };
 
 type Pending = { resolve: (reply: CodecReply) => void; reject: (error: Error) => void };
+
+/** The asset under which agent/sea/build.ts embeds codec-worker.ts, bundled, in the single executable. */
+export const CODEC_WORKER_ASSET = 'codec-worker.cjs';
+
+/**
+ * From a checkout the worker is codec-worker.ts itself. The single executable (the PXE ramdisk's agent) has no source
+ * file on disk, so there the worker's bundled code comes out of the executable and runs as an eval'd script.
+ */
+function startCodecWorker(): Worker {
+  if (isSea()) return new Worker(getAsset(CODEC_WORKER_ASSET, 'utf8'), { eval: true });
+  return new Worker(new URL('./codec-worker.ts', import.meta.url));
+}
 
 /**
  * A fixed set of worker threads hashing and (de)compressing chunks. Requests are spread round-robin; callers bound how
@@ -66,7 +79,7 @@ export class CodecPool {
   }
 
   private startWorker(): Worker {
-    const worker = new Worker(new URL('./codec-worker.ts', import.meta.url));
+    const worker = startCodecWorker();
     worker.on('message', (reply: CodecReply) => {
       this.pending.get(reply.id)?.resolve(reply);
       this.pending.delete(reply.id);
