@@ -6,6 +6,8 @@ import type { Event, TaskFail } from '@brume/protocol';
 import { runAgentTask } from './agent-loop.ts';
 import { agentConfig } from './config.ts';
 import { sendError, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from './api/testing/loopback-server.ts';
+import type { DiskCandidate } from './disk/target-choice.ts';
+import type { DiskSource } from './sys/disks.ts';
 import type { Runner } from './sys/exec.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brume-agent-loop-'));
@@ -19,7 +21,14 @@ const noTools: Runner = async (command) => {
   throw new Error(`no ${command} in this test`);
 };
 
-async function run(handler: Handler, disk?: string) {
+/** A PC's disks as /sys/block would list them; a path resolves when it names one of them. */
+const fakeDisks = (disks: DiskCandidate[]): DiskSource => ({
+  list: () => disks,
+  resolve: (path) => disks.find((disk) => disk.path === path)?.name,
+});
+const usbOnly = fakeDisks([{ name: 'sda', path: '/dev/sda', sizeBytes: 16e9, removable: true, transport: 'usb' }, { name: 'loop0', path: '/dev/loop0', sizeBytes: 0, removable: false, transport: 'loop' }]);
+
+async function run(handler: Handler, disk?: string, disks: DiskSource = usbOnly) {
   const server = await startLoopbackServer(handler);
   servers.push(server);
   const config = agentConfig({
@@ -27,7 +36,7 @@ async function run(handler: Handler, disk?: string) {
     retryDeadlineMs: 0, requestTimeoutMs: 5000, chunkBytes: 1 << 20, level: 3,
   });
   const console: Event[] = [];
-  const outcome = await runAgentTask(config, { run: noTools, console: { event: (event) => console.push(event) } });
+  const outcome = await runAgentTask(config, { run: noTools, console: { event: (event) => console.push(event) }, disks });
   return { server, outcome, console };
 }
 
@@ -35,7 +44,7 @@ const task = (disk: string | null) => ({ id: 5, kind: 'capture', image: 'win11',
 const taskAnswer = { id: 5, kind: 'capture', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'] };
 
 describe('the agent loop', () => {
-  it('a task without a disk fails on the server with the reason and the agent log; exit code 2', async () => {
+  it('a PC with no disk the rule accepts fails on the server with the reason, the disks seen and the agent log; exit code 2', async () => {
     const { server, outcome } = await run((request, response) => {
       if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, task(null));
       if (request.url === '/api/v1/tasks/5/fail') return sendJson(response, 200, taskAnswer);
@@ -44,14 +53,37 @@ describe('the agent loop', () => {
     });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.error.code).toBe('BAD_REQUEST');
+    expect(outcome.error.code).toBe('DEVICE_NOT_FOUND');
     expect(outcome.error.exitCode).toBe(2);
+    expect(outcome.step).toBe('choose the disk');
+    expect(outcome.logsShipped).toBe(true);
     const fail = server.requests.find((request) => request.url === '/api/v1/tasks/5/fail');
     const body = JSON.parse(fail?.body.toString() ?? '{}') as TaskFail;
-    expect(body.error.code).toBe('BAD_REQUEST');
-    expect(body.error.message).toMatch(/--disk/);
+    expect(body.error.code).toBe('DEVICE_NOT_FOUND');
+    expect(body.error.message).toMatch(/\(\/dev\/loop0: a loop device; \/dev\/sda: a USB disk\); name one with --disk/);
     expect(body.logs?.map((file) => file.name)).toEqual(['agent.log']);
-    expect(body.logs?.[0]?.content).toMatch(/"level":"error"/);
+    expect(body.logs?.[0]?.content).toMatch(/"level":"error","message":"choose the disk: no disk to image/);
+  });
+
+  it("refuses the task's USB disk, takes the PC's NVMe disk by the rule, and says so on the console and to the server", async () => {
+    const disks = fakeDisks([
+      { name: 'sda', path: '/dev/sda', sizeBytes: 16e9, removable: true, transport: 'usb' },
+      { name: 'nvme0n1', path: '/dev/nvme0n1', sizeBytes: 512e9, removable: false, transport: 'nvme', model: 'PC SN740' },
+    ]);
+    const { server, outcome, console } = await run((request, response) => {
+      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, task('/dev/sda'));
+      if (request.url === '/api/v1/tasks/5/fail') return sendJson(response, 200, taskAnswer);
+      response.statusCode = 204;
+      response.end();
+    }, undefined, disks);
+    const choice = console.find((event) => event.type === 'log' && event.message.startsWith('disk '));
+    expect(choice).toMatchObject({ level: 'info', message: expect.stringMatching(/^disk \/dev\/nvme0n1: the first non-removable NVMe disk: \/dev\/nvme0n1 \(nvme, 512\.0 GB, PC SN740\)$/) });
+    expect(choice).toMatchObject({ detail: { refused: [{ disk: '/dev/sda', reason: expect.stringMatching(/a USB disk: only --disk/) }, { disk: '/dev/sda', reason: 'a USB disk' }] } });
+    const posted = server.requests.filter((request) => request.url === '/api/v1/tasks/5/events').map((request) => request.body.toString()).join('');
+    expect(posted).toContain('disk /dev/nvme0n1: the first non-removable NVMe disk');
+    // The capture itself then fails here (no tools in this test), in its own step, after the disk was chosen.
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.step).toMatch(/^capture/);
   });
 
   it('a token the server refuses ends the run at once, with nothing posted', async () => {

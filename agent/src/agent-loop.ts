@@ -5,7 +5,9 @@ import { createApiClient, type ApiClient } from './api/client.ts';
 import { httpReporter } from './api/http-reporter.ts';
 import { collectLogs, diskDumpLog } from './api/log-bundle.ts';
 import type { AgentConfig } from './config.ts';
+import { chooseTargetDisk, type DiskHint, type TargetChoice } from './disk/target-choice.ts';
 import type { Reporter } from './ports.ts';
+import { sysDisks, type DiskSource } from './sys/disks.ts';
 import type { Runner } from './sys/exec.ts';
 import { taskModules } from './tasks/index.ts';
 import { teeReporter } from './ui/reporters.ts';
@@ -14,9 +16,14 @@ export interface AgentDeps {
   run: Runner;
   /** The technician's console: progress bars, plain lines, or NDJSON. */
   console: Reporter;
+  /** This PC's disks (default: /sys/block), for the target disk rule. */
+  disks?: DiskSource;
 }
 
-export type AgentOutcome = { ok: true; summary: Record<string, unknown> } | { ok: false; error: BrumeError };
+export type AgentOutcome =
+  | { ok: true; summary: Record<string, unknown> }
+  /** `step`: where it stopped (fetch, disk choice, the task's phase, shipping the logs); `logsShipped`: the server has them. */
+  | { ok: false; error: BrumeError; step: string; logsShipped: boolean };
 
 /**
  * One task of the server, start to end: fetch it, pick the disk, run it while reporting, and always tell the server how
@@ -30,35 +37,58 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   const agentLog = agentLogReporter(join(config.logDir, AGENT_LOG_FILE), config.taskId);
   const reporter = httpReporter(client, config.taskId, { local: teeReporter(deps.console, agentLog) });
   let fetched = false;
+  let step = 'fetch the task from the server';
   let disk: string | undefined;
   let outcome: AgentOutcome;
+  const failed = (error: unknown): AgentOutcome => ({ ok: false, error: explain(toBrumeError(error), config.taskId, fetched), step, logsShipped: false });
   try {
     // 1. The task, as the server gives it to this token.
     const task = await client.json({ method: 'GET', path: `/agent/tasks/${config.taskId}` }, AgentTask);
     fetched = true;
-    // 2. The disk: the flag, else the task's (the server's hint for this host); no guessing yet.
-    disk = config.disk ?? task.disk ?? undefined;
-    if (disk === undefined) throw new BrumeError('BAD_REQUEST', `task ${task.id} names no disk and none was given: pass --disk DEV`);
-    // 3. The task's own module does the job, reporting to the server and the console.
+    // 2. The disk: the one a person named, else the task's, else the written rule; the choice and why, logged and shown.
+    step = 'choose the disk';
+    const choice = targetDisk(config, task, deps.disks ?? sysDisks());
+    disk = choice.path;
+    log(reporter, 'info', `disk ${choice.path}: ${choice.reason}`, { disk: choice.path, reason: choice.reason, refused: choice.refused });
+    // 3. The task's own module does the job, reporting to the server and the console; its phases name the step.
     const module = taskModules[task.kind];
+    step = task.kind;
     log(reporter, 'info', `task ${task.id}: ${module.describe().title} (image ${task.image}, disk ${disk})`);
-    const summary = await module.run({ task, disk, client, reporter, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level });
+    const phases: Reporter = {
+      event(event) {
+        if (event.type === 'phase') step = `${task.kind}: ${event.phase}${event.target === undefined ? '' : ` ${event.target}`}`;
+        reporter.event(event);
+      },
+    };
+    const summary = await module.run({ task, disk, client, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level });
     outcome = { ok: true, summary };
   } catch (error) {
-    outcome = { ok: false, error: explain(toBrumeError(error), config.taskId, fetched) };
-    log(agentLog, 'error', outcome.error.message, outcome.error.toJSON());
+    outcome = failed(error);
+    if (!outcome.ok) log(agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
   }
   try {
     // 4. How it ended, with the logs, retried until the server has it; a revoked token has nobody to tell.
     await reporter.flush();
-    if (fetched && !isRevocation(outcome)) await finish(client, config, deps.run, disk, outcome);
+    if (fetched && !isRevocation(outcome)) {
+      if (outcome.ok) step = 'report the result to the server';
+      await finish(client, config, deps.run, disk, outcome);
+      if (!outcome.ok) outcome = { ...outcome, logsShipped: true };
+    }
   } catch (error) {
-    outcome = outcome.ok ? { ok: false, error: explain(toBrumeError(error), config.taskId, fetched) } : outcome;
+    outcome = outcome.ok ? failed(error) : outcome;
   } finally {
     await client.close();
   }
-  // 5. The outcome, for the exit code.
+  // 5. The outcome, for the exit code and the console.
   return outcome;
+}
+
+/** The hint a person gave (flag, brume.disk=) or the task's disk, resolved on this PC, then the written rule. */
+function targetDisk(config: AgentConfig, task: AgentTask, disks: DiskSource): TargetChoice {
+  const named = config.disk ?? task.disk ?? undefined;
+  const hint: DiskHint | undefined =
+    named === undefined ? undefined : { path: named, from: config.disk === undefined ? 'task' : config.diskFrom, name: disks.resolve(named) };
+  return chooseTargetDisk(disks.list(), hint);
 }
 
 async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk: string | undefined, outcome: AgentOutcome): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -14,13 +14,22 @@ export function runLogDir(explicit: string | undefined): string {
 export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_LEVEL = 3;
 
+export const AFTER_ACTIONS = ['reboot', 'poweroff', 'none'] as const;
+export type AfterAction = (typeof AFTER_ACTIONS)[number];
+
 /** `brume agent`: what it needs to run one task of the server. Parsed once, here, then passed down frozen. */
 export const AgentConfig = z.object({
   server: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL is required' }),
   taskId: z.coerce.number({ error: 'a task id is required' }).int('a task id is required').positive('a task id is required'),
   token: z.string({ error: 'the task token is required' }).min(1, 'the task token is required'),
-  /** Overrides the task's disk; without either the agent refuses (the automatic rule comes later). */
+  /** A disk a person named (--disk, brume.disk=): it wins over the task's; without either the agent's rule chooses. */
   disk: z.string().min(1).optional(),
+  /** Who named `disk`: a flag, or brume.disk= on the kernel command line (shown with the choice). */
+  diskFrom: z.enum(['flag', 'cmdline']).default('flag'),
+  /** What the PC does after a task that succeeded: in the ramdisk, reboot (the default there) or power off. */
+  after: z.enum(AFTER_ACTIONS, { error: 'reboot, poweroff or none' }).default('none'),
+  /** The task came from the kernel command line: this is the ramdisk, and the console is the technician's only screen. */
+  ramdisk: z.boolean().default(false),
   json: z.boolean(),
   logDir: z.string().min(1),
   stagingDir: z.string().min(1),
@@ -35,15 +44,99 @@ export type AgentConfig = Readonly<z.infer<typeof AgentConfig>>;
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-const flagNames: Record<string, string> = { server: '--server', taskId: '--task', token: '--token', disk: '--disk', logDir: '--log-dir', stagingDir: '--staging', retryDeadlineMs: '--retry-deadline', requestTimeoutMs: '--timeout', chunkBytes: '--chunk-size', level: '--level' };
+const flagNames: Record<string, string> = { server: '--server', taskId: '--task', token: '--token', disk: '--disk', after: '--after', logDir: '--log-dir', stagingDir: '--staging', retryDeadlineMs: '--retry-deadline', requestTimeoutMs: '--timeout', chunkBytes: '--chunk-size', level: '--level' };
 
-/** Validates the agent's settings; the first problem becomes bad input (exit 2), named. */
-export function agentConfig(input: Record<string, unknown>): AgentConfig {
+/**
+ * Validates the agent's settings; the first problem becomes bad input (exit 2), named as the user gave it (`names`
+ * says when a value came from the kernel command line).
+ */
+export function agentConfig(input: Record<string, unknown>, names: Readonly<Record<string, string>> = {}): AgentConfig {
   const parsed = AgentConfig.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue?.path[0] ?? '');
-    throw new BrumeError('BAD_REQUEST', `${flagNames[field] ?? field}: ${issue?.message ?? 'invalid'}`, { detail: parsed.error.issues });
+    throw new BrumeError('BAD_REQUEST', `${names[field] ?? flagNames[field] ?? field}: ${issue?.message ?? 'invalid'}`, { detail: parsed.error.issues });
   }
   return Object.freeze(parsed.data);
+}
+
+export const KERNEL_CMDLINE_PATH = '/proc/cmdline';
+
+/** The `brume.*` words of a kernel command line: what iPXE's boot script put there for this PC. */
+export interface KernelArgs {
+  server?: string;
+  task?: string;
+  token?: string;
+  disk?: string;
+  after?: string;
+}
+
+const KERNEL_KEYS: Readonly<Record<string, keyof KernelArgs>> = { 'brume.server': 'server', 'brume.task': 'task', 'brume.token': 'token', 'brume.disk': 'disk', 'brume.after': 'after' };
+
+/** Reads `brume.key=value` words (a quoted value keeps its spaces); the last of a repeated word wins, as in the kernel. */
+export function parseKernelCmdline(text: string): KernelArgs {
+  const args: KernelArgs = {};
+  for (const [, key = '', quoted, plain] of text.matchAll(/(?:^|\s)(brume\.[a-z]+)=(?:"([^"]*)"|(\S*))/g)) {
+    const field = KERNEL_KEYS[key];
+    if (field !== undefined) args[field] = quoted ?? plain ?? '';
+  }
+  return args;
+}
+
+/** The settings of a task: --flags, else the kernel command line (the ramdisk, where the agent runs with no flags). */
+export interface TaskFlags {
+  server: string | undefined;
+  task: string | undefined;
+  token: string | undefined;
+  disk: string | undefined;
+  after: string | undefined;
+}
+
+export interface TaskSettings {
+  values: {
+    server: string | undefined;
+    taskId: string | undefined;
+    token: string | undefined;
+    disk: string | undefined;
+    diskFrom: 'flag' | 'cmdline';
+    after: string;
+    ramdisk: boolean;
+  };
+  /** How to name each value in an error: its flag, or its word on the kernel command line. */
+  names: Record<string, string>;
+}
+
+/**
+ * Flags win. The kernel command line is read only when --server, --task or --token is missing; a task taken from it
+ * means the ramdisk, where the PC reboots after success unless brume.after= (or --after) says otherwise.
+ */
+export function taskSettings(flags: TaskFlags, cmdlinePath: string = KERNEL_CMDLINE_PATH): TaskSettings {
+  const needed = flags.server === undefined || flags.task === undefined || flags.token === undefined;
+  const kernel = needed ? readKernelArgs(cmdlinePath) : {};
+  const ramdisk = kernel.server !== undefined || kernel.task !== undefined || kernel.token !== undefined;
+  const names: Record<string, string> = {};
+  const pick = (field: string, flag: string | undefined, word: keyof KernelArgs, flagName: string): string | undefined => {
+    if (flag !== undefined) return flag;
+    names[field] = kernel[word] !== undefined ? `brume.${word}= on the kernel command line` : `${flagName} (or brume.${word}= on the kernel command line)`;
+    return kernel[word];
+  };
+  const values = {
+    server: pick('server', flags.server, 'server', '--server'),
+    taskId: pick('taskId', flags.task, 'task', '--task'),
+    token: pick('token', flags.token, 'token', '--token'),
+    disk: pick('disk', flags.disk, 'disk', '--disk'),
+    diskFrom: flags.disk === undefined && kernel.disk !== undefined ? ('cmdline' as const) : ('flag' as const),
+    after: pick('after', flags.after, 'after', '--after') ?? (ramdisk ? 'reboot' : 'none'),
+    ramdisk,
+  };
+  return { values, names };
+}
+
+function readKernelArgs(path: string): KernelArgs {
+  try {
+    return parseKernelCmdline(readFileSync(path, 'utf8'));
+  } catch {
+    // No /proc (another OS, a container): nothing on the command line.
+    return {};
+  }
 }

@@ -142,6 +142,15 @@ export type UploadListing = z.infer<typeof UploadListing>;
 export const UploadCommit = z.object({ manifest: Manifest });
 export type UploadCommit = z.infer<typeof UploadCommit>;
 
+// ── boot (what iPXE fetches: outside /api/v1, no token) ────────────────────────────────────────────────────────────
+export const BOOT_PREFIX = '/boot';
+/**
+ * `GET /boot/menu.ipxe?mac=&platform=`: whatever iPXE sent (`${netX/mac}`, `${platform}`). A value the server cannot use
+ * sends the PC to its local disk; it is never a 400, since iPXE would show the PC's user nothing useful.
+ */
+export const BootMenuQuery = z.object({ mac: z.string().optional(), platform: z.string().optional() });
+export type BootMenuQuery = z.infer<typeof BootMenuQuery>;
+
 /** The kernel command line a ramdisk gets for a task (design.md, "Boot environment"). */
 export function taskCmdline(serverUrl: string, taskId: number, token: string): string {
   return `brume.server=${serverUrl} brume.task=${taskId} brume.token=${token}`;

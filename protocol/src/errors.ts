@@ -31,6 +31,7 @@ export const errorTable = {
   UPLOAD_INCOMPLETE: { http: 409, exit: 1, retryable: true },
   CHUNK_CONFLICT: { http: 409, exit: 1, retryable: false },
   SERVER_UNREACHABLE: { http: 503, exit: 1, retryable: true },
+  BOOT_FILES_MISSING: { http: 404, exit: 1, retryable: false },
   INTERNAL: { http: 500, exit: 1, retryable: false },
 } as const satisfies Record<string, { http: number; exit: 1 | 2; retryable: boolean }>;
 

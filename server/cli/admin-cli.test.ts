@@ -84,7 +84,7 @@ async function captureByAgent(image: FakeImage): Promise<number> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'brume-cli-e2e-'));
-  server = await startServer({ dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null }, { announce: () => undefined });
+  server = await startServer({ dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dataDir, 'boot') }, { announce: () => undefined });
 });
 
 afterAll(async () => {

@@ -72,6 +72,7 @@ describe('task text', () => {
     expect(text).toContain('created task 12: capture pc-01 (/dev/nvme0n1) into image win11, queued');
     expect(text).toContain('token:   tok-123\n');
     expect(text).toContain('cmdline: brume.server=http://10.0.0.5:8080 brume.task=12 brume.token=tok-123\n');
+    expect(text).toContain('a network boot of pc-01 gets a token of its own');
   });
 
   it('prints every log file under a header, as tail does', () => {

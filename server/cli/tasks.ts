@@ -16,7 +16,8 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
   return `created task ${task.id}: ${what}, ${task.state}\n${keyValues([
     ['token', token],
     ['cmdline', cmdline],
-  ])}the token is shown only this once: the server keeps its hash\n`;
+  ])}the token is shown only this once: the server keeps its hash\n` +
+    `a network boot of ${task.hostName} gets a token of its own from /boot/menu.ipxe, and this one then stops working\n`;
 }
 
 function createTask(kind: TaskKind): Command {

@@ -6,12 +6,13 @@ import { BrumeError } from '@brume/protocol';
 export const ADMIN_TOKEN_FILE = 'admin.token';
 
 /**
- * The admin token: made at first start (256 random bits, base64url) in DATA/admin.token, mode 0600, and announced
+ * The admin token: made at first start (`ba_` + 256 random bits in base64url: never starts with "-") in
+ * DATA/admin.token, mode 0600, and announced
  * once through `announce`; later starts read it back.
  */
 export async function loadAdminToken(dataDir: string, announce: (line: string) => void): Promise<string> {
   const path = join(dataDir, ADMIN_TOKEN_FILE);
-  const token = randomBytes(32).toString('base64url');
+  const token = `ba_${randomBytes(32).toString('base64url')}`;
   const created = await open(path, 'wx', 0o600).then(
     async (handle) => {
       try {

@@ -12,6 +12,7 @@ import type { DomainContext } from './domain/context.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
 import { installErrorHandling, sendError } from './http-errors.ts';
 import { agentRoutes } from './routes/agent.ts';
+import { bootRoutes } from './routes/boot.ts';
 import type { RouteDeps } from './routes/deps.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { imageRoutes } from './routes/images.ts';
@@ -87,5 +88,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     { prefix: API_PREFIX },
   );
+  // What iPXE fetches lives beside the API, not in it: /boot/menu.ipxe, /boot/vmlinuz, /boot/initrd.zst.
+  app.register(bootRoutes, routeDeps);
   return app;
 }

@@ -105,7 +105,8 @@ describe('authorization', () => {
 describe('tokens', () => {
   it('makes task tokens of 256 random bits, stored as sha256', () => {
     const { token, tokenHash } = newTaskToken();
-    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    expect(token).toMatch(/^bt_[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(token.slice(3), 'base64url')).toHaveLength(32);
     expect(tokenHash).toBe(tokenDigest(token).toString('hex'));
     expect(newTaskToken().token).not.toBe(token);
   });

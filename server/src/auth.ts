@@ -29,9 +29,12 @@ export function tokenDigest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-/** A task token: 256 random bits, base64url; the server stores only its sha256 (hex). */
+/**
+ * A task token: `bt_` + 256 random bits in base64url; the server stores only its sha256 (hex). The prefix keeps a token
+ * from starting with "-" (a command line would read it as an option) and tells a task token from the admin's at a glance.
+ */
 export function newTaskToken(): { token: string; tokenHash: string } {
-  const token = randomBytes(32).toString('base64url');
+  const token = `bt_${randomBytes(32).toString('base64url')}`;
   return { token, tokenHash: tokenDigest(token).toString('hex') };
 }
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BrumeError } from '@brume/protocol';
 import { z } from 'zod';
@@ -13,9 +14,13 @@ export interface Config {
   readonly listen: { readonly host: string; readonly port: number };
   /** The URL agents reach the server by; null: derived from each request's Host header. */
   readonly publicUrl: string | null;
+  /** Absolute path of the directory holding vmlinuz and initrd.zst (served under /boot/). */
+  readonly bootDir: string;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
+/** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
+export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
 const Listen = z
   .string()
@@ -35,6 +40,7 @@ const ServerFlags = z.object({
   data: z.string({ error: '--data DIR is required' }).min(1, '--data DIR is required'),
   listen: Listen.default(Listen.parse(DEFAULT_LISTEN)),
   'public-url': PublicUrl.optional(),
+  boot: z.string().min(1, '--boot DIR must name a directory').optional(),
 });
 
 /** Parses `brume server` flags; bad input is a BAD_REQUEST naming the flag. */
@@ -43,7 +49,7 @@ export function parseServerArgs(argv: readonly string[]): Config {
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' } },
+      options: { data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, boot: { type: 'string' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -61,5 +67,6 @@ export function parseServerArgs(argv: readonly string[]): Config {
     dataDir: resolve(flags.data),
     listen: Object.freeze(flags.listen),
     publicUrl: flags['public-url'] ?? null,
+    bootDir: resolve(flags.boot ?? DEFAULT_BOOT_DIR),
   });
 }

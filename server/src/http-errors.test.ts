@@ -90,7 +90,7 @@ describe('an unexpected failure', () => {
       },
     });
     const app = buildApp({
-      config: { dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null },
+      config: { dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot') },
       db, store: localImageStore(dir), adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: { level: 'error', stream },
     });
     const response = await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });

@@ -66,7 +66,7 @@ describe('the server on 127.0.0.1', () => {
       child.on('exit', (code) => fail(new Error(`exited ${code}: ${stderr}`)));
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9][0-9]*$/);
-    expect(stderr).toMatch(/^brume server: admin token \(also in .*admin\.token\): [A-Za-z0-9_-]{43}$/m);
+    expect(stderr).toMatch(/^brume server: admin token \(also in .*admin\.token\): ba_[A-Za-z0-9_-]{43}$/m);
     expect((await fetch(`${url}/api/v1/health`)).status).toBe(200);
     const exit = new Promise<number | null>((done) => child.on('exit', done));
     child.kill('SIGTERM');

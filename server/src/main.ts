@@ -8,11 +8,12 @@ import { buildApp } from './app.ts';
 import { tokenDigest } from './auth.ts';
 import { parseServerArgs, type Config } from './config.ts';
 import { sqliteDatabase } from './db/database.ts';
+import { bootFiles, missingMessage } from './domain/boot-files.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
 import { reconcile } from './domain/reconcile.ts';
 import { localImageStore } from './store/local-store.ts';
 
-export const serverUsage = '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL]\n';
+export const serverUsage = '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL] [--boot DIR]\n';
 
 export interface RunningServer {
   /** The URL it listens on, port resolved (http://127.0.0.1:41234). */
@@ -53,7 +54,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  app.log.info({ url, dataDir: config.dataDir, publicUrl: config.publicUrl }, 'listening');
+  app.log.info({ url, dataDir: config.dataDir, publicUrl: config.publicUrl, bootDir: config.bootDir }, 'listening');
+  const missing = await bootFiles(config.bootDir).missing();
+  if (missing.length > 0) app.log.warn({ bootDir: config.bootDir, missing }, missingMessage(config.bootDir, missing));
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

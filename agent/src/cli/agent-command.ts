@@ -1,35 +1,88 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { runAgentTask } from '../agent-loop.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, agentConfig, runLogDir } from '../config.ts';
+import { join } from 'node:path';
+import { toBrumeError } from '@brume/protocol';
+import { AGENT_LOG_FILE } from '../agent-log.ts';
+import { runAgentTask, type AgentOutcome } from '../agent-loop.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, KERNEL_CMDLINE_PATH, agentConfig, runLogDir, taskSettings, type AgentConfig } from '../config.ts';
 import { DEFAULT_RETRY_DEADLINE_MS } from '../api/retry.ts';
-import { runTool } from '../sys/exec.ts';
+import type { DiskSource } from '../sys/disks.ts';
+import { lastLines, runTool, type Runner } from '../sys/exec.ts';
+import { powerAfterTask } from '../sys/power.ts';
 import { parseFlags, positiveInteger } from './args.ts';
+import { ERROR_SCREEN_LOG_LINES, renderErrorScreen } from '../ui/error-screen.ts';
 import { formatBytes } from '../ui/format.ts';
 import { createOutput } from './output.ts';
 
 const seconds = (value: string | undefined, flag: string, fallbackMs: number): number =>
   value === undefined ? fallbackMs : positiveInteger(value, flag, 1) * 1000;
 
-/** `brume agent --server URL --task ID --token T [--disk DEV]`: runs one task of the server on this PC. */
-export async function agent(argv: string[]): Promise<number> {
+/** What the command touches besides its flags; tests replace each. */
+export interface AgentCommandDeps {
+  run: Runner;
+  /** The kernel command line to read when flags are missing (default /proc/cmdline). */
+  cmdlinePath: string;
+  disks: DiskSource | undefined;
+  /** The console, for the error screen (default stderr). */
+  screen: (text: string) => void;
+}
+
+/**
+ * `brume agent [--server URL --task ID --token T] [--disk DEV] [--after reboot|poweroff|none]`: runs one task of the
+ * server on this PC. In the ramdisk the task comes from the kernel command line (brume.server= …) and the PC reboots
+ * after success; a failure leaves the error screen on the console, after the logs reached the server.
+ */
+export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {}): Promise<number> {
+  const deps: AgentCommandDeps = { run: runTool, cmdlinePath: KERNEL_CMDLINE_PATH, disks: undefined, screen: (text) => void process.stderr.write(text), ...given };
   const { values } = parseFlags(argv, {
-    server: { type: 'string' }, task: { type: 'string' }, token: { type: 'string' }, disk: { type: 'string' },
+    server: { type: 'string' }, task: { type: 'string' }, token: { type: 'string' }, disk: { type: 'string' }, after: { type: 'string' },
     json: { type: 'boolean', default: false }, 'log-dir': { type: 'string' }, staging: { type: 'string' },
     'retry-deadline': { type: 'string' }, timeout: { type: 'string' }, 'chunk-size': { type: 'string' }, level: { type: 'string' },
   });
-  const config = agentConfig({
-    server: values.server, taskId: values.task, token: values.token, disk: values.disk, json: values.json,
-    logDir: runLogDir(values['log-dir']), stagingDir: values.staging ?? tmpdir(),
-    retryDeadlineMs: seconds(values['retry-deadline'], '--retry-deadline', DEFAULT_RETRY_DEADLINE_MS),
-    requestTimeoutMs: seconds(values.timeout, '--timeout', DEFAULT_REQUEST_TIMEOUT_MS),
-    chunkBytes: positiveInteger(values['chunk-size'], '--chunk-size', DEFAULT_CHUNK_BYTES),
-    level: positiveInteger(values.level, '--level', DEFAULT_LEVEL),
-  });
+  const settings = taskSettings({ server: values.server, task: values.task, token: values.token, disk: values.disk, after: values.after }, deps.cmdlinePath);
+  const config = agentConfig(
+    {
+      ...settings.values, json: values.json,
+      logDir: runLogDir(values['log-dir']), stagingDir: values.staging ?? tmpdir(),
+      retryDeadlineMs: seconds(values['retry-deadline'], '--retry-deadline', DEFAULT_RETRY_DEADLINE_MS),
+      requestTimeoutMs: seconds(values.timeout, '--timeout', DEFAULT_REQUEST_TIMEOUT_MS),
+      chunkBytes: positiveInteger(values['chunk-size'], '--chunk-size', DEFAULT_CHUNK_BYTES),
+      level: positiveInteger(values.level, '--level', DEFAULT_LEVEL),
+    },
+    settings.names,
+  );
   const output = createOutput(config.json);
-  const outcome = await runAgentTask(config, { run: runTool, console: output.reporter });
-  if (!outcome.ok) return output.fail(outcome.error);
+  const outcome = await runAgentTask(config, { run: deps.run, console: output.reporter, ...(deps.disks === undefined ? {} : { disks: deps.disks }) });
+  if (!outcome.ok) {
+    const code = output.fail(outcome.error);
+    if (!config.json) deps.screen(errorScreen(config, outcome));
+    return code;
+  }
   output.say(describeOutcome(config.taskId, outcome.summary));
-  return output.finish(outcome.summary);
+  const code = output.finish(outcome.summary);
+  if (config.after === 'none') return code;
+  // The server has the result: only now may the PC go away.
+  output.say(`${config.after === 'reboot' ? 'rebooting' : 'powering off'} (brume.after=${config.after})`);
+  try {
+    await powerAfterTask(deps.run, config.after);
+  } catch (error) {
+    const failure = toBrumeError(error);
+    deps.screen(`brume agent: could not ${config.after}: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+  return code;
+}
+
+function errorScreen(config: AgentConfig, outcome: Extract<AgentOutcome, { ok: false }>): string {
+  const logPath = join(config.logDir, AGENT_LOG_FILE);
+  let log = '';
+  try {
+    log = readFileSync(logPath, 'utf8');
+  } catch {
+    // No log written yet (the task could not even be fetched): the screen says so.
+  }
+  const logLines = log.trim() === '' ? [] : lastLines(log, ERROR_SCREEN_LOG_LINES).split('\n');
+  return renderErrorScreen({ taskId: config.taskId, step: outcome.step, error: outcome.error, logPath, logLines, logsShipped: outcome.logsShipped, ramdisk: config.ramdisk });
 }
 
 function describeOutcome(taskId: number, summary: Record<string, unknown>): string {

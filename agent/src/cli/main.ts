@@ -7,7 +7,8 @@ const usage = `usage:
   brume deploy  --from DIR --disk DEV [--yes] [--dry-run] [--staging DIR] [--json]
   brume plan    --from DIR --disk DEV [--json]
   brume image   verify|show DIR [--json]
-  brume agent   --server URL --task ID --token T [--disk DEV] [--log-dir DIR] [--staging DIR] [--json]
+  brume agent   [--server URL --task ID --token T] [--disk DEV] [--after reboot|poweroff|none] [--log-dir DIR] [--staging DIR] [--json]
+                (without --server/--task/--token: brume.server= brume.task= brume.token= [brume.disk=] [brume.after=] of /proc/cmdline)
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = { capture, deploy, plan, image, agent };

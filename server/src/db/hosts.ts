@@ -16,6 +16,8 @@ export interface HostRepository {
   insert(host: NewHost): Promise<HostRecord>;
   byName(name: string): Promise<HostRecord | undefined>;
   byId(id: number): Promise<HostRecord | undefined>;
+  /** The host one of whose MACs this is (normalised: lowercase, colons). */
+  byMac(mac: string): Promise<HostRecord | undefined>;
   list(): Promise<HostRecord[]>;
   remove(id: number): Promise<void>;
 }
@@ -39,6 +41,7 @@ function toRecord(row: HostRow): HostRecord {
 export function sqliteHosts(db: DatabaseSync): HostRepository {
   const byName = db.prepare(`${selectHost} WHERE h.name = ?`);
   const byId = db.prepare(`${selectHost} WHERE h.id = ?`);
+  const byMac = db.prepare(`${selectHost} WHERE h.id = (SELECT host_id FROM host_macs WHERE mac = ?)`);
   const list = db.prepare(`${selectHost} ORDER BY h.name`);
   const macOwner = db.prepare('SELECT h.name FROM host_macs m JOIN hosts h ON h.id = m.host_id WHERE m.mac = ?');
   const insertHost = db.prepare('INSERT INTO hosts (name, disk_hint, created_at) VALUES (?, ?, ?)');
@@ -65,6 +68,10 @@ export function sqliteHosts(db: DatabaseSync): HostRepository {
     },
     byId: async (id) => {
       const row = byId.get(id) as HostRow | undefined;
+      return row === undefined ? undefined : toRecord(row);
+    },
+    byMac: async (mac) => {
+      const row = byMac.get(mac) as HostRow | undefined;
       return row === undefined ? undefined : toRecord(row);
     },
     list: async () => (list.all() as unknown as HostRow[]).map(toRecord),

@@ -52,6 +52,10 @@ export interface TaskRepository {
   /** Queued or running tasks naming this image, of one kind. */
   activeForImage(image: string, kind: TaskKind): Promise<TaskCredentials[]>;
   activeHostTasks(hostId: number): Promise<number>;
+  /** The host's oldest queued task: the one its next network boot runs. */
+  oldestQueuedForHost(hostId: number): Promise<TaskRecord | undefined>;
+  /** Replaces the token of a still queued task (the old one stops working); false if it is no longer queued. */
+  replaceToken(id: number, tokenHash: string): Promise<boolean>;
   /** Moves queued → running on the first event; keeps the last progress and phase events. False if the task ended. */
   recordEvents(id: number, update: { at: string; progress: Event | undefined; phase: Event | undefined }): Promise<boolean>;
   /** Ends an active task; false if it had already ended (nothing changed). */
@@ -115,6 +119,8 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
     ORDER BY t.id DESC LIMIT $limit`);
   const activeForImage = db.prepare(`${selectCredentials} WHERE image = ? AND kind = ? AND state IN ${ACTIVE} ORDER BY id`);
   const activeHostTasks = db.prepare(`SELECT count(*) AS n FROM tasks WHERE host_id = ? AND state IN ${ACTIVE}`);
+  const oldestQueuedForHost = db.prepare(`${selectTask} WHERE t.host_id = ? AND t.state = 'queued' ORDER BY t.id LIMIT 1`);
+  const replaceToken = db.prepare(`UPDATE tasks SET token_hash = ? WHERE id = ? AND state = 'queued'`);
   const recordEvents = db.prepare(`UPDATE tasks SET state = 'running', started_at = coalesce(started_at, $at),
     progress = coalesce($progress, progress), phase = coalesce($phase, phase)
     WHERE id = $id AND state IN ${ACTIVE}`);
@@ -133,6 +139,8 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
     list: async (filter) => list.all({ state: filter.state ?? null, host: filter.host ?? null, limit: filter.limit }).map((row) => toRecord(row as unknown as TaskRow)),
     activeForImage: async (image, kind) => activeForImage.all(image, kind) as unknown as TaskCredentials[],
     activeHostTasks: async (hostId) => (activeHostTasks.get(hostId) as { n: number }).n,
+    oldestQueuedForHost: async (hostId) => record(oldestQueuedForHost.get(hostId)),
+    replaceToken: async (id, tokenHash) => replaceToken.run(tokenHash, id).changes > 0,
     recordEvents: async (id, update) =>
       recordEvents.run({ id, at: update.at, progress: json(update.progress), phase: json(update.phase) }).changes > 0,
     end: async (id, ending) =>

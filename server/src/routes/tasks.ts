@@ -2,27 +2,18 @@ import { Id, Task, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs } 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Config } from '../config.ts';
 import { cancelTask, createTask, listTasks, showTask, taskLogs } from '../domain/tasks.ts';
+import { serverUrl } from '../server-url.ts';
 import type { RouteDeps } from './deps.ts';
 
 const IdParams = z.object({ id: Id });
-
-/** The URL a ramdisk reaches this server by: --public-url, else what the admin's request was addressed to. */
-function serverUrl(config: Config, request: FastifyRequest): string {
-  if (config.publicUrl !== null) return config.publicUrl;
-  const host = request.headers.host;
-  if (host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host)) return `http://${host}`;
-  const { host: address, port } = config.listen;
-  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-}
 
 /** Admin: create, follow and cancel tasks. The agent's side of a task is in agent.ts. */
 export const taskRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth, config }) => {
   const admin = async (request: FastifyRequest): Promise<void> => auth.admin(request.headers.authorization);
 
   app.post('/tasks', { onRequest: admin, schema: { tags: ['tasks'], body: TaskCreate, response: { 201: TaskCreated } } }, async (request, reply) =>
-    reply.code(201).send(await createTask(ctx, request.body, serverUrl(config, request))),
+    reply.code(201).send(await createTask(ctx, request.body, serverUrl(config, request.headers.host))),
   );
 
   app.get('/tasks', { onRequest: admin, schema: { tags: ['tasks'], querystring: TaskListQuery, response: { 200: TaskList } } }, async (request) =>

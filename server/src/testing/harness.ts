@@ -30,10 +30,13 @@ export interface Harness {
 
 const silentLog = { info: () => undefined, warn: () => undefined };
 
-/** An app on a fresh temp DATA (removed at close), or on `dataDir` (kept). */
-export async function openHarness(dataDir?: string, removeAtClose = dataDir === undefined): Promise<Harness> {
+/**
+ * An app on a fresh temp DATA (removed at close), or on `dataDir` (kept). The boot directory is DATA/boot, absent until
+ * a test makes it.
+ */
+export async function openHarness(dataDir?: string, removeAtClose = dataDir === undefined, configOverrides: Partial<Config> = {}): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'brume-server-test-')));
-  const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null });
+  const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...configOverrides });
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
   await reconcile({ db, store, locks: new KeyedLock(), now: () => new Date().toISOString() }, silentLog);
@@ -52,7 +55,7 @@ export async function openHarness(dataDir?: string, removeAtClose = dataDir === 
     },
     restart: async () => {
       await stop();
-      return openHarness(dir, removeAtClose);
+      return openHarness(dir, removeAtClose, configOverrides);
     },
     close: async () => {
       await stop();

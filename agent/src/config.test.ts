@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { taskCmdline } from '@brume/protocol';
+import { agentConfig, parseKernelCmdline, taskSettings, type TaskFlags } from './config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'brume-cmdline-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A /proc/cmdline as iPXE's boot script writes it, in a file of its own. */
+function cmdline(text: string): string {
+  const path = join(dir, `cmdline-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(path, `${text}\n`);
+  return path;
+}
+
+const IPXE_LINE = 'initrd=initrd.zst console=tty0 console=ttyS0,115200 brume.server=http://10.0.0.5:8080 brume.task=7 brume.token=AbC-_9';
+const noFlags: TaskFlags = { server: undefined, task: undefined, token: undefined, disk: undefined, after: undefined };
+const rest = { json: false, logDir: dir, stagingDir: dir, retryDeadlineMs: 0, requestTimeoutMs: 1000, chunkBytes: 1024, level: 3 };
+const configFrom = (flags: Partial<TaskFlags>, path: string) => {
+  const settings = taskSettings({ ...noFlags, ...flags }, path);
+  return agentConfig({ ...settings.values, ...rest }, settings.names);
+};
+
+describe('the kernel command line', () => {
+  it("reads back what the server writes (protocol's taskCmdline)", () => {
+    expect(parseKernelCmdline(`quiet ${taskCmdline('http://[fd00::5]:8080', 42, 'Zz_-09')} splash`)).toEqual({ server: 'http://[fd00::5]:8080', task: '42', token: 'Zz_-09' });
+  });
+
+  it.each([
+    [IPXE_LINE, { server: 'http://10.0.0.5:8080', task: '7', token: 'AbC-_9' }],
+    ['BOOT_IMAGE=/vmlinuz brume.disk=/dev/nvme0n1 brume.after=poweroff quiet', { disk: '/dev/nvme0n1', after: 'poweroff' }],
+    ['brume.task=1 brume.task=2', { task: '2' }],
+    ['brume.disk="/dev/disk/by-id/ata-My Disk" quiet', { disk: '/dev/disk/by-id/ata-My Disk' }],
+    ['xbrume.task=9 brume.unknown=1 brume.token=', { token: '' }],
+    ['', {}],
+  ])('%j → %j', (text, expected) => {
+    expect(parseKernelCmdline(text)).toEqual(expected);
+  });
+});
+
+describe('the agent settings', () => {
+  it('come from the kernel command line when no flag names the task: the ramdisk, which reboots after success', () => {
+    const config = configFrom({}, cmdline(IPXE_LINE));
+    expect(config).toMatchObject({ server: 'http://10.0.0.5:8080', taskId: 7, token: 'AbC-_9', disk: undefined, after: 'reboot', ramdisk: true });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('take brume.disk= and brume.after= from the command line', () => {
+    const config = configFrom({}, cmdline(`${IPXE_LINE} brume.disk=/dev/sdb brume.after=poweroff`));
+    expect(config).toMatchObject({ disk: '/dev/sdb', diskFrom: 'cmdline', after: 'poweroff', ramdisk: true });
+    expect(configFrom({}, cmdline(`${IPXE_LINE} brume.after=none`)).after).toBe('none');
+  });
+
+  it('let flags win over the command line', () => {
+    const path = cmdline(`${IPXE_LINE} brume.disk=/dev/sdb`);
+    expect(configFrom({ token: 'from-flag', disk: '/dev/sdc', after: 'none' }, path)).toMatchObject({ token: 'from-flag', server: 'http://10.0.0.5:8080', disk: '/dev/sdc', diskFrom: 'flag', after: 'none' });
+  });
+
+  it('ignore the command line when the flags name the task: no reboot, not the ramdisk', () => {
+    const config = configFrom({ server: 'http://127.0.0.1:8080', task: '3', token: 't' }, cmdline(`${IPXE_LINE} brume.disk=/dev/sdb`));
+    expect(config).toMatchObject({ server: 'http://127.0.0.1:8080', taskId: 3, disk: undefined, after: 'none', ramdisk: false });
+  });
+
+  it('read no file that is missing (no /proc): the flags must then say it all', () => {
+    expect(() => configFrom({}, join(dir, 'no-such-cmdline'))).toThrow(/--server \(or brume\.server= on the kernel command line\)/);
+  });
+
+  it.each([
+    [`${IPXE_LINE.replace('brume.task=7', 'brume.task=seven')}`, {}, /brume\.task= on the kernel command line: a task id is required/],
+    [`${IPXE_LINE.replace('http://10.0.0.5:8080', 'ftp://x')}`, {}, /brume\.server= on the kernel command line: an http/],
+    [`${IPXE_LINE} brume.after=halt`, {}, /brume\.after= on the kernel command line: reboot, poweroff or none/],
+    ['quiet', { server: 'http://x:1', task: '2' }, /--token \(or brume\.token=/],
+    [IPXE_LINE, { after: 'later' }, /^--after: reboot, poweroff or none/],
+  ])('name the bad value where it came from: %s', (text, flags, message) => {
+    expect(() => configFrom(flags, cmdline(text))).toThrow(message);
+  });
+});

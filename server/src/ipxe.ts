@@ -1,0 +1,80 @@
+import { taskCmdline, type TaskKind } from '@brume/protocol';
+
+/**
+ * The iPXE scripts of `GET /boot/menu.ipxe` (design.md, "The flow a technician sees"). Pure: the route decides, this
+ * writes the text. Everything put in a script comes from checked values (a URL of plain characters, ids, names that
+ * match their patterns, a base64url token), so nothing in it can be read by iPXE as a setting to expand.
+ */
+
+/** iPXE's `${platform}` as the PC reported it in the menu URL; null when it did not say. */
+export type IpxePlatform = 'pcbios' | 'efi' | null;
+
+export interface TaskBoot {
+  kind: 'task';
+  /** The server's URL as this PC reaches it: where the ramdisk fetches from and what the agent talks to. */
+  serverUrl: string;
+  taskId: number;
+  taskKind: TaskKind;
+  image: string;
+  hostName: string;
+  /** A token issued for this boot only (the task's previous one no longer works). */
+  token: string;
+}
+
+export interface LocalBoot {
+  kind: 'local';
+  /** Why this PC gets no task, in a few words: shown on its screen and written in the server log. */
+  reason: string;
+}
+
+export type BootChoice = TaskBoot | LocalBoot;
+
+/** The kernel command line, before Brume's own words: EFI kernels started by iPXE find the ramdisk by its name. */
+export const KERNEL_CONSOLE_ARGS = 'initrd=initrd.zst console=tty0 console=ttyS0,115200';
+
+/** Seconds a PC whose ramdisk failed to load shows why, before it starts from its disk. */
+const FAILURE_PAUSE_SECONDS = 10;
+
+export function parsePlatform(value: string | undefined): IpxePlatform {
+  return value === 'pcbios' || value === 'efi' ? value : null;
+}
+
+/**
+ * Leaving iPXE for the local disk: on BIOS, boot drive 0x80 (the first hard disk) in place; on UEFI, `exit 1` hands the
+ * PC back to its firmware as a failed boot option, so it takes the next entry of its boot order. When the platform is
+ * not known, iPXE decides at run time, and `exit 1` is the fallback either way. (A trailing `||` ignores a failure;
+ * `;` would be an iPXE operator, so no message here holds one.)
+ */
+export function localBootLines(platform: IpxePlatform): string[] {
+  const sanboot = 'sanboot --no-describe --drive 0x80 ||';
+  if (platform === 'efi') return ['exit 1'];
+  if (platform === 'pcbios') return [sanboot, 'exit 1'];
+  return ['iseq ${platform} efi && goto brume_exit ||', sanboot, ':brume_exit', 'exit 1'];
+}
+
+function taskScript(boot: TaskBoot, platform: IpxePlatform): string[] {
+  const cmdline = `${KERNEL_CONSOLE_ARGS} ${taskCmdline(boot.serverUrl, boot.taskId, boot.token)}`;
+  return [
+    `# Brume: task ${boot.taskId} (${boot.taskKind} of image ${boot.image}) for host ${boot.hostName}.`,
+    '# The token below was issued for this boot alone: fetching this script again replaces it.',
+    `echo Brume: task ${boot.taskId}, ${boot.taskKind} of image ${boot.image} on ${boot.hostName}`,
+    `set base ${boot.serverUrl}`,
+    `kernel \${base}/boot/vmlinuz ${cmdline} || goto brume_failed`,
+    'initrd ${base}/boot/initrd.zst || goto brume_failed',
+    'boot || goto brume_failed',
+    ':brume_failed',
+    `echo Brume: the imaging ramdisk did not start, booting from the local disk in ${FAILURE_PAUSE_SECONDS} s`,
+    `sleep ${FAILURE_PAUSE_SECONDS}`,
+    ...localBootLines(platform),
+  ];
+}
+
+function localScript(boot: LocalBoot, platform: IpxePlatform): string[] {
+  return [`# Brume: ${boot.reason}: this PC starts from its local disk.`, `echo Brume: ${boot.reason}, booting from the local disk`, ...localBootLines(platform)];
+}
+
+/** The whole script for one PC: `#!ipxe`, then either the ramdisk with its task or the local disk. */
+export function renderBootScript(choice: BootChoice, platform: IpxePlatform): string {
+  const lines = choice.kind === 'task' ? taskScript(choice, platform) : localScript(choice, platform);
+  return `#!ipxe\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,54 @@
+import { BOOT_PREFIX, BootMenuQuery } from '@brume/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { bootFiles, type BootFileName } from '../domain/boot-files.ts';
+import { decideBoot } from '../domain/boot-menu.ts';
+import { planDownload } from '../domain/downloads.ts';
+import { parsePlatform, renderBootScript } from '../ipxe.ts';
+import { serverUrl } from '../server-url.ts';
+import type { RouteDeps } from './deps.ts';
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+};
+
+/**
+ * What a network-booting PC fetches, outside /api/v1 and without a token (iPXE has none): its boot script, then the
+ * kernel and the ramdisk, streamed with Range and a strong ETag.
+ */
+export const bootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, config }) => {
+  const files = bootFiles(config.bootDir);
+
+  // No HEAD: every GET issues a new token for a waiting task.
+  app.get(`${BOOT_PREFIX}/menu.ipxe`, { exposeHeadRoute: false, schema: { tags: ['boot'], security: [], querystring: BootMenuQuery } }, async (request, reply) => {
+    const missing = await files.missing();
+    const decision = await decideBoot(ctx, { mac: request.query.mac, serverUrl: serverUrl(config, request.headers.host), missingBootFiles: missing });
+    const { choice } = decision;
+    const line = { mac: decision.mac ?? request.query.mac ?? null, host: decision.host?.name ?? null, decision: choice.kind };
+    if (choice.kind === 'task') request.log.info({ ...line, task: choice.taskId, kind: choice.taskKind, image: choice.image, serverUrl: choice.serverUrl }, 'boot menu');
+    else request.log[missing.length > 0 && decision.host !== null ? 'warn' : 'info']({ ...line, reason: choice.reason }, 'boot menu');
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/plain; charset=utf-8')
+      .send(renderBootScript(choice, parsePlatform(request.query.platform)));
+  });
+
+  for (const name of ['vmlinuz', 'initrd.zst'] satisfies BootFileName[]) {
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: `${BOOT_PREFIX}/${name}`,
+      schema: { tags: ['boot'], security: [] },
+      handler: async (request, reply) => {
+        const file = await files.open(name);
+        const plan = planDownload(file, { range: header(request, 'range'), ifNoneMatch: header(request, 'if-none-match'), ifRange: header(request, 'if-range') });
+        reply.code(plan.status).headers(plan.headers);
+        if (!plan.body || request.method === 'HEAD') {
+          await file.close();
+          return reply.send();
+        }
+        return reply.type('application/octet-stream').send(file.stream(plan.range));
+      },
+    });
+  }
+};
