@@ -79,11 +79,6 @@ async function expectOk<T>(answer: Promise<{ status: number; body: T }>, what: s
   return body;
 }
 
-async function createTask(admin: Admin, kind: 'capture' | 'deploy', host: string, image: string): Promise<{ id: number; token: string }> {
-  const created = await expectOk(admin.post<{ task: { id: number }; token: string }>('/tasks', { kind, host, image }), `create ${kind} task`);
-  return { id: created.task.id, token: created.token };
-}
-
 /** Runs `brume agent` for a task under the timer, and checks the server recorded it as done. */
 async function timedAgent(server: ServerProcess, admin: Admin, task: { id: number; token: string }, disk: string, scratch: string): Promise<number> {
   const args = ['agent', '--server', server.url, '--task', String(task.id), '--token', task.token, '--disk', disk, '--json'];
@@ -136,7 +131,7 @@ async function progressLoad(server: ServerProcess, admin: Admin, image: string, 
   for (let index = 0; index < options.agents; index++) {
     const mac = `02:00:00:${[index >> 16, index >> 8, index].map((byte) => (byte & 0xff).toString(16).padStart(2, '0')).join(':')}`;
     await expectOk(admin.post('/hosts', { name: `load-${index}`, macs: [mac] }), 'host add');
-    tasks.push(await createTask(admin, 'deploy', `load-${index}`, image));
+    tasks.push(await admin.createTask('deploy', `load-${index}`, image));
   }
   const tasksFile = join(work, 'load-tasks.json');
   await writeFile(tasksFile, JSON.stringify(tasks));
@@ -193,7 +188,7 @@ async function main(): Promise<void> {
       const capture = [PARTCLONE, '-c', '-s', source.partition(1), '-o', '-', '-q', '-L', join(scratch, 'c.log')].map(shellQuote).join(' ');
       times.baselineCapture.push((await measure(...bash(`${capture} | zstd -q -T0 -3 > ${shellQuote(zstdFile)}`), context)).seconds);
       await settle();
-      times.brumeCapture.push(await timedAgent(server, admin, await createTask(admin, 'capture', 'bench-source', `bench-${round}`), source.path, scratch));
+      times.brumeCapture.push(await timedAgent(server, admin, await admin.createTask('capture', 'bench-source', `bench-${round}`), source.path, scratch));
 
       log(`run ${round}/${options.runs}: deploy`);
       await tool('partx', ['-d', target.path], { okCodes: [1] });
@@ -204,7 +199,7 @@ async function main(): Promise<void> {
       times.baselineDeploy.push((await measure(...bash(`zstd -q -dc ${shellQuote(zstdFile)} | ${restore}`), context)).seconds);
       await tool('e2fsck', ['-fn', target.partition(1)]);
       await settle();
-      times.brumeDeploy.push(await timedAgent(server, admin, await createTask(admin, 'deploy', 'bench-target', 'bench-1'), target.path, scratch));
+      times.brumeDeploy.push(await timedAgent(server, admin, await admin.createTask('deploy', 'bench-target', 'bench-1'), target.path, scratch));
       await tool('e2fsck', ['-fn', target.partition(1)]);
       log(`run ${round}: ${Object.entries(times).map(([key, values]) => `${key} ${values.at(-1)?.toFixed(2)} s`).join(', ')}`);
     }

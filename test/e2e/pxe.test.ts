@@ -74,9 +74,8 @@ afterAll(async () => {
 
 describe('PXE: capture on SeaBIOS, deploy on UEFI, nobody at the keyboard', () => {
   it('captures the master VM into an image on the server', async () => {
-    const created = await admin.post<{ task: { id: number } }>('/tasks', { kind: 'capture', host: 'master', image: 'pxe-image' });
-    expect(created.status).toBe(201);
-    const run = await runTaskInVm('master', '52:54:00:00:10:01', join(work, 'master.img'), 'bios', created.body.task.id);
+    const created = await admin.createTask('capture', 'master', 'pxe-image');
+    const run = await runTaskInVm('master', '52:54:00:00:10:01', join(work, 'master.img'), 'bios', created.id);
     const verify = await admin.post<{ ok: boolean }>('/images/pxe-image/verify');
     expect(verify.body.ok).toBe(true);
     process.stderr.write(`pxe capture (SeaBIOS): agent started at guest uptime ${run.agentUptime} s; ${run.seconds.toFixed(1)} s from power-on to power-off\n`);
@@ -85,9 +84,8 @@ describe('PXE: capture on SeaBIOS, deploy on UEFI, nobody at the keyboard', () =
   it('deploys it to a larger blank disk; every file and fsck check out', async () => {
     const target = await createLoopDisk(work, 'pc-01.img', 1024 * MiB);
     await target.detach();
-    const created = await admin.post<{ task: { id: number } }>('/tasks', { kind: 'deploy', host: 'pc-01', image: 'pxe-image' });
-    expect(created.status).toBe(201);
-    const run = await runTaskInVm('pc-01', '52:54:00:00:10:02', join(work, 'pc-01.img'), 'uefi', created.body.task.id);
+    const created = await admin.createTask('deploy', 'pc-01', 'pxe-image');
+    const run = await runTaskInVm('pc-01', '52:54:00:00:10:02', join(work, 'pc-01.img'), 'uefi', created.id);
     process.stderr.write(`pxe deploy (UEFI): agent started at guest uptime ${run.agentUptime} s; ${run.seconds.toFixed(1)} s from power-on to power-off; ramdisk ${statSync(join(bootDir, 'initrd.zst')).size} bytes\n`);
 
     const deployed = await attachLoopDisk(join(work, 'pc-01.img'));

@@ -31,11 +31,7 @@ interface CreatedTask {
   token: string;
 }
 
-async function createTask(kind: 'capture' | 'deploy', host: string, image: string): Promise<CreatedTask> {
-  const answer = await admin.post<{ task: { id: number }; token: string }>('/tasks', { kind, host, image });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return { id: answer.body.task.id, token: answer.body.token };
-}
+const createTask = (kind: 'capture' | 'deploy', host: string, image: string): Promise<CreatedTask> => admin.createTask(kind, host, image);
 
 function runAgent(task: CreatedTask, disk: string, serverUrl: string) {
   return spawnBrume(['agent', '--server', serverUrl, '--task', String(task.id), '--token', task.token, '--disk', disk, '--chunk-size', CHUNK, '--json']);

@@ -81,8 +81,15 @@ export function apiClient(baseUrl: string, token: string | undefined) {
     }
     return { status: response.status, body: parsed as T };
   };
+  /** POST /tasks; throws with the server's answer unless it is 201. */
+  const createTask = async (kind: 'capture' | 'deploy', host: string, image: string): Promise<{ id: number; token: string }> => {
+    const answer = await call<{ task: { id: number }; token: string }>('POST', '/tasks', { kind, host, image });
+    if (answer.status !== 201) throw new Error(`creating a ${kind} task for ${host}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    return { id: answer.body.task.id, token: answer.body.token };
+  };
   return {
     call,
+    createTask,
     get: <T = unknown>(path: string) => call<T>('GET', path),
     post: <T = unknown>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
     delete: <T = unknown>(path: string) => call<T>('DELETE', path),
