@@ -18,7 +18,7 @@ describe('the iPXE boot script', () => {
       'pcbios',
       [
         'set base http://10.0.0.5:8080\n',
-        'kernel ${base}/boot/vmlinuz initrd=initrd.zst console=tty0 console=ttyS0,115200 brume.server=http://10.0.0.5:8080 brume.task=7 brume.token=tok_EN-123 || goto brume_failed\n',
+        'kernel ${base}/boot/vmlinuz initrd=initrd.zst rootfstype=ramfs console=tty0 console=ttyS0,115200 brume.server=http://10.0.0.5:8080 brume.task=7 brume.token=tok_EN-123 || goto brume_failed\n',
         'initrd ${base}/boot/initrd.zst || goto brume_failed\nboot || goto brume_failed\n',
         `:brume_failed\necho Brume: the imaging ramdisk did not start, booting from the local disk in 10 s\nsleep 10\n${BIOS_LOCAL}`,
       ],

@@ -29,8 +29,13 @@ export interface LocalBoot {
 
 export type BootChoice = TaskBoot | LocalBoot;
 
-/** The kernel command line, before Brume's own words: EFI kernels started by iPXE find the ramdisk by its name. */
-export const KERNEL_CONSOLE_ARGS = 'initrd=initrd.zst console=tty0 console=ttyS0,115200';
+/**
+ * The kernel command line, before Brume's own words. EFI kernels started by iPXE find the ramdisk by its name.
+ * `rootfstype=ramfs`: without it the ramdisk is unpacked into a tmpfs capped at half the memory the kernel sees at
+ * that moment, and under UEFI with 512 MiB that is ~100 MiB, less than the unpacked ramdisk ("Initramfs unpacking
+ * failed: write error"); the firmware's boot-services memory is only handed back later. ramfs has no cap.
+ */
+export const KERNEL_BASE_ARGS = 'initrd=initrd.zst rootfstype=ramfs console=tty0 console=ttyS0,115200';
 
 /** Seconds a PC whose ramdisk failed to load shows why, before it starts from its disk. */
 const FAILURE_PAUSE_SECONDS = 10;
@@ -53,7 +58,7 @@ export function localBootLines(platform: IpxePlatform): string[] {
 }
 
 function taskScript(boot: TaskBoot, platform: IpxePlatform): string[] {
-  const cmdline = `${KERNEL_CONSOLE_ARGS} ${taskCmdline(boot.serverUrl, boot.taskId, boot.token)}`;
+  const cmdline = `${KERNEL_BASE_ARGS} ${taskCmdline(boot.serverUrl, boot.taskId, boot.token)}`;
   return [
     `# Brume: task ${boot.taskId} (${boot.taskKind} of image ${boot.image}) for host ${boot.hostName}.`,
     '# The token below was issued for this boot alone: fetching this script again replaces it.',

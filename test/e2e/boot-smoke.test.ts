@@ -25,7 +25,7 @@ function boot(kernel: string, initrd: string, disk: string): Boot {
   const args = [
     '-m', '512', '-nographic', '-no-reboot',
     '-kernel', kernel, '-initrd', initrd,
-    '-append', 'console=ttyS0 quiet brume.server=http://10.0.2.2:1 brume.task=1 brume.token=x',
+    '-append', 'rootfstype=ramfs console=ttyS0 quiet brume.server=http://10.0.2.2:1 brume.task=1 brume.token=x',
     // Network rule: user networking with restrict=on only.
     '-netdev', 'user,id=n0,restrict=on', '-device', 'virtio-net-pci,netdev=n0',
     '-drive', `file=${disk},if=virtio,format=raw`,
