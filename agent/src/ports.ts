@@ -34,6 +34,7 @@ export interface ImageWriter {
 
 /** Where the stored bytes of a chunk come from: a local image directory, or the server over HTTP. */
 export interface ChunkSource {
+  /** Fresh bytes on every call: the caller owns them (the codec pool moves them to a worker thread). */
   read(file: string, chunk: Chunk, index: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }

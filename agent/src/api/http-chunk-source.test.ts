@@ -76,7 +76,7 @@ describe('an image read over HTTP', () => {
     if (disk === undefined) throw new Error('fixture');
     expect(Buffer.from(await reader.bootArea(disk)).equals(image.files.get('d1.boot') ?? Buffer.alloc(0))).toBe(true);
     const { sink, bytes } = collector();
-    await restoreStream(image.partition, reader.chunks(), sink, pool, () => undefined);
+    await restoreStream(image.partition, reader.chunks(), sink, pool, pool.size + 1, () => undefined);
     expect(bytes().equals(Buffer.concat(image.raws))).toBe(true);
     const ranges = server.requests.filter((request) => request.headers.range !== undefined).map((request) => request.headers.range);
     expect(ranges).toEqual(image.partition.chunks.map((chunk) => `bytes=${chunk.offset}-${chunk.offset + chunk.bytes - 1}`));
@@ -91,7 +91,7 @@ describe('an image read over HTTP', () => {
       return 'short';
     });
     const { sink, bytes } = collector();
-    await restoreStream(image.partition, reader.chunks(), sink, pool, () => undefined);
+    await restoreStream(image.partition, reader.chunks(), sink, pool, pool.size + 1, () => undefined);
     expect(bytes().equals(Buffer.concat(image.raws))).toBe(true);
     expect(server.requests.filter((request) => request.headers.range === `bytes=${image.partition.chunks[1]?.offset}-${(image.partition.chunks[1]?.offset ?? 0) + (image.partition.chunks[1]?.bytes ?? 0) - 1}`)).toHaveLength(2);
   });
@@ -104,7 +104,7 @@ describe('an image read over HTTP', () => {
     file[bad.offset + 10] = (file[bad.offset + 10] ?? 0) ^ 0x55;
     const { reader } = await serveImage(image);
     const { sink, bytes } = collector();
-    const failure = await restoreStream(image.partition, reader.chunks(), sink, pool, () => undefined).catch((error: unknown) => error);
+    const failure = await restoreStream(image.partition, reader.chunks(), sink, pool, pool.size + 1, () => undefined).catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('CHUNK_CORRUPT');
     expect((failure as BrumeError).message).toContain('d1p2.pc.zst chunk 2');
     expect(bytes().equals(Buffer.concat(image.raws.slice(0, 2)))).toBe(true);

@@ -15,14 +15,16 @@ export interface StoredStream {
 export interface CaptureStreamOptions {
   chunkBytes: number;
   level: number;
+  /** Chunks in flight at most (chunk-window.ts). */
+  window: number;
   onRawBytes: (total: number) => void;
 }
 
 /**
  * partclone's stdout → fixed-size raw chunks → codec pool (hash raw, zstd frame, hash stored) → image writer, in order.
  * Each chunk becomes one independent zstd frame, so the file is also a plain zstd stream (`zstd -dc` restores by hand).
- * At most pool.size + 1 chunks are in flight: memory stays bounded whatever the partition size, and while the writer
- * takes one chunk (a disk write, an HTTP PUT) the pool keeps compressing the next ones.
+ * At most `window` chunks are in flight (pool.size + 1 when memory allows): memory stays bounded whatever the partition
+ * size, and while the writer takes one chunk (a disk write, an HTTP PUT) the pool keeps compressing the next ones.
  */
 export async function captureStream(source: Readable, writer: ImageWriter, file: string, pool: CodecPool, options: CaptureStreamOptions): Promise<StoredStream> {
   const result: StoredStream = { chunks: [], rawBytes: 0, storedBytes: 0, sha256: '' };
@@ -49,7 +51,7 @@ export async function captureStream(source: Readable, writer: ImageWriter, file:
 
   const dispatch = async (chunk: Uint8Array): Promise<void> => {
     inFlight.push({ raw: chunk.byteLength, done: pool.compress(chunk, options.level) });
-    if (inFlight.length > pool.size) await writeOldest();
+    if (inFlight.length >= options.window) await writeOldest();
   };
 
   let buffer = new Uint8Array(new ArrayBuffer(options.chunkBytes));

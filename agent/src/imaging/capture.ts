@@ -13,6 +13,7 @@ import { busyReason, partitionPath, resolveDisk } from '../sys/devices.ts';
 import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes } from '../sys/partition-nodes.ts';
 import { captureStream } from './capture-stream.ts';
+import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
 import { bootAreaFileName, partitionFileName, sfdiskFileName } from './image-dir.ts';
 import { partcloneCapture } from './partclone.ts';
@@ -55,10 +56,11 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
 
     // 3. Each partition: its filesystem's stream, chunked, compressed, hashed.
     const pool = new CodecPool();
+    const window = chunkWindow(options.chunkBytes, pool.size, availableMemory());
     const partitions: ManifestPartition[] = [];
     try {
       for (const entry of table.entries) {
-        partitions.push(await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, pool));
+        partitions.push(await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, pool, window));
       }
     } finally {
       await pool.close();
@@ -128,7 +130,7 @@ interface PartitionJob extends CaptureOptions {
   entry: TableEntry;
 }
 
-async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: CodecPool): Promise<ManifestPartition> {
+async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: CodecPool, window: number): Promise<ManifestPartition> {
   const { entry } = job;
   const target = `d1p${entry.number}`;
   const base = { disk: 1, number: entry.number, startBytes: entry.startBytes, sizeBytes: entry.sizeBytes, type: entry.type, ...optionalFields(entry) };
@@ -154,7 +156,7 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: Code
   const partclone = partcloneCapture(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`));
   try {
     const [stored] = await Promise.all([
-      captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, onRawBytes: (bytes) => meter.update(bytes) }),
+      captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, window, onRawBytes: (bytes) => meter.update(bytes) }),
       partclone.done,
     ]);
     await deps.writer.endFile(file);

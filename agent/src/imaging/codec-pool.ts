@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { getAsset, isSea } from 'node:sea';
 import { Worker } from 'node:worker_threads';
-import type { CodecFailure, CodecReply, CodecRequest } from './codec-messages.ts';
+import { ownBuffer, type CodecFailure, type CodecReply, type CodecRequest } from './codec-messages.ts';
 
 export interface CompressedChunk {
   stored: Uint8Array;
@@ -54,10 +54,14 @@ export class CodecPool {
     });
   }
 
-  /** Verifies the stored hash, decompresses, verifies the raw hash and length; the raw bytes come back only if all hold. */
+  /**
+   * Verifies the stored hash, decompresses, verifies the raw hash and length; the raw bytes come back only if all hold.
+   * `chunk.stored` is handed to the worker: when it has a buffer of its own, that buffer is transferred (detached here).
+   */
   decode(chunk: ExpectedChunk): Promise<DecodedChunk> {
-    const { stored, sha256, rawSha256, rawBytes } = chunk;
-    return this.request({ op: 'decompress', stored, sha256, rawSha256, rawBytes }, []).then((reply) => {
+    const { sha256, rawSha256, rawBytes } = chunk;
+    const stored = ownBuffer(chunk.stored);
+    return this.request({ op: 'decompress', stored, sha256, rawSha256, rawBytes }, [stored.buffer]).then((reply) => {
       if (!reply.ok) return { ok: false, failure: reply.failure, actual: reply.actual };
       if (!('raw' in reply)) throw new Error('codec worker answered a decompress request with something else');
       return { ok: true, raw: reply.raw };

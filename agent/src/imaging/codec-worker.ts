@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { Compressor, Decompressor } from 'zstd-napi';
-import type { CodecReply, CodecRequest } from './codec-messages.ts';
+import { ownBuffer, release, type CodecReply, type CodecRequest } from './codec-messages.ts';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const port = parentPort;
@@ -19,7 +19,8 @@ function handle(request: CodecRequest): CodecReply {
       compressor.setParameters({ compressionLevel: request.level, checksumFlag: true });
       level = request.level;
     }
-    const stored = compressor.compress(request.raw);
+    // Often a view into a bigger scratch buffer of zstd-napi's: exactly its bytes go back, in a buffer of their own.
+    const stored = ownBuffer(compressor.compress(request.raw));
     const reply: CodecReply = { id: request.id, ok: true, rawSha256: sha256(request.raw), sha256: sha256(stored), stored };
     return reply;
   }
@@ -27,7 +28,7 @@ function handle(request: CodecRequest): CodecReply {
   if (storedHash !== request.sha256) return { id: request.id, ok: false, failure: 'stored-hash', actual: storedHash };
   let raw: Uint8Array;
   try {
-    raw = decompressor.decompress(request.stored);
+    raw = ownBuffer(decompressor.decompress(request.stored));
   } catch (error) {
     return { id: request.id, ok: false, failure: 'decompress', actual: String(error) };
   }
@@ -38,7 +39,9 @@ function handle(request: CodecRequest): CodecReply {
   return { id: request.id, ok: true, raw };
 }
 
-// zstd-napi returns memory owned by the addon, which cannot be transferred between threads: replies are copied.
 port.on('message', (request: CodecRequest) => {
-  port.postMessage(handle(request));
+  const reply = handle(request);
+  release(request.op === 'compress' ? request.raw : request.stored);
+  const bytes = 'stored' in reply ? reply.stored : 'raw' in reply ? reply.raw : undefined;
+  port.postMessage(reply, bytes === undefined ? [] : [bytes.buffer as ArrayBuffer]);
 });

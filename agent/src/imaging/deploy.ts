@@ -8,6 +8,7 @@ import { readGeometry } from '../sys/block-device.ts';
 import { busyReason, partitionPath, resolveDisk, type DiskNode } from '../sys/devices.ts';
 import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes, forgetPartitions } from '../sys/partition-nodes.ts';
+import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
 import { restorePartition } from './partition-restore.ts';
 import { phase } from './run-context.ts';
@@ -70,12 +71,13 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
 
   // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
   const pool = new CodecPool();
+  const window = chunkWindow(manifest.compression.chunkBytes, pool.size, availableMemory());
   const source = options.image.chunks();
   try {
     for (const planned of plan.partitions) {
       const stored = manifest.partitions.find((p) => p.number === planned.number);
       if (stored === undefined) throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
-      await restorePartition(planned, stored, partitionPath(node.path, planned.number), { run, reporter, pool, source, logDir: options.logDir, stagingDir: options.stagingDir });
+      await restorePartition(planned, stored, partitionPath(node.path, planned.number), { run, reporter, pool, window, source, logDir: options.logDir, stagingDir: options.stagingDir });
     }
   } finally {
     await source.close();

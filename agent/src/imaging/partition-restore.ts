@@ -15,6 +15,8 @@ export interface RestoreContext {
   run: Runner;
   reporter: Reporter;
   pool: CodecPool;
+  /** Chunks a stream may have in flight (chunk-window.ts). */
+  window: number;
   source: ChunkSource;
   logDir: string;
   stagingDir: string;
@@ -52,7 +54,7 @@ async function streamInto(stored: ManifestPartition, tool: string, destination: 
   const meter = progressMeter({ reporter: context.reporter, phase: 'restore', target, bytesTotal: stored.rawBytes });
   const partclone = partcloneRestore(tool, destination, join(context.logDir, `${target}.restore.log`), isFile);
   try {
-    await restoreStream(stored, context.source, partclone.stream, context.pool, (bytes) => meter.update(bytes));
+    await restoreStream(stored, context.source, partclone.stream, context.pool, context.window, (bytes) => meter.update(bytes));
     partclone.stream.end();
     await partclone.done;
     meter.finish(stored.rawBytes);

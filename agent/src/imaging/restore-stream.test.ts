@@ -35,7 +35,7 @@ describe('restoreStream', () => {
   it('writes every chunk in order when all hashes match', async () => {
     const image = await memoryImage(7);
     const { sink, bytes } = collector();
-    await restoreStream(image.partition, image.source, sink, pool, () => undefined);
+    await restoreStream(image.partition, image.source, sink, pool, pool.size + 1, () => undefined);
     expect(bytes().equals(Buffer.concat(image.raws))).toBe(true);
   });
 
@@ -46,7 +46,7 @@ describe('restoreStream', () => {
     const middle = Math.floor(damaged.byteLength / 2);
     damaged.set([(damaged[middle] ?? 0) ^ 0x40], middle);
     const { sink, bytes } = collector();
-    const failure = await restoreStream(image.partition, image.source, sink, pool, () => undefined).catch((error: unknown) => error);
+    const failure = await restoreStream(image.partition, image.source, sink, pool, pool.size + 1, () => undefined).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BrumeError);
     expect((failure as BrumeError).code).toBe('CHUNK_CORRUPT');
     expect((failure as BrumeError).message).toContain(`d1p2.pc.zst chunk ${bad}`);

@@ -15,6 +15,8 @@ export async function restoreStream(
   source: ChunkSource,
   sink: Writable,
   pool: CodecPool,
+  /** Chunks read and decoded ahead of the one being written (chunk-window.ts). */
+  window: number,
   onRawBytes: (total: number) => void,
 ): Promise<void> {
   const file = partition.file;
@@ -25,7 +27,7 @@ export async function restoreStream(
     if (chunk === undefined) return;
     decoding.push(source.read(file, chunk, index).then((stored) => pool.decode({ stored, sha256: chunk.sha256, rawSha256: chunk.rawSha256, rawBytes: chunk.rawBytes })));
   };
-  for (let index = 0; index <= pool.size && index < partition.chunks.length; index++) schedule(index);
+  for (let index = 0; index < window && index < partition.chunks.length; index++) schedule(index);
 
   let written = 0;
   try {
@@ -38,7 +40,7 @@ export async function restoreStream(
         detail: { file, chunk: index, failure: decoded.failure, expected: decoded.failure === 'raw-hash' ? partition.chunks[index]?.rawSha256 : partition.chunks[index]?.sha256, actual: decoded.actual },
       });
     }
-    schedule(index + pool.size + 1);
+    schedule(index + window);
     await writeChunk(sink, decoded.raw);
     written += decoded.raw.byteLength;
     onRawBytes(written);

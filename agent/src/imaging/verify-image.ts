@@ -1,5 +1,6 @@
 import type { Manifest } from '@brume/protocol';
 import type { ImageReader, Reporter } from '../ports.ts';
+import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
 import { progressMeter } from './progress.ts';
 import { restoreStream } from './restore-stream.ts';
@@ -15,13 +16,14 @@ export async function verifyImage(image: ImageReader, reporter: Reporter): Promi
   const manifest = await image.manifest();
   for (const disk of manifest.disks) await image.bootArea(disk);
   const pool = new CodecPool();
+  const window = chunkWindow(manifest.compression.chunkBytes, pool.size, availableMemory());
   const source = image.chunks();
   try {
     for (const partition of manifest.partitions) {
       if (partition.file === null) continue;
       const target = `d${partition.disk}p${partition.number}`;
       const meter = progressMeter({ reporter, phase: 'verify', target, bytesTotal: partition.rawBytes });
-      await restoreStream(partition, source, discard(), pool, (bytes) => meter.update(bytes));
+      await restoreStream(partition, source, discard(), pool, window, (bytes) => meter.update(bytes));
       meter.finish(partition.rawBytes);
     }
   } finally {
