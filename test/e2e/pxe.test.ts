@@ -33,10 +33,9 @@ interface TaskView {
 /** Boots a VM on `disk` until it powers off or reboots (the agent's last act), and returns the task it ran. */
 async function runTaskInVm(name: string, mac: string, disk: string, firmware: Firmware, taskId: number): Promise<{ task: TaskView; agentUptime: number; seconds: number }> {
   const started = performance.now();
-  // 512 MiB deploys on SeaBIOS; under OVMF the kernel reports "Initramfs unpacking failed: write error" at 512 MiB
-  // (the unpacked ramdisk with the agent executable is ~250 MB and the firmware keeps more memory): 1 GiB until the
-  // ramdisk shrinks (issue 5's goal is 512 MiB for both).
-  const vm = startVm({ work, name, disk, firmware, memoryMiB: firmware === 'uefi' ? 1024 : 512, mac, serverPort: port });
+  // 512 MiB on both firmwares: the smallest PC a room is expected to hold (the ramdisk is unpacked to ramfs, see
+  // server/src/ipxe.ts, so OVMF's larger share of memory at unpack time no longer matters).
+  const vm = startVm({ work, name, disk, firmware, memoryMiB: 512, mac, network: { kind: 'user', serverPort: port } });
   try {
     const agentLine = await vm.waitFor(/brume-init: .*starting the agent/i, 240);
     const exit = await Promise.race([vm.exited, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 600_000))]);

@@ -7,6 +7,13 @@ export const GUEST_SERVER_ADDRESS = '10.0.2.100';
 
 export type Firmware = 'bios' | 'uefi';
 
+/**
+ * How the VM's NIC is wired. `user`: QEMU's user network with restrict=on; QEMU's own DHCP/TFTP hands out a
+ * `boot.ipxe` that chains to the server's menu, and guestfwd reaches the server on 127.0.0.1:serverPort. `tap`: a tap
+ * device inside a network namespace the test made, where the namespace's own DHCP servers do the rest.
+ */
+export type VmNetwork = { kind: 'user'; serverPort: number } | { kind: 'tap'; netns: string; ifname: string };
+
 export interface VmOptions {
   /** Scratch directory for the TFTP root, the UEFI variables and the console log. */
   work: string;
@@ -16,8 +23,12 @@ export interface VmOptions {
   firmware: Firmware;
   memoryMiB: number;
   mac: string;
-  /** The port of `brume server` on 127.0.0.1. */
-  serverPort: number;
+  network: VmNetwork;
+  /**
+   * `ipxe` (default): the NIC carries QEMU's iPXE option ROM, so the PC already speaks iPXE. `firmware`: no option ROM,
+   * OVMF's own UEFI PXE client boots, as on a school PC; it must be handed iPXE first (proxy-DHCP + TFTP).
+   */
+  nicBoot?: 'ipxe' | 'firmware';
 }
 
 export interface Vm {
@@ -37,17 +48,23 @@ const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 
-/**
- * Network rule: user networking with restrict=on, so the guest reaches nothing but QEMU's own DHCP/TFTP and, through
- * guestfwd, the one server on 127.0.0.1. The firmware's iPXE ROM gets `boot.ipxe` by TFTP from QEMU, which chains to
- * the server's menu with the NIC's MAC, exactly as a PC on a school network chains from proxy-DHCP.
- */
-export function qemuArgs(options: VmOptions): string[] {
+function networkArgs(options: VmOptions): string[] {
+  const network = options.network;
+  if (network.kind === 'tap') return ['-netdev', `tap,id=n0,ifname=${network.ifname},script=no,downscript=no`];
   const tftp = join(options.work, `${options.name}-tftp`);
   mkdirSync(tftp, { recursive: true });
   writeFileSync(join(tftp, 'boot.ipxe'), `#!ipxe\nchain http://${GUEST_SERVER_ADDRESS}/boot/menu.ipxe?mac=\${net0/mac}\n`);
-  const relay = `cmd:socat - TCP:127.0.0.1:${options.serverPort}`;
-  const netdev = `user,id=n0,restrict=on,tftp=${tftp},bootfile=boot.ipxe,guestfwd=tcp:${GUEST_SERVER_ADDRESS}:80-${relay}`;
+  const relay = `cmd:socat - TCP:127.0.0.1:${network.serverPort}`;
+  return ['-netdev', `user,id=n0,restrict=on,tftp=${tftp},bootfile=boot.ipxe,guestfwd=tcp:${GUEST_SERVER_ADDRESS}:80-${relay}`];
+}
+
+/**
+ * Network rule: either user networking with restrict=on, where the guest reaches nothing but QEMU's own DHCP/TFTP and,
+ * through guestfwd, the one server on 127.0.0.1; or a tap device inside a namespace the test created. The firmware's
+ * iPXE ROM gets `boot.ipxe` by TFTP from QEMU, which chains to the server's menu with the NIC's MAC, exactly as a PC on
+ * a school network chains from proxy-DHCP.
+ */
+export function qemuArgs(options: VmOptions): string[] {
   const firmware: string[] = [];
   if (options.firmware === 'uefi') {
     const vars = join(options.work, `${options.name}-vars.fd`);
@@ -64,8 +81,9 @@ export function qemuArgs(options: VmOptions): string[] {
     '-monitor', 'none',
     '-no-reboot',
     ...firmware,
-    '-netdev', netdev,
-    '-device', `virtio-net-pci,netdev=n0,mac=${options.mac},bootindex=1`,
+    ...networkArgs(options),
+    // romfile= (empty) leaves the NIC without QEMU's iPXE ROM: OVMF's built-in PXE client is what boots then.
+    '-device', `virtio-net-pci,netdev=n0,mac=${options.mac},bootindex=1${options.nicBoot === 'firmware' ? ',romfile=' : ''}`,
     '-drive', `file=${options.disk},if=none,id=d0,format=raw`,
     '-device', 'virtio-blk-pci,drive=d0,bootindex=2',
   ];
@@ -73,7 +91,9 @@ export function qemuArgs(options: VmOptions): string[] {
 
 export function startVm(options: VmOptions): Vm {
   const args = qemuArgs(options);
-  const child: ChildProcess = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const inNamespace = options.network.kind === 'tap' ? ['ip', 'netns', 'exec', options.network.netns] : [];
+  const command = [...inNamespace, 'qemu-system-x86_64', ...args];
+  const child: ChildProcess = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const console: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
   let partial = '';
@@ -95,7 +115,7 @@ export function startVm(options: VmOptions): Vm {
   child.stdout?.on('data', onText);
   child.stderr?.on('data', (data: Buffer) => console.push(`[qemu] ${data.toString('utf8').trimEnd()}`));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const commandLine = ['qemu-system-x86_64', ...args].join(' ');
+  const commandLine = command.join(' ');
   return {
     console,
     commandLine,
