@@ -1,6 +1,7 @@
 // Who may do what, over real HTTP against the real `brume server`: every refusal has its status and its code, and bad
 // input (path traversal, oversized or malformed bodies) is a 4xx, never a 500.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,29 @@ async function raw(method: string, path: string, init: { token?: string; headers
     // keep the text
   }
   return { status: response.status, body: body as ErrorBody };
+}
+
+/**
+ * A request that announces `declaredBytes` of body and sends one byte: the server must refuse it from its headers
+ * alone, without reading 65 MiB. (Sending the whole body raced: the server answers 413 and closes, and a client still
+ * writing gets EPIPE before it reads the answer.)
+ */
+function announcedOnly(method: string, path: string, declaredBytes: number, headers: Record<string, string>): Promise<{ status: number; body: ErrorBody }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(`${server.url}/api/v1${path}`);
+    const outgoing = httpRequest(url, { method, headers: { ...headers, 'content-length': String(declaredBytes) } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (piece: string) => (text += piece));
+      response.on('end', () => {
+        outgoing.destroy();
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as ErrorBody });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.setTimeout(10_000, () => outgoing.destroy(new Error('no answer within 10 s: the server is waiting for the announced body')));
+    outgoing.write(new Uint8Array(1));
+  });
 }
 
 beforeAll(async () => {
@@ -83,7 +107,7 @@ describe('bad input is a 4xx with a code, never a 500', () => {
     ['a body that is not the schema', () => raw('POST', '/hosts', { token: server.adminToken, headers: json, body: '{"name": 12, "macs": "nope"}' }), 400],
     ['a bad MAC', () => raw('POST', '/hosts', { token: server.adminToken, headers: json, body: '{"name": "pc-02", "macs": ["52:54:00"]}' }), 400],
     ['an oversized JSON body', () => raw('POST', '/hosts', { token: server.adminToken, headers: json, body: `{"name":"pc-03","macs":["${'a'.repeat(3 * 1024 * 1024)}"]}` }), 413],
-    ['an oversized chunk', () => raw('PUT', `/uploads/${tasks.first.id}/d1p1.pc.zst?chunk=0`, { token: tasks.first.token, headers: { 'content-type': 'application/octet-stream', 'x-brume-sha256': '0'.repeat(64), 'x-brume-offset': '0' }, body: new Uint8Array(65 * 1024 * 1024 + 1) }), 413],
+    ['an oversized chunk', () => announcedOnly('PUT', `/uploads/${tasks.first.id}/d1p1.pc.zst?chunk=0`, 65 * 1024 * 1024 + 1, { authorization: `Bearer ${tasks.first.token}`, 'content-type': 'application/octet-stream', 'x-brume-sha256': '0'.repeat(64), 'x-brume-offset': '0' }), 413],
     ['a chunk without its sha256', () => raw('PUT', `/uploads/${tasks.first.id}/d1p1.pc.zst?chunk=0`, { token: tasks.first.token, headers: { 'content-type': 'application/octet-stream', 'x-brume-offset': '0' }, body: 'abc' }), 400],
     ['a chunk whose bytes do not match its sha256', () => raw('PUT', `/uploads/${tasks.first.id}/d1p1.pc.zst?chunk=0`, { token: tasks.first.token, headers: { 'content-type': 'application/octet-stream', 'x-brume-sha256': '0'.repeat(64), 'x-brume-offset': '0' }, body: 'abc' }), 422],
     ['a negative chunk index', () => raw('PUT', `/uploads/${tasks.first.id}/d1p1.pc.zst?chunk=-1`, { token: tasks.first.token, headers: { 'content-type': 'application/octet-stream', 'x-brume-sha256': '0'.repeat(64), 'x-brume-offset': '0' }, body: 'abc' }), 400],
