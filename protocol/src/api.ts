@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Event, TaskState } from './events.ts';
+import { Inventory } from './inventory.ts';
 import { Manifest } from './manifest.ts';
 
 /**
@@ -39,6 +40,31 @@ export const Host = z.object({
 export type Host = z.infer<typeof Host>;
 export const HostCreate = z.object({ name: HostName, macs: z.array(Mac).min(1).max(16), diskHint: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional() });
 export type HostCreate = z.input<typeof HostCreate>;
+
+/** One inventory the server received for a host: quick registration, a re-inventory. The newest is the host's. */
+export const InventoryRecord = z.object({
+  receivedAt: timestamp,
+  source: z.enum(['register', 'inventory']),
+  inventory: Inventory,
+});
+export type InventoryRecord = z.infer<typeof InventoryRecord>;
+/** `GET /hosts/:name`: the host, and every inventory received for it, newest first. */
+export const HostDetail = Host.extend({ inventories: z.array(InventoryRecord) });
+export type HostDetail = z.infer<typeof HostDetail>;
+
+// ── registration (the ramdisk's menu and `brume.action=register`: no task, no token) ──────────────────────────────
+/** `POST /agent/lookup`: is this PC known? Its MACs; the answer names the host and nothing more. */
+export const AgentLookup = z.object({ macs: z.array(Mac).min(1).max(64) });
+export const AgentLookupResult = z.object({ host: z.object({ name: HostName }).nullable() });
+export type AgentLookupResult = z.infer<typeof AgentLookupResult>;
+/**
+ * `POST /agent/register` (quick registration): the inventory carries the MACs. A PC already known (one of its MACs) is
+ * not registered twice: its inventory is recorded and the answer says `created: false`.
+ */
+export const AgentRegister = z.object({ inventory: Inventory });
+export type AgentRegister = z.infer<typeof AgentRegister>;
+export const AgentRegistered = z.object({ host: Host, created: z.boolean() });
+export type AgentRegistered = z.infer<typeof AgentRegistered>;
 
 // ── images ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 /** Only published images exist for clients: an upload in progress is a task, never an image. */

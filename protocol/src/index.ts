@@ -4,3 +4,4 @@ export * from './manifest.ts';
 export * from './events.ts';
 export * from './plan.ts';
 export * from './api.ts';
+export * from './inventory.ts';

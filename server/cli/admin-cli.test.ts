@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, HostList, ImageDetail, ImageList, Task, TaskCreated, TaskList, TaskLogs, type Event } from '@brume/protocol';
+import { CONFIG_DEFAULTS } from '../src/config.ts';
 import { startServer, type RunningServer } from '../src/main.ts';
 import { fakeImage, type FakeImage } from '../src/testing/fake-image.ts';
 import { runAdminCli } from './main.ts';
@@ -84,7 +85,7 @@ async function captureByAgent(image: FakeImage): Promise<number> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'brume-cli-e2e-'));
-  server = await startServer({ dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dataDir, 'boot') }, { announce: () => undefined });
+  server = await startServer({ dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dataDir, 'boot'), ...CONFIG_DEFAULTS }, { announce: () => undefined });
 });
 
 afterAll(async () => {

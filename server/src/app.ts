@@ -17,6 +17,7 @@ import type { RouteDeps } from './routes/deps.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { imageRoutes } from './routes/images.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { registrationRoutes } from './routes/registration.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import type { ImageStore } from './store/image-store.ts';
@@ -84,7 +85,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.register(
     async (api) => {
-      for (const routes of [metaRoutes, hostRoutes, imageRoutes, taskRoutes, agentRoutes, uploadRoutes]) await api.register(routes, routeDeps);
+      for (const routes of [metaRoutes, hostRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, uploadRoutes]) await api.register(routes, routeDeps);
     },
     { prefix: API_PREFIX },
   );

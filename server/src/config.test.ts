@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BOOT_DIR, parseServerArgs } from './config.ts';
+import { CONFIG_DEFAULTS, DEFAULT_BOOT_DIR, parseServerArgs } from './config.ts';
 
 describe('brume server flags', () => {
   it('defaults to 127.0.0.1:8080 and no public URL; the data dir is absolute', () => {
     const config = parseServerArgs(['--data', 'some/dir']);
-    expect(config).toEqual({ dataDir: expect.stringMatching(/^\/.*some\/dir$/), listen: { host: '127.0.0.1', port: 8080 }, publicUrl: null, bootDir: DEFAULT_BOOT_DIR });
+    expect(config).toEqual({ dataDir: expect.stringMatching(/^\/.*some\/dir$/), listen: { host: '127.0.0.1', port: 8080 }, publicUrl: null, bootDir: DEFAULT_BOOT_DIR, ...CONFIG_DEFAULTS });
     expect(Object.isFrozen(config)).toBe(true);
   });
 

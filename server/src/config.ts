@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BrumeError } from '@brume/protocol';
 import { z } from 'zod';
+import { checkHostNamePattern, DEFAULT_HOST_NAME_PATTERN } from './domain/host-names.ts';
 
 /**
  * The server's whole configuration, parsed once from `brume server` flags (style.md §11). No other module reads
@@ -16,9 +17,18 @@ export interface Config {
   readonly publicUrl: string | null;
   /** Absolute path of the directory holding vmlinuz and initrd.zst (served under /boot/). */
   readonly bootDir: string;
+  /** How PCs registered from the ramdisk are named (domain/host-names.ts). */
+  readonly hostNamePattern: string;
+  /** Seconds the iPXE menu waits before its default entry. */
+  readonly menuTimeoutSeconds: number;
+  /** What the iPXE menu does by default for a PC the server does not know: boot its disk, or register it. */
+  readonly unknownHosts: 'local' | 'register';
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
+export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
+/** The settings with a default, for code that builds a Config without flags (tests, tools). */
+export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local' } as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
 export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
@@ -41,6 +51,9 @@ const ServerFlags = z.object({
   listen: Listen.default(Listen.parse(DEFAULT_LISTEN)),
   'public-url': PublicUrl.optional(),
   boot: z.string().min(1, '--boot DIR must name a directory').optional(),
+  'host-name-pattern': z.string().min(1).max(63).default(DEFAULT_HOST_NAME_PATTERN),
+  'menu-timeout': z.coerce.number().int('whole seconds').min(0).max(3600, 'at most 3600 seconds').default(DEFAULT_MENU_TIMEOUT_SECONDS),
+  'unknown-hosts': z.enum(['local', 'register'], { error: 'local (boot the disk) or register (quick registration)' }).default('local'),
 });
 
 /** Parses `brume server` flags; bad input is a BAD_REQUEST naming the flag. */
@@ -49,7 +62,10 @@ export function parseServerArgs(argv: readonly string[]): Config {
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, boot: { type: 'string' } },
+      options: {
+        data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, boot: { type: 'string' },
+        'host-name-pattern': { type: 'string' }, 'menu-timeout': { type: 'string' }, 'unknown-hosts': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -68,5 +84,8 @@ export function parseServerArgs(argv: readonly string[]): Config {
     listen: Object.freeze(flags.listen),
     publicUrl: flags['public-url'] ?? null,
     bootDir: resolve(flags.boot ?? DEFAULT_BOOT_DIR),
+    hostNamePattern: checkHostNamePattern(flags['host-name-pattern']),
+    menuTimeoutSeconds: flags['menu-timeout'],
+    unknownHosts: flags['unknown-hosts'],
   });
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
 import { tokenDigest } from './auth.ts';
 import { sqliteDatabase } from './db/database.ts';
+import { CONFIG_DEFAULTS } from './config.ts';
 import { localImageStore } from './store/local-store.ts';
 import { ADMIN_TOKEN, openHarness, type Harness } from './testing/harness.ts';
 
@@ -90,7 +91,7 @@ describe('an unexpected failure', () => {
       },
     });
     const app = buildApp({
-      config: { dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot') },
+      config: { dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...CONFIG_DEFAULTS },
       db, store: localImageStore(dir), adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: { level: 'error', stream },
     });
     const response = await app.inject({ method: 'GET', url: '/api/v1/hosts', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });

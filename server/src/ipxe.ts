@@ -27,7 +27,31 @@ export interface LocalBoot {
   reason: string;
 }
 
-export type BootChoice = TaskBoot | LocalBoot;
+/**
+ * A PC without a waiting task: the menu (design.md, "The flow a technician sees"). Boot from the local disk is the
+ * default after the timeout, unless the server registers unknown PCs by default (`--unknown-hosts register`).
+ */
+export interface MenuBoot {
+  kind: 'menu';
+  serverUrl: string;
+  /** Why there is no task, in a few words (the menu's title and the server log). */
+  reason: string;
+  /** null: a PC the server does not know, which is offered quick registration. */
+  hostName: string | null;
+  timeoutSeconds: number;
+  defaultEntry: 'local' | 'register';
+  /** The kernel and ramdisk are on the server: the Brume entries can work. */
+  ramdisk: boolean;
+  /** Which memtest86+ builds the server holds. */
+  memtest: { bios: boolean; efi: boolean };
+}
+
+export type BootChoice = TaskBoot | LocalBoot | MenuBoot;
+
+/** The kernel command line of the ramdisk started from the menu: `brume.mode=menu` or `brume.action=register`. */
+export function menuCmdline(serverUrl: string, word: 'brume.mode=menu' | 'brume.action=register'): string {
+  return `${KERNEL_BASE_ARGS} brume.server=${serverUrl} ${word}`;
+}
 
 /**
  * The kernel command line, before Brume's own words. EFI kernels started by iPXE find the ramdisk by its name.
@@ -78,8 +102,49 @@ function localScript(boot: LocalBoot, platform: IpxePlatform): string[] {
   return [`# Brume: ${boot.reason}: this PC starts from its local disk.`, `echo Brume: ${boot.reason}, booting from the local disk`, ...localBootLines(platform)];
 }
 
-/** The whole script for one PC: `#!ipxe`, then either the ramdisk with its task or the local disk. */
+function ramdiskLines(serverUrl: string, word: 'brume.mode=menu' | 'brume.action=register'): string[] {
+  return [`kernel \${base}/boot/vmlinuz ${menuCmdline(serverUrl, word)} || goto brume_failed`, 'initrd ${base}/boot/initrd.zst || goto brume_failed', 'boot || goto brume_failed'];
+}
+
+/** memtest86+ 6 boots as a Linux kernel on BIOS and as an EFI program on UEFI; only the builds the server has are used. */
+function memtestLines(memtest: MenuBoot['memtest'], platform: IpxePlatform): string[] {
+  const efi = 'chain ${base}/boot/memtest86+x64.efi || goto brume_failed';
+  const bios = ['kernel ${base}/boot/memtest86+x64.bin || goto brume_failed', 'boot || goto brume_failed'];
+  if (platform === 'efi') return memtest.efi ? [efi] : ['goto brume_failed'];
+  if (platform === 'pcbios') return memtest.bios ? bios : ['goto brume_failed'];
+  return [`iseq \${platform} efi && goto brume_memtest_efi ||`, ...(memtest.bios ? bios : ['goto brume_failed']), ':brume_memtest_efi', memtest.efi ? efi : 'goto brume_failed'];
+}
+
+function menuScript(boot: MenuBoot, platform: IpxePlatform): string[] {
+  const hasMemtest = platform === 'efi' ? boot.memtest.efi : platform === 'pcbios' ? boot.memtest.bios : boot.memtest.bios || boot.memtest.efi;
+  // Each entry: its label, its text, and what it runs; only entries that can work are offered (and written).
+  const entries: { key: string; label: string; lines: string[] }[] = [{ key: 'brume_local', label: 'Boot from local disk', lines: [] }];
+  if (boot.ramdisk) entries.push({ key: 'brume_menu', label: 'Brume menu (register, deploy, system information, shell)', lines: ramdiskLines(boot.serverUrl, 'brume.mode=menu') });
+  if (boot.ramdisk && boot.hostName === null) entries.push({ key: 'brume_register', label: 'Quick registration', lines: ramdiskLines(boot.serverUrl, 'brume.action=register') });
+  if (hasMemtest) entries.push({ key: 'brume_memtest', label: 'Memory test (memtest86+)', lines: memtestLines(boot.memtest, platform) });
+  const fallback = boot.defaultEntry === 'register' && entries.some((entry) => entry.key === 'brume_register') ? 'brume_register' : 'brume_local';
+  const title = boot.hostName === null ? 'Brume: this PC is not registered' : `Brume: ${boot.hostName}, no task waiting`;
+  // iPXE reads `--timeout 0` as "wait for ever": no timeout means no menu at all, straight to the default.
+  const choose = boot.timeoutSeconds === 0
+    ? [`goto ${fallback}`]
+    : [`choose --timeout ${boot.timeoutSeconds * 1000} --default ${fallback} brume_selected || goto brume_local`, 'goto ${brume_selected}'];
+  return [
+    `# Brume: ${boot.reason}.`,
+    `set base ${boot.serverUrl}`,
+    `menu ${title}`,
+    ...entries.map((entry) => `item ${entry.key} ${entry.label}`),
+    ...choose,
+    ...entries.filter((entry) => entry.lines.length > 0).flatMap((entry) => [`:${entry.key}`, ...entry.lines]),
+    ':brume_failed',
+    `echo Brume: that did not start, booting from the local disk in ${FAILURE_PAUSE_SECONDS} s`,
+    `sleep ${FAILURE_PAUSE_SECONDS}`,
+    ':brume_local',
+    ...localBootLines(platform),
+  ];
+}
+
+/** The whole script for one PC: `#!ipxe`, then the ramdisk with its task, the menu, or the local disk. */
 export function renderBootScript(choice: BootChoice, platform: IpxePlatform): string {
-  const lines = choice.kind === 'task' ? taskScript(choice, platform) : localScript(choice, platform);
+  const lines = choice.kind === 'task' ? taskScript(choice, platform) : choice.kind === 'menu' ? menuScript(choice, platform) : localScript(choice, platform);
   return `#!ipxe\n${lines.join('\n')}\n`;
 }

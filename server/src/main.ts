@@ -13,7 +13,9 @@ import { KeyedLock } from './domain/keyed-lock.ts';
 import { reconcile } from './domain/reconcile.ts';
 import { localImageStore } from './store/local-store.ts';
 
-export const serverUsage = '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL] [--boot DIR]\n';
+export const serverUsage =
+  '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL] [--boot DIR]\n' +
+  "                [--menu-timeout 5] [--unknown-hosts local|register] [--host-name-pattern 'pc-{mac}']\n";
 
 export interface RunningServer {
   /** The URL it listens on, port resolved (http://127.0.0.1:41234). */

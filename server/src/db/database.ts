@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { sqliteHosts, type HostRepository } from './hosts.ts';
 import { sqliteImages, type ImageRepository } from './images.ts';
+import { sqliteInventories, type InventoryRepository } from './inventories.ts';
 import { openSqlite } from './sqlite.ts';
 import { sqliteTaskLogs, type TaskLogRepository } from './task-logs.ts';
 import { sqliteTasks, type TaskRepository } from './tasks.ts';
@@ -12,6 +13,7 @@ import { sqliteUploads, type UploadRepository } from './uploads.ts';
  */
 export interface Database {
   hosts: HostRepository;
+  inventories: InventoryRepository;
   tasks: TaskRepository;
   taskLogs: TaskLogRepository;
   images: ImageRepository;
@@ -23,6 +25,7 @@ export function sqliteDatabase(path: string): Database {
   const db: DatabaseSync = openSqlite(path);
   return {
     hosts: sqliteHosts(db),
+    inventories: sqliteInventories(db),
     tasks: sqliteTasks(db),
     taskLogs: sqliteTaskLogs(db),
     images: sqliteImages(db),

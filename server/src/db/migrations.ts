@@ -74,6 +74,17 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (task_id, file, chunk)
   ) STRICT;
   `,
+  `
+  -- Every inventory a host sent (quick registration, re-inventory): its history, newest by id.
+  CREATE TABLE host_inventories (
+    id INTEGER PRIMARY KEY,
+    host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    received_at TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('register', 'inventory')),
+    inventory TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX host_inventories_by_host ON host_inventories(host_id, id);
+  `,
 ];
 
 /** Brings the database to the latest schema version; each migration and its version bump commit together. */

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BrumeError } from '@brume/protocol';
 
-/** What `npm run build:boot` writes and iPXE fetches: the kernel and the ramdisk. */
+/** What `npm run build:boot` writes and iPXE fetches: the kernel and the ramdisk, without which no PC can be imaged. */
 export const BOOT_FILE_NAMES = ['vmlinuz', 'initrd.zst'] as const;
-export type BootFileName = (typeof BOOT_FILE_NAMES)[number];
+/** Debian's memtest86+ (BIOS and UEFI builds), also written by the boot build: the menu offers what is there. */
+export const MEMTEST_FILES = { bios: 'memtest86+x64.bin', efi: 'memtest86+x64.efi' } as const;
+export const SERVED_BOOT_FILES = [...BOOT_FILE_NAMES, MEMTEST_FILES.bios, MEMTEST_FILES.efi] as const;
+export type BootFileName = (typeof SERVED_BOOT_FILES)[number];
 
 /** One boot file, opened: what planDownload needs, and its bytes read from the very file that was measured. */
 export interface OpenBootFile {
@@ -23,8 +26,10 @@ export interface BootFiles {
   readonly dir: string;
   /** Opens a boot file; BOOT_FILES_MISSING when it is not there. */
   open(name: BootFileName): Promise<OpenBootFile>;
-  /** The names missing from the directory; empty when a PC can be booted. */
+  /** The kernel or ramdisk missing from the directory; empty when a PC can be booted. */
   missing(): Promise<BootFileName[]>;
+  /** Whether a file is there (the optional ones: memtest). */
+  has(name: BootFileName): Promise<boolean>;
 }
 
 const HASH_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -40,6 +45,8 @@ async function sha256Of(handle: FileHandle, bytes: number): Promise<string> {
   }
   return hash.digest('hex');
 }
+
+const isFile = (path: string): Promise<boolean> => stat(path).then((info) => info.isFile(), () => false);
 
 export function missingMessage(dir: string, names: readonly string[]): string {
   return `${names.join(' and ')} missing from the boot directory ${dir}: build them with \`npm run build:boot\`, or start the server with --boot DIR`;
@@ -88,8 +95,9 @@ export function bootFiles(dir: string): BootFiles {
       }
     },
     async missing() {
-      const present = await Promise.all(BOOT_FILE_NAMES.map((name) => stat(join(dir, name)).then((info) => info.isFile(), () => false)));
+      const present = await Promise.all(BOOT_FILE_NAMES.map((name) => isFile(join(dir, name))));
       return BOOT_FILE_NAMES.filter((_name, index) => !present[index]);
     },
+    has: (name) => isFile(join(dir, name)),
   };
 }

@@ -11,9 +11,10 @@ export interface DomainContext {
   now: () => string;
 }
 
-/** Lock keys: a task's upload (chunks shared, commit and discard alone), one chunk, an image name. */
+/** Lock keys: a task's upload (chunks shared, commit and discard alone), one chunk, an image name, registrations. */
 export const lockKeys = {
   upload: (taskId: number): string => `upload:${taskId}`,
   chunk: (taskId: number, file: string, index: number): string => `chunk:${taskId}:${file}:${index}`,
   image: (name: string): string => `image:${name}`,
+  registration: 'registration',
 };

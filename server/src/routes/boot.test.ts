@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TaskCreated } from '@brume/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,7 +113,7 @@ describe('the boot menu', () => {
     expect((await agentTask(h, created.task.id, again)).statusCode).toBe(200);
   });
 
-  it('sends a host whose task has started, an unknown MAC and a malformed one to the local disk', async () => {
+  it('gives a host whose task has started, an unknown MAC and a malformed one the menu, local disk by default, no token', async () => {
     const created = await hostWithTask(h, 'pc-02', '52:54:00:aa:bb:02', 'room-b');
     const started = await h.call('POST', `/tasks/${created.task.id}/events`, { token: created.token, body: { events: [{ type: 'log', ts: new Date().toISOString(), level: 'info', message: 'hello' }] } });
     expect(started.statusCode).toBe(204);
@@ -121,11 +121,29 @@ describe('the boot menu', () => {
       const response = await menu(h, `${query}${query === '' ? '?' : '&'}platform=efi`);
       expect(response.statusCode, query).toBe(200);
       expect(response.body, query).toMatch(/^#!ipxe\n/);
-      expect(response.body, query).not.toContain('kernel');
+      expect(response.body, query).not.toMatch(/brume\.task=|brume\.token=/);
+      expect(response.body, query).toContain('choose --timeout 5000 --default brume_local brume_selected || goto brume_local\n');
+      expect(response.body, query).toContain('brume.mode=menu');
       expect(response.body.trimEnd().endsWith('exit 1'), query).toBe(true);
+      // Quick registration is for PCs the server does not know.
+      expect(response.body.includes('item brume_register Quick registration'), query).toBe(query !== '?mac=52:54:00:aa:bb:02');
     }
     // The running agent keeps its token.
     expect((await agentTask(h, created.task.id, created.token)).statusCode).toBe(200);
+  });
+
+  it('offers memtest86+ for the platform when the server has that build', async () => {
+    await writeFile(join(h.dataDir, 'boot', 'memtest86+x64.efi'), 'efi build');
+    try {
+      const efi = (await menu(h, '?mac=52:54:00:00:00:98&platform=efi')).body;
+      expect(efi).toContain('item brume_memtest Memory test (memtest86+)\n');
+      expect(efi).toContain(':brume_memtest\nchain ${base}/boot/memtest86+x64.efi || goto brume_failed\n');
+      // No BIOS build on this server: a BIOS PC is not offered what it cannot start.
+      expect((await menu(h, '?mac=52:54:00:00:00:98&platform=pcbios')).body).not.toContain('memtest');
+      expect((await h.app.inject({ method: 'GET', url: '/boot/memtest86+x64.efi' })).body).toBe('efi build');
+    } finally {
+      await rm(join(h.dataDir, 'boot', 'memtest86+x64.efi'));
+    }
   });
 
   it('puts --public-url on the command line instead of the Host the PC used', async () => {
@@ -161,11 +179,27 @@ describe('a server without boot files', () => {
     }
   });
 
-  it('sends a host with a queued task to its local disk and keeps the task and its token as they were', async () => {
+  it('gives a host with a queued task only the local disk and keeps the task and its token as they were', async () => {
     const created = await hostWithTask(h, 'pc-04', '52:54:00:aa:bb:04', 'room-d');
     const script = (await menu(h, '?mac=52:54:00:aa:bb:04')).body;
     expect(script).not.toContain('kernel');
+    expect(script).not.toContain('item brume_menu');
     expect(script).toContain('lacks vmlinuz and initrd.zst');
     expect((await agentTask(h, created.task.id, created.token)).statusCode).toBe(200);
+  });
+});
+
+describe('menu settings', () => {
+  it('registers unknown PCs by default with --unknown-hosts register, and skips the menu with --menu-timeout 0', async () => {
+    const other = await openHarness(undefined, true, { unknownHosts: 'register', menuTimeoutSeconds: 0 });
+    try {
+      await writeBootFiles(other);
+      const script = (await menu(other, '?mac=52:54:00:00:00:42&platform=pcbios')).body;
+      expect(script).toContain('goto brume_register\n');
+      expect(script).not.toContain('choose');
+      expect(script).toMatch(/:brume_register\nkernel \$\{base\}\/boot\/vmlinuz .* brume\.server=http:\/\/[^ ]+ brume\.action=register \|\| goto brume_failed\n/);
+    } finally {
+      await other.close();
+    }
   });
 });

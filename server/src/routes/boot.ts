@@ -1,7 +1,7 @@
 import { BOOT_PREFIX, BootMenuQuery } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import { bootFiles, type BootFileName } from '../domain/boot-files.ts';
+import { bootFiles, MEMTEST_FILES, SERVED_BOOT_FILES, type BootFileName } from '../domain/boot-files.ts';
 import { decideBoot } from '../domain/boot-menu.ts';
 import { planDownload } from '../domain/downloads.ts';
 import { parsePlatform, renderBootScript } from '../ipxe.ts';
@@ -23,7 +23,13 @@ export const bootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, c
   // No HEAD: every GET issues a new token for a waiting task.
   app.get(`${BOOT_PREFIX}/menu.ipxe`, { exposeHeadRoute: false, schema: { tags: ['boot'], security: [], querystring: BootMenuQuery } }, async (request, reply) => {
     const missing = await files.missing();
-    const decision = await decideBoot(ctx, { mac: request.query.mac, serverUrl: serverUrl(config, request.headers.host), missingBootFiles: missing });
+    const memtest = { bios: await files.has(MEMTEST_FILES.bios), efi: await files.has(MEMTEST_FILES.efi) };
+    const decision = await decideBoot(ctx, {
+      mac: request.query.mac,
+      serverUrl: serverUrl(config, request.headers.host),
+      missingBootFiles: missing,
+      menu: { timeoutSeconds: config.menuTimeoutSeconds, unknownHosts: config.unknownHosts, memtest },
+    });
     const { choice } = decision;
     const line = { mac: decision.mac ?? request.query.mac ?? null, host: decision.host?.name ?? null, decision: choice.kind };
     if (choice.kind === 'task') request.log.info({ ...line, task: choice.taskId, kind: choice.taskKind, image: choice.image, serverUrl: choice.serverUrl }, 'boot menu');
@@ -34,7 +40,7 @@ export const bootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, c
       .send(renderBootScript(choice, parsePlatform(request.query.platform)));
   });
 
-  for (const name of ['vmlinuz', 'initrd.zst'] satisfies BootFileName[]) {
+  for (const name of SERVED_BOOT_FILES satisfies readonly BootFileName[]) {
     app.route({
       method: ['GET', 'HEAD'],
       url: `${BOOT_PREFIX}/${name}`,

@@ -1,7 +1,8 @@
-import { Host, HostCreate, HostList, HostName } from '@brume/protocol';
+import { Host, HostCreate, HostDetail, HostList, HostName } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createHost, deleteHost, findHost, listHosts } from '../domain/hosts.ts';
+import { createHost, deleteHost, listHosts } from '../domain/hosts.ts';
+import { hostDetail } from '../domain/registration.ts';
 import type { RouteDeps } from './deps.ts';
 
 const NameParams = z.object({ name: HostName });
@@ -16,7 +17,7 @@ export const hostRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, a
     reply.code(201).send(await createHost(ctx, request.body)),
   );
 
-  app.get('/hosts/:name', { schema: { tags: ['hosts'], params: NameParams, response: { 200: Host } } }, async (request) => findHost(ctx, request.params.name));
+  app.get('/hosts/:name', { schema: { tags: ['hosts'], params: NameParams, response: { 200: HostDetail } } }, async (request) => hostDetail(ctx, request.params.name));
 
   app.delete('/hosts/:name', { schema: { tags: ['hosts'], params: NameParams } }, async (request, reply) => {
     await deleteHost(ctx, request.params.name);

@@ -6,7 +6,7 @@ import { API_PREFIX, type TaskCreated } from '@brume/protocol';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
 import { tokenDigest } from '../auth.ts';
-import type { Config } from '../config.ts';
+import { CONFIG_DEFAULTS, type Config } from '../config.ts';
 import { sqliteDatabase, type Database } from '../db/database.ts';
 import { KeyedLock } from '../domain/keyed-lock.ts';
 import { reconcile } from '../domain/reconcile.ts';
@@ -36,7 +36,7 @@ const silentLog = { info: () => undefined, warn: () => undefined };
  */
 export async function openHarness(dataDir?: string, removeAtClose = dataDir === undefined, configOverrides: Partial<Config> = {}): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'brume-server-test-')));
-  const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...configOverrides });
+  const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...CONFIG_DEFAULTS, ...configOverrides });
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
   await reconcile({ db, store, locks: new KeyedLock(), now: () => new Date().toISOString() }, silentLog);

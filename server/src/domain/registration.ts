@@ -1,0 +1,47 @@
+import { BrumeError, type AgentLookupResult, type AgentRegistered, type Host, type HostDetail, type Inventory } from '@brume/protocol';
+import { lockKeys, type DomainContext } from './context.ts';
+import { findHost } from './hosts.ts';
+import { nameForNewHost } from './host-names.ts';
+
+/** Which host owns one of these MACs: the first MAC that matches decides (a PC's NIC order may change between boots). */
+async function hostByMacs(ctx: DomainContext, macs: readonly string[]): Promise<Host | undefined> {
+  for (const mac of macs) {
+    const host = await ctx.db.hosts.byMac(mac);
+    if (host !== undefined) return host;
+  }
+  return undefined;
+}
+
+export async function lookupHost(ctx: DomainContext, macs: readonly string[]): Promise<AgentLookupResult> {
+  const host = await hostByMacs(ctx, macs);
+  return { host: host === undefined ? null : { name: host.name } };
+}
+
+/**
+ * Quick registration: a PC unknown by all of its MACs becomes a host named by the server's pattern, with every MAC it
+ * reported; a PC already known gets its inventory recorded and keeps its name. Either way the inventory joins the
+ * host's history.
+ */
+export async function registerHost(ctx: DomainContext, inventory: Inventory, namePattern: string): Promise<AgentRegistered> {
+  const macs = [...new Set(inventory.nics.map((nic) => nic.mac))];
+  if (macs.length === 0) throw new BrumeError('BAD_REQUEST', 'the inventory lists no network card: a PC is registered by its MAC addresses');
+  // One registration at a time: two PCs of a room booting together must not both take lab-007.
+  return ctx.locks.exclusive(lockKeys.registration, async () => {
+    const known = await hostByMacs(ctx, macs);
+    const receivedAt = ctx.now();
+    if (known !== undefined) {
+      await ctx.db.inventories.add(known.id, { receivedAt, source: 'register', inventory });
+      return { host: known, created: false };
+    }
+    const taken = async (candidate: string): Promise<boolean> => (await ctx.db.hosts.byName(candidate)) !== undefined;
+    const name = await nameForNewHost(namePattern, { macs, serial: inventory.system.serial }, taken);
+    const host = await ctx.db.hosts.insert({ name, macs, diskHint: null, createdAt: receivedAt });
+    await ctx.db.inventories.add(host.id, { receivedAt, source: 'register', inventory });
+    return { host, created: true };
+  });
+}
+
+export async function hostDetail(ctx: DomainContext, name: string): Promise<HostDetail> {
+  const host = await findHost(ctx, name);
+  return { ...host, inventories: await ctx.db.inventories.list(host.id) };
+}

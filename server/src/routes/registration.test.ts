@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHarness, type Harness } from '../testing/harness.ts';
+import { sampleInventory } from '../testing/sample-inventory.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await openHarness(undefined, true, { hostNamePattern: 'lab2-{nn}' });
+});
+afterAll(async () => h.close());
+
+const noToken = { token: null } as const;
+
+describe('quick registration (no token)', () => {
+  it('creates a host named by the pattern, with every MAC, and keeps the inventory', async () => {
+    const inventory = sampleInventory({
+      nics: [
+        { name: 'eno1', mac: '52:54:00:00:01:01', driver: 'e1000e', speedMbps: 1000, link: true, ipv4: ['10.1.2.3/24'] },
+        { name: 'wlp2s0', mac: '52:54:00:00:01:02', driver: 'iwlwifi', speedMbps: null, link: false, ipv4: [] },
+      ],
+    });
+    const first = await h.call('POST', '/agent/register', { ...noToken, body: { inventory } });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ created: true, host: { name: 'lab2-01', macs: ['52:54:00:00:01:01', '52:54:00:00:01:02'] } });
+
+    const second = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: sampleInventory({ nics: [{ name: 'eno1', mac: '52:54:00:00:02:01', driver: null, speedMbps: null, link: true, ipv4: [] }] }) } });
+    expect(second.json().host.name).toBe('lab2-02');
+
+    const detail = await h.call('GET', '/hosts/lab2-01');
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json().inventories).toHaveLength(1);
+    expect(detail.json().inventories[0]).toMatchObject({ source: 'register', inventory: { system: { serial: 'ABC1234' }, memoryBytes: 16 * 1024 ** 3 } });
+  });
+
+  it('does not register a known PC twice: the inventory joins its history, newest first', async () => {
+    const again = sampleInventory({ memoryBytes: 32 * 1024 ** 3, nics: [{ name: 'eth0', mac: '52:54:00:00:01:02', driver: 'iwlwifi', speedMbps: null, link: true, ipv4: [] }] });
+    const response = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: again } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ created: false, host: { name: 'lab2-01' } });
+    const history = (await h.call('GET', '/hosts/lab2-01')).json().inventories as { inventory: { memoryBytes: number } }[];
+    expect(history.map((record) => record.inventory.memoryBytes)).toEqual([32 * 1024 ** 3, 16 * 1024 ** 3]);
+  });
+
+  it('answers a lookup with the host name only, or null', async () => {
+    const known = await h.call('POST', '/agent/lookup', { ...noToken, body: { macs: ['52:54:00:99:99:99', '52-54-00-00-01-02'] } });
+    expect(known.json()).toEqual({ host: { name: 'lab2-01' } });
+    const unknown = await h.call('POST', '/agent/lookup', { ...noToken, body: { macs: ['52:54:00:99:99:99'] } });
+    expect(unknown.json()).toEqual({ host: null });
+  });
+
+  it('refuses an inventory without a network card, or a malformed one, and creates nothing', async () => {
+    const before = (await h.call('GET', '/hosts')).json().hosts.length;
+    const noNic = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: sampleInventory({ nics: [] }) } });
+    expect(noNic.statusCode).toBe(400);
+    expect(noNic.json().error.message).toContain('no network card');
+    const malformed = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: { ...sampleInventory(), memoryBytes: -1 } } });
+    expect(malformed.statusCode).toBe(400);
+    expect((await h.call('GET', '/hosts')).json().hosts.length).toBe(before);
+  });
+});
