@@ -15,6 +15,7 @@ import { copyExtraFiles, copyLibraries } from './build-boot/libraries.ts';
 import { readList } from './build-boot/lists.ts';
 import { pack } from './build-boot/pack.ts';
 import { allPackages, kernelImage, packagesText, resolvePackages } from './build-boot/packages.ts';
+import { copyMemtest } from './build-boot/memtest.ts';
 import { copyOverlay, createSkeleton, writeTextFile } from './build-boot/rootfs.ts';
 import { sysroot } from './build-boot/sysroot.ts';
 import { copyUserland, linkBusyboxApplets } from './build-boot/userland.ts';
@@ -49,8 +50,8 @@ async function build(config: BootBuildConfig): Promise<void> {
   step('dpkg -x into a fresh work tree');
   await rm(config.work, { recursive: true, force: true });
   const extract = join(config.work, 'extract');
-  const [userland, support, kernel, freeFirmware, nonfreeFirmware] = await Promise.all(
-    [set.userland, set.support, [kernelImage(set)], set.freeFirmware, set.nonfreeFirmware].map((packages) => extractAll(packages, config.debCache, extract)),
+  const [userland, support, kernel, freeFirmware, nonfreeFirmware, memtest] = await Promise.all(
+    [set.userland, set.support, [kernelImage(set)], set.freeFirmware, set.nonfreeFirmware, set.memtest].map((packages) => extractAll(packages, config.debCache, extract)),
   );
   const sys = sysroot(join(config.work, 'sysroot'));
   await mergeSysroot([...(userland ?? []), ...(support ?? [])], sys.dir);
@@ -90,7 +91,8 @@ async function build(config: BootBuildConfig): Promise<void> {
   await copyFile(tree.vmlinuz, join(config.out, 'vmlinuz.partial'));
   await rename(join(config.out, 'vmlinuz.partial'), join(config.out, 'vmlinuz'));
   await writeTextFile(config.out, 'packages.txt', manifest);
-  step(`done: ${config.out}/initrd.zst ${mib(packed.zstdBytes)} (cpio ${mib(packed.cpioBytes)}, ${packed.entries} entries), vmlinuz ${tree.version}`);
+  const memtestFiles = await copyMemtest(memtest?.[0]?.dir ?? '', config.out);
+  step(`done: ${config.out}/initrd.zst ${mib(packed.zstdBytes)} (cpio ${mib(packed.cpioBytes)}, ${packed.entries} entries), vmlinuz ${tree.version}, ${memtestFiles.join(' and ')}`);
   if (agent.kind === 'stub') {
     warnLoudly([
       'THE RAMDISK HAS NO AGENT: /usr/bin/brume is a stub that only prints its arguments and /proc/cmdline.',

@@ -7,6 +7,8 @@ import { run } from './run.ts';
 /** Needed to build, not shipped: cpio packs the ramdisk, xz compresses the modules (kmod and zstd ship anyway). */
 const BUILD_TOOLS = ['cpio', 'xz-utils'];
 const KERNEL_META = 'linux-image-amd64';
+/** Served beside the kernel for the iPXE menu's memory test (BIOS and UEFI builds), not put in the ramdisk. */
+const MEMTEST = 'memtest86+';
 
 export interface PackageSet {
   /** Their files go into the ramdisk (initramfs/packages.list). */
@@ -17,6 +19,7 @@ export interface PackageSet {
   kernel: DebPackage[];
   freeFirmware: DebPackage[];
   nonfreeFirmware: DebPackage[];
+  memtest: DebPackage[];
 }
 
 /** linux-image-amd64 → linux-image-6.1.0-N-amd64: the metapackage names the current signed kernel. */
@@ -47,6 +50,7 @@ export async function resolvePackages(config: BootBuildConfig): Promise<PackageS
     kernel: await candidates(kernelNames),
     freeFirmware: await candidates(readList(join(config.root, 'kernel-config', 'firmware-free.list'))),
     nonfreeFirmware: await nonfreeFirmware(config),
+    memtest: await candidates([MEMTEST]),
   };
 }
 
@@ -57,7 +61,7 @@ export function kernelImage(set: PackageSet): DebPackage {
   return image;
 }
 
-export const allPackages = (set: PackageSet): DebPackage[] => [...set.userland, ...set.support, ...set.kernel, ...set.freeFirmware, ...set.nonfreeFirmware];
+export const allPackages = (set: PackageSet): DebPackage[] => [...set.userland, ...set.support, ...set.kernel, ...set.freeFirmware, ...set.nonfreeFirmware, ...set.memtest];
 
 /** dist/boot/packages.txt: what went in, at which version; the same text ships in the ramdisk. */
 export function packagesText(set: PackageSet, kernelVersion: string): string {
@@ -70,5 +74,6 @@ export function packagesText(set: PackageSet, kernelVersion: string): string {
     section('shared libraries (only the files ld.so loads) and build tools', set.support),
     section('kernel', set.kernel),
     section('firmware', [...set.freeFirmware, ...set.nonfreeFirmware]),
+    section('memory test, served beside the kernel', set.memtest),
   ].join('\n')}\n`;
 }

@@ -1,7 +1,8 @@
-import { Host, HostCreate, HostList, HostName, TaskList, type Task } from '@brume/protocol';
+import { Host, HostCreate, HostDetail, HostList, HostName, TaskList, type Task } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, UsageError, type Args } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
 import { formatDate, jsonDocument, keyValues, table } from './output.ts';
+import { inventoryBlock, inventoryHistory } from './inventory-text.ts';
 import { taskTable } from './task-text.ts';
 
 const hostPath = (name: string): string => `/hosts/${encodeURIComponent(name)}`;
@@ -69,13 +70,15 @@ const show: Command = {
   prepare(args) {
     const name = hostName(args);
     return async (context) => {
-      const { value, body } = await context.client.get(hostPath(name), Host);
+      const { value, body } = await context.client.get(hostPath(name), HostDetail);
       if (context.json) {
         context.term.out(jsonDocument(body));
         return 0;
       }
       const tasks = await recentTasks(context, name);
-      context.term.out(`${hostBlock(value)}${tasks.length === 0 ? '\nno tasks yet\n' : `\nrecent tasks:\n${taskTable(tasks)}`}`);
+      const [newest] = value.inventories;
+      const inventory = newest === undefined ? '\nno inventory yet (quick registration or an inventory task sends one)\n' : `\n${inventoryBlock(newest)}\n${inventoryHistory(value.inventories)}`;
+      context.term.out(`${hostBlock(value)}${inventory}${tasks.length === 0 ? '\nno tasks yet\n' : `\nrecent tasks:\n${taskTable(tasks)}`}`);
       return 0;
     };
   },
