@@ -66,6 +66,25 @@ export type AgentRegister = z.infer<typeof AgentRegister>;
 export const AgentRegistered = z.object({ host: Host, created: z.boolean() });
 export type AgentRegistered = z.infer<typeof AgentRegistered>;
 
+// ── technicians (a credential a person types at a PC, for what changes a disk there; never the admin token) ─────
+export const TechName = z.string().regex(/^[a-z][a-z0-9._-]{0,31}$/, 'a technician name: lowercase letters, digits, dot, dash, underscore; 1–32 characters');
+export const TechCreate = z.object({ name: TechName, password: z.string().min(8, 'a password of at least 8 characters').max(256) });
+export const Technician = z.object({ name: TechName, createdAt: timestamp });
+export type Technician = z.infer<typeof Technician>;
+export const TechList = z.object({ technicians: z.array(Technician) });
+/** `brume tech pin`: a 6-digit PIN for a day's work in a room, valid `ttlMinutes`, for `uses` logins. */
+export const PinCreate = z.object({ ttlMinutes: z.number().int().min(1).max(24 * 60).default(60), uses: z.number().int().min(1).max(500).default(30) });
+export const PinCreated = z.object({ pin: z.string().regex(/^\d{6}$/), expiresAt: timestamp, uses: z.number().int().positive() });
+export type PinCreated = z.infer<typeof PinCreated>;
+/** `POST /agent/tech-login`: a PIN, or a technician's name and password, typed at the PC. */
+export const TechLogin = z.union([z.object({ pin: z.string().regex(/^\d{6}$/, 'a PIN of 6 digits') }), z.object({ name: TechName, password: z.string().min(1).max(256) })]);
+export type TechLogin = z.infer<typeof TechLogin>;
+export const TechSession = z.object({ token: z.string(), expiresAt: timestamp, technician: z.string() });
+export type TechSession = z.infer<typeof TechSession>;
+/** `POST /agent/deploy` (technician token): a deploy task for the host owning one of these MACs, run at once by the PC. */
+export const AgentDeploy = z.object({ macs: z.array(Mac).min(1).max(64), image: ImageName });
+export type AgentDeploy = z.infer<typeof AgentDeploy>;
+
 // ── images ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 /** Only published images exist for clients: an upload in progress is a task, never an image. */
 export const ImageSummary = z.object({

@@ -32,6 +32,10 @@ export const errorTable = {
   CHUNK_CONFLICT: { http: 409, exit: 1, retryable: false },
   SERVER_UNREACHABLE: { http: 503, exit: 1, retryable: true },
   BOOT_FILES_MISSING: { http: 404, exit: 1, retryable: false },
+  TECH_LOGIN_FAILED: { http: 401, exit: 2, retryable: false },
+  TOO_MANY_ATTEMPTS: { http: 429, exit: 1, retryable: false },
+  TECH_EXISTS: { http: 409, exit: 2, retryable: false },
+  TECH_NOT_FOUND: { http: 404, exit: 2, retryable: false },
   INTERNAL: { http: 500, exit: 1, retryable: false },
 } as const satisfies Record<string, { http: number; exit: 1 | 2; retryable: boolean }>;
 

@@ -258,4 +258,27 @@ describe('failures the user must understand', () => {
     const failed = await promisify(execFile)(bin, ['task', 'show', '99999'], { env }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('(TASK_NOT_FOUND)') });
   });
+
+  it('brume tech: an account from a password on stdin, a PIN, and a technician login that works with both', async () => {
+    const bin = resolve(import.meta.dirname, '../../bin/brume');
+    const env = { ...process.env, BRUME_SERVER: server.url, BRUME_TOKEN: server.adminToken };
+    const added = await new Promise<{ code: number | null; stdout: string }>((done) => {
+      const child = execFile(bin, ['tech', 'add', 'paul', '--password-stdin'], { env }, (error, stdout) => done({ code: error === null ? 0 : (error.code as number), stdout }));
+      child.stdin?.end('s3cret-pass\n');
+    });
+    expect(added).toEqual({ code: 0, stdout: 'added technician paul: they log in at a PC\'s Brume menu with this name and password\n' });
+    expect((await brume(['tech', 'list'])).stdout).toMatch(/^NAME\s+CREATED\npaul\s+\d{4}-/);
+    expect(await brume(['tech', 'add', 'paul'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--password-stdin is required') });
+    const pin = await brume(['tech', 'pin', '--minutes', '15', '--uses', '3']);
+    const digits = /^PIN (\d{6}): valid until .+, for 3 logins/.exec(pin.stdout)?.[1];
+    expect(digits, pin.stdout).toBeDefined();
+    for (const body of [{ pin: digits }, { name: 'paul', password: 's3cret-pass' }]) {
+      const login = await request(`${server.url}${API_PREFIX}/agent/tech-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(login.statusCode, JSON.stringify(body)).toBe(200);
+      await login.body.dump();
+    }
+    expect(await brume(['tech', 'pin', '--uses', 'many'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--uses: a whole number is required') });
+    expect(await brume(['tech', 'delete', 'paul'])).toMatchObject({ code: 0, stdout: 'deleted technician paul\n' });
+    expect(await brume(['tech', 'delete', 'paul'])).toMatchObject({ code: 2, stderr: expect.stringContaining('(TECH_NOT_FOUND)') });
+  });
 });

@@ -7,12 +7,13 @@ import { hostCommands } from './hosts.ts';
 import { imageCommands } from './images.ts';
 import { processTerminal, type Terminal } from './output.ts';
 import { taskCommands } from './tasks.ts';
+import { techCommands } from './technicians.ts';
 
 // The one local admin command (no server, no token), exported here: the package's public entry point is this file.
 export { dnsmasqUsage, runDnsmasqConfig } from './dnsmasq-command.ts';
 
 /** The admin commands, by area then subcommand: `brume host add`, `brume task watch` … */
-const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, image: imageCommands, task: taskCommands };
+const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, image: imageCommands, task: taskCommands, tech: techCommands };
 
 const commonSynopsis = '[--server URL] [--token T] [--json]';
 

@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { DomainContext } from './domain/context.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
+import { LoginGuard } from './domain/login-guard.ts';
 import { installErrorHandling, sendError } from './http-errors.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { bootRoutes } from './routes/boot.ts';
@@ -18,6 +19,8 @@ import { hostRoutes } from './routes/hosts.ts';
 import { imageRoutes } from './routes/images.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { registrationRoutes } from './routes/registration.ts';
+import { technicianAgentRoutes } from './routes/technician-agent.ts';
+import { technicianRoutes } from './routes/technicians.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import type { ImageStore } from './store/image-store.ts';
@@ -71,8 +74,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandling(app);
   acceptEmptyJson(app);
 
-  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), now: deps.now ?? (() => new Date().toISOString()) };
-  const routeDeps: RouteDeps = { ctx, auth: createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks }), config: deps.config, version: SERVER_VERSION };
+  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now: deps.now ?? (() => new Date().toISOString()) };
+  const routeDeps: RouteDeps = { ctx, auth: createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks, technicians: deps.db.technicians, now: ctx.now }), config: deps.config, version: SERVER_VERSION };
 
   app.register(fastifySwagger, {
     openapi: {
@@ -85,7 +88,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.register(
     async (api) => {
-      for (const routes of [metaRoutes, hostRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, uploadRoutes]) await api.register(routes, routeDeps);
+      for (const routes of [metaRoutes, hostRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes]) await api.register(routes, routeDeps);
     },
     { prefix: API_PREFIX },
   );

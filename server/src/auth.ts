@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BrumeError, type TaskState } from '@brume/protocol';
 import type { TaskCredentials, TaskRepository } from './db/tasks.ts';
+import type { TechnicianRepository } from './db/technicians.ts';
 
 /**
  * Bearer tokens (docs/api.md): the admin token, and one token per task valid only for its own task while it is
@@ -13,6 +14,11 @@ export interface Auth {
   task(authorization: string | undefined, taskId: number, access?: TaskAccess): Promise<TaskCredentials>;
   /** An image's manifest and files: the admin token, or the token of an active deploy task of that image. */
   imageReader(authorization: string | undefined, image: string): Promise<void>;
+  /**
+   * The technician's routes at a PC: a session token from `POST /agent/tech-login` only. Never the admin token: it
+   * must not be typed on a PC, and refusing it here keeps anyone from trying.
+   */
+  technician(authorization: string | undefined): Promise<string>;
 }
 
 export interface TaskAccess {
@@ -50,8 +56,8 @@ const forbidden = (message: string): BrumeError => new BrumeError('FORBIDDEN', m
 const ended = (task: TaskCredentials): BrumeError =>
   unauthorized(`task ${task.id} has ended (${task.state}): its token is no longer valid`);
 
-export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository }): Auth {
-  const { adminTokenHash, tasks } = deps;
+export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository; technicians: TechnicianRepository; now: () => string }): Auth {
+  const { adminTokenHash, tasks, technicians, now } = deps;
 
   const presented = (authorization: string | undefined): Buffer => {
     const token = bearerToken(authorization);
@@ -94,6 +100,16 @@ export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository
       if (task.kind !== 'deploy' || task.image !== image) {
         throw forbidden(`the token of task ${task.id} (${task.kind} of ${task.image}) cannot read image ${image}`);
       }
+    },
+
+    technician: async (authorization) => {
+      const digest = presented(authorization);
+      if (sameDigest(digest, adminTokenHash)) throw forbidden('the admin token is not for PCs: log in as a technician (a PIN from `brume tech pin`, or an account)');
+      const name = await technicians.session(digest.toString('hex'), now());
+      if (name !== undefined) return name;
+      const task = await tasks.credentialsByTokenHash(digest.toString('hex'));
+      if (task !== undefined) throw forbidden(`the token of task ${task.id} cannot be used as a technician's`);
+      throw unauthorized('unknown or expired technician session: log in again');
     },
   };
 }

@@ -10,6 +10,7 @@ import { parseServerArgs, type Config } from './config.ts';
 import { sqliteDatabase } from './db/database.ts';
 import { bootFiles, missingMessage } from './domain/boot-files.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
+import { LoginGuard } from './domain/login-guard.ts';
 import { reconcile } from './domain/reconcile.ts';
 import { localImageStore } from './store/local-store.ts';
 
@@ -46,7 +47,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' } });
   try {
     const now = (): string => new Date().toISOString();
-    await reconcile({ db, store, locks: new KeyedLock(), now }, app.log);
+    await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, app.log);
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
     await app.close();

@@ -4,6 +4,7 @@ import { sqliteImages, type ImageRepository } from './images.ts';
 import { sqliteInventories, type InventoryRepository } from './inventories.ts';
 import { openSqlite } from './sqlite.ts';
 import { sqliteTaskLogs, type TaskLogRepository } from './task-logs.ts';
+import { sqliteTechnicians, type TechnicianRepository } from './technicians.ts';
 import { sqliteTasks, type TaskRepository } from './tasks.ts';
 import { sqliteUploads, type UploadRepository } from './uploads.ts';
 
@@ -18,6 +19,7 @@ export interface Database {
   taskLogs: TaskLogRepository;
   images: ImageRepository;
   uploads: UploadRepository;
+  technicians: TechnicianRepository;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export function sqliteDatabase(path: string): Database {
     taskLogs: sqliteTaskLogs(db),
     images: sqliteImages(db),
     uploads: sqliteUploads(db),
+    technicians: sqliteTechnicians(db),
     close: async () => {
       if (db.isOpen) db.close();
     },

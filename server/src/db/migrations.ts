@@ -85,6 +85,28 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX host_inventories_by_host ON host_inventories(host_id, id);
   `,
+  `
+  -- Technicians' credentials for what changes a disk from a PC: accounts (scrypt) and short-lived PINs (sha256: a PIN
+  -- is guessable offline whatever the hash; what protects it is its life span and the login rate limit).
+  CREATE TABLE technicians (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE tech_pins (
+    id INTEGER PRIMARY KEY,
+    pin_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    uses_left INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE tech_sessions (
+    token_hash TEXT PRIMARY KEY,
+    technician TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** Brings the database to the latest schema version; each migration and its version bump commit together. */

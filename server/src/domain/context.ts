@@ -1,12 +1,15 @@
 import type { Database } from '../db/database.ts';
 import type { ImageStore } from '../store/image-store.ts';
 import type { KeyedLock } from './keyed-lock.ts';
+import type { LoginGuard } from './login-guard.ts';
 
 /** What domain functions work with; built once per server by buildApp. */
 export interface DomainContext {
   db: Database;
   store: ImageStore;
   locks: KeyedLock;
+  /** Refused technician logins of the last minute (login-guard.ts). */
+  loginGuard: LoginGuard;
   /** The current time as an ISO timestamp (tests may fix it). */
   now: () => string;
 }

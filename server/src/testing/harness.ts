@@ -9,6 +9,7 @@ import { tokenDigest } from '../auth.ts';
 import { CONFIG_DEFAULTS, type Config } from '../config.ts';
 import { sqliteDatabase, type Database } from '../db/database.ts';
 import { KeyedLock } from '../domain/keyed-lock.ts';
+import { LoginGuard } from '../domain/login-guard.ts';
 import { reconcile } from '../domain/reconcile.ts';
 import type { ImageStore } from '../store/image-store.ts';
 import { localImageStore } from '../store/local-store.ts';
@@ -34,13 +35,18 @@ const silentLog = { info: () => undefined, warn: () => undefined };
  * An app on a fresh temp DATA (removed at close), or on `dataDir` (kept). The boot directory is DATA/boot, absent until
  * a test makes it.
  */
-export async function openHarness(dataDir?: string, removeAtClose = dataDir === undefined, configOverrides: Partial<Config> = {}): Promise<Harness> {
+export async function openHarness(
+  dataDir?: string,
+  removeAtClose = dataDir === undefined,
+  configOverrides: Partial<Config> = {},
+  now: () => string = () => new Date().toISOString(),
+): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'brume-server-test-')));
   const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...CONFIG_DEFAULTS, ...configOverrides });
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
-  await reconcile({ db, store, locks: new KeyedLock(), now: () => new Date().toISOString() }, silentLog);
-  const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false });
+  await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, silentLog);
+  const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false, now });
   await app.ready();
   const stop = async (): Promise<void> => {
     await app.close();
@@ -55,7 +61,7 @@ export async function openHarness(dataDir?: string, removeAtClose = dataDir === 
     },
     restart: async () => {
       await stop();
-      return openHarness(dir, removeAtClose, configOverrides);
+      return openHarness(dir, removeAtClose, configOverrides, now);
     },
     close: async () => {
       await stop();
