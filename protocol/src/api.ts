@@ -58,10 +58,15 @@ export const AgentLookup = z.object({ macs: z.array(Mac).min(1).max(64) });
 export const AgentLookupResult = z.object({ host: z.object({ name: HostName }).nullable() });
 export type AgentLookupResult = z.infer<typeof AgentLookupResult>;
 /**
- * `POST /agent/register` (quick registration): the inventory carries the MACs. A PC already known (one of its MACs) is
- * not registered twice: its inventory is recorded and the answer says `created: false`.
+ * `POST /agent/register` (quick registration, or full with a name): the inventory carries the MACs. A PC already known
+ * (one of its MACs) is not registered twice: its inventory is recorded and the answer says `created: false` (with a
+ * name, that is a HOST_EXISTS: the technician asked for a new host).
  */
-export const AgentRegister = z.object({ inventory: Inventory });
+export const AgentRegister = z.object({
+  inventory: Inventory,
+  /** Full registration: the name the technician typed (else the server's pattern names the host). */
+  name: HostName.optional(),
+});
 export type AgentRegister = z.infer<typeof AgentRegister>;
 export const AgentRegistered = z.object({ host: Host, created: z.boolean() });
 export type AgentRegistered = z.infer<typeof AgentRegistered>;

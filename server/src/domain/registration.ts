@@ -22,19 +22,22 @@ export async function lookupHost(ctx: DomainContext, macs: readonly string[]): P
  * reported; a PC already known gets its inventory recorded and keeps its name. Either way the inventory joins the
  * host's history.
  */
-export async function registerHost(ctx: DomainContext, inventory: Inventory, namePattern: string): Promise<AgentRegistered> {
+export async function registerHost(ctx: DomainContext, inventory: Inventory, naming: { pattern: string; name?: string | undefined }): Promise<AgentRegistered> {
   const macs = [...new Set(inventory.nics.map((nic) => nic.mac))];
   if (macs.length === 0) throw new BrumeError('BAD_REQUEST', 'the inventory lists no network card: a PC is registered by its MAC addresses');
   // One registration at a time: two PCs of a room booting together must not both take lab-007.
   return ctx.locks.exclusive(lockKeys.registration, async () => {
     const known = await hostByMacs(ctx, macs);
     const receivedAt = ctx.now();
+    if (known !== undefined && naming.name !== undefined) {
+      throw new BrumeError('HOST_EXISTS', `this PC is registered already, as ${known.name}`, { detail: { host: known.name } });
+    }
     if (known !== undefined) {
       await ctx.db.inventories.add(known.id, { receivedAt, source: 'register', inventory });
       return { host: known, created: false };
     }
     const taken = async (candidate: string): Promise<boolean> => (await ctx.db.hosts.byName(candidate)) !== undefined;
-    const name = await nameForNewHost(namePattern, { macs, serial: inventory.system.serial }, taken);
+    const name = naming.name ?? (await nameForNewHost(naming.pattern, { macs, serial: inventory.system.serial }, taken));
     const host = await ctx.db.hosts.insert({ name, macs, diskHint: null, createdAt: receivedAt });
     await ctx.db.inventories.add(host.id, { receivedAt, source: 'register', inventory });
     return { host, created: true };

@@ -40,6 +40,18 @@ describe('quick registration (no token)', () => {
     expect(history.map((record) => record.inventory.memoryBytes)).toEqual([32 * 1024 ** 3, 16 * 1024 ** 3]);
   });
 
+  it('full registration: the typed name, refused when taken or when the PC is known', async () => {
+    const nic = (mac: string) => [{ name: 'eno1', mac, driver: null, speedMbps: null, link: true, ipv4: [] }];
+    const named = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'teacher-desk', inventory: sampleInventory({ nics: nic('52:54:00:00:03:01') }) } });
+    expect(named.statusCode).toBe(201);
+    expect(named.json().host.name).toBe('teacher-desk');
+    const taken = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'teacher-desk', inventory: sampleInventory({ nics: nic('52:54:00:00:03:02') }) } });
+    expect(taken.json().error).toMatchObject({ code: 'HOST_EXISTS', message: 'a host named teacher-desk exists already' });
+    const again = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'other-name', inventory: sampleInventory({ nics: nic('52:54:00:00:03:01') }) } });
+    expect(again.json().error).toMatchObject({ code: 'HOST_EXISTS', message: 'this PC is registered already, as teacher-desk' });
+    expect((await h.call('POST', '/agent/register', { ...noToken, body: { name: 'Bad Name!', inventory: sampleInventory() } })).statusCode).toBe(400);
+  });
+
   it('answers a lookup with the host name only, or null', async () => {
     const known = await h.call('POST', '/agent/lookup', { ...noToken, body: { macs: ['52:54:00:99:99:99', '52-54-00-00-01-02'] } });
     expect(known.json()).toEqual({ host: { name: 'lab2-01' } });
