@@ -1,6 +1,7 @@
 import { toBrumeError } from '@brume/protocol';
 import { agent } from './agent-command.ts';
 import { capture, deploy, image, plan } from './commands.ts';
+import { inventory } from './inventory-command.ts';
 
 const usage = `usage:
   brume capture --disk DEV --to DIR [--name N] [--json]
@@ -9,9 +10,10 @@ const usage = `usage:
   brume image   verify|show DIR [--json]
   brume agent   [--server URL --task ID --token T] [--disk DEV] [--after reboot|poweroff|none] [--log-dir DIR] [--staging DIR] [--json]
                 (without --server/--task/--token: brume.server= brume.task= brume.token= [brume.disk=] [brume.after=] of /proc/cmdline)
+  brume inventory [--json]
 `;
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { capture, deploy, plan, image, agent };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { capture, deploy, plan, image, agent, inventory };
 
 /** The engine's commands; returns the exit code (0 ok, 1 the job failed, 2 bad input). */
 export async function runAgentCli(argv: string[]): Promise<number | undefined> {
