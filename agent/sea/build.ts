@@ -2,7 +2,7 @@
 // there). Steps: esbuild bundles the agent's CLI and, separately, the codec worker; Node writes the SEA blob (the main
 // bundle, its code cache, and the assets of sea-config.json: the worker and the two native addons); postject injects
 // the blob into a stripped copy of the project's Node 24 binary. Paths in sea-config.json are relative to the repository
-// root.
+// root. blessed (the technician's menus) is bundled through blessed-plugin.ts; its fallback terminfo entries are assets.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, realpathSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { CODEC_WORKER_ASSET } from '../src/imaging/codec-pool.ts';
 import { ADDON_ASSETS, embeddedAddonsPlugin } from './addon-plugin.ts';
+import { blessedPlugin } from './blessed-plugin.ts';
+import { BLESSED_TERMINFO_ENTRIES, blessedTerminfoAsset } from './embedded-terminfo.ts';
 
 const root = realpathSync(new URL('../..', import.meta.url));
 const fromRoot = (path: string): string => join(root, path);
@@ -31,7 +33,7 @@ const common: BuildOptions = {
   platform: 'node',
   format: 'cjs', // a SEA's main script is CommonJS; the worker runs as an eval'd script
   target: 'node24',
-  plugins: [embeddedAddonsPlugin()],
+  plugins: [embeddedAddonsPlugin(), blessedPlugin()],
   logLevel: 'warning',
   legalComments: 'none',
   // CommonJS has no import.meta. The one use left in the bundle is codec-pool's checkout path, never taken in the SEA;
@@ -43,7 +45,7 @@ const common: BuildOptions = {
 /** The config names every asset the bundles ask for, so a renamed one fails here, not on a PC at boot. */
 function readSeaConfig(): SeaConfig & { workerBundle: string } {
   const config = JSON.parse(readFileSync(fromRoot(SEA_CONFIG), 'utf8')) as SeaConfig;
-  for (const asset of [CODEC_WORKER_ASSET, ...Object.values(ADDON_ASSETS)]) {
+  for (const asset of [CODEC_WORKER_ASSET, ...Object.values(ADDON_ASSETS), ...BLESSED_TERMINFO_ENTRIES.map(blessedTerminfoAsset)]) {
     if (config.assets[asset] === undefined) throw new Error(`${SEA_CONFIG} has no asset "${asset}"`);
   }
   return { ...config, workerBundle: config.assets[CODEC_WORKER_ASSET] ?? '' };

@@ -14,6 +14,8 @@ const usage = `usage:
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = { capture, deploy, plan, image, agent, inventory };
+// Hidden (not in the usage): the terminal UI's test drive, imported on demand so that no other command loads blessed.
+commands['ui-demo'] = async (argv) => (await import('./ui-demo-command.ts')).uiDemo(argv);
 
 /** The engine's commands; returns the exit code (0 ok, 1 the job failed, 2 bad input). */
 export async function runAgentCli(argv: string[]): Promise<number | undefined> {
