@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { taskCmdline } from '@brume/protocol';
-import { agentConfig, parseKernelCmdline, taskSettings, type TaskFlags } from './config.ts';
+import { agentConfig, agentMode, parseKernelCmdline, taskSettings, type TaskFlags } from './config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brume-cmdline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,5 +75,31 @@ describe('the agent settings', () => {
     [IPXE_LINE, { after: 'later' }, /^--after: reboot, poweroff or none/],
   ])('name the bad value where it came from: %s', (text, flags, message) => {
     expect(() => configFrom(flags, cmdline(text))).toThrow(message);
+  });
+});
+
+describe('what the agent is asked to do', () => {
+  const none = { server: undefined, action: undefined, menu: false, after: undefined };
+  const menuLine = 'initrd=initrd.zst rootfstype=ramfs console=ttyS0,115200 brume.server=http://10.0.0.5:8080';
+
+  it('registers from the iPXE menu (brume.action=register), then reboots like after a task', () => {
+    expect(agentMode(none, cmdline(`${menuLine} brume.action=register`))).toEqual({
+      kind: 'register', server: 'http://10.0.0.5:8080', names: { server: 'brume.server= on the kernel command line' }, ramdisk: true, after: 'reboot',
+    });
+  });
+
+  it('registers from a flag on any machine, and stays', () => {
+    expect(agentMode({ ...none, server: 'http://127.0.0.1:8080', action: 'register' }, cmdline(`${menuLine} brume.mode=menu`))).toMatchObject({ kind: 'register', server: 'http://127.0.0.1:8080', ramdisk: false, after: 'none' });
+  });
+
+  it('opens the menu for brume.mode=menu or --menu; anything else is a task', () => {
+    expect(agentMode(none, cmdline(`${menuLine} brume.mode=menu`))).toEqual({ kind: 'menu', server: 'http://10.0.0.5:8080', ramdisk: true });
+    expect(agentMode({ ...none, menu: true, server: 'http://127.0.0.1:1' }, cmdline(IPXE_LINE))).toEqual({ kind: 'menu', server: 'http://127.0.0.1:1', ramdisk: false });
+    expect(agentMode(none, cmdline(IPXE_LINE))).toEqual({ kind: 'task' });
+  });
+
+  it('refuses an unknown action, from a flag or the command line, naming it', () => {
+    expect(() => agentMode({ ...none, action: 'wipe' }, cmdline(menuLine))).toThrow(/--action: "wipe" is not an action/);
+    expect(() => agentMode(none, cmdline(`${menuLine} brume.action=format`))).toThrow(/brume\.action=format .* is not an action/);
   });
 });

@@ -69,9 +69,15 @@ export interface KernelArgs {
   token?: string;
   disk?: string;
   after?: string;
+  /** `brume.action=register`: the iPXE menu's quick registration (or a room registering itself unattended). */
+  action?: string;
+  /** `brume.mode=menu`: the iPXE menu's "Brume menu". */
+  mode?: string;
 }
 
-const KERNEL_KEYS: Readonly<Record<string, keyof KernelArgs>> = { 'brume.server': 'server', 'brume.task': 'task', 'brume.token': 'token', 'brume.disk': 'disk', 'brume.after': 'after' };
+const KERNEL_KEYS: Readonly<Record<string, keyof KernelArgs>> = {
+  'brume.server': 'server', 'brume.task': 'task', 'brume.token': 'token', 'brume.disk': 'disk', 'brume.after': 'after', 'brume.action': 'action', 'brume.mode': 'mode',
+};
 
 /** Reads `brume.key=value` words (a quoted value keeps its spaces); the last of a repeated word wins, as in the kernel. */
 export function parseKernelCmdline(text: string): KernelArgs {
@@ -130,6 +136,27 @@ export function taskSettings(flags: TaskFlags, cmdlinePath: string = KERNEL_CMDL
     ramdisk,
   };
   return { values, names };
+}
+
+/** What `brume agent` is asked to do: a task of the server, register this PC, or open the technician's menu. */
+export type AgentMode = { kind: 'task' } | { kind: 'register'; server: string | undefined; names: Record<string, string>; ramdisk: boolean; after: string } | { kind: 'menu'; server: string | undefined; ramdisk: boolean };
+
+/**
+ * Flags first (--action register, --menu), then the kernel command line (brume.action=register, brume.mode=menu);
+ * anything else is a task. Registering from the command line means the ramdisk: the PC reboots afterwards.
+ */
+export function agentMode(flags: { server: string | undefined; action: string | undefined; menu: boolean; after: string | undefined }, cmdlinePath: string = KERNEL_CMDLINE_PATH): AgentMode {
+  if (flags.action !== undefined && flags.action !== 'register') throw new BrumeError('BAD_REQUEST', `--action: "${flags.action}" is not an action; the one action is register`);
+  const kernel = flags.action === undefined && !flags.menu ? readKernelArgs(cmdlinePath) : {};
+  const serverName = flags.server !== undefined ? '--server' : kernel.server !== undefined ? 'brume.server= on the kernel command line' : '--server (or brume.server= on the kernel command line)';
+  const server = flags.server ?? kernel.server;
+  if (flags.action === 'register' || (flags.action === undefined && !flags.menu && kernel.action === 'register')) {
+    const ramdisk = flags.action === undefined;
+    return { kind: 'register', server, names: { server: serverName }, ramdisk, after: flags.after ?? kernel.after ?? (ramdisk ? 'reboot' : 'none') };
+  }
+  if (flags.menu || kernel.mode === 'menu') return { kind: 'menu', server, ramdisk: !flags.menu };
+  if (kernel.action !== undefined) throw new BrumeError('BAD_REQUEST', `brume.action=${kernel.action} on the kernel command line is not an action; the one action is register`);
+  return { kind: 'task' };
 }
 
 function readKernelArgs(path: string): KernelArgs {

@@ -209,5 +209,7 @@ export function taskCmdline(serverUrl: string, taskId: number, token: string): s
 /** Every admin listing is an object, so a field can be added (a cursor, a total) without breaking clients. */
 export const HostList = z.object({ hosts: z.array(Host) });
 export const ImageList = z.object({ images: z.array(ImageSummary) });
+export type ImageList = z.infer<typeof ImageList>;
 export const TaskList = z.object({ tasks: z.array(Task) });
 export const ServerHealth = z.object({ ok: z.literal(true), version: z.string() });
+export type ServerHealth = z.infer<typeof ServerHealth>;

@@ -7,8 +7,8 @@ import { retryPolicy, TransientError, withRetry, type RetryPolicy } from './retr
 export interface ClientOptions {
   /** The server's URL, with or without the /api/v1 prefix. */
   server: string;
-  /** Bearer token: the task's one-time token. */
-  token: string;
+  /** Bearer token: the task's one-time token; none for the routes every PC may call (lookup, quick registration). */
+  token?: string;
   retry?: Partial<RetryPolicy>;
   /** How long a silent connection is tolerated, waiting for an answer's headers or between pieces of its body. */
   headersTimeoutMs?: number;
@@ -103,8 +103,8 @@ export function createApiClient(options: ClientOptions): ApiClient {
 /** The headers timer runs while a request body drains too: a chunk upload gets one more second per 256 KiB. */
 const UPLOAD_GRACE_BYTES_PER_SECOND = 256 * 1024;
 
-function dispatchOptions(request: ApiRequest, prefix: string, token: string, headersTimeout: number): Dispatcher.RequestOptions {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', ...request.headers };
+function dispatchOptions(request: ApiRequest, prefix: string, token: string | undefined, headersTimeout: number): Dispatcher.RequestOptions {
+  const headers: Record<string, string> = { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), accept: 'application/json', ...request.headers };
   let body: string | Uint8Array | null = null;
   if (request.json !== undefined) {
     headers['content-type'] = 'application/json';

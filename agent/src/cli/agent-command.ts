@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { toBrumeError } from '@brume/protocol';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
 import { runAgentTask, type AgentOutcome } from '../agent-loop.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, KERNEL_CMDLINE_PATH, agentConfig, runLogDir, taskSettings, type AgentConfig } from '../config.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, KERNEL_CMDLINE_PATH, agentConfig, agentMode, runLogDir, taskSettings, type AgentConfig } from '../config.ts';
+import { collectInventory } from '../inventory/collect.ts';
+import type { CollectedInventory } from '../registration.ts';
+import { menuCommand } from './menu-command.ts';
+import { registerCommand } from './register-command.ts';
 import { DEFAULT_RETRY_DEADLINE_MS } from '../api/retry.ts';
 import type { DiskSource } from '../sys/disks.ts';
 import { lastLines, runTool, type Runner } from '../sys/exec.ts';
@@ -25,6 +29,8 @@ export interface AgentCommandDeps {
   disks: DiskSource | undefined;
   /** The console, for the error screen (default stderr). */
   screen: (text: string) => void;
+  /** This PC's inventory, for quick registration. */
+  collect: () => Promise<CollectedInventory>;
 }
 
 /**
@@ -33,12 +39,29 @@ export interface AgentCommandDeps {
  * after success; a failure leaves the error screen on the console, after the logs reached the server.
  */
 export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {}): Promise<number> {
-  const deps: AgentCommandDeps = { run: runTool, cmdlinePath: KERNEL_CMDLINE_PATH, disks: undefined, screen: (text) => void process.stderr.write(text), ...given };
+  const deps: AgentCommandDeps = {
+    run: runTool, cmdlinePath: KERNEL_CMDLINE_PATH, disks: undefined, screen: (text) => void process.stderr.write(text),
+    collect: () => collectInventory({ run: given.run ?? runTool }), ...given,
+  };
   const { values } = parseFlags(argv, {
     server: { type: 'string' }, task: { type: 'string' }, token: { type: 'string' }, disk: { type: 'string' }, after: { type: 'string' },
+    action: { type: 'string' }, menu: { type: 'boolean', default: false }, plain: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false }, 'log-dir': { type: 'string' }, staging: { type: 'string' },
     'retry-deadline': { type: 'string' }, timeout: { type: 'string' }, 'chunk-size': { type: 'string' }, level: { type: 'string' },
   });
+  const mode = agentMode({ server: values.server, action: values.action, menu: values.menu, after: values.after }, deps.cmdlinePath);
+  if (mode.kind === 'register') {
+    return registerCommand(mode, values.json, {
+      run: deps.run, collect: deps.collect, out: (text) => void process.stdout.write(text), err: deps.screen,
+      retryDeadlineMs: seconds(values['retry-deadline'], '--retry-deadline', DEFAULT_RETRY_DEADLINE_MS),
+    });
+  }
+  if (mode.kind === 'menu') {
+    return menuCommand(mode, {
+      run: deps.run, collect: deps.collect, disks: deps.disks, disk: values.disk, plain: values.plain,
+      retryDeadlineMs: seconds(values['retry-deadline'], '--retry-deadline', DEFAULT_RETRY_DEADLINE_MS),
+    });
+  }
   const settings = taskSettings({ server: values.server, task: values.task, token: values.token, disk: values.disk, after: values.after }, deps.cmdlinePath);
   const config = agentConfig(
     {

@@ -10,6 +10,8 @@ const usage = `usage:
   brume image   verify|show DIR [--json]
   brume agent   [--server URL --task ID --token T] [--disk DEV] [--after reboot|poweroff|none] [--log-dir DIR] [--staging DIR] [--json]
                 (without --server/--task/--token: brume.server= brume.task= brume.token= [brume.disk=] [brume.after=] of /proc/cmdline)
+  brume agent   --server URL --action register [--json]      # quick registration of this PC (brume.action=register)
+  brume agent   --server URL --menu [--disk DEV] [--plain]   # the technician's menu (brume.mode=menu)
   brume inventory [--json]
 `;
 

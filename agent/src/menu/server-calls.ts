@@ -1,0 +1,38 @@
+import { AgentLookupResult, AgentRegistered, ImageList, ServerHealth, TaskCreated, TechSession, type Inventory, type TechLogin } from '@brume/protocol';
+import { createApiClient, type ApiClient } from '../api/client.ts';
+
+/**
+ * The menu's requests to the server, each with its own short-lived client: a technician may leave the menu open for
+ * hours, and a pool kept open that long only holds dead connections.
+ */
+export class MenuServer {
+  readonly #url: string;
+  readonly #retryDeadlineMs: number;
+
+  constructor(url: string, retryDeadlineMs: number) {
+    this.#url = url;
+    this.#retryDeadlineMs = retryDeadlineMs;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  async #with<T>(token: string | undefined, call: (client: ApiClient) => Promise<T>): Promise<T> {
+    const client = createApiClient({ server: this.#url, ...(token === undefined ? {} : { token }), retry: { deadlineMs: this.#retryDeadlineMs } });
+    try {
+      return await call(client);
+    } finally {
+      await client.close();
+    }
+  }
+
+  health = (): Promise<ServerHealth> => this.#with(undefined, (client) => client.json({ method: 'GET', path: '/health' }, ServerHealth));
+  lookup = (macs: string[]): Promise<AgentLookupResult> => this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/lookup', json: { macs } }, AgentLookupResult));
+  register = (inventory: Inventory, name?: string): Promise<AgentRegistered> =>
+    this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/register', json: { inventory, ...(name === undefined ? {} : { name }) } }, AgentRegistered));
+  login = (login: TechLogin): Promise<TechSession> => this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/tech-login', json: login, once: true }, TechSession));
+  images = (session: TechSession): Promise<ImageList> => this.#with(session.token, (client) => client.json({ method: 'GET', path: '/agent/images' }, ImageList));
+  deploy = (session: TechSession, macs: string[], image: string): Promise<TaskCreated> =>
+    this.#with(session.token, (client) => client.json({ method: 'POST', path: '/agent/deploy', json: { macs, image }, once: true }, TaskCreated));
+}
