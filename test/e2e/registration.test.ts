@@ -39,8 +39,10 @@ describe('an unknown PC registers itself', () => {
     const vm = startVm({ work, name: 'unknown', disk, firmware: 'bios', memoryMiB: VM_MEMORY_MIB, mac: VM_MAC, network: { kind: 'user', serverPort: port } });
     try {
       const story = (): string => `${vm.commandLine}\n${vm.console.slice(-50).join('\n')}`;
-      await vm.waitFor(/Brume: this PC is not registered/, 120).catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
-      await vm.waitFor(/brume\.action=register/, 60).catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
+      // iPXE draws its menu with cursor moves, not lines: the kernel command line is what shows the entry taken.
+      await vm.waitFor(/brume\.action=register/, 180).catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
+      const menuLine = server.log.find((line) => line.includes('"boot menu"') && line.includes(VM_MAC));
+      expect(menuLine, 'the server gave this PC the menu').toMatch(/"decision":"menu"/);
       const exit = await Promise.race([vm.exited, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 240_000))]);
       expect(exit, story()).not.toBe('timeout');
       expect(vm.console.some((line) => /registered as lab-01/.test(line)), story()).toBe(true);
