@@ -3,7 +3,7 @@ import { AgentTask, BrumeError, Task, toBrumeError, type Event } from '@brume/pr
 import { AGENT_LOG_FILE, agentLogReporter } from './agent-log.ts';
 import { createApiClient, type ApiClient } from './api/client.ts';
 import { httpReporter } from './api/http-reporter.ts';
-import { collectLogs, diskDumpLog } from './api/log-bundle.ts';
+import { collectLogs, diskDumpLog, systemStateLogs } from './api/log-bundle.ts';
 import type { AgentConfig } from './config.ts';
 import { chooseTargetDisk, type DiskHint, type TargetChoice } from './disk/target-choice.ts';
 import type { Reporter } from './ports.ts';
@@ -92,7 +92,7 @@ function targetDisk(config: AgentConfig, task: AgentTask, disks: DiskSource): Ta
 }
 
 async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk: string | undefined, outcome: AgentOutcome): Promise<void> {
-  const logs = await collectLogs(config.logDir, await diskDumpLog(run, disk));
+  const logs = await collectLogs(config.logDir, [...(await diskDumpLog(run, disk)), ...(await systemStateLogs(run))]);
   const path = `/tasks/${config.taskId}/${outcome.ok ? 'complete' : 'fail'}`;
   const body = outcome.ok ? { result: outcome.summary, logs } : { error: outcome.error.toJSON(), logs };
   await client.json({ method: 'POST', path, json: body }, Task);

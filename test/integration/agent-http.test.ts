@@ -79,7 +79,7 @@ describe('brume agent over HTTP', () => {
     expect(deployed.code, `${deployed.stderr}\n${JSON.stringify(deployed.result)}`).toBe(0);
     expect((await admin('GET', `/tasks/${deploy.task.id}`, Task)).state).toBe('done');
     const deployNames = (await admin('GET', `/tasks/${deploy.task.id}/logs`, TaskLogs)).files.map((file) => file.name);
-    expect(deployNames).toEqual(expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'd1p2.restore.log']));
+    expect(deployNames).toEqual(expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'dmesg.txt', 'lsblk.json', 'd1p2.restore.log']));
 
     expect((await compareWithSample(target, source)).mismatches).toEqual([]);
   });

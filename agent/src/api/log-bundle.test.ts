@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LogFile } from '@brume/protocol';
-import { collectLogs, tailCapped } from './log-bundle.ts';
+import { collectLogs, systemStateLogs, tailCapped } from './log-bundle.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brume-logs-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +46,18 @@ describe('collectLogs', () => {
 
   it('an absent log directory is an empty bundle, not a failure', async () => {
     expect(await collectLogs(join(dir, 'nowhere'), [])).toEqual([]);
+  });
+});
+
+describe('systemStateLogs', () => {
+  it('ships dmesg and lsblk as JSON; a command that fails leaves a line, not a failed bundle', async () => {
+    const run = async (command: string, args: readonly string[]) => {
+      if (command === 'dmesg') throw new Error('dmesg: read kernel buffer failed: Operation not permitted');
+      return { stdout: JSON.stringify({ blockdevices: [], args }), stderr: '', code: 0 };
+    };
+    const [dmesg, lsblk] = await systemStateLogs(run);
+    expect(dmesg).toEqual({ name: 'dmesg.txt', content: 'dmesg failed: dmesg: read kernel buffer failed: Operation not permitted\n' });
+    expect(lsblk?.name).toBe('lsblk.json');
+    expect(JSON.parse(lsblk?.content ?? '').args).toContain('-J');
   });
 });

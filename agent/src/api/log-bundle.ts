@@ -73,3 +73,19 @@ export async function diskDumpLog(run: Runner, disk: string | undefined): Promis
   );
   return [{ name: 'disk.sfdisk.txt', content }];
 }
+
+/**
+ * The machine's side of a failure, as FOG technicians ask for it: the kernel's messages (a disk's I/O errors, a driver
+ * that did not load) and the block devices as lsblk sees them. A command that fails leaves a line saying so instead.
+ */
+export async function systemStateLogs(run: Runner): Promise<LogFile[]> {
+  const capture = (command: string, args: readonly string[]): Promise<string> =>
+    run(command, args).then(
+      (result) => result.stdout,
+      (error: unknown) => `${[command, ...args].join(' ')} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  return [
+    { name: 'dmesg.txt', content: await capture('dmesg', []) },
+    { name: 'lsblk.json', content: await capture('lsblk', ['-J', '-b', '-o', 'NAME,KNAME,SIZE,TYPE,TRAN,RM,RO,MODEL,SERIAL,PTTYPE,FSTYPE,LABEL,UUID,PARTUUID,MOUNTPOINT']) },
+  ];
+}
