@@ -61,7 +61,7 @@ describe('the agent loop', () => {
     const body = JSON.parse(fail?.body.toString() ?? '{}') as TaskFail;
     expect(body.error.code).toBe('DEVICE_NOT_FOUND');
     expect(body.error.message).toMatch(/\(\/dev\/loop0: a loop device; \/dev\/sda: a USB disk\); name one with --disk/);
-    expect(body.logs?.map((file) => file.name)).toEqual(['agent.log']);
+    expect(body.logs?.map((file) => file.name)).toEqual(['agent.log', 'dmesg.txt', 'lsblk.json']);
     expect(body.logs?.[0]?.content).toMatch(/"level":"error","message":"choose the disk: no disk to image/);
   });
 
