@@ -45,15 +45,18 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     // 1. The task, as the server gives it to this token.
     const task = await client.json({ method: 'GET', path: `/agent/tasks/${config.taskId}` }, AgentTask);
     fetched = true;
-    // 2. The disk: the one a person named, else the task's, else the written rule; the choice and why, logged and shown.
-    step = 'choose the disk';
-    const choice = targetDisk(config, task, deps.disks ?? sysDisks());
-    disk = choice.path;
-    log(reporter, 'info', `disk ${choice.path}: ${choice.reason}`, { disk: choice.path, reason: choice.reason, refused: choice.refused });
-    // 3. The task's own module does the job, reporting to the server and the console; its phases name the step.
+    // 2. The disk, for a task that works on one: the one a person named, else the task's, else the written rule; the
+    //    choice and why, logged and shown.
     const module = taskModules[task.kind];
+    if (module.describe().needsDisk) {
+      step = 'choose the disk';
+      const choice = targetDisk(config, task, deps.disks ?? sysDisks());
+      disk = choice.path;
+      log(reporter, 'info', `disk ${choice.path}: ${choice.reason}`, { disk: choice.path, reason: choice.reason, refused: choice.refused });
+    }
+    // 3. The task's own module does the job, reporting to the server and the console; its phases name the step.
     step = task.kind;
-    log(reporter, 'info', `task ${task.id}: ${module.describe().title} (image ${task.image}, disk ${disk})`);
+    log(reporter, 'info', `task ${task.id}: ${module.describe().title}${task.image === null ? '' : ` (image ${task.image}, disk ${disk})`}`);
     const phases: Reporter = {
       event(event) {
         if (event.type === 'phase') step = `${task.kind}: ${event.phase}${event.target === undefined ? '' : ` ${event.target}`}`;

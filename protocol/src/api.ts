@@ -116,7 +116,9 @@ export const ImageVerification = z.object({
 export type ImageVerification = z.infer<typeof ImageVerification>;
 
 // ── tasks ──────────────────────────────────────────────────────────────────────────────────────────────────────────
-export const TaskKind = z.enum(['capture', 'deploy']);
+export const TaskKind = z.enum(['capture', 'deploy', 'inventory']);
+/** The kinds that name an image: a capture makes it, a deploy reads it; an inventory has none. */
+export const IMAGE_TASK_KINDS: readonly TaskKind[] = ['capture', 'deploy'];
 export type TaskKind = z.infer<typeof TaskKind>;
 export const TaskError = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });
 export type TaskError = z.infer<typeof TaskError>;
@@ -126,7 +128,8 @@ export const Task = z.object({
   kind: TaskKind,
   hostId: z.number().int().positive(),
   hostName: HostName,
-  image: ImageName,
+  /** null for a task without an image (inventory). */
+  image: ImageName.nullable(),
   /** The disk the agent is told to use: the task's own, else the host's hint, else null (the agent's rule). */
   disk: z.string().nullable(),
   state: TaskState,
@@ -142,12 +145,18 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
-export const TaskCreate = z.object({
-  kind: TaskKind,
-  host: HostName,
-  image: ImageName,
-  disk: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
-});
+export const TaskCreate = z
+  .object({
+    kind: TaskKind,
+    host: HostName,
+    image: ImageName.optional(),
+    disk: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
+  })
+  .superRefine((task, context) => {
+    const needsImage = IMAGE_TASK_KINDS.includes(task.kind);
+    if (needsImage && task.image === undefined) context.addIssue({ code: 'custom', path: ['image'], message: `a ${task.kind} task needs an image` });
+    if (!needsImage && task.image !== undefined) context.addIssue({ code: 'custom', path: ['image'], message: `an ${task.kind} task takes no image` });
+  });
 export type TaskCreate = z.input<typeof TaskCreate>;
 /** The one-time token is returned once, at creation; the server keeps only its sha256. */
 export const TaskCreated = z.object({ task: Task, token: z.string(), cmdline: z.string() });
@@ -158,7 +167,7 @@ export const TaskListQuery = z.object({ state: TaskState.optional(), host: HostN
 export const AgentTask = z.object({
   id: z.number().int().positive(),
   kind: TaskKind,
-  image: ImageName,
+  image: ImageName.nullable(),
   disk: z.string().nullable(),
   state: TaskState,
 });

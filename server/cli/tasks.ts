@@ -1,4 +1,4 @@
-import { BrumeError, LogFileName, Task, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, type TaskKind } from '@brume/protocol';
+import { BrumeError, IMAGE_TASK_KINDS, LogFileName, Task, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, type TaskKind } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, keyValues } from './output.ts';
@@ -12,8 +12,12 @@ const optional = <K extends string>(key: K, value: string | undefined): Partial<
 
 export function createdText({ task, token, cmdline }: TaskCreated): string {
   const disk = task.disk === null ? '' : ` (${task.disk})`;
-  const what = task.kind === 'capture' ? `capture ${task.hostName}${disk} into image ${task.image}` : `deploy image ${task.image} to ${task.hostName}${disk}`;
-  return `created task ${task.id}: ${what}, ${task.state}\n${keyValues([
+  const what: Record<TaskKind, string> = {
+    capture: `capture ${task.hostName}${disk} into image ${task.image ?? '?'}`,
+    deploy: `deploy image ${task.image ?? '?'} to ${task.hostName}${disk}`,
+    inventory: `inventory of ${task.hostName}`,
+  };
+  return `created task ${task.id}: ${what[task.kind]}, ${task.state}\n${keyValues([
     ['token', token],
     ['cmdline', cmdline],
   ])}the token is shown only this once: the server keeps its hash\n` +
@@ -21,14 +25,15 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
 }
 
 function createTask(kind: TaskKind): Command {
+  const withImage = IMAGE_TASK_KINDS.includes(kind);
   return {
-    synopsis: `task ${kind} --host H --image I [--disk DEV]`,
-    flags: { host: { type: 'string' }, image: { type: 'string' }, disk: { type: 'string' } },
+    synopsis: withImage ? `task ${kind} --host H --image I [--disk DEV]` : `task ${kind} --host H`,
+    flags: withImage ? { host: { type: 'string' }, image: { type: 'string' }, disk: { type: 'string' } } : { host: { type: 'string' } },
     prepare(args) {
       noPositionals(args);
       const input = checkedInput(
         TaskCreate,
-        { kind, host: requiredFlag(args, 'host'), image: requiredFlag(args, 'image'), ...optional('disk', args.string('disk')) },
+        { kind, host: requiredFlag(args, 'host'), ...(withImage ? { image: requiredFlag(args, 'image'), ...optional('disk', args.string('disk')) } : {}) },
         { host: '--host', image: '--image', disk: '--disk' },
       );
       return async ({ client, term, json }) => {
@@ -117,6 +122,7 @@ const logs: Command = {
 export const taskCommands: Readonly<Record<string, Command>> = {
   capture: createTask('capture'),
   deploy: createTask('deploy'),
+  inventory: createTask('inventory'),
   list,
   show,
   cancel,

@@ -15,7 +15,8 @@ export interface TaskBoot {
   serverUrl: string;
   taskId: number;
   taskKind: TaskKind;
-  image: string;
+  /** null for a task without an image (inventory). */
+  image: string | null;
   hostName: string;
   /** A token issued for this boot only (the task's previous one no longer works). */
   token: string;
@@ -81,12 +82,14 @@ export function localBootLines(platform: IpxePlatform): string[] {
   return ['iseq ${platform} efi && goto brume_exit ||', sanboot, ':brume_exit', 'exit 1'];
 }
 
+const taskWords = (boot: TaskBoot): string => (boot.image === null ? boot.taskKind : `${boot.taskKind} of image ${boot.image}`);
+
 function taskScript(boot: TaskBoot, platform: IpxePlatform): string[] {
   const cmdline = `${KERNEL_BASE_ARGS} ${taskCmdline(boot.serverUrl, boot.taskId, boot.token)}`;
   return [
-    `# Brume: task ${boot.taskId} (${boot.taskKind} of image ${boot.image}) for host ${boot.hostName}.`,
+    `# Brume: task ${boot.taskId} (${taskWords(boot)}) for host ${boot.hostName}.`,
     '# The token below was issued for this boot alone: fetching this script again replaces it.',
-    `echo Brume: task ${boot.taskId}, ${boot.taskKind} of image ${boot.image} on ${boot.hostName}`,
+    `echo Brume: task ${boot.taskId}, ${taskWords(boot)} on ${boot.hostName}`,
     `set base ${boot.serverUrl}`,
     `kernel \${base}/boot/vmlinuz ${cmdline} || goto brume_failed`,
     'initrd ${base}/boot/initrd.zst || goto brume_failed',

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PREFIX, Host, ImageList, Task, TaskCreated, TaskLogs, type TaskCreate } from '@brume/protocol';
+import { API_PREFIX, Host, HostDetail, ImageList, Task, TaskCreated, TaskLogs, type TaskCreate } from '@brume/protocol';
 import type { z } from 'zod';
 import { runBrume } from '../support/brume-cli.ts';
 import { rawHash } from '../support/file-tree.ts';
@@ -82,6 +82,16 @@ describe('brume agent over HTTP', () => {
     expect(deployNames).toEqual(expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'dmesg.txt', 'lsblk.json', 'd1p2.restore.log']));
 
     expect((await compareWithSample(target, source)).mismatches).toEqual([]);
+  });
+
+  it('an inventory task needs no disk, reads this PC, and joins the host history', async () => {
+    const created = await createTask({ kind: 'inventory', host: 'pc1' });
+    const run = await agent(created);
+    expect(run.code, `${run.stderr}\n${JSON.stringify(run.result)}`).toBe(0);
+    const detail = await admin('GET', '/hosts/pc1', HostDetail);
+    expect(detail.inventories[0]?.source).toBe('inventory');
+    expect(detail.inventories[0]?.inventory.nics.length).toBeGreaterThan(0);
+    expect((await admin('GET', `/tasks/${created.task.id}`, Task)).state).toBe('done');
   });
 
   it('a capture cancelled on the server while it runs stops promptly, says so, and publishes nothing', async () => {

@@ -1,13 +1,14 @@
 import { AgentTask } from '@brume/protocol';
 import { uploadImageWriter } from '../api/upload-writer.ts';
 import { captureDisk } from '../imaging/capture.ts';
-import type { TaskModule } from './task-module.ts';
+import { taskDisk, taskImage, type TaskModule } from './task-module.ts';
 
 /** Capture this PC's disk into a new image on the server, named by the task. */
 export const captureTask = {
   kind: 'capture',
   describe: () => ({
     title: "Capture this PC's disk into an image on the server",
+    needsDisk: true,
     destructive: false,
     abortable: true,
     phases: ['inspect', 'capture', 'finalize'],
@@ -15,15 +16,17 @@ export const captureTask = {
   }),
   async run(context) {
     const { task, client } = context;
-    const writer = uploadImageWriter(client, task.id, task.image);
+    const image = taskImage(task);
+    const disk = taskDisk(context);
+    const writer = uploadImageWriter(client, task.id, image);
     const started = performance.now();
     const manifest = await captureDisk(
-      { disk: context.disk, name: task.image, chunkBytes: context.chunkBytes, level: context.level, logDir: context.logDir },
+      { disk, name: image, chunkBytes: context.chunkBytes, level: context.level, logDir: context.logDir },
       { run: context.run, reporter: context.reporter, writer },
     );
     return {
-      image: task.image,
-      disk: context.disk,
+      image,
+      disk,
       partitions: manifest.partitions.length,
       rawBytes: manifest.partitions.reduce((sum, p) => sum + p.rawBytes, 0),
       storedBytes: manifest.partitions.reduce((sum, p) => sum + p.storedBytes, 0),

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AgentTask, Phase, TaskKind } from '@brume/protocol';
+import { BrumeError, type AgentTask, type Phase, type TaskKind } from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
 import type { Reporter } from '../ports.ts';
 import type { Runner } from '../sys/exec.ts';
@@ -9,6 +9,8 @@ export interface TaskDescription {
   title: string;
   /** Whether it overwrites the disk it runs on. */
   destructive: boolean;
+  /** Whether it works on a disk (the agent chooses one first); an inventory reads the whole PC and needs none. */
+  needsDisk: boolean;
   /** Whether stopping it half-way leaves nothing worse than before it started. */
   abortable: boolean;
   phases: readonly Phase[];
@@ -19,8 +21,8 @@ export interface TaskDescription {
 /** Everything a running task may use: no module reaches for anything else. */
 export interface TaskContext {
   task: AgentTask;
-  /** The disk chosen for this run (the --disk flag, else the task's). */
-  disk: string;
+  /** The disk chosen for this run (the --disk flag, else the task's, else the rule); undefined when needsDisk is false. */
+  disk: string | undefined;
   client: ApiClient;
   reporter: Reporter;
   run: Runner;
@@ -35,4 +37,16 @@ export interface TaskModule {
   describe(): TaskDescription;
   /** Does the job; the summary it returns is the task's result on the server. Throws a BrumeError on failure. */
   run(context: TaskContext): Promise<Record<string, unknown>>;
+}
+
+/** The image of a capture or deploy: the server never sends one without it, but a bug must not become "null". */
+export function taskImage(task: AgentTask): string {
+  if (task.image === null) throw new BrumeError('INTERNAL', `task ${task.id} (${task.kind}) came without an image`);
+  return task.image;
+}
+
+/** The disk of a task that needs one (the loop chose it before the task ran). */
+export function taskDisk(context: TaskContext): string {
+  if (context.disk === undefined) throw new BrumeError('INTERNAL', `task ${context.task.id} (${context.task.kind}) was started without a disk`);
+  return context.disk;
 }

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -52,5 +53,31 @@ describe('migrations', () => {
     expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 0 });
     expect(tables(raw)).toEqual(['hosts']);
     raw.close();
+  });
+});
+
+describe('migration 4 (tasks rebuilt for kinds without an image)', () => {
+  it('keeps every task and its logs: the rebuild does not cascade to the children', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brume-migrate-4-'));
+    try {
+      const db = new DatabaseSync(join(dir, 'brume.db'));
+      db.exec('PRAGMA foreign_keys = ON');
+      for (const [index, sql] of migrations.slice(0, 3).entries()) {
+        db.exec(sql);
+        db.exec(`PRAGMA user_version = ${index + 1}`);
+      }
+      db.exec(`INSERT INTO tasks (kind, host_id, host_name, image, state, token_hash, created_at) VALUES ('deploy', 1, 'pc-01', 'img', 'done', 'h1', '2026-01-01T00:00:00Z')`);
+      db.exec(`INSERT INTO task_logs (task_id, name, content) VALUES (1, 'agent.log', 'kept')`);
+      expect(migrate(db)).toBe(migrations.length);
+      expect(db.prepare('SELECT kind, image, state FROM tasks').all()).toEqual([{ kind: 'deploy', image: 'img', state: 'done' }]);
+      expect(db.prepare('SELECT content FROM task_logs').all()).toEqual([{ content: 'kept' }]);
+      expect(db.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
+      // The new rule: an inventory has no image, the other kinds have one.
+      expect(() => db.exec(`INSERT INTO tasks (kind, host_id, host_name, image, state, token_hash, created_at) VALUES ('inventory', 1, 'pc-01', 'img', 'queued', 'h2', 'x')`)).toThrow(/CHECK/);
+      db.exec(`INSERT INTO tasks (kind, host_id, host_name, image, state, token_hash, created_at) VALUES ('inventory', 1, 'pc-01', NULL, 'queued', 'h3', 'x')`);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -107,24 +107,63 @@ export const migrations: readonly string[] = [
     expires_at TEXT NOT NULL
   ) STRICT;
   `,
+  `
+  -- Tasks without an image (inventory): kind widened, image nullable, and an image exactly for the kinds that take one.
+  -- SQLite cannot alter a CHECK: the table is rebuilt (migrate() runs with foreign keys off, as SQLite prescribes).
+  CREATE TABLE tasks_new (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('capture', 'deploy', 'inventory')),
+    host_id INTEGER NOT NULL,
+    host_name TEXT NOT NULL,
+    image TEXT CHECK ((image IS NULL) = (kind = 'inventory')),
+    disk TEXT,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    progress TEXT,
+    phase TEXT,
+    error TEXT,
+    result TEXT
+  ) STRICT;
+  INSERT INTO tasks_new SELECT id, kind, host_id, host_name, image, disk, state, token_hash, created_at, started_at, ended_at, progress, phase, error, result FROM tasks;
+  DROP TABLE tasks;
+  ALTER TABLE tasks_new RENAME TO tasks;
+  CREATE INDEX tasks_by_state ON tasks(state, id);
+  CREATE INDEX tasks_by_host ON tasks(host_name, id);
+  CREATE INDEX tasks_active_by_image ON tasks(image) WHERE state IN ('queued', 'running');
+  `,
 ];
 
-/** Brings the database to the latest schema version; each migration and its version bump commit together. */
+/**
+ * Brings the database to the latest schema version; each migration and its version bump commit together. Foreign keys
+ * are off meanwhile (SQLite's procedure for rebuilding a table: a DROP TABLE would otherwise cascade to the children)
+ * and checked before each commit, so a migration that breaks a reference is rolled back.
+ */
 export function migrate(db: DatabaseSync): number {
   const current = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (current > migrations.length) {
     throw new Error(`the database is at schema version ${current}; this server knows only ${migrations.length}: use a newer Brume`);
   }
-  for (let version = current + 1; version <= migrations.length; version += 1) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(migrations[version - 1] as string);
-      db.exec(`PRAGMA user_version = ${version}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
+  if (current === migrations.length) return current;
+  db.exec('PRAGMA foreign_keys = OFF');
+  try {
+    for (let version = current + 1; version <= migrations.length; version += 1) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec(migrations[version - 1] as string);
+        const broken = db.prepare('PRAGMA foreign_key_check').all();
+        if (broken.length > 0) throw new Error(`migration ${version} breaks ${broken.length} foreign key reference(s): ${JSON.stringify(broken.slice(0, 3))}`);
+        db.exec(`PRAGMA user_version = ${version}`);
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
     }
+  } finally {
+    db.exec('PRAGMA foreign_keys = ON');
   }
   return migrations.length;
 }

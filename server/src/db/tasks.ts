@@ -7,7 +7,7 @@ export interface TaskRecord {
   kind: TaskKind;
   hostId: number;
   hostName: string;
-  image: string;
+  image: string | null;
   disk: string | null;
   state: TaskState;
   createdAt: string;
@@ -25,7 +25,7 @@ export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' 
 export interface TaskCredentials {
   id: number;
   kind: TaskKind;
-  image: string;
+  image: string | null;
   state: TaskState;
   tokenHash: string;
 }
@@ -67,7 +67,7 @@ interface TaskRow {
   kind: TaskKind;
   host_id: number;
   host_name: string;
-  image: string;
+  image: string | null;
   disk: string | null;
   state: TaskState;
   created_at: string;

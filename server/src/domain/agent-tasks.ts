@@ -1,4 +1,4 @@
-import { BrumeError, type AgentTask, type EventBatch, type Task, type TaskComplete, type TaskFail } from '@brume/protocol';
+import { BrumeError, Inventory, type AgentTask, type EventBatch, type Task, type TaskComplete, type TaskFail } from '@brume/protocol';
 import type { z } from 'zod';
 import type { TaskCredentials } from '../db/tasks.ts';
 import { lockKeys, type DomainContext } from './context.ts';
@@ -26,6 +26,7 @@ export async function completeTask(ctx: DomainContext, task: TaskCredentials, bo
       throw new BrumeError('TASK_STATE', `capture task ${task.id} has not committed its image: commit the upload before completing`);
     }
     await ctx.db.taskLogs.save(task.id, body.logs);
+    if (task.kind === 'inventory') await recordInventory(ctx, task, body.result);
     return endTask(ctx, task.id, { state: 'done', at: ctx.now(), result: body.result });
   });
 }
@@ -37,6 +38,15 @@ export async function failTask(ctx: DomainContext, task: TaskCredentials, body: 
   const ended = await endTask(ctx, task.id, { state: 'failed', at: ctx.now(), error: body.error });
   if (task.kind === 'capture') await discardUpload(ctx, task.id);
   return ended;
+}
+
+/** An inventory task's result joins its host's history; a result that is not an inventory is refused, not stored. */
+async function recordInventory(ctx: DomainContext, task: TaskCredentials, result: Record<string, unknown> | undefined): Promise<void> {
+  const parsed = Inventory.safeParse(result?.['inventory']);
+  if (!parsed.success) throw new BrumeError('BAD_REQUEST', `inventory task ${task.id}: the result holds no valid inventory`, { detail: parsed.error.issues.slice(0, 5) });
+  const record = await ctx.db.tasks.byId(task.id);
+  if (record === undefined) throw new BrumeError('TASK_NOT_FOUND', `no task ${task.id}`);
+  await ctx.db.inventories.add(record.hostId, { receivedAt: ctx.now(), source: 'inventory', inventory: parsed.data });
 }
 
 async function endTask(ctx: DomainContext, id: number, ending: Parameters<DomainContext['db']['tasks']['end']>[1]): Promise<Task> {

@@ -20,28 +20,26 @@ export async function findTask(ctx: DomainContext, id: number): Promise<TaskReco
  */
 export async function createTask(ctx: DomainContext, input: z.output<typeof TaskCreate>, serverUrl: string): Promise<TaskCreated> {
   const host = await findHost(ctx, input.host);
-  return ctx.locks.exclusive(lockKeys.image(input.image), async () => {
-    const image = await ctx.db.images.byName(input.image);
+  const insert = async (image: string | null): Promise<TaskCreated> => {
+    const { token, tokenHash } = newTaskToken();
+    const task = await ctx.db.tasks.insert({ kind: input.kind, hostId: host.id, hostName: host.name, image, disk: input.disk ?? host.diskHint, createdAt: ctx.now(), tokenHash });
+    return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token) };
+  };
+  const imageName = input.image;
+  // TaskCreate's refinement gives capture and deploy an image, and an inventory none.
+  if (imageName === undefined) return insert(null);
+  return ctx.locks.exclusive(lockKeys.image(imageName), async () => {
+    const image = await ctx.db.images.byName(imageName);
     if (input.kind === 'capture') {
-      if (image !== undefined) throw new BrumeError('IMAGE_EXISTS', `image ${input.image} exists already; delete it or choose another name`, { detail: { name: input.image } });
-      const [other] = await ctx.db.tasks.activeForImage(input.image, 'capture');
+      if (image !== undefined) throw new BrumeError('IMAGE_EXISTS', `image ${imageName} exists already; delete it or choose another name`, { detail: { name: imageName } });
+      const [other] = await ctx.db.tasks.activeForImage(imageName, 'capture');
       if (other !== undefined) {
-        throw new BrumeError('IMAGE_EXISTS', `task ${other.id} is already capturing image ${input.image}`, { detail: { name: input.image, task: other.id } });
+        throw new BrumeError('IMAGE_EXISTS', `task ${other.id} is already capturing image ${imageName}`, { detail: { name: imageName, task: other.id } });
       }
     } else if (image === undefined) {
-      throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${input.image}`, { detail: { name: input.image } });
+      throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${imageName}`, { detail: { name: imageName } });
     }
-    const { token, tokenHash } = newTaskToken();
-    const task = await ctx.db.tasks.insert({
-      kind: input.kind,
-      hostId: host.id,
-      hostName: host.name,
-      image: input.image,
-      disk: input.disk ?? host.diskHint,
-      createdAt: ctx.now(),
-      tokenHash,
-    });
-    return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token) };
+    return insert(imageName);
   });
 }
 

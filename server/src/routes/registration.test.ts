@@ -69,3 +69,22 @@ describe('quick registration (no token)', () => {
     expect((await h.call('GET', '/hosts')).json().hosts.length).toBe(before);
   });
 });
+
+describe('the inventory task', () => {
+  it('takes no image, and its result joins the host history as a re-inventory', async () => {
+    expect((await h.call('POST', '/tasks', { body: { kind: 'inventory', host: 'lab2-01', image: 'x' } })).json().error.message).toContain('takes no image');
+    expect((await h.call('POST', '/tasks', { body: { kind: 'deploy', host: 'lab2-01' } })).json().error.message).toContain('needs an image');
+    const created = await h.call('POST', '/tasks', { body: { kind: 'inventory', host: 'lab2-01' } });
+    expect(created.statusCode).toBe(201);
+    const { task, token } = created.json();
+    expect(task).toMatchObject({ kind: 'inventory', image: null });
+    expect((await h.call('GET', `/agent/tasks/${task.id}`, { token })).json()).toMatchObject({ kind: 'inventory', image: null });
+
+    const refused = await h.call('POST', `/tasks/${task.id}/complete`, { token, body: { result: { inventory: { memoryBytes: 1 } } } });
+    expect(refused.statusCode).toBe(400);
+    const done = await h.call('POST', `/tasks/${task.id}/complete`, { token, body: { result: { inventory: sampleInventory({ memoryBytes: 64 * 1024 ** 3 }), warnings: [] } } });
+    expect(done.json().state).toBe('done');
+    const [newest] = (await h.call('GET', '/hosts/lab2-01')).json().inventories;
+    expect(newest).toMatchObject({ source: 'inventory', inventory: { memoryBytes: 64 * 1024 ** 3 } });
+  });
+});
