@@ -22,8 +22,11 @@ export interface AgentDeps {
 
 export type AgentOutcome =
   | { ok: true; summary: Record<string, unknown> }
-  /** `step`: where it stopped (fetch, disk choice, the task's phase, shipping the logs); `logsShipped`: the server has them. */
-  | { ok: false; error: BrumeError; step: string; logsShipped: boolean };
+  /**
+   * `step`: where it stopped (fetch, disk choice, the task's phase, shipping the logs); `logsShipped`: the server has
+   * them; `task`: the task as fetched (undefined when even that failed), for a failure screen that offers a retry.
+   */
+  | { ok: false; error: BrumeError; step: string; logsShipped: boolean; task?: AgentTask };
 
 /**
  * One task of the server, start to end: fetch it, pick the disk, run it while reporting, and always tell the server how
@@ -36,15 +39,17 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   });
   const agentLog = agentLogReporter(join(config.logDir, AGENT_LOG_FILE), config.taskId);
   const reporter = httpReporter(client, config.taskId, { local: teeReporter(deps.console, agentLog) });
-  let fetched = false;
+  let fetched: AgentTask | undefined;
   let step = 'fetch the task from the server';
   let disk: string | undefined;
   let outcome: AgentOutcome;
-  const failed = (error: unknown): AgentOutcome => ({ ok: false, error: explain(toBrumeError(error), config.taskId, fetched), step, logsShipped: false });
+  const failed = (error: unknown): AgentOutcome => ({
+    ok: false, error: explain(toBrumeError(error), config.taskId, fetched !== undefined), step, logsShipped: false, ...(fetched === undefined ? {} : { task: fetched }),
+  });
   try {
     // 1. The task, as the server gives it to this token.
     const task = await client.json({ method: 'GET', path: `/agent/tasks/${config.taskId}` }, AgentTask);
-    fetched = true;
+    fetched = task;
     // 2. The disk, for a task that works on one: the one a person named, else the task's, else the written rule; the
     //    choice and why, logged and shown.
     const module = taskModules[task.kind];
@@ -72,7 +77,7 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   try {
     // 4. How it ended, with the logs, retried until the server has it; a revoked token has nobody to tell.
     await reporter.flush();
-    if (fetched && !isRevocation(outcome)) {
+    if (fetched !== undefined && !isRevocation(outcome)) {
       if (outcome.ok) step = 'report the result to the server';
       await finish(client, config, deps.run, disk, outcome);
       if (!outcome.ok) outcome = { ...outcome, logsShipped: true };

@@ -7,7 +7,7 @@ import { runAgentTask, type AgentOutcome } from '../agent-loop.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, KERNEL_CMDLINE_PATH, agentConfig, agentMode, runLogDir, taskSettings, type AgentConfig } from '../config.ts';
 import { collectInventory } from '../inventory/collect.ts';
 import type { CollectedInventory } from '../registration.ts';
-import { menuCommand } from './menu-command.ts';
+import { bootTaskFailure, menuCommand } from './menu-command.ts';
 import { registerCommand } from './register-command.ts';
 import { DEFAULT_RETRY_DEADLINE_MS } from '../api/retry.ts';
 import type { DiskSource } from '../sys/disks.ts';
@@ -78,7 +78,13 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
   const outcome = await runAgentTask(config, { run: deps.run, console: output.reporter, ...(deps.disks === undefined ? {} : { disks: deps.disks }) });
   if (!outcome.ok) {
     const code = output.fail(outcome.error);
-    if (!config.json) deps.screen(errorScreen(config, outcome));
+    if (config.json) return code;
+    deps.screen(errorScreen(config, outcome));
+    // In the ramdisk the console is the technician's only screen: the failure page with its choices follows.
+    if (config.ramdisk && process.stdin.isTTY === true) {
+      const exit = await bootTaskFailure(config, outcome, { run: deps.run, collect: deps.collect, disks: deps.disks, disk: values.disk, retryDeadlineMs: config.retryDeadlineMs, plain: values.plain });
+      if (exit === 'quit') return code;
+    }
     return code;
   }
   output.say(describeOutcome(config.taskId, outcome.summary));

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { BrumeError } from '@brume/protocol';
 import { z } from 'zod';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
-import { runAgentTask } from '../agent-loop.ts';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, DEFAULT_REQUEST_TIMEOUT_MS, agentConfig, runLogDir, type AgentMode } from '../config.ts';
+import { runAgentTask, type AgentOutcome } from '../agent-loop.ts';
+import { DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, DEFAULT_REQUEST_TIMEOUT_MS, agentConfig, runLogDir, type AgentConfig, type AgentMode } from '../config.ts';
 import { chooseTargetDisk } from '../disk/target-choice.ts';
 import type { MenuDeps, MenuTaskOutcome } from '../menu/menu-deps.ts';
-import { runMenu } from '../menu/menu-flow.ts';
+import { runMenu, runTaskFailure, type MenuExit } from '../menu/menu-flow.ts';
 import type { CollectedInventory } from '../registration.ts';
 import { sysDisks, type DiskSource } from '../sys/disks.ts';
 import { lastLines, type Runner } from '../sys/exec.ts';
@@ -60,6 +60,43 @@ export async function menuCommand(mode: Extract<AgentMode, { kind: 'menu' }>, de
   }
 }
 
+/**
+ * After a network-booted task failed (its logs shipped, the plain error screen printed): the failure page with Retry
+ * (a deploy, again), Debug shell, Reboot and the Brume menu. Resolves how it was left: 'quit' hands over to /init's shell.
+ */
+export async function bootTaskFailure(config: AgentConfig, outcome: Extract<AgentOutcome, { ok: false }>, deps: MenuCommandDeps): Promise<MenuExit> {
+  const ui = openTerminalUi({ input: process.stdin, output: process.stdout, term: process.env['TERM'], isTTY: process.stdout.isTTY === true && process.stdin.isTTY === true, forcePlain: deps.plain });
+  const disks = deps.disks ?? sysDisks();
+  const menuDeps: MenuDeps = {
+    ui, server: config.server, collect: deps.collect, retryDeadlineMs: deps.retryDeadlineMs,
+    runTask: (task) => runTaskHere(config.server, task, deps),
+    disksText: () => disksText(deps.run, disks, deps.disk),
+    shell: () => runShell(),
+    power: (action) => powerAfterTask(deps.run, action),
+  };
+  const failure = {
+    taskId: config.taskId,
+    kind: outcome.task?.kind ?? 'task',
+    retryImage: outcome.task?.kind === 'deploy' ? outcome.task.image : null,
+    outcome: { ok: false as const, step: outcome.step, code: outcome.error.code, message: outcome.error.message, logTail: readLogTail(config.logDir), logsShipped: outcome.logsShipped },
+  };
+  try {
+    return await runTaskFailure(menuDeps, failure);
+  } finally {
+    ui.close();
+  }
+}
+
+function readLogTail(logDir: string): string[] {
+  let log = '';
+  try {
+    log = readFileSync(join(logDir, AGENT_LOG_FILE), 'utf8');
+  } catch {
+    // no log yet: the screen says "(none)"
+  }
+  return log.trim() === '' ? [] : lastLines(log, ERROR_SCREEN_LOG_LINES).split('\n');
+}
+
 /** A deploy the server created for this PC, run here as if the PC had booted for it, its progress on the console. */
 async function runTaskHere(server: string, task: { id: number; token: string }, deps: MenuCommandDeps): Promise<MenuTaskOutcome> {
   const config = agentConfig({
@@ -74,14 +111,7 @@ async function runTaskHere(server: string, task: { id: number; token: string }, 
     return { ok: true, summary: `task ${task.id} done` };
   }
   output.fail(outcome.error);
-  let log = '';
-  try {
-    log = readFileSync(join(config.logDir, AGENT_LOG_FILE), 'utf8');
-  } catch {
-    // no log yet: the screen says "(none)"
-  }
-  const logTail = log.trim() === '' ? [] : lastLines(log, ERROR_SCREEN_LOG_LINES).split('\n');
-  return { ok: false, step: outcome.step, code: outcome.error.code, message: outcome.error.message, logTail, logsShipped: outcome.logsShipped };
+  return { ok: false, step: outcome.step, code: outcome.error.code, message: outcome.error.message, logTail: readLogTail(config.logDir), logsShipped: outcome.logsShipped };
 }
 
 async function disksText(run: Runner, disks: DiskSource, named: string | undefined): Promise<string[]> {

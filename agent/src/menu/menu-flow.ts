@@ -2,7 +2,7 @@ import { toBrumeError, type Inventory, type TechSession } from '@brume/protocol'
 import { describeRegistration } from '../registration.ts';
 import type { MenuEntry } from '../ui/terminal/terminal-ui.ts';
 import { failureLines, inventoryLines, systemLines } from './menu-text.ts';
-import type { MenuDeps } from './menu-deps.ts';
+import type { MenuDeps, MenuTaskOutcome } from './menu-deps.ts';
 import { MenuServer } from './server-calls.ts';
 
 export type MenuExit = 'reboot' | 'poweroff' | 'quit';
@@ -35,6 +35,47 @@ export async function runMenu(deps: MenuDeps): Promise<MenuExit> {
   const server = new MenuServer(deps.server, deps.retryDeadlineMs);
   const state: MenuState = { inventory: undefined, hostName: null, session: undefined };
   await refreshIdentity(deps, server, state);
+  return menuLoop(deps, server, state);
+}
+
+/** A task the PC booted for has failed: what a failed task from the iPXE boot shows before anything else. */
+export interface BootTaskFailure {
+  taskId: number;
+  kind: string;
+  /** The image of a deploy, which Retry deploys again (after a technician's login); null: Retry is not offered. */
+  retryImage: string | null;
+  outcome: Extract<MenuTaskOutcome, { ok: false }>;
+}
+
+/**
+ * The failure screen of a network-booted task: step, code, message, the log tail (the logs are on the server
+ * already), then Retry (a deploy, again, with a technician's login), Debug shell (the agent exits to /init's shell),
+ * Reboot, or the Brume menu.
+ */
+export async function runTaskFailure(deps: MenuDeps, failure: BootTaskFailure): Promise<MenuExit> {
+  const server = new MenuServer(deps.server, deps.retryDeadlineMs);
+  const state: MenuState = { inventory: undefined, hostName: null, session: undefined };
+  const buttons: MenuEntry[] = [
+    ...(failure.retryImage === null ? [] : [{ key: 'retry', label: 'Retry' }]),
+    { key: 'shell', label: 'Debug shell' },
+    { key: 'reboot', label: 'Reboot' },
+    { key: 'menu', label: 'Brume menu' },
+  ];
+  const next = await deps.ui.show({ title: `Task ${failure.taskId} (${failure.kind}) failed`, lines: failureLines(failure.taskId, failure.outcome), buttons });
+  if (next === 'shell') return 'quit';
+  if (next === 'reboot') {
+    await deps.power('reboot');
+    return 'reboot';
+  }
+  await refreshIdentity(deps, server, state);
+  if (next === 'retry' && failure.retryImage !== null) {
+    const exit = await deployFlow(deps, server, state, failure.retryImage);
+    if (exit !== undefined) return exit;
+  }
+  return menuLoop(deps, server, state);
+}
+
+async function menuLoop(deps: MenuDeps, server: MenuServer, state: MenuState): Promise<MenuExit> {
   for (;;) {
     const known = state.hostName !== null;
     const entries: MenuEntry[] = (Object.keys(ENTRIES) as EntryKey[]).map((key) => ({
