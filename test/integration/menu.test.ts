@@ -44,6 +44,17 @@ async function logInWithPin(menu: TmuxSession, pin: string): Promise<void> {
   await menu.sendKeys('Enter', 'Enter', 'Enter', 'Enter');
 }
 
+/** From the main menu of the registered PC: Deploy, a PIN, the first image, then the confirmation's Deploy button. */
+async function deployFirstImage(menu: TmuxSession): Promise<void> {
+  await menu.waitForText('this PC: desk-01', 60);
+  await menu.sendKeys('3');
+  await logInWithPin(menu, await newPin());
+  await menu.waitForText('Which image?', 20);
+  await menu.sendKeys('1');
+  await menu.waitForText('Deploy lab-gpt to desk-01?', 20);
+  await menu.sendKeys('1');
+}
+
 beforeAll(async () => {
   server = await startServerProcess(join(work, 'data'));
   admin = apiClient(server.url, server.adminToken);
@@ -99,13 +110,7 @@ describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
     const target = disks.find((disk) => disk.path !== disks[0]?.path)!;
     const menu = await openMenu(target);
     try {
-      await menu.waitForText('this PC: desk-01', 60);
-      await menu.sendKeys('3');
-      await logInWithPin(menu, await newPin());
-      await menu.waitForText('Which image?', 20);
-      await menu.sendKeys('1');
-      await menu.waitForText('Deploy lab-gpt to desk-01?', 20);
-      await menu.sendKeys('1');
+      await deployFirstImage(menu);
       expect(await menu.waitForExit(180)).toBe(0);
     } finally {
       await menu.kill();
@@ -120,13 +125,7 @@ describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
     disks.push(small);
     const menu = await openMenu(small);
     try {
-      await menu.waitForText('this PC: desk-01', 60);
-      await menu.sendKeys('3');
-      await logInWithPin(menu, await newPin());
-      await menu.waitForText('Which image?', 20);
-      await menu.sendKeys('1');
-      await menu.waitForText('Deploy lab-gpt', 20);
-      await menu.sendKeys('1');
+      await deployFirstImage(menu);
       const screen = await menu.waitForText(/Task \d+ failed/, 120);
       expect(screen).toContain('DISK_TOO_SMALL');
       expect(screen).toMatch(/logs: +on the server \(brume task logs \d+\)/);
