@@ -102,7 +102,15 @@ describe('plain show()', () => {
 });
 
 describe('canUseFullScreen', () => {
-  const base = { input: new PassThrough(), output: new PassThrough(), isTTY: true, term: 'linux' };
+  const sized = (columns: number, rows: number): NodeJS.WritableStream => Object.assign(new PassThrough(), { columns, rows });
+  const base = { input: new PassThrough(), output: sized(80, 25), isTTY: true, term: 'linux' };
+  it('wants a terminal of a known size of 80×24 at least: a serial console (0×0) gets the plain menu', () => {
+    expect(canUseFullScreen({ ...base, output: sized(0, 0) })).toBe(false);
+    expect(canUseFullScreen({ ...base, output: sized(80, 20) })).toBe(false);
+    expect(canUseFullScreen({ ...base, output: new PassThrough() })).toBe(false);
+    expect(canUseFullScreen({ ...base, output: sized(132, 43) })).toBe(true);
+  });
+
   it('wants a terminal of a known type, and no forcePlain', () => {
     expect(canUseFullScreen(base)).toBe(true);
     expect(canUseFullScreen({ ...base, isTTY: false })).toBe(false);

@@ -76,8 +76,21 @@ export interface TerminalUiOptions {
 export const DEFAULT_BUTTONS: readonly MenuEntry[] = [{ key: 'ok', label: 'OK' }];
 
 /** Full screen only on a real terminal whose type is known; everything else gets numbered lines. */
+/** The full screen is laid out for 80×25 at least (the console size). */
+const MIN_COLUMNS = 80;
+const MIN_ROWS = 24;
+
+/**
+ * A serial console is a TTY that knows no size (0×0: the kernel cannot ask the far end), and a screen drawn for 0 rows
+ * is nothing at all (seen in a VM on ttyS0): a terminal without a known size of at least 80×24 gets the plain menu.
+ */
+function knownSize(output: NodeJS.WritableStream): boolean {
+  const { columns, rows } = output as { columns?: number; rows?: number };
+  return (columns ?? 0) >= MIN_COLUMNS && (rows ?? 0) >= MIN_ROWS;
+}
+
 export function canUseFullScreen(options: TerminalUiOptions): boolean {
-  return options.isTTY && options.forcePlain !== true && options.term !== undefined && options.term !== '' && options.term !== 'dumb';
+  return options.isTTY && options.forcePlain !== true && options.term !== undefined && options.term !== '' && options.term !== 'dumb' && knownSize(options.output);
 }
 
 export function openTerminalUi(options: TerminalUiOptions): TerminalUi {
