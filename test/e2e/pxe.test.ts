@@ -97,3 +97,28 @@ describe('PXE: capture on SeaBIOS, deploy on UEFI, nobody at the keyboard', () =
     }
   });
 });
+
+describe('a PXE task that fails', () => {
+  it('ends on the failure page on the console (a serial line: the plain menu), its logs already on the server', async () => {
+    const small = await createLoopDisk(work, 'pc-02.img', 64 * MiB);
+    await small.detach();
+    expect((await admin.post('/hosts', { name: 'pc-02', macs: ['52:54:00:00:10:03'] })).status).toBe(201);
+    const created = await admin.createTask('deploy', 'pc-02', 'pxe-image');
+    const vm = startVm({ work, name: 'pc-02', disk: join(work, 'pc-02.img'), firmware: 'bios', memoryMiB: 512, mac: '52:54:00:00:10:03', network: { kind: 'user', serverPort: port } });
+    try {
+      const story = (): string => `${vm.commandLine}\n${vm.console.slice(-40).join('\n')}`;
+      await vm.waitFor(new RegExp(`Task ${created.id} \\(deploy\\) failed`), 240).catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
+      // The prompt after the choices has no newline yet: the last choice is the last whole line.
+      await vm.waitFor(/4\. Brume menu/, 30).catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
+      const page = vm.console.join('\n');
+      expect(page).toMatch(/error: +DISK_TOO_SMALL/);
+      expect(page).toMatch(/1\. Retry\n\s*2\. Debug shell\n\s*3\. Reboot\n\s*4\. Brume menu/);
+      const task = (await admin.get<TaskView>(`/tasks/${created.id}`)).body;
+      expect(task.state).toBe('failed');
+      const logs = (await admin.get<{ files: { name: string }[] }>(`/tasks/${created.id}/logs`)).body.files.map((file) => file.name);
+      expect(logs).toEqual(expect.arrayContaining(['agent.log', 'dmesg.txt', 'lsblk.json']));
+    } finally {
+      await vm.kill();
+    }
+  });
+});

@@ -79,12 +79,16 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
   if (!outcome.ok) {
     const code = output.fail(outcome.error);
     if (config.json) return code;
-    deps.screen(errorScreen(config, outcome));
-    // In the ramdisk the console is the technician's only screen: the failure page with its choices follows.
+    // In the ramdisk the console is the technician's only screen: the failure page, with its choices. Elsewhere (or
+    // should the page itself fail) the plain error screen.
     if (config.ramdisk && process.stdin.isTTY === true) {
-      const exit = await bootTaskFailure(config, outcome, { run: deps.run, collect: deps.collect, disks: deps.disks, disk: values.disk, retryDeadlineMs: config.retryDeadlineMs, plain: values.plain });
-      if (exit === 'quit') return code;
+      const shown = await bootTaskFailure(config, outcome, { run: deps.run, collect: deps.collect, disks: deps.disks, disk: values.disk, retryDeadlineMs: config.retryDeadlineMs, plain: values.plain }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) return code;
     }
+    deps.screen(errorScreen(config, outcome));
     return code;
   }
   output.say(describeOutcome(config.taskId, outcome.summary));
