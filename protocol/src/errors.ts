@@ -36,6 +36,7 @@ export const errorTable = {
   TOO_MANY_ATTEMPTS: { http: 429, exit: 1, retryable: false },
   TECH_EXISTS: { http: 409, exit: 2, retryable: false },
   TECH_NOT_FOUND: { http: 404, exit: 2, retryable: false },
+  AGENT_CRASHED: { http: 500, exit: 1, retryable: false },
   INTERNAL: { http: 500, exit: 1, retryable: false },
 } as const satisfies Record<string, { http: number; exit: 1 | 2; retryable: boolean }>;
 

@@ -8,6 +8,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, KERNEL_
 import { collectInventory } from '../inventory/collect.ts';
 import type { CollectedInventory } from '../registration.ts';
 import { bootTaskFailure, menuCommand } from './menu-command.ts';
+import { reportCrash } from '../crash-report.ts';
 import { registerCommand } from './register-command.ts';
 import { DEFAULT_RETRY_DEADLINE_MS } from '../api/retry.ts';
 import type { DiskSource } from '../sys/disks.ts';
@@ -45,7 +46,7 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
   };
   const { values } = parseFlags(argv, {
     server: { type: 'string' }, task: { type: 'string' }, token: { type: 'string' }, disk: { type: 'string' }, after: { type: 'string' },
-    action: { type: 'string' }, menu: { type: 'boolean', default: false }, plain: { type: 'boolean', default: false },
+    action: { type: 'string' }, menu: { type: 'boolean', default: false }, plain: { type: 'boolean', default: false }, crashed: { type: 'string' },
     json: { type: 'boolean', default: false }, 'log-dir': { type: 'string' }, staging: { type: 'string' },
     'retry-deadline': { type: 'string' }, timeout: { type: 'string' }, 'chunk-size': { type: 'string' }, level: { type: 'string' },
   });
@@ -62,6 +63,7 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
       retryDeadlineMs: seconds(values['retry-deadline'], '--retry-deadline', DEFAULT_RETRY_DEADLINE_MS),
     });
   }
+  if (values.crashed !== undefined) return crashedCommand(values.crashed, values, deps);
   const settings = taskSettings({ server: values.server, task: values.task, token: values.token, disk: values.disk, after: values.after }, deps.cmdlinePath);
   const config = agentConfig(
     {
@@ -122,4 +124,14 @@ function describeOutcome(taskId: number, summary: Record<string, unknown>): stri
   const number = (key: string): number => (typeof summary[key] === 'number' ? summary[key] : 0);
   const elapsed = number('seconds');
   return `task ${taskId} done: image ${String(summary['image'])}, disk ${String(summary['disk'])}, ${formatBytes(number('rawBytes'))} in ${elapsed.toFixed(1)} s`;
+}
+
+/** `brume agent --crashed STATUS`: /init's report of an agent that died without telling the server (crash-report.ts). */
+async function crashedCommand(status: string, flags: { server?: string | undefined; task?: string | undefined; token?: string | undefined }, deps: AgentCommandDeps): Promise<number> {
+  const settings = taskSettings({ server: flags.server, task: flags.task, token: flags.token, disk: undefined, after: undefined }, deps.cmdlinePath);
+  const { server, taskId, token } = settings.values;
+  if (server === undefined || taskId === undefined || token === undefined) return 0;
+  const result = await reportCrash({ server, taskId: positiveInteger(taskId, 'brume.task', 1), token }, positiveInteger(status, '--crashed', 1), { run: deps.run, logRoot: join(tmpdir(), 'brume-logs') });
+  deps.screen(result === 'reported' ? `brume agent: task ${taskId} marked failed on the server (the agent had died: status ${status})\n` : `brume agent: task ${taskId} had already ended on the server\n`);
+  return 0;
 }
