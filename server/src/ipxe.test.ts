@@ -39,7 +39,7 @@ describe('the iPXE boot script', () => {
         'menu Brume: pc-01, no task waiting\nitem brume_local Boot from local disk\nitem brume_menu Brume menu (register, deploy, system information, shell)\nitem brume_memtest Memory test (memtest86+)\n',
         'choose --timeout 5000 --default brume_local brume_selected || goto brume_local\ngoto ${brume_selected}\n',
         ':brume_menu\nkernel ${base}/boot/vmlinuz initrd=initrd.zst rootfstype=ramfs console=tty0 console=ttyS0,115200 brume.server=http://10.0.0.5:8080 brume.mode=menu || goto brume_failed\n',
-        ':brume_memtest\nkernel ${base}/boot/memtest86+x64.bin || goto brume_failed\nboot || goto brume_failed\n',
+        ':brume_memtest\nkernel ${base}/boot/memtest86+x64.bin console=ttyS0,115200 || goto brume_failed\nboot || goto brume_failed\n',
         `:brume_local\n${BIOS_LOCAL}`,
       ],
     ],

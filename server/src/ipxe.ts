@@ -109,10 +109,13 @@ function ramdiskLines(serverUrl: string, word: 'brume.mode=menu' | 'brume.action
   return [`kernel \${base}/boot/vmlinuz ${menuCmdline(serverUrl, word)} || goto brume_failed`, 'initrd ${base}/boot/initrd.zst || goto brume_failed', 'boot || goto brume_failed'];
 }
 
-/** memtest86+ 6 boots as a Linux kernel on BIOS and as an EFI program on UEFI; only the builds the server has are used. */
+/**
+ * memtest86+ 6 boots as a Linux kernel on BIOS and as an EFI program on UEFI; only the builds the server has are used.
+ * `console=ttyS0,115200` mirrors its screen on the first serial port, as the ramdisk's kernel does.
+ */
 function memtestLines(memtest: MenuBoot['memtest'], platform: IpxePlatform): string[] {
-  const efi = 'chain ${base}/boot/memtest86+x64.efi || goto brume_failed';
-  const bios = ['kernel ${base}/boot/memtest86+x64.bin || goto brume_failed', 'boot || goto brume_failed'];
+  const efi = 'chain ${base}/boot/memtest86+x64.efi console=ttyS0,115200 || goto brume_failed';
+  const bios = ['kernel ${base}/boot/memtest86+x64.bin console=ttyS0,115200 || goto brume_failed', 'boot || goto brume_failed'];
   if (platform === 'efi') return memtest.efi ? [efi] : ['goto brume_failed'];
   if (platform === 'pcbios') return memtest.bios ? bios : ['goto brume_failed'];
   return [`iseq \${platform} efi && goto brume_memtest_efi ||`, ...(memtest.bios ? bios : ['goto brume_failed']), ':brume_memtest_efi', memtest.efi ? efi : 'goto brume_failed'];

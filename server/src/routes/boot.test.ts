@@ -137,7 +137,7 @@ describe('the boot menu', () => {
     try {
       const efi = (await menu(h, '?mac=52:54:00:00:00:98&platform=efi')).body;
       expect(efi).toContain('item brume_memtest Memory test (memtest86+)\n');
-      expect(efi).toContain(':brume_memtest\nchain ${base}/boot/memtest86+x64.efi || goto brume_failed\n');
+      expect(efi).toContain(':brume_memtest\nchain ${base}/boot/memtest86+x64.efi console=ttyS0,115200 || goto brume_failed\n');
       // No BIOS build on this server: a BIOS PC is not offered what it cannot start.
       expect((await menu(h, '?mac=52:54:00:00:00:98&platform=pcbios')).body).not.toContain('memtest');
       expect((await h.app.inject({ method: 'GET', url: '/boot/memtest86+x64.efi' })).body).toBe('efi build');

@@ -12,7 +12,7 @@ export type Firmware = 'bios' | 'uefi';
  * `boot.ipxe` that chains to the server's menu, and guestfwd reaches the server on 127.0.0.1:serverPort. `tap`: a tap
  * device inside a network namespace the test made, where the namespace's own DHCP servers do the rest.
  */
-export type VmNetwork = { kind: 'user'; serverPort: number } | { kind: 'tap'; netns: string; ifname: string };
+export type VmNetwork = { kind: 'user'; serverPort: number; bootScript?: string } | { kind: 'tap'; netns: string; ifname: string };
 
 export interface VmOptions {
   /** Scratch directory for the TFTP root, the UEFI variables and the console log. */
@@ -34,6 +34,8 @@ export interface VmOptions {
 export interface Vm {
   /** Every line the guest printed on its serial console so far. */
   console: string[];
+  /** All the console's text so far, the unfinished last line included (full-screen programs draw without newlines). */
+  text(): string;
   /** Resolves with the first console line matching `pattern`; rejects after `seconds` or if the VM exits first. */
   waitFor(pattern: RegExp, seconds: number): Promise<string>;
   /** The VM's exit: it powers off or reboots (-no-reboot turns a reboot into an exit). */
@@ -53,7 +55,8 @@ function networkArgs(options: VmOptions): string[] {
   if (network.kind === 'tap') return ['-netdev', `tap,id=n0,ifname=${network.ifname},script=no,downscript=no`];
   const tftp = join(options.work, `${options.name}-tftp`);
   mkdirSync(tftp, { recursive: true });
-  writeFileSync(join(tftp, 'boot.ipxe'), `#!ipxe\nchain http://${GUEST_SERVER_ADDRESS}/boot/menu.ipxe?mac=\${net0/mac}\n`);
+  // By default the script every PC gets from proxy-DHCP: the server's menu. A test may hand iPXE another script.
+  writeFileSync(join(tftp, 'boot.ipxe'), network.bootScript ?? `#!ipxe\nchain http://${GUEST_SERVER_ADDRESS}/boot/menu.ipxe?mac=\${net0/mac}\n`);
   const relay = `cmd:socat - TCP:127.0.0.1:${network.serverPort}`;
   return ['-netdev', `user,id=n0,restrict=on,tftp=${tftp},bootfile=boot.ipxe,guestfwd=tcp:${GUEST_SERVER_ADDRESS}:80-${relay}`];
 }
@@ -118,6 +121,7 @@ export function startVm(options: VmOptions): Vm {
   const commandLine = command.join(' ');
   return {
     console,
+    text: () => `${console.join('\n')}\n${partial}`,
     commandLine,
     exited,
     waitFor(pattern, seconds) {
