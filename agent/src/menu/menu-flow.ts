@@ -16,7 +16,7 @@ interface MenuState {
 
 const ENTRIES = {
   quick: 'Quick registration',
-  full: 'Full registration (name, image, deploy now)',
+  full: 'Full registration (name, then deploy now or later)',
   deploy: 'Deploy an image to this PC',
   multicast: 'Join a multicast session',
   system: 'System information',
@@ -174,22 +174,18 @@ async function technician(deps: MenuDeps, server: MenuServer, state: MenuState):
 
 async function fullRegistration(deps: MenuDeps, server: MenuServer, state: MenuState): Promise<MenuExit | undefined> {
   const inventory = await inventoryOf(deps, state);
-  let chosenImage = '';
-  let deployNow = false;
   const values = await deps.ui.form({
     title: ENTRIES.full,
     fields: [
       { kind: 'text', name: 'name', label: 'host name' },
-      { kind: 'text', name: 'image', label: 'image to deploy (empty: none)' },
-      { kind: 'yesno', name: 'deployNow', label: 'deploy now', initial: false },
+      // The image is chosen from the server's list after the technician's login, which listing images needs.
+      { kind: 'yesno', name: 'deployNow', label: 'deploy an image now', initial: false },
     ],
     submitLabel: 'Register',
     validate: async (entered) => {
       try {
         const registered = await server.register(inventory, String(entered['name'] ?? '').trim());
         state.hostName = registered.host.name;
-        chosenImage = String(entered['image'] ?? '').trim();
-        deployNow = entered['deployNow'] === true;
         return null;
       } catch (error) {
         return toBrumeError(error).message;
@@ -197,7 +193,7 @@ async function fullRegistration(deps: MenuDeps, server: MenuServer, state: MenuS
     },
   });
   if (values === null) return undefined;
-  if (deployNow && chosenImage !== '') return deployFlow(deps, server, state, chosenImage);
+  if (values['deployNow'] === true) return deployFlow(deps, server, state, undefined);
   await deps.ui.show({ title: ENTRIES.full, lines: [`registered as ${state.hostName ?? '?'}`] });
   return undefined;
 }
