@@ -17,9 +17,12 @@ export const DEFAULT_LEVEL = 3;
 export const AFTER_ACTIONS = ['reboot', 'poweroff', 'none'] as const;
 export type AfterAction = (typeof AFTER_ACTIONS)[number];
 
+/** The server's URL as the agent takes it (--server, brume.server=). */
+export const ServerUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL is required' });
+
 /** `brume agent`: what it needs to run one task of the server. Parsed once, here, then passed down frozen. */
 export const AgentConfig = z.object({
-  server: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL is required' }),
+  server: ServerUrl,
   taskId: z.coerce.number({ error: 'a task id is required' }).int('a task id is required').positive('a task id is required'),
   token: z.string({ error: 'the task token is required' }).min(1, 'the task token is required'),
   /** A disk a person named (--disk, brume.disk=): it wins over the task's; without either the agent's rule chooses. */

@@ -1,6 +1,6 @@
-import { AgentRegistered } from '@brume/protocol';
-import { createApiClient } from './api/client.ts';
+import type { AgentRegistered } from '@brume/protocol';
 import type { CollectedInventory } from './inventory/collect.ts';
+import { MenuServer } from './menu/server-calls.ts';
 
 export type { CollectedInventory } from './inventory/collect.ts';
 
@@ -26,13 +26,8 @@ export async function registerThisPc(server: string, deps: RegistrationDeps): Pr
   for (const warning of warnings) deps.say(`  note: ${warning}`);
   const macs = inventory.nics.map((nic) => nic.mac).join(', ');
   deps.say(`registering with ${server} (MACs ${macs})…`);
-  const client = createApiClient({ server, retry: { deadlineMs: deps.retryDeadlineMs } });
-  try {
-    const registered = await client.json({ method: 'POST', path: '/agent/register', json: { inventory } }, AgentRegistered);
-    return { ...registered, warnings };
-  } finally {
-    await client.close();
-  }
+  const registered = await new MenuServer(server, deps.retryDeadlineMs).register(inventory);
+  return { ...registered, warnings };
 }
 
 export function describeRegistration(outcome: RegistrationOutcome): string {

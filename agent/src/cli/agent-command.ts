@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toBrumeError } from '@brume/protocol';
@@ -12,10 +11,10 @@ import { reportCrash } from '../crash-report.ts';
 import { registerCommand } from './register-command.ts';
 import { DEFAULT_RETRY_DEADLINE_MS } from '../api/retry.ts';
 import type { DiskSource } from '../sys/disks.ts';
-import { lastLines, runTool, type Runner } from '../sys/exec.ts';
+import { runTool, type Runner } from '../sys/exec.ts';
 import { powerAfterTask } from '../sys/power.ts';
 import { parseFlags, positiveInteger } from './args.ts';
-import { ERROR_SCREEN_LOG_LINES, renderErrorScreen } from '../ui/error-screen.ts';
+import { logTail, renderErrorScreen } from '../ui/error-screen.ts';
 import { formatBytes } from '../ui/format.ts';
 import { createOutput } from './output.ts';
 
@@ -110,13 +109,7 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
 
 function errorScreen(config: AgentConfig, outcome: Extract<AgentOutcome, { ok: false }>): string {
   const logPath = join(config.logDir, AGENT_LOG_FILE);
-  let log = '';
-  try {
-    log = readFileSync(logPath, 'utf8');
-  } catch {
-    // No log written yet (the task could not even be fetched): the screen says so.
-  }
-  const logLines = log.trim() === '' ? [] : lastLines(log, ERROR_SCREEN_LOG_LINES).split('\n');
+  const logLines = logTail(logPath);
   return renderErrorScreen({ taskId: config.taskId, step: outcome.step, error: outcome.error, logPath, logLines, logsShipped: outcome.logsShipped, ramdisk: config.ramdisk });
 }
 

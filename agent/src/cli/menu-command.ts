@@ -1,24 +1,21 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrumeError } from '@brume/protocol';
-import { z } from 'zod';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
 import { runAgentTask, type AgentOutcome } from '../agent-loop.ts';
-import { DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, DEFAULT_REQUEST_TIMEOUT_MS, agentConfig, runLogDir, type AgentConfig, type AgentMode } from '../config.ts';
+import { DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, DEFAULT_REQUEST_TIMEOUT_MS, agentConfig, runLogDir, ServerUrl, type AgentConfig, type AgentMode } from '../config.ts';
 import { chooseTargetDisk } from '../disk/target-choice.ts';
 import type { MenuDeps, MenuTaskOutcome } from '../menu/menu-deps.ts';
 import { runMenu, runTaskFailure, type MenuExit } from '../menu/menu-flow.ts';
 import type { CollectedInventory } from '../registration.ts';
 import { sysDisks, type DiskSource } from '../sys/disks.ts';
-import { lastLines, type Runner } from '../sys/exec.ts';
+import type { Runner } from '../sys/exec.ts';
 import { powerAfterTask } from '../sys/power.ts';
-import { ERROR_SCREEN_LOG_LINES } from '../ui/error-screen.ts';
-import { openTerminalUi } from '../ui/terminal/terminal-ui.ts';
+import { logTail } from '../ui/error-screen.ts';
+import { openTerminalUi, type TerminalUi } from '../ui/terminal/terminal-ui.ts';
 import { createOutput } from './output.ts';
 
-const ServerUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL is required' });
 
 export interface MenuCommandDeps {
   run: Runner;
@@ -38,20 +35,10 @@ export interface MenuCommandDeps {
 export async function menuCommand(mode: Extract<AgentMode, { kind: 'menu' }>, deps: MenuCommandDeps): Promise<number> {
   const server = ServerUrl.safeParse(mode.server);
   if (!server.success) throw new BrumeError('BAD_REQUEST', `--server (or brume.server= on the kernel command line): ${server.error.issues[0]?.message ?? 'invalid'}`);
-  const ui = openTerminalUi({ input: process.stdin, output: process.stdout, term: process.env['TERM'], isTTY: process.stdout.isTTY === true && process.stdin.isTTY === true, forcePlain: deps.plain });
-  const disks = deps.disks ?? sysDisks();
-  const menuDeps: MenuDeps = {
-    ui,
-    server: server.data,
-    collect: deps.collect,
-    retryDeadlineMs: deps.retryDeadlineMs,
-    runTask: (task) => runTaskHere(server.data, task, deps),
-    disksText: () => disksText(deps.run, disks, deps.disk),
-    shell: () => runShell(),
-    power: async (action) => {
-      if (mode.ramdisk) await powerAfterTask(deps.run, action);
-    },
-  };
+  const ui = openConsoleUi(deps.plain);
+  const menuDeps = menuDepsFor(ui, server.data, deps, async (action) => {
+    if (mode.ramdisk) await powerAfterTask(deps.run, action);
+  });
   try {
     await runMenu(menuDeps);
     return 0;
@@ -65,20 +52,13 @@ export async function menuCommand(mode: Extract<AgentMode, { kind: 'menu' }>, de
  * (a deploy, again), Debug shell, Reboot and the Brume menu. Resolves how it was left: 'quit' hands over to /init's shell.
  */
 export async function bootTaskFailure(config: AgentConfig, outcome: Extract<AgentOutcome, { ok: false }>, deps: MenuCommandDeps): Promise<MenuExit> {
-  const ui = openTerminalUi({ input: process.stdin, output: process.stdout, term: process.env['TERM'], isTTY: process.stdout.isTTY === true && process.stdin.isTTY === true, forcePlain: deps.plain });
-  const disks = deps.disks ?? sysDisks();
-  const menuDeps: MenuDeps = {
-    ui, server: config.server, collect: deps.collect, retryDeadlineMs: deps.retryDeadlineMs,
-    runTask: (task) => runTaskHere(config.server, task, deps),
-    disksText: () => disksText(deps.run, disks, deps.disk),
-    shell: () => runShell(),
-    power: (action) => powerAfterTask(deps.run, action),
-  };
+  const ui = openConsoleUi(deps.plain);
+  const menuDeps = menuDepsFor(ui, config.server, deps, (action) => powerAfterTask(deps.run, action));
   const failure = {
     taskId: config.taskId,
     kind: outcome.task?.kind ?? 'task',
     retryImage: outcome.task?.kind === 'deploy' ? outcome.task.image : null,
-    outcome: { ok: false as const, step: outcome.step, code: outcome.error.code, message: outcome.error.message, logTail: readLogTail(config.logDir), logsShipped: outcome.logsShipped },
+    outcome: { ok: false as const, step: outcome.step, code: outcome.error.code, message: outcome.error.message, logTail: logTail(join(config.logDir, AGENT_LOG_FILE)), logsShipped: outcome.logsShipped },
   };
   try {
     return await runTaskFailure(menuDeps, failure);
@@ -87,14 +67,19 @@ export async function bootTaskFailure(config: AgentConfig, outcome: Extract<Agen
   }
 }
 
-function readLogTail(logDir: string): string[] {
-  let log = '';
-  try {
-    log = readFileSync(join(logDir, AGENT_LOG_FILE), 'utf8');
-  } catch {
-    // no log yet: the screen says "(none)"
-  }
-  return log.trim() === '' ? [] : lastLines(log, ERROR_SCREEN_LOG_LINES).split('\n');
+function openConsoleUi(plain: boolean): TerminalUi {
+  return openTerminalUi({ input: process.stdin, output: process.stdout, term: process.env['TERM'], isTTY: process.stdout.isTTY === true && process.stdin.isTTY === true, forcePlain: plain });
+}
+
+/** What the menu flows use, on this PC's console; `power` decides whether Reboot and Power off really act. */
+function menuDepsFor(ui: TerminalUi, server: string, deps: MenuCommandDeps, power: MenuDeps['power']): MenuDeps {
+  const disks = deps.disks ?? sysDisks();
+  return {
+    ui, server, collect: deps.collect, retryDeadlineMs: deps.retryDeadlineMs, power,
+    runTask: (task) => runTaskHere(server, task, deps),
+    disksText: () => disksText(deps.run, disks, deps.disk),
+    shell: () => runShell(),
+  };
 }
 
 /** A deploy the server created for this PC, run here as if the PC had booted for it, its progress on the console. */
@@ -111,7 +96,7 @@ async function runTaskHere(server: string, task: { id: number; token: string }, 
     return { ok: true, summary: `task ${task.id} done` };
   }
   output.fail(outcome.error);
-  return { ok: false, step: outcome.step, code: outcome.error.code, message: outcome.error.message, logTail: readLogTail(config.logDir), logsShipped: outcome.logsShipped };
+  return { ok: false, step: outcome.step, code: outcome.error.code, message: outcome.error.message, logTail: logTail(join(config.logDir, AGENT_LOG_FILE)), logsShipped: outcome.logsShipped };
 }
 
 async function disksText(run: Runner, disks: DiskSource, named: string | undefined): Promise<string[]> {

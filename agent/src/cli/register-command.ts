@@ -1,11 +1,9 @@
 import { BrumeError, toBrumeError } from '@brume/protocol';
-import { z } from 'zod';
-import type { AgentMode } from '../config.ts';
+import { ServerUrl, type AgentMode } from '../config.ts';
 import { describeRegistration, registerThisPc, type CollectedInventory } from '../registration.ts';
 import type { Runner } from '../sys/exec.ts';
 import { powerAfterTask } from '../sys/power.ts';
 
-const ServerUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL is required' });
 
 export interface RegisterCommandDeps {
   run: Runner;

@@ -6,6 +6,9 @@ import type { MenuServer } from './server-calls.ts';
 
 const orUnknown = (value: string | null): string => value ?? '?';
 
+const nicLine = (nic: Inventory['nics'][number]): string =>
+  `  ${nic.name.padEnd(9)} ${nic.mac}  ${nic.link ? (nic.speedMbps === null ? 'link up' : `${nic.speedMbps} Mb/s`) : 'no link'}  ${nic.ipv4.join(' ') || 'no address'}`;
+
 /** The PC as a technician reads it at 80 columns: what it is, its disks, its network cards. */
 export function inventoryLines(inventory: Inventory): string[] {
   const { system, firmware, cpu } = inventory;
@@ -20,7 +23,7 @@ export function inventoryLines(inventory: Inventory): string[] {
     'disks:',
     ...inventory.disks.map((disk) => `  ${disk.name.padEnd(9)} ${formatBytes(disk.sizeBytes).padStart(10)}  ${disk.bus}${disk.removable ? ' removable' : ''}  ${orUnknown(disk.model)}  SMART ${disk.smartHealth ?? '-'}`),
     'network cards:',
-    ...inventory.nics.map((nic) => `  ${nic.name.padEnd(9)} ${nic.mac}  ${nic.link ? (nic.speedMbps === null ? 'link up' : `${nic.speedMbps} Mb/s`) : 'no link'}  ${nic.ipv4.join(' ') || 'no address'}`),
+    ...inventory.nics.map(nicLine),
   ];
 }
 
@@ -40,7 +43,7 @@ export async function systemLines(inventory: Inventory, disks: string[], server:
     `cpu       ${orUnknown(inventory.cpu.model)} (${inventory.cpu.threads} threads)`,
     '',
     'network:',
-    ...inventory.nics.map((nic) => `  ${nic.name.padEnd(9)} ${nic.mac}  ${nic.link ? (nic.speedMbps === null ? 'link up' : `${nic.speedMbps} Mb/s`) : 'no link'}  ${nic.ipv4.join(' ') || 'no address'}`),
+    ...inventory.nics.map(nicLine),
     '',
     ...disks,
   ];

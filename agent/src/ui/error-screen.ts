@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { BrumeError } from '@brume/protocol';
+import { lastLines } from '../sys/exec.ts';
 
 /**
  * The plain error screen a failed task leaves on the console (issue 5): in the ramdisk it is all the technician sees.
@@ -16,6 +18,17 @@ export interface ErrorScreen {
 }
 
 export const ERROR_SCREEN_LOG_LINES = 30;
+
+/** The last lines of a run's agent.log for a failure screen; none when nothing was written yet. */
+export function logTail(agentLogPath: string): string[] {
+  let log = '';
+  try {
+    log = readFileSync(agentLogPath, 'utf8');
+  } catch {
+    // No log written yet (the task could not even be fetched): the screen says so.
+  }
+  return log.trim() === '' ? [] : lastLines(log, ERROR_SCREEN_LOG_LINES).split('\n');
+}
 const RULE = '='.repeat(78);
 
 const clock = (ts: unknown): string => (typeof ts === 'string' && ts.length >= 19 ? ts.slice(11, 19) : '--:--:--');
