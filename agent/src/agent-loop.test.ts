@@ -40,7 +40,7 @@ async function run(handler: Handler, disk?: string, disks: DiskSource = usbOnly)
   return { server, outcome, console };
 }
 
-const task = (disk: string | null) => ({ id: 5, kind: 'capture', image: 'win11', disk, state: 'queued' });
+const task = (disk: string | null) => ({ id: 5, kind: 'capture', image: 'win11', disk, state: 'queued', debug: false });
 const taskAnswer = { id: 5, kind: 'capture', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'] };
 
 describe('the agent loop', () => {

@@ -142,6 +142,8 @@ export const Task = z.object({
   error: TaskError.nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
   logFiles: z.array(LogFileName),
+  /** A debug task boots into a shell where the technician runs it step by step (`brume agent --step …`). */
+  debug: z.boolean(),
 });
 export type Task = z.infer<typeof Task>;
 
@@ -151,6 +153,7 @@ export const TaskCreate = z
     host: HostName,
     image: ImageName.optional(),
     disk: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
+    debug: z.boolean().default(false),
   })
   .superRefine((task, context) => {
     const needsImage = IMAGE_TASK_KINDS.includes(task.kind);
@@ -170,6 +173,7 @@ export const AgentTask = z.object({
   image: ImageName.nullable(),
   disk: z.string().nullable(),
   state: TaskState,
+  debug: z.boolean(),
 });
 export type AgentTask = z.infer<typeof AgentTask>;
 
@@ -210,9 +214,12 @@ export const BOOT_PREFIX = '/boot';
 export const BootMenuQuery = z.object({ mac: z.string().optional(), platform: z.string().optional() });
 export type BootMenuQuery = z.infer<typeof BootMenuQuery>;
 
-/** The kernel command line a ramdisk gets for a task (design.md, "Boot environment"). */
-export function taskCmdline(serverUrl: string, taskId: number, token: string): string {
-  return `brume.server=${serverUrl} brume.task=${taskId} brume.token=${token}`;
+/**
+ * The kernel command line a ramdisk gets for a task (design.md, "Boot environment"); `brume.debug=1` for a debug task,
+ * which boots into a shell instead of running it.
+ */
+export function taskCmdline(serverUrl: string, taskId: number, token: string, debug = false): string {
+  return `brume.server=${serverUrl} brume.task=${taskId} brume.token=${token}${debug ? ' brume.debug=1' : ''}`;
 }
 
 /** Every admin listing is an object, so a field can be added (a cursor, a total) without breaking clients. */

@@ -24,6 +24,7 @@ const running = Task.parse({
   error: null,
   result: null,
   logFiles: [],
+  debug: false,
 });
 const failed = Task.parse({
   ...running,

@@ -58,7 +58,7 @@ export function taskBlock(task: Task, now: Date = new Date()): string {
   const phase = lastPhase(task);
   const pairs: [string, string][] = [
     ['task', String(task.id)],
-    ['kind', task.kind],
+    ['kind', task.debug ? `${task.kind} (debug)` : task.kind],
     ['host', task.hostName],
     ['image', task.image ?? '-'],
     ['disk', task.disk ?? "(the agent's choice)"],

@@ -17,7 +17,8 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
     deploy: `deploy image ${task.image ?? '?'} to ${task.hostName}${disk}`,
     inventory: `inventory of ${task.hostName}`,
   };
-  return `created task ${task.id}: ${what[task.kind]}, ${task.state}\n${keyValues([
+  const debug = task.debug ? ' (debug: the PC boots into a shell; run `brume agent --step plan` there)' : '';
+  return `created task ${task.id}: ${what[task.kind]}, ${task.state}${debug}\n${keyValues([
     ['token', token],
     ['cmdline', cmdline],
   ])}the token is shown only this once: the server keeps its hash\n` +
@@ -27,13 +28,13 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
 function createTask(kind: TaskKind): Command {
   const withImage = IMAGE_TASK_KINDS.includes(kind);
   return {
-    synopsis: withImage ? `task ${kind} --host H --image I [--disk DEV]` : `task ${kind} --host H`,
-    flags: withImage ? { host: { type: 'string' }, image: { type: 'string' }, disk: { type: 'string' } } : { host: { type: 'string' } },
+    synopsis: withImage ? `task ${kind} --host H --image I [--disk DEV] [--debug]` : `task ${kind} --host H [--debug]`,
+    flags: withImage ? { host: { type: 'string' }, image: { type: 'string' }, disk: { type: 'string' }, debug: { type: 'boolean' } } : { host: { type: 'string' }, debug: { type: 'boolean' } },
     prepare(args) {
       noPositionals(args);
       const input = checkedInput(
         TaskCreate,
-        { kind, host: requiredFlag(args, 'host'), ...(withImage ? { image: requiredFlag(args, 'image'), ...optional('disk', args.string('disk')) } : {}) },
+        { kind, host: requiredFlag(args, 'host'), debug: args.flag('debug'), ...(withImage ? { image: requiredFlag(args, 'image'), ...optional('disk', args.string('disk')) } : {}) },
         { host: '--host', image: '--image', disk: '--disk' },
       );
       return async ({ client, term, json }) => {

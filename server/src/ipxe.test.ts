@@ -3,7 +3,7 @@ import { parsePlatform, renderBootScript, type BootChoice, type IpxePlatform } f
 import { serverUrl } from './server-url.ts';
 
 const listen = { host: '0.0.0.0', port: 8080 };
-const task = (url: string): BootChoice => ({ kind: 'task', serverUrl: url, taskId: 7, taskKind: 'deploy', image: 'win11-2026', hostName: 'pc-01', token: 'tok_EN-123' });
+const task = (url: string, debug = false): BootChoice => ({ kind: 'task', serverUrl: url, taskId: 7, taskKind: 'deploy', image: 'win11-2026', hostName: 'pc-01', token: 'tok_EN-123', debug });
 const noTask: BootChoice = { kind: 'local', reason: 'no task waiting for pc-01' };
 const menu = (hostName: string | null): BootChoice => ({
   kind: 'menu', serverUrl: 'http://10.0.0.5:8080', reason: 'no task waiting', hostName, timeoutSeconds: 5, defaultEntry: 'local', ramdisk: true, memtest: { bios: true, efi: true },
@@ -28,6 +28,7 @@ describe('the iPXE boot script', () => {
     ],
     ['a task, UEFI', task('http://imaging.lan'), 'efi', ['brume.server=http://imaging.lan brume.task=7', EFI_LOCAL]],
     ['a task, platform not said', task('http://imaging.lan'), null, [RUNTIME_LOCAL]],
+    ['a debug task', task('http://imaging.lan', true), 'efi', ['brume.token=tok_EN-123 brume.debug=1 || goto brume_failed\n', '(debug: a shell, the task step by step)']],
     ['no task, BIOS', noTask, 'pcbios', ['echo Brume: no task waiting for pc-01, booting from the local disk\n', BIOS_LOCAL]],
     ['no task, UEFI', noTask, 'efi', ['booting from the local disk\nexit 1\n']],
     ['no task, platform not said', noTask, null, [RUNTIME_LOCAL]],

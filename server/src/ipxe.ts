@@ -20,6 +20,8 @@ export interface TaskBoot {
   hostName: string;
   /** A token issued for this boot only (the task's previous one no longer works). */
   token: string;
+  /** Boot into the debug shell (brume.debug=1) rather than run the task. */
+  debug: boolean;
 }
 
 export interface LocalBoot {
@@ -85,11 +87,11 @@ export function localBootLines(platform: IpxePlatform): string[] {
 const taskWords = (boot: TaskBoot): string => (boot.image === null ? boot.taskKind : `${boot.taskKind} of image ${boot.image}`);
 
 function taskScript(boot: TaskBoot, platform: IpxePlatform): string[] {
-  const cmdline = `${KERNEL_BASE_ARGS} ${taskCmdline(boot.serverUrl, boot.taskId, boot.token)}`;
+  const cmdline = `${KERNEL_BASE_ARGS} ${taskCmdline(boot.serverUrl, boot.taskId, boot.token, boot.debug)}`;
   return [
     `# Brume: task ${boot.taskId} (${taskWords(boot)}) for host ${boot.hostName}.`,
     '# The token below was issued for this boot alone: fetching this script again replaces it.',
-    `echo Brume: task ${boot.taskId}, ${taskWords(boot)} on ${boot.hostName}`,
+    `echo Brume: task ${boot.taskId}, ${taskWords(boot)} on ${boot.hostName}${boot.debug ? ' (debug: a shell, the task step by step)' : ''}`,
     `set base ${boot.serverUrl}`,
     `kernel \${base}/boot/vmlinuz ${cmdline} || goto brume_failed`,
     'initrd ${base}/boot/initrd.zst || goto brume_failed',

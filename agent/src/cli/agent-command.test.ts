@@ -31,7 +31,7 @@ describe('brume agent in the ramdisk', () => {
   it('takes its task from the kernel command line; on failure the error screen comes after the logs reached the server, and the PC does not reboot', async () => {
     const order: string[] = [];
     const server = await startLoopbackServer((request, response) => {
-      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, { id: 5, kind: 'deploy', image: 'win11', disk: null, state: 'queued' });
+      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, { id: 5, kind: 'deploy', image: 'win11', disk: null, state: 'queued', debug: false });
       if (request.url === '/api/v1/tasks/5/fail') {
         order.push('fail posted');
         return sendJson(response, 200, taskAnswer);

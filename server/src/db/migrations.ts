@@ -134,6 +134,10 @@ export const migrations: readonly string[] = [
   CREATE INDEX tasks_by_host ON tasks(host_name, id);
   CREATE INDEX tasks_active_by_image ON tasks(image) WHERE state IN ('queued', 'running');
   `,
+  `
+  -- Debug tasks: the ramdisk boots into a shell and the technician runs the task step by step.
+  ALTER TABLE tasks ADD COLUMN debug INTEGER NOT NULL DEFAULT 0 CHECK (debug IN (0, 1));
+  `,
 ];
 
 /**

@@ -18,8 +18,9 @@ export interface TaskRecord {
   error: TaskError | null;
   result: Record<string, unknown> | null;
   logFiles: string[];
+  debug: boolean;
 }
-export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt'> & { tokenHash: string };
+export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt' | 'debug'> & { tokenHash: string };
 
 /** What authentication needs, read by one indexed SELECT (the events route runs it 1000 times a second). */
 export interface TaskCredentials {
@@ -78,10 +79,11 @@ interface TaskRow {
   error: string | null;
   result: string | null;
   log_files: string;
+  debug: number;
 }
 
 const selectTask = `SELECT t.id, t.kind, t.host_id, t.host_name, t.image, t.disk, t.state, t.created_at, t.started_at, t.ended_at,
-  t.progress, t.phase, t.error, t.result,
+  t.progress, t.phase, t.error, t.result, t.debug,
   (SELECT json_group_array(name) FROM (SELECT name FROM task_logs WHERE task_id = t.id ORDER BY name)) AS log_files
   FROM tasks t`;
 const selectCredentials = 'SELECT id, kind, image, state, token_hash AS tokenHash FROM tasks';
@@ -104,14 +106,15 @@ function toRecord(row: TaskRow): TaskRecord {
     error: parseJsonColumn<TaskError>(row.error),
     result: parseJsonColumn<Record<string, unknown>>(row.result),
     logFiles: JSON.parse(row.log_files) as string[],
+    debug: row.debug === 1,
   };
 }
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 export function sqliteTasks(db: DatabaseSync): TaskRepository {
-  const insert = db.prepare(`INSERT INTO tasks (kind, host_id, host_name, image, disk, state, token_hash, created_at)
-    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`);
+  const insert = db.prepare(`INSERT INTO tasks (kind, host_id, host_name, image, disk, state, token_hash, created_at, debug)
+    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`);
   const byId = db.prepare(`${selectTask} WHERE t.id = ?`);
   const credentialsById = db.prepare(`${selectCredentials} WHERE id = ?`);
   const credentialsByHash = db.prepare(`${selectCredentials} WHERE token_hash = ?`);
@@ -130,7 +133,7 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
   const record = (row: unknown): TaskRecord | undefined => (row === undefined ? undefined : toRecord(row as TaskRow));
   return {
     insert: async (task) => {
-      const id = Number(insert.run(task.kind, task.hostId, task.hostName, task.image, task.disk, task.tokenHash, task.createdAt).lastInsertRowid);
+      const id = Number(insert.run(task.kind, task.hostId, task.hostName, task.image, task.disk, task.tokenHash, task.createdAt, task.debug ? 1 : 0).lastInsertRowid);
       return record(byId.get(id)) as TaskRecord;
     },
     byId: async (id) => record(byId.get(id)),

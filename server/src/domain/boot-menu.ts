@@ -56,7 +56,7 @@ export async function decideBoot(ctx: DomainContext, request: MenuRequest): Prom
   // Only a task still queued gets a new token: one that started or was cancelled meanwhile keeps its state.
   if (!(await ctx.db.tasks.replaceToken(task.id, tokenHash))) return local(`task ${task.id} is no longer waiting`);
   return {
-    choice: { kind: 'task', serverUrl: request.serverUrl, taskId: task.id, taskKind: task.kind, image: task.image, hostName: host.name, token },
+    choice: { kind: 'task', serverUrl: request.serverUrl, taskId: task.id, taskKind: task.kind, image: task.image, hostName: host.name, token, debug: task.debug },
     mac,
     host,
   };
