@@ -4,12 +4,13 @@ import { AGENT_LOG_FILE, agentLogReporter } from './agent-log.ts';
 import { createApiClient, type ApiClient } from './api/client.ts';
 import { httpReporter } from './api/http-reporter.ts';
 import { collectLogs, diskDumpLog, systemStateLogs } from './api/log-bundle.ts';
-import type { AgentConfig } from './config.ts';
+import type { AgentConfig, DebugStep } from './config.ts';
 import { chooseTargetDisk, type DiskHint, type TargetChoice } from './disk/target-choice.ts';
 import type { Reporter } from './ports.ts';
 import { sysDisks, type DiskSource } from './sys/disks.ts';
 import type { Runner } from './sys/exec.ts';
 import { taskModules } from './tasks/index.ts';
+import type { TaskContext, TaskModule } from './tasks/task-module.ts';
 import { teeReporter } from './ui/reporters.ts';
 
 export interface AgentDeps {
@@ -21,7 +22,11 @@ export interface AgentDeps {
 }
 
 export type AgentOutcome =
-  | { ok: true; summary: Record<string, unknown> }
+  /**
+   * `held`: a debug task did not end on this run (it waits for the technician's steps, or ran one of them): the server
+   * was not told it ended.
+   */
+  | { ok: true; summary: Record<string, unknown>; held?: true }
   /**
    * `step`: where it stopped (fetch, disk choice, the task's phase, shipping the logs); `logsShipped`: the server has
    * them; `task`: the task as fetched (undefined when even that failed), for a failure screen that offers a retry.
@@ -50,6 +55,8 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     // 1. The task, as the server gives it to this token.
     const task = await client.json({ method: 'GET', path: `/agent/tasks/${config.taskId}` }, AgentTask);
     fetched = task;
+    // Steps exist only for debug tasks, so a normal boot can never stop half-way; asked of another, nothing is posted.
+    if (config.step !== undefined && !task.debug) throw new BrumeError('BAD_REQUEST', `task ${task.id} is not a debug task: --step works only for a task created with --debug`);
     // 2. The disk, for a task that works on one: the one a person named, else the task's, else the written rule; the
     //    choice and why, logged and shown.
     const module = taskModules[task.kind];
@@ -59,7 +66,8 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
       disk = choice.path;
       log(reporter, 'info', `disk ${choice.path}: ${choice.reason}`, { disk: choice.path, reason: choice.reason, refused: choice.refused });
     }
-    // 3. The task's own module does the job, reporting to the server and the console; its phases name the step.
+    // 3. The task's own module does the job, reporting to the server and the console; its phases name the step. A
+    //    debug task waits for the technician, or runs the one step asked for.
     step = task.kind;
     log(reporter, 'info', `task ${task.id}: ${module.describe().title}${task.image === null ? '' : ` (image ${task.image}, disk ${disk})`}`);
     const phases: Reporter = {
@@ -68,16 +76,17 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
         reporter.event(event);
       },
     };
-    const summary = await module.run({ task, disk, client, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level });
-    outcome = { ok: true, summary };
+    const context = { task, disk, client, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level };
+    outcome = await runOrStep(module, context, config.step, reporter);
   } catch (error) {
     outcome = failed(error);
-    if (!outcome.ok) log(agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
+    // A debug step's failure goes to the server as an event too: the task stays running there, for the next try.
+    if (!outcome.ok) log(fetched?.debug === true ? reporter : agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
   }
   try {
     // 4. How it ended, with the logs, retried until the server has it; a revoked token has nobody to tell.
     await reporter.flush();
-    if (fetched !== undefined && !isRevocation(outcome)) {
+    if (fetched !== undefined && !isRevocation(outcome) && endsOnThisRun(fetched, config.step, outcome)) {
       if (outcome.ok) step = 'report the result to the server';
       await finish(client, config, deps.run, disk, outcome);
       if (!outcome.ok) outcome = { ...outcome, logsShipped: true };
@@ -89,6 +98,34 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   }
   // 5. The outcome, for the exit code and the console.
   return outcome;
+}
+
+/**
+ * A normal task runs whole. A debug task run without a step waits: the PC stays in the ramdisk's shell, where the
+ * technician runs `brume agent --step …`.
+ */
+async function runOrStep(module: TaskModule, context: TaskContext, step: DebugStep | undefined, reporter: Reporter): Promise<AgentOutcome> {
+  const { task } = context;
+  if (!task.debug || step?.name === 'all') return { ok: true, summary: await module.run(context) };
+  const steps = module.describe().steps.map((s) => s.usage);
+  if (step === undefined) {
+    log(reporter, 'info', `debug task ${task.id}: waiting in the ramdisk's shell for the technician's steps`, { disk: context.disk, steps });
+    return { ok: true, summary: { debug: true, kind: task.kind, image: task.image, disk: context.disk ?? null, steps }, held: true };
+  }
+  if (module.step === undefined) throw new BrumeError('BAD_REQUEST', `a ${task.kind} task has no steps: run it whole with \`brume agent --step all\``);
+  const result = await module.step(context, step);
+  return result.ends ? { ok: true, summary: result.summary } : { ok: true, summary: result.summary, held: true };
+}
+
+/**
+ * Whether the server hears of this run's end: always, except for a debug task's step that did not end it — a step that
+ * failed is the technician's to retry, and a task failed on the server could not be finished from the shell — and a
+ * step asked of a normal task, which was left as it was.
+ */
+function endsOnThisRun(task: AgentTask, step: DebugStep | undefined, outcome: AgentOutcome): boolean {
+  if (!task.debug) return step === undefined;
+  if (step?.name === 'all') return true;
+  return outcome.ok && outcome.held !== true;
 }
 
 /** The hint a person gave (flag, brume.disk=) or the task's disk, resolved on this PC, then the written rule. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { taskCmdline } from '@brume/protocol';
-import { agentConfig, agentMode, parseKernelCmdline, taskSettings, type TaskFlags } from './config.ts';
+import { agentConfig, agentMode, debugStep, parseKernelCmdline, taskSettings, type TaskFlags } from './config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brume-cmdline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,5 +101,29 @@ describe('what the agent is asked to do', () => {
   it('refuses an unknown action, from a flag or the command line, naming it', () => {
     expect(() => agentMode({ ...none, action: 'wipe' }, cmdline(menuLine))).toThrow(/--action: "wipe" is not an action/);
     expect(() => agentMode(none, cmdline(`${menuLine} brume.action=format`))).toThrow(/brume\.action=format .* is not an action/);
+  });
+});
+
+describe('a debug step (--step NAME [N])', () => {
+  it.each<[string | undefined, string[], unknown]>([
+    [undefined, [], undefined],
+    ['plan', [], { name: 'plan' }],
+    ['table', [], { name: 'table' }],
+    ['partition', ['3'], { name: 'partition', number: 3 }],
+    ['finish', [], { name: 'finish' }],
+    ['all', [], { name: 'all' }],
+  ])('--step %s %j', (name, rest, expected) => {
+    expect(debugStep(name, rest)).toEqual(expected);
+  });
+
+  it.each<[string | undefined, string[], RegExp]>([
+    ['partition', [], /needs the partition's number .* got none/],
+    ['partition', ['two'], /got "two"/],
+    ['partition', ['0'], /got "0"/],
+    ['table', ['2'], /--step table takes no argument/],
+    ['format', [], /"format" is not a step; the steps are plan, table, partition N, finish, all/],
+    [undefined, ['stray'], /takes no arguments besides its flags, got "stray"/],
+  ])('refuses --step %s %j', (name, rest, message) => {
+    expect(() => debugStep(name, rest)).toThrow(message);
   });
 });

@@ -20,6 +20,35 @@ export type AfterAction = (typeof AFTER_ACTIONS)[number];
 /** The server's URL as the agent takes it (--server, brume.server=). */
 export const ServerUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL is required' });
 
+/**
+ * One step of a debug task (`brume agent --step NAME [N]`), run by a technician from the ramdisk's shell; `all` runs
+ * the whole task as a normal boot would.
+ */
+export const DebugStep = z.discriminatedUnion('name', [
+  z.object({ name: z.literal('plan') }),
+  z.object({ name: z.literal('table') }),
+  z.object({ name: z.literal('partition'), number: z.number().int().positive() }),
+  z.object({ name: z.literal('finish') }),
+  z.object({ name: z.literal('all') }),
+]);
+export type DebugStep = z.infer<typeof DebugStep>;
+
+/** `--step NAME` and, for `partition`, the number after it. */
+export function debugStep(name: string | undefined, rest: readonly string[]): DebugStep | undefined {
+  if (name === undefined) {
+    if (rest.length > 0) throw new BrumeError('BAD_REQUEST', `brume agent takes no arguments besides its flags, got "${rest.join(' ')}"`);
+    return undefined;
+  }
+  const number = rest[0] === undefined ? undefined : Number(rest[0]);
+  if (name === 'partition' && (number === undefined || !Number.isInteger(number) || number <= 0)) {
+    throw new BrumeError('BAD_REQUEST', `--step partition needs the partition's number (brume agent --step partition 2), got ${rest[0] === undefined ? 'none' : `"${rest[0]}"`}`);
+  }
+  if (name !== 'partition' && rest.length > 0) throw new BrumeError('BAD_REQUEST', `--step ${name} takes no argument, got "${rest.join(' ')}"`);
+  const parsed = DebugStep.safeParse(name === 'partition' ? { name, number } : { name });
+  if (!parsed.success) throw new BrumeError('BAD_REQUEST', `--step: "${name}" is not a step; the steps are plan, table, partition N, finish, all`);
+  return parsed.data;
+}
+
 /** `brume agent`: what it needs to run one task of the server. Parsed once, here, then passed down frozen. */
 export const AgentConfig = z.object({
   server: ServerUrl,
@@ -42,6 +71,8 @@ export const AgentConfig = z.object({
   requestTimeoutMs: z.number().int().positive(),
   chunkBytes: z.number().int().positive(),
   level: z.number().int().positive(),
+  /** A debug task's step to run (absent: a debug task waits for the technician's steps; others run whole). */
+  step: DebugStep.optional(),
 });
 export type AgentConfig = Readonly<z.infer<typeof AgentConfig>>;
 

@@ -98,6 +98,33 @@ describe('PXE: capture on SeaBIOS, deploy on UEFI, nobody at the keyboard', () =
   });
 });
 
+describe('a debug task', () => {
+  it('boots into a shell with the steps on the console; `brume agent --step plan` there reads its task from the kernel command line', async () => {
+    const blank = await createLoopDisk(work, 'pc-03.img', 1024 * MiB);
+    await blank.detach();
+    expect((await admin.post('/hosts', { name: 'pc-03', macs: ['52:54:00:00:10:04'] })).status).toBe(201);
+    const created = await admin.createTask('deploy', 'pc-03', 'pxe-image', { debug: true });
+    const vm = startVm({ work, name: 'pc-03', disk: join(work, 'pc-03.img'), firmware: 'bios', memoryMiB: 512, mac: '52:54:00:00:10:04', network: { kind: 'user', serverPort: port } });
+    try {
+      const story = (): string => `${vm.commandLine}\n${vm.console.slice(-40).join('\n')}`;
+      const fail = (error: Error): never => expect.fail(`${error.message}\n${story()}`);
+      await vm.waitFor(new RegExp(`Brume debug task ${created.id}: deploy of image pxe-image on /dev/[a-z]+\\. Nothing has been written\\.`), 240).catch(fail);
+      await vm.waitFor(/a shell on the console/, 30).catch(fail);
+      expect((await admin.get<TaskView>(`/tasks/${created.id}`)).body.state).toBe('running');
+      // The shell's prompt needs a moment after /init's line; a newline first wakes cttyhack's shell.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      vm.type('\nbrume agent --step plan\n');
+      await vm.waitFor(/step plan done\. next: brume agent --step table/, 120).catch(fail);
+      expect(vm.text()).toMatch(/gpt table on 1\.0 GiB/);
+      const task = (await admin.get<TaskView>(`/tasks/${created.id}`)).body;
+      expect(task.state).toBe('running');
+      expect((await admin.post(`/tasks/${created.id}/cancel`)).status).toBe(200);
+    } finally {
+      await vm.kill();
+    }
+  });
+});
+
 describe('a PXE task that fails', () => {
   it('ends on the failure page on the console (a serial line: the plain menu), its logs already on the server', async () => {
     const small = await createLoopDisk(work, 'pc-02.img', 64 * MiB);

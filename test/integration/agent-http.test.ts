@@ -84,6 +84,71 @@ describe('brume agent over HTTP', () => {
     expect((await compareWithSample(target, source)).mismatches).toEqual([]);
   });
 
+  it('a debug deploy waits for the technician, runs step by step in order, refuses steps out of order, and ends verified', async () => {
+    const target = await createLoopDisk(work, 'debug-target', 512 * MiB);
+    disks.push(target);
+    const untouched = await rawHash(target.path, 0, 4 * MiB);
+    const created = await createTask({ kind: 'deploy', host: 'pc1', image: 'lab-gpt', debug: true });
+    expect(created.cmdline).toMatch(/ brume\.debug=1$/);
+    // The steps of one debug session share a log directory, as they do in the ramdisk (/tmp/brume-logs/task-N-debug).
+    const logDir = mkdtempSync(join(work, 'debug-logs-'));
+    const step = (...words: string[]) =>
+      runBrume(['agent', '--server', url, '--task', String(created.task.id), '--token', created.token, '--disk', target.path, '--log-dir', logDir, ...(words.length > 0 ? ['--step', ...words] : [])]);
+    const state = async () => (await admin('GET', `/tasks/${created.task.id}`, Task)).state;
+
+    // Booted: the banner with the steps, nothing written, the task running on the server.
+    const booted = await step();
+    expect(booted.code, booted.stderr).toBe(0);
+    expect(booted.stderr).toContain(`Brume debug task ${created.task.id}: deploy of image lab-gpt on ${target.path}. Nothing has been written.`);
+    expect(booted.stderr).toMatch(/brume agent --step partition N +restore partition N/);
+    expect(await state()).toBe('running');
+
+    // Out of order: refused, nothing written, the task still running.
+    const early = await step('partition', '2');
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/STEP_ORDER[\s\S]*run `brume agent --step table` first/);
+    const unfinished = await step('finish');
+    expect(unfinished.code).toBe(2);
+    expect(unfinished.stderr).toContain('no table was written in this debug session');
+    const plan = await step('plan');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stderr).toMatch(/gpt table on 512.0 MiB \(512-byte sectors\)[\s\S]*step plan done/);
+    expect(await rawHash(target.path, 0, 4 * MiB)).toBe(untouched);
+    expect(await state()).toBe('running');
+
+    // In order: the table, each partition, then finish; a missing partition is named before finish accepts.
+    expect((await step('table')).code).toBe(0);
+    const numbers = [...plan.stderr.matchAll(/^ {2}p(\d+) /gm)].map((match) => Number(match[1]));
+    expect(numbers.length).toBeGreaterThan(1);
+    for (const number of numbers.slice(0, -1)) {
+      const restored = await step('partition', String(number));
+      expect(restored.code, restored.stderr).toBe(0);
+    }
+    const last = numbers.at(-1);
+    const incomplete = await step('finish');
+    expect(incomplete.code).toBe(2);
+    expect(incomplete.stderr).toContain(`run \`brume agent --step partition ${last}\` first`);
+    expect((await step('partition', String(last))).code).toBe(0);
+    const finished = await step('finish');
+    expect(finished.code, finished.stderr).toBe(0);
+
+    const task = await admin('GET', `/tasks/${created.task.id}`, Task);
+    expect(task.state).toBe('done');
+    expect(task.result?.['debug']).toBe(true);
+    const logs = (await admin('GET', `/tasks/${created.task.id}/logs`, TaskLogs)).files.map((file) => file.name);
+    expect(logs).toEqual(expect.arrayContaining(['agent.log', `d1p${last}.restore.log`]));
+    expect((await compareWithSample(target, source)).mismatches).toEqual([]);
+  });
+
+  it('--step on a task that is not a debug task is refused and leaves the task queued', async () => {
+    const created = await createTask({ kind: 'deploy', host: 'pc1', image: 'lab-gpt' });
+    const run = await agent(created, ['--step', 'table']);
+    expect(run.code).toBe(2);
+    expect((run.result?.['error'] as { message: string } | undefined)?.message).toContain('is not a debug task');
+    expect((await admin('GET', `/tasks/${created.task.id}`, Task)).state).toBe('queued');
+    await admin('POST', `/tasks/${created.task.id}/cancel`, Task);
+  });
+
   it('an inventory task needs no disk, reads this PC, and joins the host history', async () => {
     const created = await createTask({ kind: 'inventory', host: 'pc1' });
     const run = await agent(created);

@@ -82,8 +82,8 @@ export function apiClient(baseUrl: string, token: string | undefined) {
     return { status: response.status, body: parsed as T };
   };
   /** POST /tasks; throws with the server's answer unless it is 201. */
-  const createTask = async (kind: 'capture' | 'deploy', host: string, image: string): Promise<{ id: number; token: string }> => {
-    const answer = await call<{ task: { id: number }; token: string }>('POST', '/tasks', { kind, host, image });
+  const createTask = async (kind: 'capture' | 'deploy', host: string, image: string, options: { debug?: boolean } = {}): Promise<{ id: number; token: string }> => {
+    const answer = await call<{ task: { id: number }; token: string }>('POST', '/tasks', { kind, host, image, ...options });
     if (answer.status !== 201) throw new Error(`creating a ${kind} task for ${host}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
     return { id: answer.body.task.id, token: answer.body.token };
   };

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { toBrumeError } from '@brume/protocol';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
 import { runAgentTask, type AgentOutcome } from '../agent-loop.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, KERNEL_CMDLINE_PATH, agentConfig, agentMode, runLogDir, taskSettings, type AgentConfig } from '../config.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, KERNEL_CMDLINE_PATH, agentConfig, agentMode, debugStep, runLogDir, taskSettings, type AgentConfig, type DebugStep } from '../config.ts';
+import { debugBanner, stepDone } from '../ui/debug-text.ts';
 import { collectInventory } from '../inventory/collect.ts';
 import type { CollectedInventory } from '../registration.ts';
 import { bootTaskFailure, menuCommand } from './menu-command.ts';
@@ -43,9 +44,9 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
     run: runTool, cmdlinePath: KERNEL_CMDLINE_PATH, disks: undefined, screen: (text) => void process.stderr.write(text),
     collect: () => collectInventory({ run: given.run ?? runTool }), ...given,
   };
-  const { values } = parseFlags(argv, {
+  const { values, positionals } = parseFlags(argv, {
     server: { type: 'string' }, task: { type: 'string' }, token: { type: 'string' }, disk: { type: 'string' }, after: { type: 'string' },
-    action: { type: 'string' }, menu: { type: 'boolean', default: false }, plain: { type: 'boolean', default: false }, crashed: { type: 'string' },
+    action: { type: 'string' }, step: { type: 'string' }, menu: { type: 'boolean', default: false }, plain: { type: 'boolean', default: false }, crashed: { type: 'string' },
     json: { type: 'boolean', default: false }, 'log-dir': { type: 'string' }, staging: { type: 'string' },
     'retry-deadline': { type: 'string' }, timeout: { type: 'string' }, 'chunk-size': { type: 'string' }, level: { type: 'string' },
   });
@@ -63,11 +64,12 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
     });
   }
   if (values.crashed !== undefined) return crashedCommand(values.crashed, values, deps);
+  const step = debugStep(values.step, positionals);
   const settings = taskSettings({ server: values.server, task: values.task, token: values.token, disk: values.disk, after: values.after }, deps.cmdlinePath);
   const config = agentConfig(
     {
-      ...settings.values, json: values.json,
-      logDir: runLogDir(values['log-dir']), stagingDir: values.staging ?? tmpdir(),
+      ...settings.values, json: values.json, step,
+      logDir: runLogDir(values['log-dir'] ?? debugLogDir(step, settings.values.taskId)), stagingDir: values.staging ?? tmpdir(),
       retryDeadlineMs: seconds(values['retry-deadline'], '--retry-deadline', DEFAULT_RETRY_DEADLINE_MS),
       requestTimeoutMs: seconds(values.timeout, '--timeout', DEFAULT_REQUEST_TIMEOUT_MS),
       chunkBytes: positiveInteger(values['chunk-size'], '--chunk-size', DEFAULT_CHUNK_BYTES),
@@ -82,7 +84,7 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
     if (config.json) return code;
     // In the ramdisk the console is the technician's only screen: the failure page, with its choices. Elsewhere (or
     // should the page itself fail) the plain error screen.
-    if (config.ramdisk && process.stdin.isTTY === true) {
+    if (config.ramdisk && config.step === undefined && process.stdin.isTTY === true) {
       const shown = await bootTaskFailure(config, outcome, { run: deps.run, collect: deps.collect, disks: deps.disks, disk: values.disk, retryDeadlineMs: config.retryDeadlineMs, plain: values.plain }).then(
         () => true,
         () => false,
@@ -92,9 +94,13 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
     deps.screen(errorScreen(config, outcome));
     return code;
   }
+  if (outcome.held === true) {
+    if (!config.json) deps.screen(config.step === undefined ? debugBanner(config, outcome.summary) : stepDone(config.step, outcome.summary));
+    return output.finish(outcome.summary);
+  }
   output.say(describeOutcome(config.taskId, outcome.summary));
   const code = output.finish(outcome.summary);
-  if (config.after === 'none') return code;
+  if (config.after === 'none' || config.step !== undefined) return code;
   // The server has the result: only now may the PC go away.
   output.say(`${config.after === 'reboot' ? 'rebooting' : 'powering off'} (brume.after=${config.after})`);
   try {
@@ -105,6 +111,11 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
     return failure.exitCode;
   }
   return code;
+}
+
+/** A debug session's steps share one log directory, so `finish` ships the logs of them all. */
+function debugLogDir(step: DebugStep | undefined, taskId: string | undefined): string | undefined {
+  return step === undefined || taskId === undefined ? undefined : join(tmpdir(), 'brume-logs', `task-${taskId}-debug`);
 }
 
 function errorScreen(config: AgentConfig, outcome: Extract<AgentOutcome, { ok: false }>): string {

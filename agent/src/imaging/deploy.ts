@@ -1,5 +1,5 @@
 import { open, statfs } from 'node:fs/promises';
-import { BrumeError, type LayoutPlan, type Manifest } from '@brume/protocol';
+import { BrumeError, type LayoutPlan, type Manifest, type PlannedPartition } from '@brume/protocol';
 import { probePartition } from '../disk/inspect.ts';
 import { writePartitionTable } from '../disk/layout-writer.ts';
 import { planLayout } from '../disk/planner.ts';
@@ -51,41 +51,72 @@ export async function prepareDeploy(image: ImageReader, diskPath: string): Promi
 }
 
 export async function deployImage(options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
-  const { run, reporter } = deps;
+  const { reporter } = deps;
   // 1. Verify the image and plan the layout for this disk; nothing is written yet.
   phase(reporter, 'plan', `planning ${options.image.location} onto ${options.disk}`);
   const { manifest, node, plan, bootArea } = await prepareDeploy(options.image, options.disk);
-  const busy = busyReason(node);
-  if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `refusing to write ${node.path}: ${busy}`);
+  refuseBusy(node);
   await checkStagingSpace(plan, options.stagingDir);
   if (options.dryRun) return { manifest, plan, written: false };
   await requireConsent(node, options.yes, deps);
 
   // 2. Table and boot area.
-  phase(reporter, 'partition-table', `writing a ${plan.label} table with ${plan.partitions.length} partitions`);
-  await forgetPartitions(run, node.path);
-  await writePartitionTable(run, node.path, plan);
-  phase(reporter, 'boot-area', `restoring ${plan.bootArea.reduce((sum, range) => sum + range.bytes, 0)} bytes of boot area`);
-  await writeBootArea(node.path, bootArea, plan);
-  await ensurePartitionNodes(run, node.path, plan.partitions.filter((p) => p.action !== 'container'));
-
+  await writeLayout(node.path, plan, bootArea, deps);
   // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
+  await restorePartitions({ ...options, manifest, plan, diskPath: node.path, partitions: plan.partitions }, deps);
+  await flushDisk(node.path, deps);
+  return { manifest, plan, written: true };
+}
+
+/**
+ * The deploy's steps, each callable alone (a debug task runs them one at a time from a shell): the table and boot
+ * area, then partitions, then the flush.
+ */
+export async function writeLayout(diskPath: string, plan: LayoutPlan, bootArea: Uint8Array, { run, reporter }: DeployDeps): Promise<void> {
+  phase(reporter, 'partition-table', `writing a ${plan.label} table with ${plan.partitions.length} partitions`);
+  await forgetPartitions(run, diskPath);
+  await writePartitionTable(run, diskPath, plan);
+  phase(reporter, 'boot-area', `restoring ${plan.bootArea.reduce((sum, range) => sum + range.bytes, 0)} bytes of boot area`);
+  await writeBootArea(diskPath, bootArea, plan);
+  await ensurePartitionNodes(run, diskPath, plan.partitions.filter((p) => p.action !== 'container'));
+}
+
+export interface PartitionsToRestore {
+  image: ImageReader;
+  manifest: Manifest;
+  plan: LayoutPlan;
+  diskPath: string;
+  /** Planned partitions to restore, in order (all of the plan's, or the one a debug step names). */
+  partitions: readonly PlannedPartition[];
+  logDir: string;
+  stagingDir: string;
+}
+
+export async function restorePartitions(job: PartitionsToRestore, { run, reporter }: DeployDeps): Promise<void> {
   const pool = new CodecPool();
-  const window = chunkWindow(manifest.compression.chunkBytes, pool.size, availableMemory());
-  const source = options.image.chunks();
+  const window = chunkWindow(job.manifest.compression.chunkBytes, pool.size, availableMemory());
+  const source = job.image.chunks();
   try {
-    for (const planned of plan.partitions) {
-      const stored = manifest.partitions.find((p) => p.number === planned.number);
+    for (const planned of job.partitions) {
+      const stored = job.manifest.partitions.find((p) => p.number === planned.number);
       if (stored === undefined) throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
-      await restorePartition(planned, stored, partitionPath(node.path, planned.number), { run, reporter, pool, window, source, logDir: options.logDir, stagingDir: options.stagingDir });
+      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, source, logDir: job.logDir, stagingDir: job.stagingDir });
     }
   } finally {
     await source.close();
     await pool.close();
   }
+}
+
+export async function flushDisk(diskPath: string, { run, reporter }: DeployDeps): Promise<void> {
   phase(reporter, 'finalize', 'flushing the disk');
-  await run('blockdev', ['--flushbufs', node.path]);
-  return { manifest, plan, written: true };
+  await run('blockdev', ['--flushbufs', diskPath]);
+}
+
+/** Never a write to a disk in use: mounted, swap, held by another device, the running system. */
+export function refuseBusy(node: DiskNode): void {
+  const busy = busyReason(node);
+  if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `refusing to write ${node.path}: ${busy}`);
 }
 
 async function writeBootArea(diskPath: string, bootArea: Uint8Array, plan: LayoutPlan): Promise<void> {
@@ -98,7 +129,7 @@ async function writeBootArea(diskPath: string, bootArea: Uint8Array, plan: Layou
   }
 }
 
-async function checkStagingSpace(plan: LayoutPlan, stagingDir: string): Promise<void> {
+export async function checkStagingSpace(plan: LayoutPlan, stagingDir: string): Promise<void> {
   if (plan.stagingBytes === 0) return;
   const space = await statfs(stagingDir);
   const free = space.bavail * space.bsize;

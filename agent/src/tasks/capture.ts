@@ -13,6 +13,7 @@ export const captureTask = {
     abortable: true,
     phases: ['inspect', 'capture', 'finalize'],
     args: AgentTask.pick({ image: true, disk: true }),
+    steps: [],
   }),
   async run(context) {
     const { task, client } = context;

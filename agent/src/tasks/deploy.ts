@@ -1,6 +1,8 @@
 import { AgentTask } from '@brume/protocol';
 import { httpImageReader } from '../api/http-chunk-source.ts';
 import { deployImage } from '../imaging/deploy.ts';
+import { DEPLOY_STEPS, deployStep } from './deploy-steps.ts';
+import { deploySummary } from './deploy-summary.ts';
 import { taskDisk, taskImage, type TaskModule } from './task-module.ts';
 
 /** Deploy an image from the server onto this PC's disk, fitted to the disk by the planner. */
@@ -13,6 +15,7 @@ export const deployTask = {
     abortable: false,
     phases: ['plan', 'partition-table', 'boot-area', 'restore', 'resize', 'finalize'],
     args: AgentTask.pick({ image: true, disk: true }),
+    steps: DEPLOY_STEPS,
   }),
   async run(context) {
     const image = taskImage(context.task);
@@ -23,14 +26,7 @@ export const deployTask = {
       { image: httpImageReader(context.client, image), disk, yes: true, dryRun: false, logDir: context.logDir, stagingDir: context.stagingDir },
       { run: context.run, reporter: context.reporter },
     );
-    return {
-      image,
-      disk,
-      partitions: result.plan.partitions.length,
-      identical: result.plan.identical,
-      plan: result.plan,
-      rawBytes: result.manifest.partitions.reduce((sum, p) => sum + p.rawBytes, 0),
-      seconds: (performance.now() - started) / 1000,
-    };
+    return deploySummary(image, disk, result.manifest, result.plan, (performance.now() - started) / 1000);
   },
+  step: deployStep,
 } satisfies TaskModule;

@@ -15,6 +15,7 @@ export const inventoryTask = {
     abortable: true,
     phases: ['inspect'],
     args: AgentTask.pick({}),
+    steps: [],
   }),
   async run(context) {
     context.reporter.event({ type: 'phase', ts: new Date().toISOString(), phase: 'inspect', message: 'reading disks, network cards, memory, firmware' });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { BrumeError, type AgentTask, type Phase, type TaskKind } from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
 import type { Reporter } from '../ports.ts';
+import type { DebugStep } from '../config.ts';
 import type { Runner } from '../sys/exec.ts';
 
 /** What a task is, as data: the boot menu, the CLI and the server's task form render it (style.md §3, §4). */
@@ -16,6 +17,14 @@ export interface TaskDescription {
   phases: readonly Phase[];
   /** The arguments the task takes from the server's AgentTask. */
   args: z.ZodType;
+  /** A debug task's steps besides `all`, in order, as a technician types them after `brume agent --step`. */
+  steps: readonly { usage: string; does: string }[];
+}
+
+/** What one step of a debug task did; `ends` says the task is over (the loop then reports it done, with the logs). */
+export interface StepResult {
+  summary: Record<string, unknown>;
+  ends: boolean;
 }
 
 /** Everything a running task may use: no module reaches for anything else. */
@@ -37,6 +46,8 @@ export interface TaskModule {
   describe(): TaskDescription;
   /** Does the job; the summary it returns is the task's result on the server. Throws a BrumeError on failure. */
   run(context: TaskContext): Promise<Record<string, unknown>>;
+  /** One step of a debug task (any step but `all`); absent when the task runs only whole. */
+  step?(context: TaskContext, step: Exclude<DebugStep, { name: 'all' }>): Promise<StepResult>;
 }
 
 /** The image of a capture or deploy: the server never sends one without it, but a bug must not become "null". */

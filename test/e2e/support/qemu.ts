@@ -36,6 +36,8 @@ export interface Vm {
   console: string[];
   /** All the console's text so far, the unfinished last line included (full-screen programs draw without newlines). */
   text(): string;
+  /** Types on the serial console, as a technician at the PC would (a shell reads it; end a command with \n). */
+  type(text: string): void;
   /** Resolves with the first console line matching `pattern`; rejects after `seconds` or if the VM exits first. */
   waitFor(pattern: RegExp, seconds: number): Promise<string>;
   /** The VM's exit: it powers off or reboots (-no-reboot turns a reboot into an exit). */
@@ -96,7 +98,7 @@ export function startVm(options: VmOptions): Vm {
   const args = qemuArgs(options);
   const inNamespace = options.network.kind === 'tap' ? ['ip', 'netns', 'exec', options.network.netns] : [];
   const command = [...inNamespace, 'qemu-system-x86_64', ...args];
-  const child: ChildProcess = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command[0] as string, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const console: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
   let partial = '';
@@ -122,6 +124,7 @@ export function startVm(options: VmOptions): Vm {
   return {
     console,
     text: () => `${console.join('\n')}\n${partial}`,
+    type: (text) => void child.stdin?.write(text),
     commandLine,
     exited,
     waitFor(pattern, seconds) {
