@@ -13,6 +13,7 @@ export const API_PREFIX = '/api/v1';
 export const IMAGE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const ImageName = z.string().regex(IMAGE_NAME_PATTERN, 'an image name: lowercase letters, digits, dot, dash, underscore; 1–64 characters, not starting with a dot or dash');
 export const HostName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a host name: lowercase letters, digits and dashes, 1–63 characters');
+export const GroupName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a group name: lowercase letters, digits and dashes, 1–63 characters');
 /** Files of an image as the agent uploads them: the names image-dir.ts writes (d1.boot, d1.sfdisk, d1p2.pc.zst). */
 export const ImageFileName = z.string().regex(/^d[0-9]{1,2}(\.boot|\.sfdisk|p[0-9]{1,3}\.pc\.zst)$/, 'an image file name such as d1p2.pc.zst');
 /** A log file name in a bundle: one plain segment. */
@@ -35,10 +36,20 @@ export const Host = z.object({
   macs: z.array(Mac).min(1),
   /** The disk the agent should image on this PC (/dev/nvme0n1); null lets the agent choose by its rule. */
   diskHint: z.string().nullable(),
+  /** The image this PC is meant to carry (FOG's "assigned image"): what a deploy from its menu offers first. */
+  image: ImageName.nullable(),
+  /** The groups it belongs to, by name (a room, a row of a room). */
+  groups: z.array(GroupName),
   createdAt: timestamp,
 });
 export type Host = z.infer<typeof Host>;
-export const HostCreate = z.object({ name: HostName, macs: z.array(Mac).min(1).max(16), diskHint: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional() });
+export const HostCreate = z.object({
+  name: HostName,
+  macs: z.array(Mac).min(1).max(16),
+  diskHint: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
+  image: ImageName.optional(),
+  groups: z.array(GroupName).max(32).default([]),
+});
 export type HostCreate = z.input<typeof HostCreate>;
 
 /** One inventory the server received for a host: quick registration, a re-inventory. The newest is the host's. */
@@ -66,10 +77,23 @@ export const AgentRegister = z.object({
   inventory: Inventory,
   /** Full registration: the name the technician typed (else the server's pattern names the host). */
   name: HostName.optional(),
+  /** Full registration: a group the host joins (it must exist) and the image assigned to it (it must exist). */
+  group: GroupName.optional(),
+  image: ImageName.optional(),
 });
 export type AgentRegister = z.infer<typeof AgentRegister>;
 export const AgentRegistered = z.object({ host: Host, created: z.boolean() });
 export type AgentRegistered = z.infer<typeof AgentRegistered>;
+
+// ── groups ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+export const Group = z.object({ name: GroupName, hosts: z.array(HostName), createdAt: timestamp });
+export type Group = z.infer<typeof Group>;
+/** `POST /groups`: creates the group if needed and adds these hosts (adding a member twice is no change). */
+export const GroupAdd = z.object({ name: GroupName, hosts: z.array(HostName).max(1000).default([]) });
+export type GroupAdd = z.input<typeof GroupAdd>;
+/** `POST /groups/:name/remove`: these hosts leave the group (the hosts themselves stay). */
+export const GroupRemove = z.object({ hosts: z.array(HostName).min(1).max(1000) });
+export const GroupList = z.object({ groups: z.array(Group) });
 
 // ── technicians (a credential a person types at a PC, for what changes a disk there; never the admin token) ─────
 export const TechName = z.string().regex(/^[a-z][a-z0-9._-]{0,31}$/, 'a technician name: lowercase letters, digits, dot, dash, underscore; 1–32 characters');

@@ -93,6 +93,25 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+describe('brume group', () => {
+  it('adds hosts to a group (created on first use), shows it, removes one, and deletes it', async () => {
+    for (const [name, mac] of [['room-01', '52:54:00:aa:cc:01'], ['room-02', '52:54:00:aa:cc:02']] as const) {
+      expect((await brume(['host', 'add', name, '--mac', mac, ...(name === 'room-02' ? ['--group', 'lab-4'] : [])])).code).toBe(0);
+    }
+    const added = await brume(['group', 'add', 'lab-4', '--hosts', 'room-01,room-02']);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toContain('group lab-4: 2 host(s)');
+    expect((await brume(['group', 'show', 'lab-4'])).stdout).toMatch(/hosts: +room-01, room-02\n/);
+    expect((await brume(['host', 'show', 'room-01'])).stdout).toMatch(/groups: +lab-4/);
+    expect((await brume(['group', 'add', 'lab-4', '--hosts', 'room-09'])).stderr).toContain('no host named room-09 (HOST_NOT_FOUND)');
+    expect((await brume(['group', 'remove', 'lab-4', '--hosts', 'room-02'])).stdout).toMatch(/hosts: +room-01\n/);
+    expect((await brume(['group', 'list'])).stdout).toMatch(/^NAME\s+HOSTS\s+MEMBERS\nlab-4\s+1\s+room-01\n/);
+    expect(await brume(['group', 'delete', 'lab-4'])).toMatchObject({ code: 0, stdout: 'deleted group lab-4 (its hosts stay)\n' });
+    expect(await brume(['group', 'show', 'lab-4'])).toMatchObject({ code: 2, stderr: expect.stringContaining('(GROUP_NOT_FOUND)') });
+    for (const name of ['room-01', 'room-02']) expect((await brume(['host', 'delete', name])).code).toBe(0);
+  });
+});
+
 describe('brume host', () => {
   it('adds a host and finds it in the list, the table and the JSON', async () => {
     const added = await brume(['host', 'add', 'pc-01', '--mac', '52:54:00:AA:BB:01', '--mac', '52-54-00-aa-bb-02', '--disk', '/dev/nvme0n1']);
@@ -100,7 +119,7 @@ describe('brume host', () => {
     expect(added.stdout).toContain('added host pc-01');
 
     const table = await brume(['host', 'list']);
-    expect(table.stdout).toMatch(/^NAME\s+MACS\s+DISK\s+CREATED\npc-01\s+52:54:00:aa:bb:01,52:54:00:aa:bb:02\s+\/dev\/nvme0n1\s+\d{4}-/);
+    expect(table.stdout).toMatch(/^NAME\s+MACS\s+DISK\s+IMAGE\s+GROUPS\s+CREATED\npc-01\s+52:54:00:aa:bb:01,52:54:00:aa:bb:02\s+\/dev\/nvme0n1\s+-\s+-\s+\d{4}-/);
     const json = await brume(['host', 'list', '--json']);
     const { hosts } = HostList.parse(JSON.parse(json.stdout));
     expect(hosts.map((host) => [host.name, host.macs, host.diskHint])).toEqual([['pc-01', ['52:54:00:aa:bb:01', '52:54:00:aa:bb:02'], '/dev/nvme0n1']]);

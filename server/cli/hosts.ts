@@ -14,6 +14,8 @@ export function hostBlock(host: Host): string {
     ['id', String(host.id)],
     ['macs', host.macs.join('\n')],
     ['disk', host.diskHint ?? "(the agent's choice)"],
+    ['image', host.image ?? '-'],
+    ['groups', host.groups.length === 0 ? '-' : host.groups.join(', ')],
     ['created', formatDate(host.createdAt)],
   ]);
 }
@@ -24,20 +26,26 @@ export function hostTable(hosts: readonly Host[]): string {
     { header: 'NAME', value: (host) => host.name },
     { header: 'MACS', value: (host) => host.macs.join(',') },
     { header: 'DISK', value: (host) => host.diskHint ?? '-' },
+    { header: 'IMAGE', value: (host) => host.image ?? '-' },
+    { header: 'GROUPS', value: (host) => (host.groups.length === 0 ? '-' : host.groups.join(',')) },
     { header: 'CREATED', value: (host) => formatDate(host.createdAt) },
   ]);
 }
 
 const add: Command = {
-  synopsis: 'host add NAME --mac MAC [--mac MAC …] [--disk /dev/X]',
-  flags: { mac: { type: 'string', multiple: true }, disk: { type: 'string' } },
+  synopsis: 'host add NAME --mac MAC [--mac MAC …] [--disk /dev/X] [--image I] [--group G …]',
+  flags: { mac: { type: 'string', multiple: true }, disk: { type: 'string' }, image: { type: 'string' }, group: { type: 'string', multiple: true } },
   prepare(args) {
     const name = positional(args, 'NAME');
     if (args.strings('mac').length === 0) throw new UsageError('--mac is required (once per network card)');
     const input = checkedInput(
       HostCreate,
-      { name, macs: args.strings('mac'), ...(args.string('disk') === undefined ? {} : { diskHint: args.string('disk') }) },
-      { name: 'NAME', macs: '--mac', diskHint: '--disk' },
+      {
+        name, macs: args.strings('mac'), groups: args.strings('group'),
+        ...(args.string('disk') === undefined ? {} : { diskHint: args.string('disk') }),
+        ...(args.string('image') === undefined ? {} : { image: args.string('image') }),
+      },
+      { name: 'NAME', macs: '--mac', diskHint: '--disk', image: '--image', groups: '--group' },
     );
     return async ({ client, term, json }) => {
       const { value, body } = await client.post('/hosts', Host, input);

@@ -3,6 +3,7 @@ import { parseCommandLine, UsageError } from './args.ts';
 import { createClient } from './client.ts';
 import type { Command } from './command.ts';
 import { adminConfig, type Env } from './config.ts';
+import { groupCommands } from './groups.ts';
 import { hostCommands } from './hosts.ts';
 import { imageCommands } from './images.ts';
 import { processTerminal, type Terminal } from './output.ts';
@@ -13,7 +14,7 @@ import { techCommands } from './technicians.ts';
 export { dnsmasqUsage, runDnsmasqConfig } from './dnsmasq-command.ts';
 
 /** The admin commands, by area then subcommand: `brume host add`, `brume task watch` … */
-const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, image: imageCommands, task: taskCommands, tech: techCommands };
+const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, group: groupCommands, image: imageCommands, task: taskCommands, tech: techCommands };
 
 const commonSynopsis = '[--server URL] [--token T] [--json]';
 

@@ -15,6 +15,7 @@ import { installErrorHandling, sendError } from './http-errors.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { bootRoutes } from './routes/boot.ts';
 import type { RouteDeps } from './routes/deps.ts';
+import { groupRoutes } from './routes/groups.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { imageRoutes } from './routes/images.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -88,7 +89,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.register(
     async (api) => {
-      for (const routes of [metaRoutes, hostRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes]) await api.register(routes, routeDeps);
+      for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes]) await api.register(routes, routeDeps);
     },
     { prefix: API_PREFIX },
   );

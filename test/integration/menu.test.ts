@@ -74,24 +74,28 @@ afterAll(async () => {
 });
 
 describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
-  it('full registration: the form creates the host with the typed name and this PC\'s inventory', async () => {
+  it('full registration: the form creates the host with the typed name, group and image, and this PC\'s inventory', async () => {
     const target = await createLoopDisk(work, 'target', 512 * MiB);
     disks.push(target);
+    expect((await admin.post('/groups', { name: 'lab-1' })).status).toBe(200);
     const menu = await openMenu(target);
     try {
       await menu.waitForText('this PC is not registered', 60);
       await menu.sendKeys('2');
       await menu.waitForText('host name', 10);
-      // A name the server refuses first: the form says why and keeps what was typed.
+      // A name the server refuses first: the form says why and keeps what was typed. Enter moves field to field.
       await menu.type('Desk 01');
+      await menu.sendKeys('Enter');
+      await menu.type('lab-1');
+      await menu.sendKeys('Enter');
+      await menu.type('lab-gpt');
       await menu.sendKeys('Enter', 'Enter', 'Enter');
-      await menu.waitForText(/host name/i, 10);
       await menu.waitForText('a host name: lowercase letters', 10);
       // Focus stays on the button: back to the name, clear it, type it right, and submit again.
-      await menu.sendKeys('BTab', 'BTab', 'C-u');
+      await menu.sendKeys('BTab', 'BTab', 'BTab', 'BTab', 'C-u');
       await menu.type('desk-01');
-      await menu.sendKeys('Tab', 'Tab', 'Enter');
-      await menu.waitForText('registered as desk-01', 20);
+      await menu.sendKeys('Tab', 'Tab', 'Tab', 'Tab', 'Enter');
+      await menu.waitForText('registered as desk-01, image lab-gpt', 20);
       await menu.sendKeys('Enter');
       await menu.waitForText('this PC: desk-01', 20);
       await menu.sendKeys('9');
@@ -100,6 +104,7 @@ describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
       await menu.kill();
     }
     const host = HostDetail.parse((await admin.get('/hosts/desk-01')).body);
+    expect([host.groups, host.image]).toEqual([['lab-1'], 'lab-gpt']);
     expect(host.inventories).toHaveLength(1);
     const inventory = host.inventories[0]!.inventory;
     expect(host.macs.sort()).toEqual(inventory.nics.map((nic) => nic.mac).sort());

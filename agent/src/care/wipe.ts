@@ -134,7 +134,7 @@ async function runPass(pass: PlannedPass, wipe: Wipe): Promise<PassOutcome> {
       return { method: pass.method, bytes: await zeroRanges(target, wipe.ends) };
     case 'discard':
       // Not every device discards; a fast wipe is complete without it.
-      return (await rangePass(target, 'discard')) === 'done' ? { method: 'discard', bytes: target.sizeBytes } : { method: 'discard', bytes: 0, skipped: 'the device does not support discard' };
+      return (await rangePass(target, 'discard', 'discard')) === 'done' ? { method: 'discard', bytes: target.sizeBytes } : { method: 'discard', bytes: 0, skipped: 'the device does not support discard' };
     case 'random':
       await writePass(target, 'random');
       return { method: pass.method, bytes: target.sizeBytes };
@@ -155,7 +155,7 @@ async function zeroPass(pass: Extract<PlannedPass, { kind: 'zero' }>, wipe: Wipe
   if (pass.ifNotZero && (await settleAndReadBack(wipe, sampleRanges(wipe.facts.sizeBytes))).allZero) {
     return { method: pass.method, bytes: 0, skipped: 'the disk already reads back as zeroes' };
   }
-  if (pass.method !== 'write' && (await rangePass(wipe.target, pass.method === 'zeroout' ? 'zeroout' : 'discard')) === 'done') {
+  if (pass.method !== 'write' && (await rangePass(wipe.target, pass.method, 'zero')) === 'done') {
     return { method: pass.method, bytes: wipe.target.sizeBytes };
   }
   // The limits promised an offload the device then refused: the host writes the zeroes itself.

@@ -16,7 +16,7 @@ interface MenuState {
 
 const ENTRIES = {
   quick: 'Quick registration',
-  full: 'Full registration (name, then deploy now or later)',
+  full: 'Full registration (name, group, image, deploy now or later)',
   deploy: 'Deploy an image to this PC',
   multicast: 'Join a multicast session',
   system: 'System information',
@@ -174,18 +174,22 @@ async function technician(deps: MenuDeps, server: MenuServer, state: MenuState):
 
 async function fullRegistration(deps: MenuDeps, server: MenuServer, state: MenuState): Promise<MenuExit | undefined> {
   const inventory = await inventoryOf(deps, state);
+  let assigned: string | undefined;
   const values = await deps.ui.form({
     title: ENTRIES.full,
     fields: [
       { kind: 'text', name: 'name', label: 'host name' },
-      // The image is chosen from the server's list after the technician's login, which listing images needs.
+      { kind: 'text', name: 'group', label: 'group (optional)' },
+      // Typed, not picked: listing the server's images needs a technician's login, and registering does not.
+      { kind: 'text', name: 'image', label: 'image to assign (optional)' },
       { kind: 'yesno', name: 'deployNow', label: 'deploy an image now', initial: false },
     ],
     submitLabel: 'Register',
     validate: async (entered) => {
       try {
-        const registered = await server.register(inventory, String(entered['name'] ?? '').trim());
+        const registered = await server.register(inventory, formChoices(entered));
         state.hostName = registered.host.name;
+        assigned = registered.host.image ?? undefined;
         return null;
       } catch (error) {
         return toBrumeError(error).message;
@@ -193,9 +197,20 @@ async function fullRegistration(deps: MenuDeps, server: MenuServer, state: MenuS
     },
   });
   if (values === null) return undefined;
-  if (values['deployNow'] === true) return deployFlow(deps, server, state, undefined);
-  await deps.ui.show({ title: ENTRIES.full, lines: [`registered as ${state.hostName ?? '?'}`] });
+  // Deploying now takes the image just assigned, or asks for one after the technician's login.
+  if (values['deployNow'] === true) return deployFlow(deps, server, state, assigned);
+  await deps.ui.show({ title: ENTRIES.full, lines: [`registered as ${state.hostName ?? '?'}${assigned === undefined ? '' : `, image ${assigned}`}`] });
   return undefined;
+}
+
+/** The form's text fields as the server takes them: an empty field is no choice (the server's pattern names the host). */
+function formChoices(entered: Record<string, unknown>): { name?: string; group?: string; image?: string } {
+  const choices: { name?: string; group?: string; image?: string } = {};
+  for (const key of ['name', 'group', 'image'] as const) {
+    const value = String(entered[key] ?? '').trim();
+    if (value !== '') choices[key] = value;
+  }
+  return choices;
 }
 
 /** Login, image, confirmation, then the deploy on the console; a failure offers Retry, the shell, or a reboot. */

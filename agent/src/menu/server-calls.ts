@@ -1,4 +1,4 @@
-import { AgentLookupResult, AgentRegistered, ImageList, ServerHealth, TaskCreated, TechSession, type Inventory, type TechLogin } from '@brume/protocol';
+import { type AgentRegister, AgentLookupResult, AgentRegistered, ImageList, ServerHealth, TaskCreated, TechSession, type Inventory, type TechLogin } from '@brume/protocol';
 import { createApiClient, type ApiClient } from '../api/client.ts';
 
 /**
@@ -29,8 +29,9 @@ export class MenuServer {
 
   health = (): Promise<ServerHealth> => this.#with(undefined, (client) => client.json({ method: 'GET', path: '/health' }, ServerHealth));
   lookup = (macs: string[]): Promise<AgentLookupResult> => this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/lookup', json: { macs } }, AgentLookupResult));
-  register = (inventory: Inventory, name?: string): Promise<AgentRegistered> =>
-    this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/register', json: { inventory, ...(name === undefined ? {} : { name }) } }, AgentRegistered));
+  /** Quick registration without choices; a full one with what the form holds (the server checks each). */
+  register = (inventory: Inventory, choices: Omit<AgentRegister, 'inventory'> = {}): Promise<AgentRegistered> =>
+    this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/register', json: { inventory, ...choices } }, AgentRegistered));
   login = (login: TechLogin): Promise<TechSession> => this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/tech-login', json: login, once: true }, TechSession));
   images = (session: TechSession): Promise<ImageList> => this.#with(session.token, (client) => client.json({ method: 'GET', path: '/agent/images' }, ImageList));
   deploy = (session: TechSession, macs: string[], image: string): Promise<TaskCreated> =>

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { sqliteGroups, type GroupRepository } from './groups.ts';
 import { sqliteHosts, type HostRepository } from './hosts.ts';
 import { sqliteImages, type ImageRepository } from './images.ts';
 import { sqliteInventories, type InventoryRepository } from './inventories.ts';
@@ -14,6 +15,7 @@ import { sqliteUploads, type UploadRepository } from './uploads.ts';
  */
 export interface Database {
   hosts: HostRepository;
+  groups: GroupRepository;
   inventories: InventoryRepository;
   tasks: TaskRepository;
   taskLogs: TaskLogRepository;
@@ -27,6 +29,7 @@ export function sqliteDatabase(path: string): Database {
   const db: DatabaseSync = openSqlite(path);
   return {
     hosts: sqliteHosts(db),
+    groups: sqliteGroups(db),
     inventories: sqliteInventories(db),
     tasks: sqliteTasks(db),
     taskLogs: sqliteTaskLogs(db),

@@ -18,7 +18,7 @@ describe('migrations', () => {
 
   it('creates the schema on an empty directory, in WAL mode with foreign keys', () => {
     const db = openSqlite(join(dir, 'brume.db'));
-    expect(tables(db)).toEqual(['host_inventories', 'host_macs', 'hosts', 'images', 'task_logs', 'tasks', 'tech_pins', 'tech_sessions', 'technicians', 'upload_chunks']);
+    expect(tables(db)).toEqual(['group_members', 'host_groups', 'host_inventories', 'host_macs', 'hosts', 'images', 'task_logs', 'tasks', 'tech_pins', 'tech_sessions', 'technicians', 'upload_chunks']);
     expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: migrations.length });
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     expect(db.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
@@ -28,7 +28,7 @@ describe('migrations', () => {
 
   it('is idempotent: a second start changes nothing and keeps the data', async () => {
     const first = sqliteDatabase(join(dir, 'brume.db'));
-    await first.hosts.insert({ name: 'pc-01', macs: ['52:54:00:00:00:01'], diskHint: null, createdAt: '2026-01-01T00:00:00.000Z' });
+    await first.hosts.insert({ name: 'pc-01', macs: ['52:54:00:00:00:01'], diskHint: null, image: null, createdAt: '2026-01-01T00:00:00.000Z' });
     await first.close();
     const raw = new DatabaseSync(join(dir, 'brume.db'));
     expect(migrate(raw)).toBe(migrations.length);

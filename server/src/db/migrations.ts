@@ -138,6 +138,22 @@ export const migrations: readonly string[] = [
   -- Debug tasks: the ramdisk boots into a shell and the technician runs the task step by step.
   ALTER TABLE tasks ADD COLUMN debug INTEGER NOT NULL DEFAULT 0 CHECK (debug IN (0, 1));
   `,
+  `
+  -- Groups of hosts (a room, a row), and the image assigned to a host (no foreign key: an image deleted later leaves
+  -- the name, shown as missing, rather than silently unassigning a room).
+  CREATE TABLE host_groups (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE group_members (
+    group_id INTEGER NOT NULL REFERENCES host_groups(id) ON DELETE CASCADE,
+    host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, host_id)
+  ) STRICT;
+  CREATE INDEX group_members_by_host ON group_members(host_id);
+  ALTER TABLE hosts ADD COLUMN image TEXT;
+  `,
 ];
 
 /**

@@ -5,8 +5,15 @@ import type { DomainContext } from './context.ts';
 
 type HostInput = z.output<typeof HostCreate>;
 
+/** An admin's new host; the groups it names are created as needed (`brume host add … --group lab-2`). */
 export async function createHost(ctx: DomainContext, input: HostInput): Promise<Host> {
-  return ctx.db.hosts.insert({ name: input.name, macs: [...new Set(input.macs)], diskHint: input.diskHint ?? null, createdAt: ctx.now() });
+  if (input.image !== undefined && (await ctx.db.images.byName(input.image)) === undefined) {
+    throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${input.image} to assign`, { detail: { name: input.image } });
+  }
+  const createdAt = ctx.now();
+  const host = await ctx.db.hosts.insert({ name: input.name, macs: [...new Set(input.macs)], diskHint: input.diskHint ?? null, image: input.image ?? null, createdAt });
+  for (const group of input.groups) await ctx.db.groups.addMembers(group, [host.id], createdAt);
+  return findHost(ctx, host.name);
 }
 
 export async function listHosts(ctx: DomainContext): Promise<{ hosts: Host[] }> {

@@ -52,6 +52,22 @@ describe('quick registration (no token)', () => {
     expect((await h.call('POST', '/agent/register', { ...noToken, body: { name: 'Bad Name!', inventory: sampleInventory() } })).statusCode).toBe(400);
   });
 
+  it('full registration: a group that exists and an image that exists, or nothing is created', async () => {
+    const nic = (mac: string) => [{ name: 'eno1', mac, driver: null, speedMbps: null, link: true, ipv4: [] }];
+    expect((await h.call('POST', '/groups', { body: { name: 'lab-2', hosts: [] } })).statusCode).toBe(200);
+    const unknownGroup = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'desk-07', group: 'lab-9', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
+    expect(unknownGroup.statusCode).toBe(404);
+    expect(unknownGroup.json().error).toMatchObject({ code: 'GROUP_NOT_FOUND', message: 'no group named lab-9: the groups are lab-2' });
+    const unknownImage = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'desk-07', group: 'lab-2', image: 'nope', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
+    expect(unknownImage.json().error).toMatchObject({ code: 'IMAGE_NOT_FOUND' });
+    expect((await h.call('GET', '/hosts/desk-07')).statusCode).toBe(404);
+
+    const grouped = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'desk-07', group: 'lab-2', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
+    expect(grouped.statusCode).toBe(201);
+    expect(grouped.json().host).toMatchObject({ name: 'desk-07', groups: ['lab-2'], image: null });
+    expect((await h.call('GET', '/groups/lab-2')).json()).toMatchObject({ name: 'lab-2', hosts: ['desk-07'] });
+  });
+
   it('answers a lookup with the host name only, or null', async () => {
     const known = await h.call('POST', '/agent/lookup', { ...noToken, body: { macs: ['52:54:00:99:99:99', '52-54-00-00-01-02'] } });
     expect(known.json()).toEqual({ host: { name: 'lab2-01' } });

@@ -19,7 +19,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, 
     '/agent/register',
     { bodyLimit: INVENTORY_LIMIT, schema: { tags: ['agent'], security: [], body: AgentRegister, response: { 200: AgentRegistered, 201: AgentRegistered } } },
     async (request, reply) => {
-      const registered = await registerHost(ctx, request.body.inventory, { pattern: config.hostNamePattern, name: request.body.name });
+      const registered = await registerHost(ctx, request.body.inventory, { pattern: config.hostNamePattern, name: request.body.name, group: request.body.group, image: request.body.image });
       request.log.info({ host: registered.host.name, created: registered.created, macs: registered.host.macs }, 'quick registration');
       return reply.code(registered.created ? 201 : 200).send(registered);
     },
