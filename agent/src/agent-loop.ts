@@ -76,7 +76,7 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
         reporter.event(event);
       },
     };
-    const context = { task, disk, client, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level };
+    const context = { task, disk, diskNamed: config.disk !== undefined, client, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level };
     outcome = await runOrStep(module, context, config.step, reporter);
   } catch (error) {
     outcome = failed(error);

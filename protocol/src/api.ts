@@ -140,10 +140,22 @@ export const ImageVerification = z.object({
 export type ImageVerification = z.infer<typeof ImageVerification>;
 
 // ── tasks ──────────────────────────────────────────────────────────────────────────────────────────────────────────
-export const TaskKind = z.enum(['capture', 'deploy', 'inventory']);
-/** The kinds that name an image: a capture makes it, a deploy reads it; an inventory has none. */
+export const TaskKind = z.enum(['capture', 'deploy', 'inventory', 'wipe']);
+/** The kinds that name an image: a capture makes it, a deploy reads it; the others have none. */
 export const IMAGE_TASK_KINDS: readonly TaskKind[] = ['capture', 'deploy'];
 export type TaskKind = z.infer<typeof TaskKind>;
+
+/** How a wipe erases (issue 8): fast (signatures and the ends), normal (one zero pass), full (random then zero), secure (the drive's own erase). */
+export const WipeMode = z.enum(['fast', 'normal', 'full', 'secure']);
+export type WipeMode = z.infer<typeof WipeMode>;
+/** What each kind takes besides host, image and disk; stored with the task, given to its agent. */
+export const TaskParams = {
+  capture: z.strictObject({}),
+  deploy: z.strictObject({}),
+  inventory: z.strictObject({}),
+  wipe: z.strictObject({ mode: WipeMode }),
+} as const satisfies Record<TaskKind, z.ZodType>;
+export type WipeParams = z.infer<typeof TaskParams.wipe>;
 export const TaskError = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });
 export type TaskError = z.infer<typeof TaskError>;
 
@@ -168,6 +180,8 @@ export const Task = z.object({
   logFiles: z.array(LogFileName),
   /** A debug task boots into a shell where the technician runs it step by step (`brume agent --step …`). */
   debug: z.boolean(),
+  /** The kind's own settings (TaskParams), e.g. a wipe's mode. */
+  params: z.record(z.string(), z.unknown()),
 });
 export type Task = z.infer<typeof Task>;
 
@@ -178,11 +192,17 @@ export const TaskCreate = z
     image: ImageName.optional(),
     disk: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
     debug: z.boolean().default(false),
+    params: z.record(z.string(), z.unknown()).default({}),
   })
   .superRefine((task, context) => {
     const needsImage = IMAGE_TASK_KINDS.includes(task.kind);
+    const article = /^[aeiou]/.test(task.kind) ? 'an' : 'a';
     if (needsImage && task.image === undefined) context.addIssue({ code: 'custom', path: ['image'], message: `a ${task.kind} task needs an image` });
-    if (!needsImage && task.image !== undefined) context.addIssue({ code: 'custom', path: ['image'], message: `an ${task.kind} task takes no image` });
+    if (!needsImage && task.image !== undefined) context.addIssue({ code: 'custom', path: ['image'], message: `${article} ${task.kind} task takes no image` });
+    const params = TaskParams[task.kind].safeParse(task.params);
+    for (const issue of params.success ? [] : params.error.issues) {
+      context.addIssue({ code: 'custom', path: ['params', ...issue.path.map(String)], message: `${article} ${task.kind} task: ${issue.message}` });
+    }
   });
 export type TaskCreate = z.input<typeof TaskCreate>;
 /** The one-time token is returned once, at creation; the server keeps only its sha256. */
@@ -198,6 +218,7 @@ export const AgentTask = z.object({
   disk: z.string().nullable(),
   state: TaskState,
   debug: z.boolean(),
+  params: z.record(z.string(), z.unknown()),
 });
 export type AgentTask = z.infer<typeof AgentTask>;
 

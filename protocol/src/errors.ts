@@ -39,6 +39,12 @@ export const errorTable = {
   AGENT_CRASHED: { http: 500, exit: 1, retryable: false },
   STEP_ORDER: { http: 409, exit: 2, retryable: false },
   GROUP_NOT_FOUND: { http: 404, exit: 2, retryable: false },
+  DISK_REMOVABLE: { http: 409, exit: 2, retryable: false },
+  DISK_READ_ONLY: { http: 409, exit: 2, retryable: false },
+  SECURE_ERASE_UNSUPPORTED: { http: 409, exit: 2, retryable: false },
+  SECURE_ERASE_BLOCKED: { http: 409, exit: 2, retryable: false },
+  SECURE_ERASE_FAILED: { http: 500, exit: 1, retryable: false },
+  WIPE_NOT_ZERO: { http: 500, exit: 1, retryable: false },
   INTERNAL: { http: 500, exit: 1, retryable: false },
 } as const satisfies Record<string, { http: number; exit: 1 | 2; retryable: boolean }>;
 

@@ -25,6 +25,7 @@ const running = Task.parse({
   result: null,
   logFiles: [],
   debug: false,
+  params: {},
 });
 const failed = Task.parse({
   ...running,

@@ -1,4 +1,4 @@
-import { BrumeError, IMAGE_TASK_KINDS, LogFileName, Task, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, type TaskKind } from '@brume/protocol';
+import { BrumeError, LogFileName, Task, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, type TaskKind } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, keyValues } from './output.ts';
@@ -16,6 +16,7 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
     capture: `capture ${task.hostName}${disk} into image ${task.image ?? '?'}`,
     deploy: `deploy image ${task.image ?? '?'} to ${task.hostName}${disk}`,
     inventory: `inventory of ${task.hostName}`,
+    wipe: `${String(task.params['mode'] ?? '?')} wipe of ${task.hostName}${disk}`,
   };
   const debug = task.debug ? ' (debug: the PC boots into a shell; run `brume agent --step plan` there)' : '';
   return `created task ${task.id}: ${what[task.kind]}, ${task.state}${debug}\n${keyValues([
@@ -25,17 +26,31 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
     `a network boot of ${task.hostName} gets a token of its own from /boot/menu.ipxe, and this one then stops working\n`;
 }
 
+/** The flags of each kind besides --host and --debug: what it works on, and its own settings (TaskParams). */
+const KIND_FLAGS: Record<TaskKind, { synopsis: string; image: boolean; disk: boolean; params: readonly string[] }> = {
+  capture: { synopsis: '--image I [--disk DEV]', image: true, disk: true, params: [] },
+  deploy: { synopsis: '--image I [--disk DEV]', image: true, disk: true, params: [] },
+  inventory: { synopsis: '', image: false, disk: false, params: [] },
+  wipe: { synopsis: '--mode fast|normal|full|secure [--disk DEV]', image: false, disk: true, params: ['mode'] },
+};
+
 function createTask(kind: TaskKind): Command {
-  const withImage = IMAGE_TASK_KINDS.includes(kind);
+  const spec = KIND_FLAGS[kind];
+  const stringFlags = ['host', ...(spec.image ? ['image'] : []), ...(spec.disk ? ['disk'] : []), ...spec.params];
   return {
-    synopsis: withImage ? `task ${kind} --host H --image I [--disk DEV] [--debug]` : `task ${kind} --host H [--debug]`,
-    flags: withImage ? { host: { type: 'string' }, image: { type: 'string' }, disk: { type: 'string' }, debug: { type: 'boolean' } } : { host: { type: 'string' }, debug: { type: 'boolean' } },
+    synopsis: `task ${kind} --host H ${spec.synopsis ? `${spec.synopsis} ` : ''}[--debug]`,
+    flags: { ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: 'string' as const }])), debug: { type: 'boolean' } },
     prepare(args) {
       noPositionals(args);
+      const params = Object.fromEntries(spec.params.flatMap((name) => (args.string(name) === undefined ? [] : [[name, args.string(name)]])));
       const input = checkedInput(
         TaskCreate,
-        { kind, host: requiredFlag(args, 'host'), debug: args.flag('debug'), ...(withImage ? { image: requiredFlag(args, 'image'), ...optional('disk', args.string('disk')) } : {}) },
-        { host: '--host', image: '--image', disk: '--disk' },
+        {
+          kind, host: requiredFlag(args, 'host'), debug: args.flag('debug'), params,
+          ...(spec.image ? { image: requiredFlag(args, 'image') } : {}),
+          ...(spec.disk ? optional('disk', args.string('disk')) : {}),
+        },
+        { host: '--host', image: '--image', disk: '--disk', params: spec.params.length === 1 ? `--${spec.params[0]}` : 'the task\'s settings' },
       );
       return async ({ client, term, json }) => {
         const { value, body } = await client.post('/tasks', TaskCreated, input);
@@ -124,6 +139,7 @@ export const taskCommands: Readonly<Record<string, Command>> = {
   capture: createTask('capture'),
   deploy: createTask('deploy'),
   inventory: createTask('inventory'),
+  wipe: createTask('wipe'),
   list,
   show,
   cancel,

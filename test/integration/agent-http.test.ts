@@ -1,7 +1,9 @@
 // The agent against the real server on 127.0.0.1: a capture task uploads the GPT sample disk as an image, a deploy task
 // puts it on a second disk, every file and the boot area match, both tasks end `done` with their logs on the server;
 // a task cancelled before its agent starts is refused at once.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -10,6 +12,7 @@ import { API_PREFIX, Host, HostDetail, ImageList, Task, TaskCreated, TaskLogs, t
 import type { z } from 'zod';
 import { runBrume } from '../support/brume-cli.ts';
 import { rawHash } from '../support/file-tree.ts';
+import { zeroHash } from '../support/zero-device.ts';
 import { createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
 import { buildGptSample, type SampleDisk } from '../support/sample-disks.ts';
 import { compareWithSample } from '../support/sample-check.ts';
@@ -147,6 +150,25 @@ describe('brume agent over HTTP', () => {
     expect((run.result?.['error'] as { message: string } | undefined)?.message).toContain('is not a debug task');
     expect((await admin('GET', `/tasks/${created.task.id}`, Task)).state).toBe('queued');
     await admin('POST', `/tasks/${created.task.id}/cancel`, Task);
+  });
+
+  it('a wipe task (normal) leaves every byte of the named disk zero; its passes and read-back are the task\'s result', async () => {
+    const doomed = await createLoopDisk(work, 'doomed', 128 * MiB);
+    disks.push(doomed);
+    // A user's data: random bytes at the start, the middle and the end.
+    const device = await open(doomed.path, 'r+');
+    for (const offset of [0, 64 * MiB, 127 * MiB]) await device.write(randomBytes(MiB), 0, MiB, offset);
+    await device.close();
+    expect(await rawHash(doomed.path)).not.toBe(zeroHash(128 * MiB));
+    const refusedMode = await admin('POST', '/tasks', TaskCreated, { kind: 'wipe', host: 'pc1', params: { mode: 'gentle' } }).catch((error: Error) => error.message);
+    expect(refusedMode).toMatch(/HTTP 400 .*a wipe task: /);
+    const created = await createTask({ kind: 'wipe', host: 'pc1', params: { mode: 'normal' } });
+    const run = await agent(created, ['--disk', doomed.path]);
+    expect(run.code, `${run.stderr}\n${JSON.stringify(run.result)}`).toBe(0);
+    expect(await rawHash(doomed.path)).toBe(zeroHash(128 * MiB));
+    const task = await admin('GET', `/tasks/${created.task.id}`, Task);
+    expect(task.state).toBe('done');
+    expect(task.result).toMatchObject({ mode: 'normal', disk: doomed.path, bytes: 128 * MiB, readBack: { allZero: true } });
   });
 
   it('an inventory task needs no disk, reads this PC, and joins the host history', async () => {

@@ -2,11 +2,12 @@
 // by the test itself; a second disk beside it must keep every byte; a disk in use is refused and untouched.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrumeError, type Event } from '@brume/protocol';
 import { wipeDisk, type WipeOptions, type WipeResult } from '../../agent/src/care/wipe.ts';
 import { endRanges, MiB } from '../../agent/src/care/wipe-plan.ts';
+import { addDisk, fixtureTree } from '../../agent/src/inventory/fixtures.ts';
 import { runTool } from '../../agent/src/sys/exec.ts';
 import { createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
 import { withMount } from '../support/mount.ts';
@@ -161,6 +162,23 @@ describe('refusals leave the disk as it was', () => {
   it('a partition instead of a disk', async () => {
     const error = await wipeDisk({ disk: target.partition(1), mode: 'normal', explicit: true }, { run: runTool, reporter: { event: () => undefined } }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'NOT_A_DISK' });
+  });
+
+  it('removable media only when a person named it (a fixture sysfs stands in: loop devices are never removable)', async () => {
+    const sys = fixtureTree();
+    try {
+      addDisk(sys, { devicePath: `virtual/block/${basename(target.path)}`, sectors: SIZE / 512, removable: true });
+      const deps = { run: runTool, reporter: { event: () => undefined }, sysRoot: sys.sys };
+      const before = await rawHash(target.path);
+      const error = await wipeDisk({ disk: target.path, mode: 'normal', explicit: false }, deps).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'DISK_REMOVABLE', detail: { reason: 'removable' }, message: expect.stringMatching(/removable media: it is wiped only when a person names it/) });
+      expect(await rawHash(target.path)).toBe(before);
+      const result = await wipeDisk({ disk: target.path, mode: 'normal', explicit: true }, deps);
+      expect(result.readBack.allZero).toBe(true);
+      expect(await rawHash(target.path)).toBe(zeroHash(SIZE));
+    } finally {
+      sys.remove();
+    }
   });
 });
 

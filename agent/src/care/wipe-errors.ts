@@ -3,19 +3,15 @@ import { BrumeError, type ErrorCode } from '@brume/protocol';
 /** Why a wipe stops; callers and tests read `detail.reason`, never the message. */
 export type WipeRefusal = 'removable' | 'read-only' | 'no-medium' | 'secure-unsupported' | 'secure-blocked' | 'secure-failed' | 'not-zero';
 
-/**
- * The error code of each refusal. Until protocol/ has codes of their own (DISK_REMOVABLE, DISK_READ_ONLY,
- * SECURE_ERASE_UNSUPPORTED, SECURE_ERASE_BLOCKED, SECURE_ERASE_FAILED, WIPE_NOT_ZERO), the nearest existing ones stand in;
- * this table is the one place to change.
- */
+/** The error code of each refusal (docs/errors.md says what a technician does about each). */
 const CODES: Record<WipeRefusal, ErrorCode> = {
-  removable: 'CONFIRMATION_REQUIRED',
-  'read-only': 'BAD_REQUEST',
+  removable: 'DISK_REMOVABLE',
+  'read-only': 'DISK_READ_ONLY',
   'no-medium': 'DEVICE_NOT_FOUND',
-  'secure-unsupported': 'BAD_REQUEST',
-  'secure-blocked': 'BAD_REQUEST',
-  'secure-failed': 'TOOL_FAILED',
-  'not-zero': 'TOOL_FAILED',
+  'secure-unsupported': 'SECURE_ERASE_UNSUPPORTED',
+  'secure-blocked': 'SECURE_ERASE_BLOCKED',
+  'secure-failed': 'SECURE_ERASE_FAILED',
+  'not-zero': 'WIPE_NOT_ZERO',
 };
 
 export function wipeError(reason: WipeRefusal, message: string, detail: Record<string, unknown> = {}, cause?: unknown): BrumeError {

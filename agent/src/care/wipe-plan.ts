@@ -2,11 +2,11 @@
  * What a wipe will do, decided before it writes anything (issue 8). Pure: the disk's facts come in, passes and byte
  * ranges come out, so every mode's plan is a table-tested value.
  */
+import type { WipeMode } from '@brume/protocol';
 import type { DiskFacts, QueueLimits } from '../sys/disk-facts.ts';
 import type { WipeRefusal } from './wipe-errors.ts';
 
-export const WIPE_MODES = ['fast', 'normal', 'full', 'secure'] as const;
-export type WipeMode = (typeof WIPE_MODES)[number];
+export type { WipeMode };
 
 /** How a zero pass gets zeroes onto the disk. */
 export type ZeroMethod = 'zeroout' | 'discard' | 'write';

@@ -17,7 +17,7 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-const taskAnswer = { id: 5, kind: 'deploy', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'], debug: false };
+const taskAnswer = { id: 5, kind: 'deploy', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'], debug: false, params: {} };
 const onlyUsb: DiskSource = { list: () => [{ name: 'sda', path: '/dev/sda', sizeBytes: 8e9, removable: true, transport: 'usb' }], resolve: () => undefined };
 
 function recordingRunner(calls: string[]): Runner {
@@ -31,7 +31,7 @@ describe('brume agent in the ramdisk', () => {
   it('takes its task from the kernel command line; on failure the error screen comes after the logs reached the server, and the PC does not reboot', async () => {
     const order: string[] = [];
     const server = await startLoopbackServer((request, response) => {
-      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, { id: 5, kind: 'deploy', image: 'win11', disk: null, state: 'queued', debug: false });
+      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, { id: 5, kind: 'deploy', image: 'win11', disk: null, state: 'queued', debug: false, params: {} });
       if (request.url === '/api/v1/tasks/5/fail') {
         order.push('fail posted');
         return sendJson(response, 200, taskAnswer);

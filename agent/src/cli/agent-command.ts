@@ -124,10 +124,14 @@ function errorScreen(config: AgentConfig, outcome: Extract<AgentOutcome, { ok: f
   return renderErrorScreen({ taskId: config.taskId, step: outcome.step, error: outcome.error, logPath, logLines, logsShipped: outcome.logsShipped, ramdisk: config.ramdisk });
 }
 
+/** One line for any kind: the parts its summary has (an inventory has no disk, a wipe no image). */
 function describeOutcome(taskId: number, summary: Record<string, unknown>): string {
-  const number = (key: string): number => (typeof summary[key] === 'number' ? summary[key] : 0);
-  const elapsed = number('seconds');
-  return `task ${taskId} done: image ${String(summary['image'])}, disk ${String(summary['disk'])}, ${formatBytes(number('rawBytes'))} in ${elapsed.toFixed(1)} s`;
+  const parts: string[] = [];
+  for (const key of ['mode', 'image', 'disk'] as const) if (typeof summary[key] === 'string') parts.push(`${key} ${summary[key]}`);
+  const bytes = typeof summary['rawBytes'] === 'number' ? summary['rawBytes'] : typeof summary['bytes'] === 'number' ? summary['bytes'] : undefined;
+  if (bytes !== undefined) parts.push(formatBytes(bytes));
+  const seconds = typeof summary['seconds'] === 'number' ? ` in ${summary['seconds'].toFixed(1)} s` : '';
+  return `task ${taskId} done${parts.length === 0 ? '' : `: ${parts.join(', ')}`}${seconds}`;
 }
 
 /** `brume agent --crashed STATUS`: /init's report of an agent that died without telling the server (crash-report.ts). */

@@ -3,12 +3,14 @@ import { captureTask } from './capture.ts';
 import { deployTask } from './deploy.ts';
 import { inventoryTask } from './inventory.ts';
 import type { TaskModule } from './task-module.ts';
+import { wipeTask } from './wipe.ts';
 
 /** Every task the agent runs, by kind: a kind added to the protocol without a module here fails tsc. */
 export const taskModules = {
   capture: captureTask,
   deploy: deployTask,
   inventory: inventoryTask,
+  wipe: wipeTask,
 } as const satisfies Record<TaskKind, TaskModule>;
 
 export type { TaskContext, TaskDescription, TaskModule } from './task-module.ts';

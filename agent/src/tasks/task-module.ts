@@ -32,6 +32,8 @@ export interface TaskContext {
   task: AgentTask;
   /** The disk chosen for this run (the --disk flag, else the task's, else the rule); undefined when needsDisk is false. */
   disk: string | undefined;
+  /** A person named `disk` at the PC (--disk, brume.disk=), rather than the task or the agent's rule. */
+  diskNamed: boolean;
   client: ApiClient;
   reporter: Reporter;
   run: Runner;

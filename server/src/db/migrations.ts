@@ -154,6 +154,34 @@ export const migrations: readonly string[] = [
   CREATE INDEX group_members_by_host ON group_members(host_id);
   ALTER TABLE hosts ADD COLUMN image TEXT;
   `,
+  `
+  -- Disk-care kinds (wipe) and each kind's parameters (a wipe's mode), as JSON. The kind CHECK is rebuilt as in 4.
+  CREATE TABLE tasks_new (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('capture', 'deploy', 'inventory', 'wipe')),
+    host_id INTEGER NOT NULL,
+    host_name TEXT NOT NULL,
+    image TEXT CHECK ((image IS NULL) = (kind NOT IN ('capture', 'deploy'))),
+    disk TEXT,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    progress TEXT,
+    phase TEXT,
+    error TEXT,
+    result TEXT,
+    debug INTEGER NOT NULL DEFAULT 0 CHECK (debug IN (0, 1)),
+    params TEXT NOT NULL DEFAULT '{}'
+  ) STRICT;
+  INSERT INTO tasks_new SELECT id, kind, host_id, host_name, image, disk, state, token_hash, created_at, started_at, ended_at, progress, phase, error, result, debug, '{}' FROM tasks;
+  DROP TABLE tasks;
+  ALTER TABLE tasks_new RENAME TO tasks;
+  CREATE INDEX tasks_by_state ON tasks(state, id);
+  CREATE INDEX tasks_by_host ON tasks(host_name, id);
+  CREATE INDEX tasks_active_by_image ON tasks(image) WHERE state IN ('queued', 'running');
+  `,
 ];
 
 /**

@@ -19,8 +19,9 @@ export interface TaskRecord {
   result: Record<string, unknown> | null;
   logFiles: string[];
   debug: boolean;
+  params: Record<string, unknown>;
 }
-export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt' | 'debug'> & { tokenHash: string };
+export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt' | 'debug' | 'params'> & { tokenHash: string };
 
 /** What authentication needs, read by one indexed SELECT (the events route runs it 1000 times a second). */
 export interface TaskCredentials {
@@ -80,10 +81,11 @@ interface TaskRow {
   result: string | null;
   log_files: string;
   debug: number;
+  params: string;
 }
 
 const selectTask = `SELECT t.id, t.kind, t.host_id, t.host_name, t.image, t.disk, t.state, t.created_at, t.started_at, t.ended_at,
-  t.progress, t.phase, t.error, t.result, t.debug,
+  t.progress, t.phase, t.error, t.result, t.debug, t.params,
   (SELECT json_group_array(name) FROM (SELECT name FROM task_logs WHERE task_id = t.id ORDER BY name)) AS log_files
   FROM tasks t`;
 const selectCredentials = 'SELECT id, kind, image, state, token_hash AS tokenHash FROM tasks';
@@ -107,14 +109,15 @@ function toRecord(row: TaskRow): TaskRecord {
     result: parseJsonColumn<Record<string, unknown>>(row.result),
     logFiles: JSON.parse(row.log_files) as string[],
     debug: row.debug === 1,
+    params: JSON.parse(row.params) as Record<string, unknown>,
   };
 }
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 export function sqliteTasks(db: DatabaseSync): TaskRepository {
-  const insert = db.prepare(`INSERT INTO tasks (kind, host_id, host_name, image, disk, state, token_hash, created_at, debug)
-    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`);
+  const insert = db.prepare(`INSERT INTO tasks (kind, host_id, host_name, image, disk, state, token_hash, created_at, debug, params)
+    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`);
   const byId = db.prepare(`${selectTask} WHERE t.id = ?`);
   const credentialsById = db.prepare(`${selectCredentials} WHERE id = ?`);
   const credentialsByHash = db.prepare(`${selectCredentials} WHERE token_hash = ?`);
@@ -133,7 +136,7 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
   const record = (row: unknown): TaskRecord | undefined => (row === undefined ? undefined : toRecord(row as TaskRow));
   return {
     insert: async (task) => {
-      const id = Number(insert.run(task.kind, task.hostId, task.hostName, task.image, task.disk, task.tokenHash, task.createdAt, task.debug ? 1 : 0).lastInsertRowid);
+      const id = Number(insert.run(task.kind, task.hostId, task.hostName, task.image, task.disk, task.tokenHash, task.createdAt, task.debug ? 1 : 0, JSON.stringify(task.params)).lastInsertRowid);
       return record(byId.get(id)) as TaskRecord;
     },
     byId: async (id) => record(byId.get(id)),

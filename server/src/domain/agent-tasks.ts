@@ -6,8 +6,8 @@ import { findTask, showTask } from './tasks.ts';
 import { discardUpload } from './uploads.ts';
 
 export async function agentTask(ctx: DomainContext, task: TaskCredentials): Promise<AgentTask> {
-  const { id, kind, image, disk, state, debug } = await findTask(ctx, task.id);
-  return { id, kind, image, disk, state, debug };
+  const { id, kind, image, disk, state, debug, params } = await findTask(ctx, task.id);
+  return { id, kind, image, disk, state, debug, params };
 }
 
 /** Keeps the last progress and phase events of a batch; the first batch moves the task to running. One UPDATE. */

@@ -22,7 +22,7 @@ export async function createTask(ctx: DomainContext, input: z.output<typeof Task
   const host = await findHost(ctx, input.host);
   const insert = async (image: string | null): Promise<TaskCreated> => {
     const { token, tokenHash } = newTaskToken();
-    const task = await ctx.db.tasks.insert({ kind: input.kind, hostId: host.id, hostName: host.name, image, disk: input.disk ?? host.diskHint, createdAt: ctx.now(), tokenHash, debug: input.debug });
+    const task = await ctx.db.tasks.insert({ kind: input.kind, hostId: host.id, hostName: host.name, image, disk: input.disk ?? host.diskHint, createdAt: ctx.now(), tokenHash, debug: input.debug, params: input.params });
     return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token, task.debug) };
   };
   const imageName = input.image;

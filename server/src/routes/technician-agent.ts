@@ -32,7 +32,7 @@ export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
     const who = await technician(request.headers.authorization);
     const { host } = await lookupHost(ctx, request.body.macs);
     if (host === null) throw new BrumeError('HOST_NOT_FOUND', 'this PC is not registered: register it first (quick or full registration)', { detail: { macs: request.body.macs } });
-    const created = await createTask(ctx, { kind: 'deploy', host: host.name, image: request.body.image, debug: false }, serverUrl(config, request.headers.host));
+    const created = await createTask(ctx, { kind: 'deploy', host: host.name, image: request.body.image, debug: false, params: {} }, serverUrl(config, request.headers.host));
     request.log.info({ technician: who, host: host.name, image: request.body.image, task: created.task.id }, 'deploy from the PC');
     return reply.code(201).send(created);
   });
