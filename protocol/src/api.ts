@@ -151,7 +151,8 @@ export type WipeMode = z.infer<typeof WipeMode>;
 /** What each kind takes besides host, image and disk; stored with the task, given to its agent. */
 export const TaskParams = {
   capture: z.strictObject({}),
-  deploy: z.strictObject({}),
+  /** A deploy of a multicast session names it: the agent receives the image's files from its stream. */
+  deploy: z.strictObject({ multicast: z.number().int().positive().optional() }),
   inventory: z.strictObject({}),
   wipe: z.strictObject({ mode: WipeMode }),
 } as const satisfies Record<TaskKind, z.ZodType>;

@@ -5,3 +5,4 @@ export * from './events.ts';
 export * from './plan.ts';
 export * from './api.ts';
 export * from './inventory.ts';
+export * from './multicast.ts';

@@ -1,5 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
-import { API_PREFIX } from '@brume/protocol';
+import { API_PREFIX, BrumeError } from '@brume/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, ResponseSerializationError, validatorCompiler } from 'fastify-type-provider-zod';
 import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
@@ -15,7 +15,9 @@ import { installErrorHandling, sendError } from './http-errors.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { bootRoutes } from './routes/boot.ts';
 import type { RouteDeps } from './routes/deps.ts';
+import { MulticastRunner, type Sender } from './multicast/session-runner.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { multicastAgentRoutes, multicastRoutes } from './routes/multicast.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { imageRoutes } from './routes/images.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -35,7 +37,13 @@ export interface AppDeps {
   /** fastify's logger option (pino JSON lines); tests pass false. */
   logger?: FastifyServerOptions['logger'];
   now?: () => string;
+  /** What sends a multicast session's files: udp-sender (main.ts); absent, a session's files fail and PCs use HTTP. */
+  multicastSender?: Sender;
 }
+
+const noSender: Sender = async () => {
+  throw new BrumeError('TOOL_FAILED', 'this server was started without a multicast sender');
+};
 
 export const SERVER_VERSION: string = serverPackage.version;
 
@@ -76,7 +84,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   acceptEmptyJson(app);
 
   const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now: deps.now ?? (() => new Date().toISOString()) };
-  const routeDeps: RouteDeps = { ctx, auth: createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks, technicians: deps.db.technicians, now: ctx.now }), config: deps.config, version: SERVER_VERSION };
+  const multicast = new MulticastRunner({
+    db: deps.db, store: deps.store, sender: deps.multicastSender ?? noSender, defaultInterface: deps.config.multicastInterface, now: ctx.now,
+    log: (message, detail) => app.log.warn(detail ?? {}, message),
+  });
+  app.addHook('onReady', async () => multicast.recover());
+  app.addHook('onClose', async () => multicast.close());
+  const routeDeps: RouteDeps = {
+    ctx, auth: createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks, technicians: deps.db.technicians, now: ctx.now }), config: deps.config, version: SERVER_VERSION, multicast,
+  };
 
   app.register(fastifySwagger, {
     openapi: {
@@ -89,7 +105,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.register(
     async (api) => {
-      for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes]) await api.register(routes, routeDeps);
+      for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes, multicastRoutes, multicastAgentRoutes]) await api.register(routes, routeDeps);
     },
     { prefix: API_PREFIX },
   );

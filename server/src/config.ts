@@ -23,12 +23,14 @@ export interface Config {
   readonly menuTimeoutSeconds: number;
   /** What the iPXE menu does by default for a PC the server does not know: boot its disk, or register it. */
   readonly unknownHosts: 'local' | 'register';
+  /** The interface multicast sessions send on, unless one names its own; null: the one holding the listen address. */
+  readonly multicastInterface: string | null;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
 /** The settings with a default, for code that builds a Config without flags (tests, tools). */
-export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local' } as const;
+export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null } as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
 export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
@@ -54,6 +56,7 @@ const ServerFlags = z.object({
   'host-name-pattern': z.string().min(1).max(63).default(DEFAULT_HOST_NAME_PATTERN),
   'menu-timeout': z.coerce.number().int('whole seconds').min(0).max(3600, 'at most 3600 seconds').default(DEFAULT_MENU_TIMEOUT_SECONDS),
   'unknown-hosts': z.enum(['local', 'register'], { error: 'local (boot the disk) or register (quick registration)' }).default('local'),
+  'multicast-interface': z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name such as eno1').optional(),
 });
 
 /** Parses `brume server` flags; bad input is a BAD_REQUEST naming the flag. */
@@ -65,6 +68,7 @@ export function parseServerArgs(argv: readonly string[]): Config {
       options: {
         data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, boot: { type: 'string' },
         'host-name-pattern': { type: 'string' }, 'menu-timeout': { type: 'string' }, 'unknown-hosts': { type: 'string' },
+        'multicast-interface': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -87,5 +91,6 @@ export function parseServerArgs(argv: readonly string[]): Config {
     hostNamePattern: checkHostNamePattern(flags['host-name-pattern']),
     menuTimeoutSeconds: flags['menu-timeout'],
     unknownHosts: flags['unknown-hosts'],
+    multicastInterface: flags['multicast-interface'] ?? null,
   });
 }

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { sqliteGroups, type GroupRepository } from './groups.ts';
 import { sqliteHosts, type HostRepository } from './hosts.ts';
 import { sqliteImages, type ImageRepository } from './images.ts';
+import { sqliteMulticast, type MulticastRepository } from './multicast.ts';
 import { sqliteInventories, type InventoryRepository } from './inventories.ts';
 import { openSqlite } from './sqlite.ts';
 import { sqliteTaskLogs, type TaskLogRepository } from './task-logs.ts';
@@ -22,6 +23,7 @@ export interface Database {
   images: ImageRepository;
   uploads: UploadRepository;
   technicians: TechnicianRepository;
+  multicast: MulticastRepository;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function sqliteDatabase(path: string): Database {
     images: sqliteImages(db),
     uploads: sqliteUploads(db),
     technicians: sqliteTechnicians(db),
+    multicast: sqliteMulticast(db),
     close: async () => {
       if (db.isOpen) db.close();
     },

@@ -182,6 +182,22 @@ export const migrations: readonly string[] = [
   CREATE INDEX tasks_by_host ON tasks(host_name, id);
   CREATE INDEX tasks_active_by_image ON tasks(image) WHERE state IN ('queued', 'running');
   `,
+  `
+  -- Multicast sessions: settings and per-file progress as JSON (written by the one runner sending them); the session's
+  -- deploy tasks name it in their params.
+  CREATE TABLE multicast_sessions (
+    id INTEGER PRIMARY KEY,
+    image TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'sending', 'done', 'failed', 'cancelled')),
+    settings TEXT NOT NULL,
+    files TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    error TEXT
+  ) STRICT;
+  CREATE INDEX tasks_by_multicast ON tasks(json_extract(params, '$.multicast')) WHERE json_extract(params, '$.multicast') IS NOT NULL;
+  `,
 ];
 
 /**
