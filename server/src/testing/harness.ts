@@ -11,6 +11,7 @@ import { sqliteDatabase, type Database } from '../db/database.ts';
 import { KeyedLock } from '../domain/keyed-lock.ts';
 import { LoginGuard } from '../domain/login-guard.ts';
 import { reconcile } from '../domain/reconcile.ts';
+import type { Sender } from '../multicast/session-runner.ts';
 import type { ImageStore } from '../store/image-store.ts';
 import { localImageStore } from '../store/local-store.ts';
 import type { FakeChunk, FakeImage } from './fake-image.ts';
@@ -40,13 +41,14 @@ export async function openHarness(
   removeAtClose = dataDir === undefined,
   configOverrides: Partial<Config> = {},
   now: () => string = () => new Date().toISOString(),
+  extra: { multicastSender?: Sender } = {},
 ): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'brume-server-test-')));
   const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...CONFIG_DEFAULTS, ...configOverrides });
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
   await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, silentLog);
-  const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false, now });
+  const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false, now, ...extra });
   await app.ready();
   const stop = async (): Promise<void> => {
     await app.close();
@@ -61,7 +63,7 @@ export async function openHarness(
     },
     restart: async () => {
       await stop();
-      return openHarness(dir, removeAtClose, configOverrides, now);
+      return openHarness(dir, removeAtClose, configOverrides, now, extra);
     },
     close: async () => {
       await stop();
