@@ -6,6 +6,7 @@ import { adminConfig, type Env } from './config.ts';
 import { groupCommands } from './groups.ts';
 import { hostCommands } from './hosts.ts';
 import { imageCommands } from './images.ts';
+import { multicastCommands } from './multicast.ts';
 import { processTerminal, type Terminal } from './output.ts';
 import { taskCommands } from './tasks.ts';
 import { techCommands } from './technicians.ts';
@@ -14,7 +15,7 @@ import { techCommands } from './technicians.ts';
 export { dnsmasqUsage, runDnsmasqConfig } from './dnsmasq-command.ts';
 
 /** The admin commands, by area then subcommand: `brume host add`, `brume task watch` … */
-const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, group: groupCommands, image: imageCommands, task: taskCommands, tech: techCommands };
+const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, group: groupCommands, image: imageCommands, multicast: multicastCommands, task: taskCommands, tech: techCommands };
 
 const commonSynopsis = '[--server URL] [--token T] [--json]';
 
