@@ -6,6 +6,8 @@ import { httpReporter } from './api/http-reporter.ts';
 import { collectLogs, diskDumpLog, systemStateLogs } from './api/log-bundle.ts';
 import type { AgentConfig, DebugStep } from './config.ts';
 import { chooseTargetDisk, type DiskHint, type TargetChoice } from './disk/target-choice.ts';
+import type { FileReceiver } from './multicast/multicast-source.ts';
+import { udpFileReceiver } from './multicast/udp-file-receiver.ts';
 import type { Reporter } from './ports.ts';
 import { sysDisks, type DiskSource } from './sys/disks.ts';
 import type { Runner } from './sys/exec.ts';
@@ -19,6 +21,8 @@ export interface AgentDeps {
   console: Reporter;
   /** This PC's disks (default: /sys/block), for the target disk rule. */
   disks?: DiskSource;
+  /** Receives a multicast session's streams (default: udp-receiver toward the server). */
+  receiveMulticast?: FileReceiver;
 }
 
 export type AgentOutcome =
@@ -76,7 +80,8 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
         reporter.event(event);
       },
     };
-    const context = { task, disk, diskNamed: config.disk !== undefined, client, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level };
+    const receiveMulticast = deps.receiveMulticast ?? udpFileReceiver(deps.run, config.server, config.logDir);
+    const context = { task, disk, diskNamed: config.disk !== undefined, client, receiveMulticast, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level };
     outcome = await runOrStep(module, context, config.step, reporter);
   } catch (error) {
     outcome = failed(error);

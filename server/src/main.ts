@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { toBrumeError } from '@brume/protocol';
 import { loadAdminToken } from './admin-token.ts';
 import { buildApp } from './app.ts';
+import { interfaceHolding } from './multicast/listen-interface.ts';
+import { udpcastSender } from './multicast/udpcast-sender.ts';
 import { tokenDigest } from './auth.ts';
 import { parseServerArgs, type Config } from './config.ts';
 import { sqliteDatabase } from './db/database.ts';
@@ -16,7 +18,8 @@ import { localImageStore } from './store/local-store.ts';
 
 export const serverUsage =
   '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL] [--boot DIR]\n' +
-  "                [--menu-timeout 5] [--unknown-hosts local|register] [--host-name-pattern 'pc-{mac}']\n";
+  "                [--menu-timeout 5] [--unknown-hosts local|register] [--host-name-pattern 'pc-{mac}']\n" +
+  '                [--multicast-interface IF]\n';
 
 export interface RunningServer {
   /** The URL it listens on, port resolved (http://127.0.0.1:41234). */
@@ -44,7 +47,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const adminToken = await loadAdminToken(config.dataDir, options.announce ?? ((line) => process.stderr.write(line)));
   const db = sqliteDatabase(join(config.dataDir, 'brume.db'));
   const store = localImageStore(config.dataDir);
-  const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' } });
+  // Multicast goes out where the PCs reach the server, unless --multicast-interface says otherwise.
+  const served: Config = { ...config, multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host) };
+  const app = buildApp({ config: served, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' }, multicastSender: udpcastSender });
   try {
     const now = (): string => new Date().toISOString();
     await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, app.log);

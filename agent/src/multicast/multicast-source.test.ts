@@ -26,7 +26,7 @@ function storedFile(sizes: number[] = [5000, 7000, 3000]): { bytes: Buffer; chun
  */
 function receiverOf(streams: Record<string, Buffer>): FileReceiver & { stopped: string[] } {
   const stopped: string[] = [];
-  const receiver = ((_join: MulticastJoin, file: string) => {
+  const receiver = (async (_join: MulticastJoin, file: string) => {
     const data = streams[file] ?? Buffer.alloc(0);
     const pieces: Buffer[] = [];
     for (let at = 0; at < data.byteLength; at += 1777) pieces.push(data.subarray(at, at + 1777));

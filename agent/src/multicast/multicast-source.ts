@@ -13,7 +13,7 @@ export interface ReceivedStream {
 }
 
 /** Starts receiving a session's next stream: the agent calls it when a partition's turn comes. */
-export type FileReceiver = (join: MulticastJoin, file: string) => ReceivedStream;
+export type FileReceiver = (join: MulticastJoin, file: string) => Promise<ReceivedStream>;
 
 /** How one file arrived: how much came over multicast, how much was repaired over HTTP, and why. */
 export interface FileReception {
@@ -58,7 +58,7 @@ export function multicastChunkSource(join: MulticastJoin, receive: FileReceiver,
     files.set(file, state);
     if (!join.files.includes(file)) return kill(state, `${file} is not sent by session ${join.session}`);
     phase(reporter, 'receive', `waiting for ${file} on multicast session ${join.session}`, file.replace(/\.pc\.zst$/, ''));
-    state.received = receive(join, file);
+    state.received = await receive(join, file);
     state.reader = new ExactReader(state.received.stream);
     const parsed = parseStreamHeader(await state.reader.read(STREAM_HEADER_BYTES));
     if (!parsed.ok) return kill(state, parsed.reason === `the stream ended after 0 bytes, inside its header` ? 'no stream came (no sender, or it started without this PC)' : parsed.reason);

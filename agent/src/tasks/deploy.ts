@@ -1,9 +1,11 @@
-import { AgentTask } from '@brume/protocol';
+import { AgentTask, MulticastJoin, TaskParams } from '@brume/protocol';
 import { httpImageReader } from '../api/http-chunk-source.ts';
 import { deployImage } from '../imaging/deploy.ts';
+import { multicastChunkSource, type MulticastStats } from '../multicast/multicast-source.ts';
+import type { ImageReader } from '../ports.ts';
 import { DEPLOY_STEPS, deployStep } from './deploy-steps.ts';
 import { deploySummary } from './deploy-summary.ts';
-import { taskDisk, taskImage, type TaskModule } from './task-module.ts';
+import { taskDisk, taskImage, type TaskContext, type TaskModule } from './task-module.ts';
 
 /** Deploy an image from the server onto this PC's disk, fitted to the disk by the planner. */
 export const deployTask = {
@@ -21,12 +23,28 @@ export const deployTask = {
     const image = taskImage(context.task);
     const disk = taskDisk(context);
     const started = performance.now();
+    const source = await imageSource(context, image);
     // The task is the instruction, verified by its token: it carries the consent a technician gives with --yes.
     const result = await deployImage(
-      { image: httpImageReader(context.client, image), disk, yes: true, dryRun: false, logDir: context.logDir, stagingDir: context.stagingDir },
+      { image: source.reader, disk, yes: true, dryRun: false, logDir: context.logDir, stagingDir: context.stagingDir },
       { run: context.run, reporter: context.reporter },
     );
-    return deploySummary(image, disk, result.manifest, result.plan, (performance.now() - started) / 1000);
+    const multicast = source.stats();
+    return { ...deploySummary(image, disk, result.manifest, result.plan, (performance.now() - started) / 1000), ...(multicast === undefined ? {} : { multicast }) };
   },
   step: deployStep,
 } satisfies TaskModule;
+
+/**
+ * The server over HTTP, or for a task of a multicast session its streams, with HTTP for what they cannot give. The
+ * manifest, the boot area and the table come over HTTP either way: small, and needed before any stream starts.
+ */
+async function imageSource(context: TaskContext, image: string): Promise<{ reader: ImageReader; stats: () => MulticastStats | undefined }> {
+  const http = httpImageReader(context.client, image);
+  const { multicast } = TaskParams.deploy.parse(context.task.params);
+  if (multicast === undefined) return { reader: http, stats: () => undefined };
+  const join = await context.client.json({ method: 'GET', path: `/agent/tasks/${context.task.id}/multicast` }, MulticastJoin);
+  let source: ReturnType<typeof multicastChunkSource> | undefined;
+  const reader: ImageReader = { ...http, chunks: () => (source = multicastChunkSource(join, context.receiveMulticast, http.chunks(), context.reporter)) };
+  return { reader, stats: () => source?.stats() };
+}

@@ -3,6 +3,7 @@ import { BrumeError, type AgentTask, type Phase, type TaskKind } from '@brume/pr
 import type { ApiClient } from '../api/client.ts';
 import type { Reporter } from '../ports.ts';
 import type { DebugStep } from '../config.ts';
+import type { FileReceiver } from '../multicast/multicast-source.ts';
 import type { Runner } from '../sys/exec.ts';
 
 /** What a task is, as data: the boot menu, the CLI and the server's task form render it (style.md §3, §4). */
@@ -35,6 +36,8 @@ export interface TaskContext {
   /** A person named `disk` at the PC (--disk, brume.disk=), rather than the task or the agent's rule. */
   diskNamed: boolean;
   client: ApiClient;
+  /** Starts receiving a multicast session's stream (udp-receiver), for a deploy of a session. */
+  receiveMulticast: FileReceiver;
   reporter: Reporter;
   run: Runner;
   logDir: string;

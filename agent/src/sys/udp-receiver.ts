@@ -1,0 +1,46 @@
+import { createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { spawnTool } from './exec.ts';
+
+export interface UdpReceiverOptions {
+  portbase: number;
+  /** The NIC facing the server: udp-receiver's own default is eth0, which a PC may not have. */
+  interface: string | null;
+  /** Give up when no sender answers (or starts) within this time: the file then comes over HTTP. */
+  startTimeoutSeconds: number;
+  /** Give up when the sender goes silent mid-stream (it stopped, or dropped this PC). */
+  receiveTimeoutSeconds: number;
+  /** Where udp-receiver's own messages go (shipped with the task's logs). */
+  logFile: string;
+}
+
+/**
+ * udp-receiver for one stream: its data on stdout (no --file), never the keyboard. `stop` kills it if it is still
+ * running, and resolves once it has exited.
+ */
+export function startUdpReceiver(options: UdpReceiverOptions): { stream: Readable; stop: () => Promise<void> } {
+  const args = [
+    '--nokbd', '--portbase', String(options.portbase),
+    '--start-timeout', String(options.startTimeoutSeconds), '--receive-timeout', String(options.receiveTimeoutSeconds),
+    ...(options.interface === null ? [] : ['--interface', options.interface]),
+  ];
+  const child = spawnTool('udp-receiver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  log.write(`udp-receiver ${args.join(' ')}\n`);
+  child.stderr?.pipe(log);
+  const exited = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    // Not installed, or not executable: the stream simply ends, and the file comes over HTTP.
+    child.once('error', (error) => {
+      log.write(`udp-receiver could not start: ${error.message}\n`);
+      resolve();
+    });
+  });
+  return {
+    stream: child.stdout as Readable,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
