@@ -53,7 +53,8 @@ export type MulticastState = z.infer<typeof MulticastState>;
 export const MulticastFile = z.object({
   name: z.string(),
   bytes: z.number().int().nonnegative(),
-  state: z.enum(['pending', 'sending', 'sent', 'failed']),
+  /** waiting: udp-sender runs and waits for receivers (a PC may still join); sending: the transfer has begun. */
+  state: z.enum(['pending', 'waiting', 'sending', 'sent', 'failed']),
   /** How many receivers udp-sender started this file with (null until it started). */
   receivers: z.number().int().nonnegative().nullable(),
   seconds: z.number().nonnegative().nullable(),
@@ -95,6 +96,11 @@ export const MulticastJoin = z.object({
   portbase: z.number().int(),
   /** The files sent, in order: a partition's file the agent restores is received when its turn comes. */
   files: z.array(z.string()),
+  /**
+   * Files a receiver can no longer join (their transfer began or ended: udpcast takes no late joiners): a PC that
+   * comes late or restarted takes these over HTTP at once, rather than join the stream of a later file.
+   */
+  closed: z.array(z.string()),
   /** How long a receiver waits for a file's sender before it fetches the file over HTTP instead. */
   fileTimeoutSeconds: z.number().int().positive(),
 });

@@ -5,7 +5,8 @@ import { encodeStreamHeader, type Chunk, type Event, type MulticastJoin } from '
 import type { ChunkSource } from '../ports.ts';
 import { multicastChunkSource, type FileReceiver } from './multicast-source.ts';
 
-const join: MulticastJoin = { session: 4, image: 'win11', state: 'sending', portbase: 9000, files: ['d1p1.pc.zst', 'd1p2.pc.zst'], fileTimeoutSeconds: 90 };
+const join: MulticastJoin = { session: 4, image: 'win11', state: 'sending', portbase: 9000, files: ['d1p1.pc.zst', 'd1p2.pc.zst'], closed: [], fileTimeoutSeconds: 90 };
+const refresh = async (): Promise<MulticastJoin> => join;
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A file of three chunks and its manifest entries. */
@@ -55,7 +56,7 @@ describe('the multicast chunk source', () => {
     const receiver = receiverOf({ 'd1p1.pc.zst': Buffer.concat([header('d1p1.pc.zst', bytes.byteLength), bytes]) });
     const repair = repairFrom(bytes);
     const events: Event[] = [];
-    const source = multicastChunkSource(join, receiver, repair, { event: (event) => events.push(event) });
+    const source = multicastChunkSource(join, refresh, receiver, repair, { event: (event) => events.push(event) });
     expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
     expect(repair.served).toEqual([]);
     expect(receiver.stopped).toContain('d1p1.pc.zst');
@@ -74,7 +75,7 @@ describe('the multicast chunk source', () => {
     const wrong = randomBytes(bytes.byteLength);
     const receiver = receiverOf({ 'd1p1.pc.zst': streamOf(wrong) });
     const repair = repairFrom(bytes);
-    const source = multicastChunkSource(join, receiver, repair, { event: () => undefined });
+    const source = multicastChunkSource(join, refresh, receiver, repair, { event: () => undefined });
     expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
     expect(repair.served).toEqual([0, 1, 2]);
     expect(source.stats().files[0]?.repairs[0]).toMatch(reason);
@@ -85,11 +86,22 @@ describe('the multicast chunk source', () => {
     const { bytes, chunks } = storedFile();
     const receiver = receiverOf({ 'd1p1.pc.zst': Buffer.concat([header('d1p1.pc.zst', bytes.byteLength), bytes.subarray(0, 8000)]) });
     const repair = repairFrom(bytes);
-    const source = multicastChunkSource(join, receiver, repair, { event: () => undefined });
+    const source = multicastChunkSource(join, refresh, receiver, repair, { event: () => undefined });
     expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
     expect(repair.served).toEqual([1, 2]);
     expect(source.stats()).toMatchObject({ receivedBytes: 5000, repairedBytes: 10000 });
     expect(source.stats().files[0]?.repairs).toEqual([expect.stringMatching(/the stream ended at byte 8000/)]);
+  });
+
+  it('a file the session has begun sending already (a late or restarted PC) is not joined: HTTP at once', async () => {
+    const { bytes, chunks } = storedFile();
+    const receiver = receiverOf({ 'd1p1.pc.zst': Buffer.concat([header('d1p1.pc.zst', bytes.byteLength), bytes]) });
+    const repair = repairFrom(bytes);
+    const source = multicastChunkSource(join, async () => ({ ...join, closed: ['d1p1.pc.zst'] }), receiver, repair, { event: () => undefined });
+    expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
+    expect(repair.served).toEqual([0, 1, 2]);
+    expect(receiver.stopped).toEqual([]);
+    expect(source.stats().files[0]?.repairs[0]).toMatch(/had begun or ended sending it before this PC was ready/);
   });
 
   it('a chunk that fails its hash is repaired alone; the stream goes on serving the next', async () => {
@@ -98,7 +110,7 @@ describe('the multicast chunk source', () => {
     damaged[6000] = (damaged[6000] ?? 0) ^ 0xff;
     const receiver = receiverOf({ 'd1p1.pc.zst': Buffer.concat([header('d1p1.pc.zst', bytes.byteLength), damaged]) });
     const repair = repairFrom(bytes);
-    const source = multicastChunkSource(join, receiver, repair, { event: () => undefined });
+    const source = multicastChunkSource(join, refresh, receiver, repair, { event: () => undefined });
     expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
     expect(repair.served).toEqual([1]);
     expect(source.stats()).toMatchObject({ receivedBytes: 8000, repairedBytes: 7000 });

@@ -48,7 +48,14 @@ interface FileStream {
  * (a wrong stream, a gap, a cut, a failed hash) comes from `repair` (HTTP Range) instead. The deploy then verifies
  * every chunk again in the codec pool, as for any source: nothing unverified reaches the disk either way.
  */
-export function multicastChunkSource(join: MulticastJoin, receive: FileReceiver, repair: ChunkSource, reporter: Reporter): ChunkSource & { stats(): MulticastStats } {
+export function multicastChunkSource(
+  join: MulticastJoin,
+  /** The session as it is now (which files can still be joined); the first answer stands in when it fails. */
+  refresh: () => Promise<MulticastJoin>,
+  receive: FileReceiver,
+  repair: ChunkSource,
+  reporter: Reporter,
+): ChunkSource & { stats(): MulticastStats } {
   const files = new Map<string, FileStream>();
   // The engine asks for chunks in order, some ahead; a stream can only be read in order, so reads are served in turn.
   let turn: Promise<unknown> = Promise.resolve();
@@ -57,6 +64,11 @@ export function multicastChunkSource(join: MulticastJoin, receive: FileReceiver,
     const state: FileStream = { received: undefined, reader: undefined, position: 0, size: 0, dead: undefined, stats: { file, receivedBytes: 0, repairedBytes: 0, repairs: [] } };
     files.set(file, state);
     if (!join.files.includes(file)) return kill(state, `${file} is not sent by session ${join.session}`);
+    const now = await refresh().catch(() => join);
+    if (now.closed.includes(file) || now.state === 'done' || now.state === 'failed' || now.state === 'cancelled') {
+      // Joining now would put this PC on a later file's stream, and hold the room while the sender drops it.
+      return kill(state, `session ${join.session} had begun or ended sending it before this PC was ready (a late or restarted PC)`);
+    }
     phase(reporter, 'receive', `waiting for ${file} on multicast session ${join.session}`, file.replace(/\.pc\.zst$/, ''));
     state.received = await receive(join, file);
     state.reader = new ExactReader(state.received.stream);

@@ -43,8 +43,9 @@ async function imageSource(context: TaskContext, image: string): Promise<{ reade
   const http = httpImageReader(context.client, image);
   const { multicast } = TaskParams.deploy.parse(context.task.params);
   if (multicast === undefined) return { reader: http, stats: () => undefined };
-  const join = await context.client.json({ method: 'GET', path: `/agent/tasks/${context.task.id}/multicast` }, MulticastJoin);
+  const fetchJoin = (): Promise<MulticastJoin> => context.client.json({ method: 'GET', path: `/agent/tasks/${context.task.id}/multicast` }, MulticastJoin);
+  const join = await fetchJoin();
   let source: ReturnType<typeof multicastChunkSource> | undefined;
-  const reader: ImageReader = { ...http, chunks: () => (source = multicastChunkSource(join, context.receiveMulticast, http.chunks(), context.reporter)) };
+  const reader: ImageReader = { ...http, chunks: () => (source = multicastChunkSource(join, fetchJoin, context.receiveMulticast, http.chunks(), context.reporter)) };
   return { reader, stats: () => source?.stats() };
 }

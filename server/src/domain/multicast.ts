@@ -111,6 +111,7 @@ export async function joinForAgent(ctx: DomainContext, credentials: TaskCredenti
     state: session.state,
     portbase: session.settings.portbase,
     files: session.files.map((file) => file.name),
+    closed: session.files.filter((file) => file.state !== 'pending' && file.state !== 'waiting').map((file) => file.name),
     fileTimeoutSeconds: session.settings.maxWaitSeconds + FILE_TIMEOUT_MARGIN_SECONDS,
   };
 }

@@ -15,6 +15,8 @@ export interface FileSend {
   signal: AbortSignal;
   /** Receivers connected so far, as udp-sender reports them. */
   onReceivers?: (count: number) => void;
+  /** The transfer began: no receiver can join this file any more. */
+  onStarted?: () => void;
 }
 
 export interface SendOutcome {
@@ -87,7 +89,7 @@ export class MulticastRunner {
     let firstError: string | undefined;
     for (const file of files) {
       if (signal.aborted) break;
-      file.state = 'sending';
+      file.state = 'waiting';
       await db.multicast.update(id, { files });
       const started = performance.now();
       try {
@@ -97,6 +99,10 @@ export class MulticastRunner {
           interface: session.settings.interface ?? this.#deps.defaultInterface,
           minReceivers,
           signal,
+          onStarted: () => {
+            file.state = 'sending';
+            void db.multicast.update(id, { files });
+          },
         });
         Object.assign(file, { state: 'sent', receivers: outcome.receivers, seconds: (performance.now() - started) / 1000 });
         // The next file waits for those who took this one: a PC that fell behind catches up over HTTP, not the room.

@@ -55,9 +55,10 @@ export const udpcastSender: Sender = (send) =>
       pending = lines.pop() ?? '';
       for (const line of lines) {
         if (line.trim() === '') continue;
-        const before = log.connected;
+        const before = { connected: log.connected, started: log.participants !== undefined };
         log.line(line.trim());
-        if (log.connected !== before) send.onReceivers?.(log.connected);
+        if (log.connected !== before.connected) send.onReceivers?.(log.connected);
+        if (!before.started && log.participants !== undefined) send.onStarted?.();
       }
     });
     // udp-sender exits (nobody came, killed) while the stream is still being written: that is its answer, not a crash.

@@ -70,7 +70,7 @@ describe('multicast sessions', () => {
     // Each PC learns, with its own task's token, the port and the files; a task outside the session learns nothing.
     const first = started.tasks[0]!;
     const join = await h.call('GET', `/agent/tasks/${first.task.id}/multicast`, { token: first.token });
-    expect(join.json()).toEqual({ session: started.session.id, image: 'room-image', state: 'done', portbase: 9000, files: ['d1p1.pc.zst', 'd1p2.pc.zst'], fileTimeoutSeconds: 90 });
+    expect(join.json()).toEqual({ session: started.session.id, image: 'room-image', state: 'done', portbase: 9000, files: ['d1p1.pc.zst', 'd1p2.pc.zst'], closed: ['d1p1.pc.zst', 'd1p2.pc.zst'], fileTimeoutSeconds: 90 });
     const other = (await h.call('POST', '/tasks', { body: { kind: 'deploy', host: 'pc-01', image: 'room-image' } })).json<MulticastStarted['tasks'][number]>();
     expect((await h.call('GET', `/agent/tasks/${other.task.id}/multicast`, { token: other.token })).json().error.code).toBe('NOT_FOUND');
     expect((await h.call('GET', `/agent/tasks/${first.task.id}/multicast`, { token: other.token })).statusCode).toBe(403);
