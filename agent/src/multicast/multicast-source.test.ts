@@ -104,6 +104,21 @@ describe('the multicast chunk source', () => {
     expect(source.stats().files[0]?.repairs[0]).toMatch(/had begun or ended sending it before this PC was ready/);
   });
 
+  it('a sender that never starts: the receiver is stopped after the session\'s wait, and HTTP serves the file', async () => {
+    const { bytes, chunks } = storedFile();
+    const stopped: string[] = [];
+    const silent: FileReceiver = async (_join, file) => {
+      const stream = new Readable({ read: () => undefined });
+      return { stream, stop: async () => void (stopped.push(file), stream.push(null)) };
+    };
+    const repair = repairFrom(bytes);
+    const source = multicastChunkSource({ ...join, fileTimeoutSeconds: 0.2 }, refresh, silent, repair, { event: () => undefined });
+    expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
+    expect(repair.served).toEqual([0, 1, 2]);
+    expect(stopped).toContain('d1p1.pc.zst');
+    expect(source.stats().files[0]?.repairs[0]).toMatch(/no stream came within 0\.2 s/);
+  });
+
   it('a chunk that fails its hash is repaired alone; the stream goes on serving the next', async () => {
     const { bytes, chunks } = storedFile();
     const damaged = Buffer.from(bytes);

@@ -70,10 +70,16 @@ export function multicastChunkSource(
       return kill(state, `session ${join.session} had begun or ended sending it before this PC was ready (a late or restarted PC)`);
     }
     phase(reporter, 'receive', `waiting for ${file} on multicast session ${join.session}`, file.replace(/\.pc\.zst$/, ''));
-    state.received = await receive(join, file);
-    state.reader = new ExactReader(state.received.stream);
-    const parsed = parseStreamHeader(await state.reader.read(STREAM_HEADER_BYTES));
-    if (!parsed.ok) return kill(state, parsed.reason === `the stream ended after 0 bytes, inside its header` ? 'no stream came (no sender, or it started without this PC)' : parsed.reason);
+    const received = await receive(join, file);
+    state.received = received;
+    state.reader = new ExactReader(received.stream);
+    // udp-receiver connected to a sender that never starts (it began without this PC) waits for ever: not this agent.
+    const timer = setTimeout(() => void received.stop(), join.fileTimeoutSeconds * 1000);
+    const parsed = parseStreamHeader(await state.reader.read(STREAM_HEADER_BYTES).finally(() => clearTimeout(timer)));
+    if (!parsed.ok) {
+      const nothing = parsed.reason === 'the stream ended after 0 bytes, inside its header';
+      return kill(state, nothing ? `no stream came within ${join.fileTimeoutSeconds} s (no sender, or it started without this PC)` : parsed.reason);
+    }
     const { header } = parsed;
     if (header.session !== join.session || header.image !== join.image || header.file !== file) {
       // fogproject #1742: a PC on another session's stream, or on the wrong file of its own, must not write a byte of it.

@@ -26,8 +26,17 @@ export interface SendOutcome {
   dropped: number;
 }
 
-/** Sends one stream to a session's receivers: udp-sender in production (udp-sender.ts). */
+/** Sends one stream to a session's receivers: udp-sender in production (udpcast-sender.ts). */
 export type Sender = (send: FileSend) => Promise<SendOutcome>;
+
+/** The session's ports are held by another sender: the file waits for them rather than fail (sessions queue). */
+export class PortBusyError extends Error {
+  constructor(portbase: number) {
+    super(`ports ${portbase}-${portbase + 1} are in use by another sender`);
+  }
+}
+
+const PORT_RETRY_MS = 2000;
 
 export interface RunnerDeps {
   db: Database;
@@ -93,7 +102,7 @@ export class MulticastRunner {
       await db.multicast.update(id, { files });
       const started = performance.now();
       try {
-        const outcome = await this.#deps.sender({
+        const outcome = await this.#sendWhenPortsFree(id, signal, () => ({
           stream: this.#stream(id, session.image, file),
           settings: session.settings,
           interface: session.settings.interface ?? this.#deps.defaultInterface,
@@ -103,7 +112,7 @@ export class MulticastRunner {
             file.state = 'sending';
             void db.multicast.update(id, { files });
           },
-        });
+        }));
         Object.assign(file, { state: 'sent', receivers: outcome.receivers, seconds: (performance.now() - started) / 1000 });
         // The next file waits for those who took this one: a PC that fell behind catches up over HTTP, not the room.
         minReceivers = Math.max(1, outcome.receivers - outcome.dropped);
@@ -116,6 +125,19 @@ export class MulticastRunner {
     }
     const state = signal.aborted ? 'cancelled' : files.every((file) => file.state === 'failed') && files.length > 0 ? 'failed' : 'done';
     await db.multicast.update(id, { state, endedAt: this.#deps.now(), ...(firstError === undefined ? {} : { error: firstError }) });
+  }
+
+  /** Sends, retrying while another sender holds the ports; the file stays `waiting` meanwhile (a PC may join it). */
+  async #sendWhenPortsFree(id: number, signal: AbortSignal, send: () => FileSend): Promise<SendOutcome> {
+    for (let logged = false; ; logged = true) {
+      try {
+        return await this.#deps.sender(send());
+      } catch (error) {
+        if (!(error instanceof PortBusyError) || signal.aborted) throw error;
+        if (!logged) this.#deps.log(`multicast session ${id} waits: ${error.message}`);
+        await new Promise((resolve) => setTimeout(resolve, PORT_RETRY_MS));
+      }
+    }
   }
 
   #stream(session: number, image: string, file: MulticastFile): Readable {

@@ -14,6 +14,13 @@ describe('udp-sender', () => {
     ]);
   });
 
+  it("reads Debian's udp-sender as it speaks (captured in a namespace): receivers leaving after the end still count", () => {
+    const log = new SenderLog();
+    const stderr = 'Udp-sender 20120424\nUsing full duplex mode\nUsing mcast address 234.79.0.1\nUDP sender for (stdin) at 10.79.0.1 on eth0 \nBroadcasting control to 10.79.0.255\nNew connection from 10.79.0.12  (#0) 00000009\nNew connection from 10.79.0.11  (#1) 00000009\nStarting transfer: 00000009\n\r\nTransfer complete.\u0007\nDisconnecting #0 (10.79.0.12)\nDisconnecting #1 (10.79.0.11)\n\n';
+    for (const line of stderr.split(/\r|\n/)) if (line.trim() !== '') log.line(line.trim());
+    expect({ participants: log.participants, dropped: log.dropped, complete: log.complete }).toEqual({ participants: 2, dropped: 0, complete: true });
+  });
+
   it('reads its messages: connections, the participants it started with, drops, completion', () => {
     const log = new SenderLog();
     for (const line of [

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { BrumeError } from '@brume/protocol';
-import type { FileSend, Sender, SendOutcome } from './session-runner.ts';
+import { PortBusyError, type FileSend, type Sender, type SendOutcome } from './session-runner.ts';
 
 /** Beyond the session's wait: a file nobody came for is given up (its PCs, if any arrive later, take it over HTTP). */
 const START_TIMEOUT_MARGIN_SECONDS = 30;
@@ -29,6 +29,8 @@ export class SenderLog {
   participants: number | undefined;
   dropped = 0;
   complete = false;
+  /** Another sender holds the ports (another session given the same portbase, or another imaging server). */
+  portBusy = false;
   readonly tail: string[] = [];
 
   line(text: string): void {
@@ -36,10 +38,12 @@ export class SenderLog {
     if (this.tail.length > 20) this.tail.shift();
     if (/^New connection from /.test(text)) this.connected += 1;
     else if (/^Disconnecting #/.test(text)) this.connected = Math.max(0, this.connected - 1);
-    const started = /^Starting transfer: .*participants\[(\d+)\]/.exec(text);
-    if (started !== null) this.participants = Number(started[1]);
+    // Debian's 20120424 says only "Starting transfer: 00000009"; newer ones name the participants. Receivers that
+    // disconnect when the transfer is over must not count against it.
+    if (/^Starting transfer:/.test(text)) this.participants = Number(/participants\[(\d+)\]/.exec(text)?.[1] ?? this.connected);
     if (/^Dropping client #/.test(text)) this.dropped += 1;
     if (/^Transfer complete\./.test(text)) this.complete = true;
+    if (/Address already in use/.test(text)) this.portBusy = true;
   }
 }
 
@@ -73,6 +77,7 @@ export const udpcastSender: Sender = (send) =>
       send.stream.unpipe(child.stdin);
       send.stream.destroy();
       if (code === 0 && log.complete) resolve({ receivers: log.participants ?? log.connected, dropped: log.dropped });
+      else if (log.portBusy) reject(new PortBusyError(send.settings.portbase));
       else reject(new BrumeError('TOOL_FAILED', `udp-sender ${signal === null ? `exited with ${code}` : `was killed (${signal})`}: ${log.tail.slice(-3).join(' / ') || 'no message'}`));
     });
   });

@@ -1,0 +1,96 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * A room of PCs in network namespaces this test creates (the network rule: multicast only there, no packet leaves):
+ * a `hub` namespace holding a bridge with no address and no uplink, the Brume server's namespace and one per PC, each
+ * plugged into the hub by a veth pair. Loop devices are not namespaced: each PC's agent writes its own loop disk.
+ */
+export interface Room {
+  serverNs: string;
+  serverAddress: string;
+  pcs: { ns: string; address: string }[];
+  /** Runs a program in a namespace to its end. */
+  run(ns: string, command: string, args: readonly string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Starts a long-running program in a namespace (`ip netns exec` execs it: the pid is the program's). */
+  spawn(ns: string, command: string, args: readonly string[], env?: Record<string, string>): ChildProcess;
+  destroy(): Promise<void>;
+}
+
+const PREFIX = 'brume-room-';
+const SUBNET = '10.79.0';
+const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function deleteNamespace(name: string): void {
+  const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  ip('netns', 'del', name);
+}
+
+/** Rooms an earlier run left when it died before its cleanup (their names carry the pid that made them). */
+function removeStaleRooms(): void {
+  for (const line of ip('netns', 'list').split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (Number.isInteger(pid) && !alive(pid)) deleteNamespace(name);
+  }
+}
+
+/** Plugs a new namespace into the hub with `address` on its eth0 (with its broadcast address: udpcast needs it). */
+function plug(hub: string, ns: string, port: string, address: string): void {
+  ip('netns', 'add', ns);
+  ip('-n', ns, 'link', 'set', 'lo', 'up');
+  ip('-n', hub, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+  ip('-n', hub, 'link', 'set', port, 'master', 'br0');
+  ip('-n', hub, 'link', 'set', port, 'up');
+  ip('-n', ns, 'addr', 'add', `${address}/24`, 'brd', '+', 'dev', 'eth0');
+  ip('-n', ns, 'link', 'set', 'eth0', 'up');
+}
+
+export function createRoom(pcCount: number): Room {
+  removeStaleRooms();
+  const base = `${PREFIX}${process.pid}-`;
+  const hub = `${base}hub`;
+  const serverNs = `${base}srv`;
+  const serverAddress = `${SUBNET}.1`;
+  const made: string[] = [];
+  try {
+    ip('netns', 'add', hub);
+    made.push(hub);
+    ip('-n', hub, 'link', 'add', 'br0', 'type', 'bridge');
+    ip('-n', hub, 'link', 'set', 'br0', 'up');
+    plug(hub, serverNs, 'vsrv', serverAddress);
+    made.push(serverNs);
+    const pcs = Array.from({ length: pcCount }, (_, index) => {
+      const ns = `${base}pc${index + 1}`;
+      const address = `${SUBNET}.${11 + index}`;
+      plug(hub, ns, `vpc${index + 1}`, address);
+      made.push(ns);
+      return { ns, address };
+    });
+    return {
+      serverNs, serverAddress, pcs,
+      run: (ns, command, args, env = {}) =>
+        new Promise((resolve) => {
+          execFile('ip', ['netns', 'exec', ns, command, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+            resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
+          );
+        }),
+      spawn: (ns, command, args, env = {}) => spawn('ip', ['netns', 'exec', ns, command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+      destroy: async () => {
+        for (const ns of made.reverse()) deleteNamespace(ns);
+      },
+    };
+  } catch (error) {
+    for (const ns of made.reverse()) deleteNamespace(ns);
+    throw error;
+  }
+}
