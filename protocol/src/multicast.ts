@@ -6,10 +6,16 @@ import { GroupName, HostName, ImageName, TaskCreated } from './api.ts';
  * session; each PC's agent verifies every chunk on arrival and fetches what it missed or what failed over HTTP.
  */
 
-/** udpcast's rate syntax: a number of bits per second with an optional k, m or g. */
-const Bitrate = z.string().regex(/^[1-9][0-9]*[kmg]?$/, 'a bitrate such as 600m (bits per second, k/m/g)');
-/** udpcast's FEC syntax: stripes x redundancy / stripe size. */
-const Fec = z.string().regex(/^[0-9]{1,3}x[0-9]{1,3}(\/[0-9]{1,4})?$/, 'FEC as stripes x redundancy/stripesize, such as 8x8/128');
+/** udpcast's rate syntax: bits per second with an optional k or m (Debian's udp-sender refuses g: "Unit g unsupported"). */
+const Bitrate = z.string().regex(/^[1-9][0-9]*[km]?$/, 'a bitrate such as 600m (bits per second, k or m)');
+/**
+ * udpcast's FEC syntax: interleave x redundancy / stripe size. A redundancy over 128 makes udp-sender abort mid-session
+ * (an assertion in fec.c), so it is refused here, as is a stripe size over 128.
+ */
+const Fec = z
+  .string()
+  .regex(/^[1-9][0-9]{0,2}x[1-9][0-9]{0,2}(\/[1-9][0-9]{0,2})?$/, 'FEC as interleave x redundancy/stripesize, such as 8x8/128')
+  .refine((fec) => fec.split(/[x/]/).slice(1).every((part) => Number(part) <= 128), 'FEC redundancy and stripe size are at most 128');
 
 export const MulticastSettings = z.object({
   /** Receivers the first file waits for (default: every host of the session). */

@@ -28,8 +28,9 @@ export function startUdpReceiver(options: UdpReceiverOptions): { stream: Readabl
   const log = createWriteStream(options.logFile, { flags: 'a' });
   log.write(`udp-receiver ${args.join(' ')}\n`);
   child.stderr?.pipe(log);
+  // 'exit', not 'close': a stream nobody reads any more (a wrong stream, abandoned) never closes.
   const exited = new Promise<void>((resolve) => {
-    child.once('close', () => resolve());
+    child.once('exit', () => resolve());
     // Not installed, or not executable: the stream simply ends, and the file comes over HTTP.
     child.once('error', (error) => {
       log.write(`udp-receiver could not start: ${error.message}\n`);
@@ -39,8 +40,16 @@ export function startUdpReceiver(options: UdpReceiverOptions): { stream: Readabl
   return {
     stream: child.stdout as Readable,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      // SIGINT is the one signal after which udp-receiver tells the sender it leaves; killed any other way, it holds
+      // the whole room through the sender's retries. SIGKILL if it has not gone within 3 s.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGINT');
+        const hard = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(hard);
+      }
       await exited;
+      child.stdout?.destroy();
     },
   };
 }

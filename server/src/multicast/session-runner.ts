@@ -5,6 +5,7 @@ import type { ImageStore } from '../store/image-store.ts';
 
 /** One file's send: what udp-sender gets on its stdin, and how it starts. */
 export interface FileSend {
+  session: number;
   /** The stream header, then the file's bytes. */
   stream: Readable;
   settings: MulticastSettings;
@@ -15,6 +16,8 @@ export interface FileSend {
   signal: AbortSignal;
   /** Receivers connected so far, as udp-sender reports them. */
   onReceivers?: (count: number) => void;
+  /** udp-sender holds its ports and waits for receivers: PCs may join this file now. */
+  onReady?: () => void;
   /** The transfer began: no receiver can join this file any more. */
   onStarted?: () => void;
 }
@@ -98,16 +101,19 @@ export class MulticastRunner {
     let firstError: string | undefined;
     for (const file of files) {
       if (signal.aborted) break;
-      file.state = 'waiting';
-      await db.multicast.update(id, { files });
       const started = performance.now();
       try {
         const outcome = await this.#sendWhenPortsFree(id, signal, () => ({
+          session: id,
           stream: this.#stream(id, session.image, file),
           settings: session.settings,
           interface: session.settings.interface ?? this.#deps.defaultInterface,
           minReceivers,
           signal,
+          onReady: () => {
+            file.state = 'waiting';
+            void db.multicast.update(id, { files });
+          },
           onStarted: () => {
             file.state = 'sending';
             void db.multicast.update(id, { files });

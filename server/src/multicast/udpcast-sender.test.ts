@@ -5,12 +5,12 @@ const settings = { minReceivers: 3, maxWaitSeconds: 60, maxBitrate: '800m', fec:
 
 describe('udp-sender', () => {
   it('gets the session settings as flags, and never reads the keyboard', () => {
-    expect(udpSenderArgs({ settings, interface: 'br0', minReceivers: 2 })).toEqual([
+    expect(udpSenderArgs({ session: 300, settings, interface: 'br0', minReceivers: 2 })).toEqual([
       '--nokbd', '--portbase', '9004', '--min-receivers', '2', '--max-wait', '60', '--start-timeout', '90', '--retries-until-drop', '30', '--nopointopoint',
-      '--max-bitrate', '800m', '--interface', 'br0',
+      '--max-bitrate', '800m', '--interface', 'br0', '--mcast-data-address', '239.255.1.44',
     ]);
-    expect(udpSenderArgs({ settings: { ...settings, maxBitrate: null, fec: '8x8/128' }, interface: null, minReceivers: 1 })).toEqual([
-      '--nokbd', '--portbase', '9004', '--min-receivers', '1', '--max-wait', '60', '--start-timeout', '90', '--retries-until-drop', '30', '--nopointopoint', '--fec', '8x8/128',
+    expect(udpSenderArgs({ session: 7, settings: { ...settings, maxBitrate: null, fec: '8x8/128' }, interface: null, minReceivers: 1 })).toEqual([
+      '--nokbd', '--portbase', '9004', '--min-receivers', '1', '--max-wait', '60', '--start-timeout', '90', '--retries-until-drop', '30', '--nopointopoint', '--fec', '8x8/128', '--mcast-data-address', '239.255.0.7',
     ]);
   });
 
