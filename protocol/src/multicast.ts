@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GroupName, HostName, ImageName, TaskCreated } from './api.ts';
+import { GroupName, HostName, ImageName, Mac, TaskCreated } from './api.ts';
 
 /**
  * Multicast deploys (issue 7): the server sends each file of an image once, with Debian's udp-sender, to every PC of a
@@ -89,12 +89,16 @@ export const MulticastSession = z.object({
 });
 export type MulticastSession = z.infer<typeof MulticastSession>;
 export const MulticastList = z.object({ sessions: z.array(MulticastSession) });
+export type MulticastList = z.infer<typeof MulticastList>;
 
 /** `POST /multicast`: the session and, per host, its deploy task and one-time token. */
 export const MulticastStarted = z.object({ session: MulticastSession, tasks: z.array(TaskCreated) });
 export type MulticastStarted = z.infer<typeof MulticastStarted>;
 
-/** `GET /agent/multicast/:id` (a deploy task's token of that session): what its receiver needs. */
+/** `POST /agent/multicast/:id/join` (a technician's session, at a PC's menu): this PC, by its MACs, joins the session. */
+export const MulticastPcJoin = z.object({ macs: z.array(Mac).min(1).max(64) });
+
+/** `GET /agent/tasks/:id/multicast` (the token of a deploy task of that session): what its receiver needs. */
 export const MulticastJoin = z.object({
   session: z.number().int().positive(),
   image: ImageName,

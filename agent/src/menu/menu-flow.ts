@@ -1,4 +1,4 @@
-import { toBrumeError, type Inventory, type TechSession } from '@brume/protocol';
+import { toBrumeError, type Inventory, type TaskCreated, type TechSession } from '@brume/protocol';
 import { describeRegistration } from '../registration.ts';
 import type { MenuEntry } from '../ui/terminal/terminal-ui.ts';
 import { failureLines, inventoryLines, systemLines } from './menu-text.ts';
@@ -81,7 +81,7 @@ async function menuLoop(deps: MenuDeps, server: MenuServer, state: MenuState): P
     const entries: MenuEntry[] = (Object.keys(ENTRIES) as EntryKey[]).map((key) => ({
       key,
       label: ENTRIES[key],
-      ...(key === 'multicast' ? { disabled: true, hint: 'comes with multicast (not yet on this server)' } : {}),
+      ...(key === 'multicast' && !known ? { disabled: true, hint: 'register this PC first' } : {}),
       ...((key === 'quick' || key === 'full') && known ? { disabled: true, hint: `registered as ${state.hostName}` } : {}),
       ...(key === 'deploy' && !known ? { disabled: true, hint: 'register this PC first' } : {}),
     }));
@@ -107,7 +107,7 @@ async function act(choice: EntryKey, deps: MenuDeps, server: MenuServer, state: 
     case 'deploy':
       return deployFlow(deps, server, state, undefined);
     case 'multicast':
-      return undefined;
+      return multicastFlow(deps, server, state);
     case 'system':
       return void (await deps.ui.show({ title: ENTRIES.system, lines: await systemLines(await inventoryOf(deps, state), await deps.disksText(), server, state.hostName) }));
     case 'inventory':
@@ -225,8 +225,35 @@ async function deployFlow(deps: MenuDeps, server: MenuServer, state: MenuState, 
     buttons: [{ key: 'deploy', label: 'Deploy' }, { key: 'back', label: 'Back' }],
   });
   if (confirm !== 'deploy') return undefined;
+  return runHere(deps, state, async () => server.deploy(session, macsOf(await inventoryOf(deps, state)), image));
+}
+
+/** A technician picks a session under way; this PC joins it and receives from its next file (earlier ones over HTTP). */
+async function multicastFlow(deps: MenuDeps, server: MenuServer, state: MenuState): Promise<MenuExit | undefined> {
+  const session = await technician(deps, server, state);
+  if (session === undefined) return undefined;
+  const { sessions } = await server.multicastSessions(session);
+  if (sessions.length === 0) {
+    await deps.ui.show({ title: ENTRIES.multicast, lines: ['No multicast session is under way on the server (brume multicast start …).'] });
+    return undefined;
+  }
+  const entries = sessions.map((entry) => ({ key: String(entry.id), label: `session ${entry.id}: ${entry.image}  (${entry.state}, ${entry.receivers.length} PCs)` }));
+  const picked = await deps.ui.choose({ title: 'Which session?', entries });
+  const chosen = sessions.find((entry) => String(entry.id) === picked);
+  if (chosen === undefined) return undefined;
+  const confirm = await deps.ui.show({
+    title: `Join session ${chosen.id}: ${chosen.image} to ${state.hostName ?? 'this PC'}?`,
+    lines: [`Everything on this PC's target disk is replaced by image ${chosen.image}.`, ...(await deps.disksText())],
+    buttons: [{ key: 'join', label: 'Join' }, { key: 'back', label: 'Back' }],
+  });
+  if (confirm !== 'join') return undefined;
+  return runHere(deps, state, async () => server.joinMulticast(session, chosen.id, macsOf(await inventoryOf(deps, state))));
+}
+
+/** Runs a task made for this PC on the console; a failure offers Retry (a new task), the shell, a reboot, the menu. */
+async function runHere(deps: MenuDeps, state: MenuState, create: () => Promise<TaskCreated>): Promise<MenuExit | undefined> {
   for (;;) {
-    const created = await server.deploy(session, macsOf(await inventoryOf(deps, state)), image);
+    const created = await create();
     const outcome = await deps.ui.suspend(() => deps.runTask({ id: created.task.id, token: created.token }));
     if (outcome.ok) return 'reboot';
     const next = await deps.ui.show({

@@ -1,4 +1,4 @@
-import { BrumeError, DEFAULT_MULTICAST, type MulticastFile, type MulticastJoin, type MulticastSession, type MulticastStart, type MulticastStarted, type TaskCreated } from '@brume/protocol';
+import { BrumeError, DEFAULT_MULTICAST, taskCmdline, type MulticastFile, type MulticastJoin, type MulticastSession, type MulticastStart, type MulticastStarted, type TaskCreated } from '@brume/protocol';
 import type { z } from 'zod';
 import type { MulticastRecord } from '../db/multicast.ts';
 import type { TaskCredentials } from '../db/tasks.ts';
@@ -6,7 +6,8 @@ import type { MulticastRunner } from '../multicast/session-runner.ts';
 import type { DomainContext } from './context.ts';
 import { findGroup, hostsNamed } from './groups.ts';
 import { cancelTask, createTask, findTask } from './tasks.ts';
-import { isActive } from '../auth.ts';
+import { isActive, newTaskToken } from '../auth.ts';
+import { lookupHost } from './registration.ts';
 
 /** The first portbase the server hands out; each session takes two ports (udpcast's portbase and portbase+1). */
 const FIRST_PORTBASE = 9000;
@@ -77,8 +78,8 @@ async function freePortbase(ctx: DomainContext): Promise<number> {
   return portbase;
 }
 
-export async function listSessions(ctx: DomainContext): Promise<{ sessions: MulticastSession[] }> {
-  const sessions = await ctx.db.multicast.list(100);
+export async function listSessions(ctx: DomainContext, only: 'all' | 'active' = 'all'): Promise<{ sessions: MulticastSession[] }> {
+  const sessions = only === 'active' ? await ctx.db.multicast.active() : await ctx.db.multicast.list(100);
   return { sessions: await Promise.all(sessions.map((session) => sessionView(ctx, session))) };
 }
 
@@ -97,6 +98,27 @@ export async function cancelSession(ctx: DomainContext, runner: MulticastRunner,
   if ((await findSession(ctx, id)).state !== 'cancelled') await ctx.db.multicast.update(id, { state: 'cancelled', endedAt: ctx.now() });
   for (const member of await ctx.db.multicast.members(id)) if (isActive(member.state)) await cancelTask(ctx, member.taskId);
   return showSession(ctx, id);
+}
+
+/**
+ * A PC joins a session from its menu (a technician logged in): its task of that session if it has one still queued
+ * (with a token for this run), else a new deploy task in the session. It receives from the next file on.
+ */
+export async function joinFromPc(ctx: DomainContext, id: number, macs: readonly string[], serverUrl: string): Promise<TaskCreated> {
+  const session = await findSession(ctx, id);
+  if (session.state !== 'waiting' && session.state !== 'sending') throw new BrumeError('TASK_STATE', `multicast session ${id} has ended (${session.state})`, { detail: { state: session.state } });
+  const { host } = await lookupHost(ctx, macs);
+  if (host === null) throw new BrumeError('HOST_NOT_FOUND', 'this PC is not registered: register it first (quick or full registration)', { detail: { macs } });
+  const member = (await ctx.db.multicast.members(id)).find((candidate) => candidate.hostName === host.name && isActive(candidate.state));
+  if (member?.state === 'running') throw new BrumeError('TASK_STATE', `${host.name} is running task ${member.taskId} of this session already`, { detail: { task: member.taskId } });
+  if (member !== undefined) {
+    const { token, tokenHash } = newTaskToken();
+    if (await ctx.db.tasks.replaceToken(member.taskId, tokenHash)) {
+      const task = await findTask(ctx, member.taskId);
+      return { task, token, cmdline: taskCmdline(serverUrl, task.id, token) };
+    }
+  }
+  return createTask(ctx, { kind: 'deploy', host: host.name, image: session.image, debug: false, params: { multicast: id } }, serverUrl);
 }
 
 /** What a deploy task of a session needs to receive (its own token): the port, the files in order, the timeout. */

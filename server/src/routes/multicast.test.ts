@@ -111,4 +111,34 @@ describe('multicast sessions', () => {
     const after = (await h.call('GET', `/multicast/${session.id}`)).json<MulticastSession>();
     expect([after.state, after.error]).toEqual(['failed', 'the server stopped while this session was under way']);
   });
+
+  it('at a PC, a technician lists the sessions under way and joins the PC: its queued task with a new token, else a new task', async () => {
+    let release = (): void => undefined;
+    hold = new Promise((resolve) => (release = resolve));
+    const started = (await h.call('POST', '/multicast', { body: { image: 'room-image', hosts: ['pc-01'] } })).json<MulticastStarted>();
+    const pin = (await h.call('POST', '/techs/pins', { body: { ttlMinutes: 10, uses: 2 } })).json<{ pin: string }>().pin;
+    const tech = (await h.call('POST', '/agent/tech-login', { token: null, body: { pin } })).json<{ token: string }>().token;
+    expect((await h.call('GET', '/agent/multicast', { token: null })).statusCode).toBe(401);
+    const listed = (await h.call('GET', '/agent/multicast', { token: tech })).json<{ sessions: MulticastSession[] }>();
+    expect(listed.sessions.map((entry) => entry.id)).toContain(started.session.id);
+
+    // pc-01 is in the session: its queued task, and the token given at the start stops working.
+    const own = await h.call('POST', `/agent/multicast/${started.session.id}/join`, { token: tech, body: { macs: ['52:54:00:00:07:01'] } });
+    expect(own.statusCode).toBe(201);
+    expect(own.json().task.id).toBe(started.tasks[0]!.task.id);
+    expect((await h.call('GET', `/agent/tasks/${started.tasks[0]!.task.id}`, { token: started.tasks[0]!.token })).statusCode).toBe(401);
+    // pc-02 is not: a new deploy task in the session.
+    const joined = (await h.call('POST', `/agent/multicast/${started.session.id}/join`, { token: tech, body: { macs: ['52-54-00-00-07-02'] } })).json<MulticastStarted['tasks'][number]>();
+    expect([joined.task.hostName, joined.task.params]).toEqual(['pc-02', { multicast: started.session.id }]);
+    expect((await h.call('GET', `/multicast/${started.session.id}`)).json<MulticastSession>().receivers.map((receiver) => receiver.host)).toEqual(['pc-01', 'pc-02']);
+    const unknown = await h.call('POST', `/agent/multicast/${started.session.id}/join`, { token: tech, body: { macs: ['52:54:00:99:99:99'] } });
+    expect(unknown.json().error.code).toBe('HOST_NOT_FOUND');
+    // The admin token is never accepted at a PC.
+    expect((await h.call('POST', `/agent/multicast/${started.session.id}/join`, { body: { macs: ['52:54:00:00:07:02'] } })).statusCode).toBe(403);
+
+    await h.call('POST', `/multicast/${started.session.id}/cancel`);
+    release();
+    const ended = await h.call('POST', `/agent/multicast/${started.session.id}/join`, { token: tech, body: { macs: ['52:54:00:00:07:02'] } });
+    expect(ended.json().error).toMatchObject({ code: 'TASK_STATE', message: `multicast session ${started.session.id} has ended (cancelled)` });
+  });
 });

@@ -1,7 +1,7 @@
-import { Id, MulticastJoin, MulticastList, MulticastSession, MulticastStart, MulticastStarted } from '@brume/protocol';
+import { Id, MulticastJoin, MulticastList, MulticastPcJoin, MulticastSession, MulticastStart, MulticastStarted, TaskCreated } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { cancelSession, joinForAgent, listSessions, showSession, startMulticast } from '../domain/multicast.ts';
+import { cancelSession, joinForAgent, joinFromPc, listSessions, showSession, startMulticast } from '../domain/multicast.ts';
 import { serverUrl } from '../server-url.ts';
 import type { RouteDeps } from './deps.ts';
 import { taskGuard } from './task-guard.ts';
@@ -22,8 +22,22 @@ export const multicastRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { c
   );
 };
 
-/** A session's PC asks, with its deploy task's token, what it needs to receive. */
-export const multicastAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth }) => {
+/**
+ * A session's PC asks, with its deploy task's token, what it needs to receive. At a PC's menu, a technician lists the
+ * sessions under way and joins this PC to one.
+ */
+export const multicastAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth, config }) => {
+  app.get('/agent/multicast', { schema: { tags: ['agent'], response: { 200: MulticastList } } }, async (request) => {
+    await auth.technician(request.headers.authorization);
+    return listSessions(ctx, 'active');
+  });
+  app.post('/agent/multicast/:id/join', { schema: { tags: ['agent'], params: IdParams, body: MulticastPcJoin, response: { 201: TaskCreated } } }, async (request, reply) => {
+    const who = await auth.technician(request.headers.authorization);
+    const created = await joinFromPc(ctx, request.params.id, request.body.macs, serverUrl(config, request.headers.host));
+    request.log.info({ technician: who, session: request.params.id, host: created.task.hostName, task: created.task.id }, 'a PC joins a multicast session');
+    return reply.code(201).send(created);
+  });
+
   const active = taskGuard(auth, 'id');
   app.get('/agent/tasks/:id/multicast', { onRequest: active.onRequest, schema: { tags: ['agent'], params: IdParams, response: { 200: MulticastJoin } } }, async (request) =>
     joinForAgent(ctx, active.taskOf(request)),
