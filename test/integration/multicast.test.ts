@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MulticastSession, MulticastStarted, Task, type TaskCreated } from '@brume/protocol';
 import { createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
 import { createRoom, type Room } from '../support/multicast-room.ts';
+import { startTmux } from '../support/tmux.ts';
 import { compareWithSample } from '../support/sample-check.ts';
 import { buildGptSample, buildMbrSample, type SampleDisk } from '../support/sample-disks.ts';
 
@@ -156,5 +157,44 @@ describe('multicast in a room of namespaces', () => {
     expect((await compareWithSample(target, gpt)).mismatches).toEqual([]);
     expect(mbr.partitions.length).toBeGreaterThan(0);
     for (const id of [sessionA.session.id, sessionB.session.id]) await admin(['multicast', 'cancel', String(id)]).catch(() => undefined);
+  });
+
+  it("a technician joins a PC to a session from its menu, with a PIN: it registers, joins, receives, and ends verified", async () => {
+    const { pin } = await admin<{ pin: string }>(['tech', 'pin']);
+    // The session waits for one receiver: pc-1 is listed but never boots; the menu's PC is the one that comes.
+    const started = MulticastStarted.parse(await admin(['multicast', 'start', '--image', 'lab-gpt', '--hosts', 'pc-1', '--min-receivers', '1', '--max-wait', '5']));
+    const target = await createLoopDisk(work, 'menu-pc', 512 * MiB);
+    disks.push(target);
+    const menu = await startTmux({
+      command: ['ip', 'netns', 'exec', room.pcs[3]!.ns, brume, 'agent', '--server', url, '--menu', '--disk', target.path, '--retry-deadline', '5'],
+      env: { TERM: 'linux', PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, LANG: 'C.UTF-8' },
+      columns: 80,
+      rows: 25,
+    });
+    try {
+      await menu.waitForText('this PC is not registered', 60);
+      await menu.sendKeys('1');
+      await menu.waitForText(/registered as pc-/, 30);
+      await menu.sendKeys('Enter');
+      await menu.waitForText(/this PC: pc-/, 20);
+      await menu.sendKeys('4');
+      await menu.waitForText('Technician login', 20);
+      await menu.type(pin);
+      await menu.sendKeys('Enter', 'Enter', 'Enter', 'Enter');
+      await menu.waitForText('Which session?', 20);
+      await menu.waitForText(`session ${started.session.id}: lab-gpt`, 5);
+      await menu.sendKeys('1');
+      await menu.waitForText(`Join session ${started.session.id}: lab-gpt to pc-`, 20);
+      await menu.sendKeys('1');
+      expect(await menu.waitForExit(240)).toBe(0);
+    } finally {
+      await menu.kill();
+    }
+    const joined = (await session(started.session.id)).receivers.find((receiver) => receiver.host !== 'pc-1');
+    expect(joined?.taskState).toBe('done');
+    const result = await task(joined!.taskId);
+    expect((result.result?.['multicast'] as { receivedBytes: number }).receivedBytes).toBeGreaterThan(0);
+    expect((await compareWithSample(target, gpt)).mismatches).toEqual([]);
+    await admin(['multicast', 'cancel', String(started.session.id)]).catch(() => undefined);
   });
 });

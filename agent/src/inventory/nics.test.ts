@@ -53,6 +53,19 @@ describe('network cards from /sys/class/net', () => {
     expect(warnings[0]).toMatch(/^IPv4 addresses not read: .*ENOENT/);
   });
 
+  it('with no hardware card at all (a container, a namespace): the virtual interfaces with an address, and a warning', async () => {
+    const bare = fixtureTree();
+    addNic(bare, { name: 'lo', address: '00:00:00:00:00:00', carrier: '1' });
+    addNic(bare, { name: 'eth0', address: '6a:1f:00:00:00:02', carrier: '1', speed: '10000' });
+    addNic(bare, { name: 'veth9', address: '6a:1f:00:00:00:03', carrier: '1' });
+    const warnings: string[] = [];
+    const ip = '2: eth0    inet 10.79.0.14/24 brd 10.79.0.255 scope global eth0\\       valid_lft forever preferred_lft forever';
+    const nics = await readNics(inventorySources({ run: fakeRunner({ ip: { stdout: ip } }), sysRoot: bare.sys }), (message) => warnings.push(message));
+    bare.remove();
+    expect(nics.map((nic) => [nic.name, nic.mac, nic.ipv4])).toEqual([['eth0', '6a:1f:00:00:00:02', ['10.79.0.14/24']]]);
+    expect(warnings).toEqual(['no hardware network card: this PC is known by eth0 (virtual)']);
+  });
+
   it('reads iproute2 output the same way, VLAN names without their @parent', () => {
     const iproute2 = [
       '2: enp0s31f6    inet 192.168.10.7/24 metric 100 brd 192.168.10.255 scope global dynamic enp0s31f6\\       valid_lft 3599sec preferred_lft 3599sec',

@@ -45,10 +45,17 @@ export async function readNics(src: InventorySources, warn: Warn): Promise<Inven
   } catch (error) {
     warn(`IPv4 addresses not read: ${reason(error)}`);
   }
+  const names = readdirSync(netDir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).filter((name) => name !== 'lo');
+  let chosen = names.filter((name) => existsSync(join(netDir, name, 'device')));
+  if (chosen.length === 0) {
+    // No hardware at all (a container, a test's network namespace): the interfaces with an address stand for the PC,
+    // which a server knows by MAC; said as a warning, since on a real PC it would mean a missing driver.
+    chosen = names.filter((name) => (ipv4.get(name) ?? []).length > 0);
+    if (chosen.length > 0) warn(`no hardware network card: this PC is known by ${chosen.join(', ')} (virtual)`);
+  }
   const nics: InventoryNic[] = [];
-  for (const name of readdirSync(netDir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) {
+  for (const name of chosen) {
     const dir = join(netDir, name);
-    if (name === 'lo' || !existsSync(join(dir, 'device'))) continue;
     const mac = readText(join(dir, 'address'))?.toLowerCase() ?? '';
     if (!InventoryNic.shape.mac.safeParse(mac).success || mac === '00:00:00:00:00:00') {
       // InfiniBand's 20-byte addresses, or a card that lost its EEPROM: no MAC a PC can be known by.
