@@ -276,7 +276,8 @@ describe('failures the user must understand', () => {
     expect(HostList.parse(JSON.parse(stdout)).hosts.map((host) => host.name)).toEqual(['pc-01']);
     const failed = await promisify(execFile)(bin, ['task', 'show', '99999'], { env }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('(TASK_NOT_FOUND)') });
-  });
+    // Each bin/brume is a Node start-up: seconds on a loaded 2-core machine, beyond vitest's 5 s default.
+  }, 30_000);
 
   it('brume tech: an account from a password on stdin, a PIN, and a technician login that works with both', async () => {
     const bin = resolve(import.meta.dirname, '../../bin/brume');
@@ -299,5 +300,5 @@ describe('failures the user must understand', () => {
     expect(await brume(['tech', 'pin', '--uses', 'many'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--uses: a whole number is required') });
     expect(await brume(['tech', 'delete', 'paul'])).toMatchObject({ code: 0, stdout: 'deleted technician paul\n' });
     expect(await brume(['tech', 'delete', 'paul'])).toMatchObject({ code: 2, stderr: expect.stringContaining('(TECH_NOT_FOUND)') });
-  });
+  }, 30_000);
 });
