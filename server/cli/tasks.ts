@@ -17,6 +17,7 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
     deploy: `deploy image ${task.image ?? '?'} to ${task.hostName}${disk}`,
     inventory: `inventory of ${task.hostName}`,
     wipe: `${String(task.params['mode'] ?? '?')} wipe of ${task.hostName}${disk}`,
+    'surface-test': `surface test of ${task.hostName}${disk}`,
   };
   const debug = task.debug ? ' (debug: the PC boots into a shell; run `brume agent --step plan` there)' : '';
   return `created task ${task.id}: ${what[task.kind]}, ${task.state}${debug}\n${keyValues([
@@ -32,6 +33,7 @@ const KIND_FLAGS: Record<TaskKind, { synopsis: string; image: boolean; disk: boo
   deploy: { synopsis: '--image I [--disk DEV]', image: true, disk: true, params: [] },
   inventory: { synopsis: '', image: false, disk: false, params: [] },
   wipe: { synopsis: '--mode fast|normal|full|secure [--disk DEV]', image: false, disk: true, params: ['mode'] },
+  'surface-test': { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
 };
 
 function createTask(kind: TaskKind): Command {
@@ -140,6 +142,7 @@ export const taskCommands: Readonly<Record<string, Command>> = {
   deploy: createTask('deploy'),
   inventory: createTask('inventory'),
   wipe: createTask('wipe'),
+  'surface-test': createTask('surface-test'),
   list,
   show,
   cancel,

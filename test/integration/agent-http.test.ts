@@ -171,6 +171,22 @@ describe('brume agent over HTTP', () => {
     expect(task.result).toMatchObject({ mode: 'normal', disk: doomed.path, bytes: 128 * MiB, readBack: { allZero: true } });
   });
 
+  it('a surface test task reads the named disk whole and changes nothing; its regions and bad sectors are the result', async () => {
+    const scanned = await createLoopDisk(work, 'scanned', 64 * MiB);
+    disks.push(scanned);
+    const device = await open(scanned.path, 'r+');
+    await device.write(randomBytes(MiB), 0, MiB, 32 * MiB);
+    await device.close();
+    const before = await rawHash(scanned.path);
+    const created = await createTask({ kind: 'surface-test', host: 'pc1', params: { regions: 8 } });
+    const run = await agent(created, ['--disk', scanned.path]);
+    expect(run.code, `${run.stderr}\n${JSON.stringify(run.result)}`).toBe(0);
+    const task = await admin('GET', `/tasks/${created.task.id}`, Task);
+    expect(task.result).toMatchObject({ disk: scanned.path, bytes: 64 * MiB, badSectors: [], badSectorCount: 0 });
+    expect((task.result?.['throughput'] as unknown[]).length).toBe(8);
+    expect(await rawHash(scanned.path)).toBe(before);
+  });
+
   it('an inventory task needs no disk, reads this PC, and joins the host history', async () => {
     const created = await createTask({ kind: 'inventory', host: 'pc1' });
     const run = await agent(created);

@@ -2,6 +2,7 @@ import type { TaskKind } from '@brume/protocol';
 import { captureTask } from './capture.ts';
 import { deployTask } from './deploy.ts';
 import { inventoryTask } from './inventory.ts';
+import { surfaceTestTask } from './surface-test.ts';
 import type { TaskModule } from './task-module.ts';
 import { wipeTask } from './wipe.ts';
 
@@ -11,6 +12,7 @@ export const taskModules = {
   deploy: deployTask,
   inventory: inventoryTask,
   wipe: wipeTask,
+  'surface-test': surfaceTestTask,
 } as const satisfies Record<TaskKind, TaskModule>;
 
 export type { TaskContext, TaskDescription, TaskModule } from './task-module.ts';

@@ -155,10 +155,11 @@ export const migrations: readonly string[] = [
   ALTER TABLE hosts ADD COLUMN image TEXT;
   `,
   `
-  -- Disk-care kinds (wipe) and each kind's parameters (a wipe's mode), as JSON. The kind CHECK is rebuilt as in 4.
+  -- Disk-care kinds (wipe, surface test) and each kind's parameters (a wipe's mode), as JSON. The kind CHECK is
+  -- rebuilt as in 4.
   CREATE TABLE tasks_new (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('capture', 'deploy', 'inventory', 'wipe')),
+    kind TEXT NOT NULL CHECK (kind IN ('capture', 'deploy', 'inventory', 'wipe', 'surface-test')),
     host_id INTEGER NOT NULL,
     host_name TEXT NOT NULL,
     image TEXT CHECK ((image IS NULL) = (kind NOT IN ('capture', 'deploy'))),
