@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   const row = (name: string, side: { one: number; many: number }): string => `${name.padEnd(18)} ${side.one.toFixed(1).padStart(8)} s ${side.many.toFixed(1).padStart(8)} s ${ratio(side).toFixed(2).padStart(8)}`;
   process.stdout.write(
     [
-      `multicast benchmark: image of a ${sizeMiB} MiB disk (${files.length} partition files), ${receivers} receivers, 2 namespaces' veths on one bridge`,
+      `multicast benchmark: image of a ${sizeMiB} MiB disk (${files.length} partition files), ${receivers} receivers; server and PCs in network namespaces on one bridge, all on this machine's CPUs`,
       `${''.padEnd(18)} ${'1 PC'.padStart(10)} ${`${receivers} PCs`.padStart(10)} ${'ratio'.padStart(8)}`,
       row('udpcast (bare)', figures.udpcast),
       row('brume multicast', figures.brume),
