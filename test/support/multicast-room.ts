@@ -1,4 +1,5 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { deleteNamespace, ip, removeStaleNamespaces } from './netns.ts';
 
 /**
  * A room of PCs in network namespaces this test creates (the network rule: multicast only there, no packet leaves):
@@ -18,32 +19,6 @@ export interface Room {
 
 const PREFIX = 'brume-room-';
 const SUBNET = '10.79.0';
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function deleteNamespace(name: string): void {
-  const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  for (const pid of pids) process.kill(pid, 'SIGKILL');
-  ip('netns', 'del', name);
-}
-
-/** Rooms an earlier run left when it died before its cleanup (their names carry the pid that made them). */
-function removeStaleRooms(): void {
-  for (const line of ip('netns', 'list').split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (Number.isInteger(pid) && !alive(pid)) deleteNamespace(name);
-  }
-}
-
 /** Plugs a new namespace into the hub with `address` on its eth0 (with its broadcast address: udpcast needs it). */
 function plug(hub: string, ns: string, port: string, address: string): void {
   ip('netns', 'add', ns);
@@ -56,7 +31,7 @@ function plug(hub: string, ns: string, port: string, address: string): void {
 }
 
 export function createRoom(pcCount: number): Room {
-  removeStaleRooms();
+  removeStaleNamespaces(PREFIX);
   const base = `${PREFIX}${process.pid}-`;
   const hub = `${base}hub`;
   const serverNs = `${base}srv`;

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { deleteNamespace, ip, removeStaleNamespaces } from '../../support/netns.ts';
 
 /**
  * A school network in a box, made of network namespaces this test creates and nothing else (the network rule: no
@@ -38,34 +39,8 @@ export interface LabProcess {
 const PREFIX = 'brume-e2e-';
 const SUBNET = '10.77.0';
 
-const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Namespaces left by an earlier run that died before its cleanup (their names carry the pid that made them). */
-function removeStaleNamespaces(): void {
-  for (const line of ip('netns', 'list').split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    const pid = Number(/^brume-e2e-(\d+)-/.exec(name)?.[1]);
-    if (Number.isInteger(pid) && !isAlive(pid)) deleteNamespace(name);
-  }
-}
-
-function deleteNamespace(name: string): void {
-  const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  for (const pid of pids) process.kill(pid, 'SIGKILL');
-  ip('netns', 'del', name);
-}
-
 export function createNetnsLab(): NetnsLab {
-  removeStaleNamespaces();
+  removeStaleNamespaces(PREFIX);
   const lan = `${PREFIX}${process.pid}-lan`;
   const router = `${PREFIX}${process.pid}-rtr`;
   const serverAddress = `${SUBNET}.1`;
