@@ -41,7 +41,7 @@ async function run(handler: Handler, disk?: string, disks: DiskSource = usbOnly)
 }
 
 const task = (disk: string | null) => ({ id: 5, kind: 'capture', image: 'win11', disk, state: 'queued', debug: false, params: {} });
-const taskAnswer = { id: 5, kind: 'capture', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'], debug: false, params: {} };
+const taskAnswer = { id: 5, kind: 'capture', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'], debug: false, params: {}, batch: null };
 
 describe('the agent loop', () => {
   it('a PC with no disk the rule accepts fails on the server with the reason, the disks seen and the agent log; exit code 2', async () => {

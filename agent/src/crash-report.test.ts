@@ -20,7 +20,7 @@ async function fakeServer(status: number): Promise<{ url: string; bodies: unknow
     request.on('end', () => {
       bodies.push({ url: request.url, auth: request.headers.authorization, body: JSON.parse(text) as unknown });
       response.writeHead(status, { 'content-type': 'application/json' });
-      const task = { id: 7, kind: 'deploy', hostId: 1, hostName: 'pc-01', image: 'img', disk: null, state: 'failed', createdAt: '2026-11-23T00:00:00.000Z', startedAt: null, endedAt: null, progress: null, phase: null, error: null, result: null, logFiles: [], debug: false, params: {} };
+      const task = { id: 7, kind: 'deploy', hostId: 1, hostName: 'pc-01', image: 'img', disk: null, state: 'failed', createdAt: '2026-11-23T00:00:00.000Z', startedAt: null, endedAt: null, progress: null, phase: null, error: null, result: null, logFiles: [], debug: false, params: {}, batch: null };
       response.end(JSON.stringify(status === 200 ? task : { error: { code: 'UNAUTHORIZED', message: 'task 7 has ended (done)' } }));
     });
   });

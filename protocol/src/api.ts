@@ -185,19 +185,21 @@ export const Task = z.object({
   debug: z.boolean(),
   /** The kind's own settings (TaskParams), e.g. a wipe's mode. */
   params: z.record(z.string(), z.unknown()),
+  /** The batch of a task made for a whole group (`--group`), or null. */
+  batch: z.number().int().positive().nullable(),
 });
 export type Task = z.infer<typeof Task>;
 
-export const TaskCreate = z
-  .object({
-    kind: TaskKind,
-    host: HostName,
-    image: ImageName.optional(),
-    disk: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
-    debug: z.boolean().default(false),
-    params: z.record(z.string(), z.unknown()).default({}),
-  })
-  .superRefine((task, context) => {
+/** What a task is, whoever it is for: one host (TaskCreate) or each host of a group (TaskBatchCreate). */
+const TaskFields = z.object({
+  kind: TaskKind,
+  image: ImageName.optional(),
+  disk: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
+  debug: z.boolean().default(false),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+function checkTaskFields(task: z.output<typeof TaskFields>, context: z.RefinementCtx): void {
     const needsImage = IMAGE_TASK_KINDS.includes(task.kind);
     const article = /^[aeiou]/.test(task.kind) ? 'an' : 'a';
     if (needsImage && task.image === undefined) context.addIssue({ code: 'custom', path: ['image'], message: `a ${task.kind} task needs an image` });
@@ -206,12 +208,19 @@ export const TaskCreate = z
     for (const issue of params.success ? [] : params.error.issues) {
       context.addIssue({ code: 'custom', path: ['params', ...issue.path.map(String)], message: `${article} ${task.kind} task: ${issue.message}` });
     }
-  });
+}
+
+export const TaskCreate = TaskFields.extend({ host: HostName }).superRefine(checkTaskFields);
 export type TaskCreate = z.input<typeof TaskCreate>;
+/** `POST /tasks/batch`: the same task for every host of a group, under one batch id (`brume task deploy --group G`). */
+export const TaskBatchCreate = TaskFields.extend({ group: GroupName }).superRefine(checkTaskFields);
+export type TaskBatchCreate = z.input<typeof TaskBatchCreate>;
 /** The one-time token is returned once, at creation; the server keeps only its sha256. */
 export const TaskCreated = z.object({ task: Task, token: z.string(), cmdline: z.string() });
 export type TaskCreated = z.infer<typeof TaskCreated>;
-export const TaskListQuery = z.object({ state: TaskState.optional(), host: HostName.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const TaskBatchCreated = z.object({ batch: z.number().int().positive(), tasks: z.array(TaskCreated) });
+export type TaskBatchCreated = z.infer<typeof TaskBatchCreated>;
+export const TaskListQuery = z.object({ state: TaskState.optional(), host: HostName.optional(), batch: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 /** What an agent learns from its token: its job, and nothing about other tasks. */
 export const AgentTask = z.object({

@@ -106,6 +106,12 @@ describe('brume group', () => {
     expect((await brume(['group', 'add', 'lab-4', '--hosts', 'room-09'])).stderr).toContain('no host named room-09 (HOST_NOT_FOUND)');
     expect((await brume(['group', 'remove', 'lab-4', '--hosts', 'room-02'])).stdout).toMatch(/hosts: +room-01\n/);
     expect((await brume(['group', 'list'])).stdout).toMatch(/^NAME\s+HOSTS\s+MEMBERS\nlab-4\s+1\s+room-01\n/);
+    const batch = await brume(['task', 'inventory', '--group', 'lab-4']);
+    expect(batch.stdout).toMatch(/^created batch \d+: 1 inventory task\(s\), each PC runs its own at its next network boot\nHOST\s+TASK\s+TOKEN\nroom-01\s+\d+\s+\S+\n/);
+    expect((await brume(['task', 'inventory', '--group', 'lab-4', '--host', 'room-01'])).stderr).toContain('--host or --group: one of the two');
+    const listed = JSON.parse((await brume(['task', 'list', '--batch', /batch (\d+)/.exec(batch.stdout)?.[1] ?? '0', '--json'])).stdout) as { tasks: { id: number; hostName: string }[] };
+    expect(listed.tasks.map((task) => task.hostName)).toEqual(['room-01']);
+    for (const task of listed.tasks) expect((await brume(['task', 'cancel', String(task.id)])).code).toBe(0);
     expect(await brume(['group', 'delete', 'lab-4'])).toMatchObject({ code: 0, stdout: 'deleted group lab-4 (its hosts stay)\n' });
     expect(await brume(['group', 'show', 'lab-4'])).toMatchObject({ code: 2, stderr: expect.stringContaining('(GROUP_NOT_FOUND)') });
     for (const name of ['room-01', 'room-02']) expect((await brume(['host', 'delete', name])).code).toBe(0);

@@ -26,6 +26,7 @@ const running = Task.parse({
   logFiles: [],
   debug: false,
   params: {},
+  batch: null,
 });
 const failed = Task.parse({
   ...running,

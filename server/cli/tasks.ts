@@ -1,7 +1,7 @@
-import { BrumeError, LogFileName, Task, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, type TaskKind } from '@brume/protocol';
-import { checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
+import { BrumeError, LogFileName, Task, TaskBatchCreate, TaskBatchCreated, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, type TaskKind } from '@brume/protocol';
+import { UsageError, checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
 import type { Command } from './command.ts';
-import { jsonDocument, keyValues } from './output.ts';
+import { jsonDocument, keyValues, table } from './output.ts';
 import { taskBlock, taskTable } from './task-text.ts';
 import { watch } from './watch.ts';
 
@@ -36,24 +36,44 @@ const KIND_FLAGS: Record<TaskKind, { synopsis: string; image: boolean; disk: boo
   'surface-test': { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
 };
 
+/** A batch: one line per host with its task and token (shown once, as for one task). */
+export function batchText({ batch, tasks }: TaskBatchCreated): string {
+  const rows = table(tasks, [
+    { header: 'HOST', value: (created) => created.task.hostName },
+    { header: 'TASK', value: (created) => String(created.task.id) },
+    { header: 'TOKEN', value: (created) => created.token },
+  ]);
+  return `created batch ${batch}: ${tasks.length} ${tasks[0]?.task.kind ?? ''} task(s), each PC runs its own at its next network boot\n${rows}` +
+    `the tokens are shown only this once; follow them with brume task list --batch ${batch}\n`;
+}
+
 function createTask(kind: TaskKind): Command {
   const spec = KIND_FLAGS[kind];
-  const stringFlags = ['host', ...(spec.image ? ['image'] : []), ...(spec.disk ? ['disk'] : []), ...spec.params];
+  const stringFlags = ['host', 'group', ...(spec.image ? ['image'] : []), ...(spec.disk ? ['disk'] : []), ...spec.params];
+  const forWhom = kind === 'capture' ? '--host H' : '(--host H | --group G)';
   return {
-    synopsis: `task ${kind} --host H ${spec.synopsis ? `${spec.synopsis} ` : ''}[--debug]`,
+    synopsis: `task ${kind} ${forWhom} ${spec.synopsis ? `${spec.synopsis} ` : ''}[--debug]`,
     flags: { ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: 'string' as const }])), debug: { type: 'boolean' } },
     prepare(args) {
       noPositionals(args);
+      const group = args.string('group');
+      if (group !== undefined && args.string('host') !== undefined) throw new UsageError('--host or --group: one of the two');
       const params = Object.fromEntries(spec.params.flatMap((name) => (args.string(name) === undefined ? [] : [[name, args.string(name)]])));
-      const input = checkedInput(
-        TaskCreate,
-        {
-          kind, host: requiredFlag(args, 'host'), debug: args.flag('debug'), params,
-          ...(spec.image ? { image: requiredFlag(args, 'image') } : {}),
-          ...(spec.disk ? optional('disk', args.string('disk')) : {}),
-        },
-        { host: '--host', image: '--image', disk: '--disk', params: spec.params.length === 1 ? `--${spec.params[0]}` : 'the task\'s settings' },
-      );
+      const fields = {
+        kind, debug: args.flag('debug'), params,
+        ...(spec.image ? { image: requiredFlag(args, 'image') } : {}),
+        ...(spec.disk ? optional('disk', args.string('disk')) : {}),
+      };
+      const labels = { host: '--host', group: '--group', image: '--image', disk: '--disk', params: spec.params.length === 1 ? `--${spec.params[0]}` : 'the task\'s settings' };
+      if (group !== undefined) {
+        const input = checkedInput(TaskBatchCreate, { ...fields, group }, labels);
+        return async ({ client, term, json }) => {
+          const { value, body } = await client.post('/tasks/batch', TaskBatchCreated, input);
+          term.out(json ? jsonDocument(body) : batchText(value));
+          return 0;
+        };
+      }
+      const input = checkedInput(TaskCreate, { ...fields, host: requiredFlag(args, 'host') }, labels);
       return async ({ client, term, json }) => {
         const { value, body } = await client.post('/tasks', TaskCreated, input);
         term.out(json ? jsonDocument(body) : createdText(value));
@@ -64,14 +84,14 @@ function createTask(kind: TaskKind): Command {
 }
 
 const list: Command = {
-  synopsis: 'task list [--state S] [--host H] [--limit N]',
-  flags: { state: { type: 'string' }, host: { type: 'string' }, limit: { type: 'string' } },
+  synopsis: 'task list [--state S] [--host H] [--batch B] [--limit N]',
+  flags: { state: { type: 'string' }, host: { type: 'string' }, batch: { type: 'string' }, limit: { type: 'string' } },
   prepare(args) {
     noPositionals(args);
     const query = checkedInput(
       TaskListQuery,
-      { ...optional('state', args.string('state')), ...optional('host', args.string('host')), ...optional('limit', args.string('limit')) },
-      { state: '--state', host: '--host', limit: '--limit' },
+      { ...optional('state', args.string('state')), ...optional('host', args.string('host')), ...optional('batch', args.string('batch')), ...optional('limit', args.string('limit')) },
+      { state: '--state', host: '--host', batch: '--batch', limit: '--limit' },
     );
     return async ({ client, term, json }) => {
       const { value, body } = await client.get('/tasks', TaskList, query);

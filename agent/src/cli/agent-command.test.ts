@@ -17,7 +17,7 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-const taskAnswer = { id: 5, kind: 'deploy', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'], debug: false, params: {} };
+const taskAnswer = { id: 5, kind: 'deploy', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'], debug: false, params: {}, batch: null };
 const onlyUsb: DiskSource = { list: () => [{ name: 'sda', path: '/dev/sda', sizeBytes: 8e9, removable: true, transport: 'usb' }], resolve: () => undefined };
 
 function recordingRunner(calls: string[]): Runner {

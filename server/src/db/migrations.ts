@@ -199,6 +199,11 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX tasks_by_multicast ON tasks(json_extract(params, '$.multicast')) WHERE json_extract(params, '$.multicast') IS NOT NULL;
   `,
+  `
+  -- Tasks made for a whole group at once share a batch number.
+  ALTER TABLE tasks ADD COLUMN batch INTEGER;
+  CREATE INDEX tasks_by_batch ON tasks(batch) WHERE batch IS NOT NULL;
+  `,
 ];
 
 /**

@@ -20,8 +20,9 @@ export interface TaskRecord {
   logFiles: string[];
   debug: boolean;
   params: Record<string, unknown>;
+  batch: number | null;
 }
-export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt' | 'debug' | 'params'> & { tokenHash: string };
+export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt' | 'debug' | 'params' | 'batch'> & { tokenHash: string };
 
 /** What authentication needs, read by one indexed SELECT (the events route runs it 1000 times a second). */
 export interface TaskCredentials {
@@ -35,6 +36,7 @@ export interface TaskCredentials {
 export interface TaskFilter {
   state?: TaskState | undefined;
   host?: string | undefined;
+  batch?: number | undefined;
   limit: number;
 }
 
@@ -51,6 +53,8 @@ export interface TaskRepository {
   credentialsById(id: number): Promise<TaskCredentials | undefined>;
   credentialsByTokenHash(tokenHash: string): Promise<TaskCredentials | undefined>;
   list(filter: TaskFilter): Promise<TaskRecord[]>;
+  /** A batch number no task has yet (the caller holds the batch lock). */
+  nextBatch(): Promise<number>;
   /** Queued or running tasks naming this image, of one kind. */
   activeForImage(image: string, kind: TaskKind): Promise<TaskCredentials[]>;
   activeHostTasks(hostId: number): Promise<number>;
@@ -82,10 +86,11 @@ interface TaskRow {
   log_files: string;
   debug: number;
   params: string;
+  batch: number | null;
 }
 
 const selectTask = `SELECT t.id, t.kind, t.host_id, t.host_name, t.image, t.disk, t.state, t.created_at, t.started_at, t.ended_at,
-  t.progress, t.phase, t.error, t.result, t.debug, t.params,
+  t.progress, t.phase, t.error, t.result, t.debug, t.params, t.batch,
   (SELECT json_group_array(name) FROM (SELECT name FROM task_logs WHERE task_id = t.id ORDER BY name)) AS log_files
   FROM tasks t`;
 const selectCredentials = 'SELECT id, kind, image, state, token_hash AS tokenHash FROM tasks';
@@ -110,18 +115,20 @@ function toRecord(row: TaskRow): TaskRecord {
     logFiles: JSON.parse(row.log_files) as string[],
     debug: row.debug === 1,
     params: JSON.parse(row.params) as Record<string, unknown>,
+    batch: row.batch,
   };
 }
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 export function sqliteTasks(db: DatabaseSync): TaskRepository {
-  const insert = db.prepare(`INSERT INTO tasks (kind, host_id, host_name, image, disk, state, token_hash, created_at, debug, params)
-    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`);
+  const insert = db.prepare(`INSERT INTO tasks (kind, host_id, host_name, image, disk, state, token_hash, created_at, debug, params, batch)
+    VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`);
+  const nextBatch = db.prepare('SELECT coalesce(max(batch), 0) + 1 AS batch FROM tasks');
   const byId = db.prepare(`${selectTask} WHERE t.id = ?`);
   const credentialsById = db.prepare(`${selectCredentials} WHERE id = ?`);
   const credentialsByHash = db.prepare(`${selectCredentials} WHERE token_hash = ?`);
-  const list = db.prepare(`${selectTask} WHERE ($state IS NULL OR t.state = $state) AND ($host IS NULL OR t.host_name = $host)
+  const list = db.prepare(`${selectTask} WHERE ($state IS NULL OR t.state = $state) AND ($host IS NULL OR t.host_name = $host) AND ($batch IS NULL OR t.batch = $batch)
     ORDER BY t.id DESC LIMIT $limit`);
   const activeForImage = db.prepare(`${selectCredentials} WHERE image = ? AND kind = ? AND state IN ${ACTIVE} ORDER BY id`);
   const activeHostTasks = db.prepare(`SELECT count(*) AS n FROM tasks WHERE host_id = ? AND state IN ${ACTIVE}`);
@@ -136,13 +143,14 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
   const record = (row: unknown): TaskRecord | undefined => (row === undefined ? undefined : toRecord(row as TaskRow));
   return {
     insert: async (task) => {
-      const id = Number(insert.run(task.kind, task.hostId, task.hostName, task.image, task.disk, task.tokenHash, task.createdAt, task.debug ? 1 : 0, JSON.stringify(task.params)).lastInsertRowid);
+      const id = Number(insert.run(task.kind, task.hostId, task.hostName, task.image, task.disk, task.tokenHash, task.createdAt, task.debug ? 1 : 0, JSON.stringify(task.params), task.batch).lastInsertRowid);
       return record(byId.get(id)) as TaskRecord;
     },
     byId: async (id) => record(byId.get(id)),
     credentialsById: async (id) => credentialsById.get(id) as TaskCredentials | undefined,
     credentialsByTokenHash: async (tokenHash) => credentialsByHash.get(tokenHash) as TaskCredentials | undefined,
-    list: async (filter) => list.all({ state: filter.state ?? null, host: filter.host ?? null, limit: filter.limit }).map((row) => toRecord(row as unknown as TaskRow)),
+    list: async (filter) => list.all({ state: filter.state ?? null, host: filter.host ?? null, batch: filter.batch ?? null, limit: filter.limit }).map((row) => toRecord(row as unknown as TaskRow)),
+    nextBatch: async () => (nextBatch.get() as { batch: number }).batch,
     activeForImage: async (image, kind) => activeForImage.all(image, kind) as unknown as TaskCredentials[],
     activeHostTasks: async (hostId) => (activeHostTasks.get(hostId) as { n: number }).n,
     oldestQueuedForHost: async (hostId) => record(oldestQueuedForHost.get(hostId)),

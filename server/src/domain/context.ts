@@ -20,4 +20,5 @@ export const lockKeys = {
   chunk: (taskId: number, file: string, index: number): string => `chunk:${taskId}:${file}:${index}`,
   image: (name: string): string => `image:${name}`,
   registration: 'registration',
+  batch: 'batch',
 };

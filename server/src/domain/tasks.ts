@@ -1,8 +1,9 @@
-import { BrumeError, taskCmdline, type Task, type TaskCreate, type TaskCreated, type TaskListQuery, type TaskLogs } from '@brume/protocol';
+import { BrumeError, taskCmdline, type Task, type TaskBatchCreate, type TaskBatchCreated, type TaskCreate, type TaskCreated, type TaskListQuery, type TaskLogs } from '@brume/protocol';
 import type { z } from 'zod';
 import type { TaskRecord } from '../db/tasks.ts';
 import { isActive, newTaskToken } from '../auth.ts';
 import { lockKeys, type DomainContext } from './context.ts';
+import { findGroup } from './groups.ts';
 import { findHost } from './hosts.ts';
 import { discardUpload } from './uploads.ts';
 
@@ -18,11 +19,11 @@ export async function findTask(ctx: DomainContext, id: number): Promise<TaskReco
  * A new task for a host. A capture needs a name no image and no other active capture has; a deploy needs a published
  * image. The token is returned here once; the server keeps its sha256.
  */
-export async function createTask(ctx: DomainContext, input: z.output<typeof TaskCreate>, serverUrl: string): Promise<TaskCreated> {
+export async function createTask(ctx: DomainContext, input: z.output<typeof TaskCreate>, serverUrl: string, batch: number | null = null): Promise<TaskCreated> {
   const host = await findHost(ctx, input.host);
   const insert = async (image: string | null): Promise<TaskCreated> => {
     const { token, tokenHash } = newTaskToken();
-    const task = await ctx.db.tasks.insert({ kind: input.kind, hostId: host.id, hostName: host.name, image, disk: input.disk ?? host.diskHint, createdAt: ctx.now(), tokenHash, debug: input.debug, params: input.params });
+    const task = await ctx.db.tasks.insert({ kind: input.kind, hostId: host.id, hostName: host.name, image, disk: input.disk ?? host.diskHint, createdAt: ctx.now(), tokenHash, debug: input.debug, params: input.params, batch });
     return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token, task.debug) };
   };
   const imageName = input.image;
@@ -40,6 +41,25 @@ export async function createTask(ctx: DomainContext, input: z.output<typeof Task
       throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${imageName}`, { detail: { name: imageName } });
     }
     return insert(imageName);
+  });
+}
+
+/**
+ * The same task for every host of a group, under one batch number. A capture is refused (one image comes from one PC);
+ * every check a task makes happens for the first host, before the others are made.
+ */
+export async function createBatch(ctx: DomainContext, input: z.output<typeof TaskBatchCreate>, serverUrl: string): Promise<TaskBatchCreated> {
+  if (input.kind === 'capture') throw new BrumeError('BAD_REQUEST', 'a capture makes one image from one PC: --group is for the other kinds');
+  const group = await findGroup(ctx, input.group);
+  if (group.hosts.length === 0) throw new BrumeError('BAD_REQUEST', `group ${group.name} has no hosts`, { detail: { group: group.name } });
+  return ctx.locks.exclusive(lockKeys.batch, async () => {
+    const batch = await ctx.db.tasks.nextBatch();
+    const tasks: TaskCreated[] = [];
+    for (const host of group.hosts) {
+      const { kind, image, disk, debug, params } = input;
+      tasks.push(await createTask(ctx, { kind, image, disk, debug, params, host }, serverUrl, batch));
+    }
+    return { batch, tasks };
   });
 }
 

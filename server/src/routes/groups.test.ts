@@ -41,4 +41,20 @@ describe('groups', () => {
   it('a group name is checked like a host name', async () => {
     expect((await h.call('POST', '/groups', { body: { name: 'Lab 2', hosts: [] } })).statusCode).toBe(400);
   });
+
+  it('a task for a group: one task per host under one batch number, listed by batch; a capture is refused', async () => {
+    await h.call('POST', '/groups', { body: { name: 'lab-5', hosts: ['pc-01', 'pc-02'] } });
+    const created = await h.call('POST', '/tasks/batch', { body: { kind: 'wipe', group: 'lab-5', params: { mode: 'fast' } } });
+    expect(created.statusCode).toBe(201);
+    const { batch, tasks } = created.json<{ batch: number; tasks: { task: { hostName: string; batch: number; params: unknown }; token: string }[] }>();
+    expect(tasks.map((entry) => [entry.task.hostName, entry.task.batch, entry.task.params])).toEqual([['pc-01', batch, { mode: 'fast' }], ['pc-02', batch, { mode: 'fast' }]]);
+    expect(new Set(tasks.map((entry) => entry.token)).size).toBe(2);
+    const second = (await h.call('POST', '/tasks/batch', { body: { kind: 'inventory', group: 'lab-5' } })).json<{ batch: number }>();
+    expect(second.batch).toBe(batch + 1);
+    const listed = (await h.call('GET', `/tasks?batch=${batch}`)).json<{ tasks: { hostName: string }[] }>();
+    expect(listed.tasks.map((task) => task.hostName).sort()).toEqual(['pc-01', 'pc-02']);
+    expect((await h.call('POST', '/tasks/batch', { body: { kind: 'capture', group: 'lab-5', image: 'x' } })).json().error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/one image from one PC/) });
+    expect((await h.call('POST', '/tasks/batch', { body: { kind: 'wipe', group: 'lab-5', params: { mode: 'gentle' } } })).statusCode).toBe(400);
+    expect((await h.call('POST', '/tasks/batch', { body: { kind: 'inventory', group: 'lab-99' } })).json().error.code).toBe('GROUP_NOT_FOUND');
+  });
 });

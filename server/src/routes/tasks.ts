@@ -1,8 +1,8 @@
-import { Id, Task, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs } from '@brume/protocol';
+import { Id, Task, TaskBatchCreate, TaskBatchCreated, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { cancelTask, createTask, listTasks, showTask, taskLogs } from '../domain/tasks.ts';
+import { cancelTask, createBatch, createTask, listTasks, showTask, taskLogs } from '../domain/tasks.ts';
 import { serverUrl } from '../server-url.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -14,6 +14,10 @@ export const taskRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, a
 
   app.post('/tasks', { onRequest: admin, schema: { tags: ['tasks'], body: TaskCreate, response: { 201: TaskCreated } } }, async (request, reply) =>
     reply.code(201).send(await createTask(ctx, request.body, serverUrl(config, request.headers.host))),
+  );
+
+  app.post('/tasks/batch', { onRequest: admin, schema: { tags: ['tasks'], body: TaskBatchCreate, response: { 201: TaskBatchCreated } } }, async (request, reply) =>
+    reply.code(201).send(await createBatch(ctx, request.body, serverUrl(config, request.headers.host))),
   );
 
   app.get('/tasks', { onRequest: admin, schema: { tags: ['tasks'], querystring: TaskListQuery, response: { 200: TaskList } } }, async (request) =>
