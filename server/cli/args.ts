@@ -90,3 +90,11 @@ export function checkedInput<S extends z.ZodType>(schema: S, input: unknown, lab
   });
   throw new UsageError(messages.join('; '));
 }
+
+/** A flag holding a whole number, or undefined when absent; anything else is bad input naming the flag. */
+export function wholeNumber(args: Args, flag: string): number | undefined {
+  const value = args.string(flag);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag}: a whole number is required, not "${value}"`);
+  return Number(value);
+}

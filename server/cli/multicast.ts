@@ -1,18 +1,11 @@
 import { MulticastList, MulticastSession, MulticastStart, MulticastStarted } from '@brume/protocol';
-import { checkedInput, noPositionals, positional, taskId, UsageError, type Args } from './args.ts';
+import { checkedInput, noPositionals, positional, taskId, wholeNumber, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { hostList } from './groups.ts';
 import { formatDate, jsonDocument, keyValues, table } from './output.ts';
 
 const sessionPath = (id: number, rest = ''): string => `/multicast/${id}${rest}`;
 const sessionId = (args: Args): number => taskId(positional(args, 'ID'));
-
-function wholeNumber(args: Args, flag: string): number | undefined {
-  const value = args.string(flag);
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag}: a whole number is required, not "${value}"`);
-  return Number(value);
-}
 
 /** "none" turns a default off (--fec none, --max-bitrate none). */
 const orNone = (value: string | undefined): string | null | undefined => (value === 'none' ? null : value);

@@ -1,18 +1,10 @@
 import { text } from 'node:stream/consumers';
 import { PinCreate, PinCreated, TechCreate, Technician, TechList, TechName } from '@brume/protocol';
-import { checkedInput, noPositionals, positional, UsageError, type Args } from './args.ts';
+import { checkedInput, noPositionals, positional, UsageError, wholeNumber, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { formatDate, jsonDocument, table } from './output.ts';
 
 const techName = (args: Args): string => checkedInput(TechName, positional(args, 'NAME'), { '': 'NAME' });
-
-/** A flag holding a whole number, or its default. */
-function wholeNumber(args: Args, flag: string, fallback: number): number {
-  const value = args.string(flag);
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag}: a whole number is required, not "${value}"`);
-  return Number(value);
-}
 
 const add: Command = {
   synopsis: 'tech add NAME --password-stdin',
@@ -64,7 +56,7 @@ const pin: Command = {
   flags: { minutes: { type: 'string' }, uses: { type: 'string' } },
   prepare(args) {
     noPositionals(args);
-    const input = checkedInput(PinCreate, { ttlMinutes: wholeNumber(args, 'minutes', 60), uses: wholeNumber(args, 'uses', 30) }, { ttlMinutes: '--minutes', uses: '--uses' });
+    const input = checkedInput(PinCreate, { ttlMinutes: wholeNumber(args, 'minutes') ?? 60, uses: wholeNumber(args, 'uses') ?? 30 }, { ttlMinutes: '--minutes', uses: '--uses' });
     return async ({ client, term, json }) => {
       const { value, body } = await client.post('/techs/pins', PinCreated, input);
       term.out(json ? jsonDocument(body) : `PIN ${value.pin}: valid until ${formatDate(value.expiresAt)}, for ${value.uses} login${value.uses === 1 ? '' : 's'} at the PCs' Brume menu\n`);

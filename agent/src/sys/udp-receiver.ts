@@ -48,7 +48,6 @@ export function startUdpReceiver(options: UdpReceiverOptions): { stream: Readabl
         await exited;
         clearTimeout(hard);
       }
-      await exited;
       child.stdout?.destroy();
     },
   };

@@ -96,7 +96,10 @@ function runUdpSender(send: FileSend): Promise<SendOutcome> {
     });
     // udp-sender exits (nobody came, killed) while the stream is still being written: that is its answer, not a crash.
     child.stdin.on('error', () => undefined);
-    send.stream.on('error', (error) => child.kill('SIGKILL') && reject(error));
+    send.stream.on('error', (error) => {
+      child.kill('SIGKILL');
+      reject(error);
+    });
     send.stream.pipe(child.stdin);
     // SIGINT: udp-sender ignores SIGTERM until its file is sent; SIGKILL if it does not go.
     const onAbort = (): void => {
