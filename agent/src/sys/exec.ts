@@ -39,7 +39,12 @@ export const runTool: Runner = (command, args, options = {}) =>
         );
       },
     );
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    if (options.input !== undefined) {
+      // A tool that exits without reading all its input (it failed, or needed less) closes the pipe: EPIPE here is
+      // not an error of its own, the exit status and stderr above say what happened. Unhandled, it killed the agent.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(options.input);
+    }
   });
 
 /** Starts a long-running tool whose stdin/stdout carry a stream (partclone). */
