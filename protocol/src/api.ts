@@ -140,7 +140,7 @@ export const ImageVerification = z.object({
 export type ImageVerification = z.infer<typeof ImageVerification>;
 
 // ── tasks ──────────────────────────────────────────────────────────────────────────────────────────────────────────
-export const TaskKind = z.enum(['capture', 'deploy', 'inventory', 'wipe', 'surface-test']);
+export const TaskKind = z.enum(['capture', 'deploy', 'inventory', 'wipe', 'surface-test', 'virus-scan', 'recover']);
 /** The kinds that name an image: a capture makes it, a deploy reads it; the others have none. */
 export const IMAGE_TASK_KINDS: readonly TaskKind[] = ['capture', 'deploy'];
 export type TaskKind = z.infer<typeof TaskKind>;
@@ -157,6 +157,10 @@ export const TaskParams = {
   wipe: z.strictObject({ mode: WipeMode }),
   /** A read-only scan of the whole disk: the read size and how many points the throughput series has. */
   'surface-test': z.strictObject({ blockBytes: z.number().int().min(512).max(64 * 1024 * 1024).optional(), regions: z.number().int().min(1).max(10_000).optional() }),
+  /** ClamAV over every filesystem of the disk, mounted read-only, with the signatures the server hands out. */
+  'virus-scan': z.strictObject({}),
+  /** PhotoRec over the disk; what it finds goes to the server's storage or a USB disk. */
+  recover: z.strictObject({}),
 } as const satisfies Record<TaskKind, z.ZodType>;
 export type WipeParams = z.infer<typeof TaskParams.wipe>;
 export const TaskError = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });

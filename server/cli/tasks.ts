@@ -18,6 +18,8 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
     inventory: `inventory of ${task.hostName}`,
     wipe: `${String(task.params['mode'] ?? '?')} wipe of ${task.hostName}${disk}`,
     'surface-test': `surface test of ${task.hostName}${disk}`,
+    'virus-scan': `virus scan of ${task.hostName}${disk}`,
+    recover: `file recovery from ${task.hostName}${disk}`,
   };
   const debug = task.debug ? ' (debug: the PC boots into a shell; run `brume agent --step plan` there)' : '';
   return `created task ${task.id}: ${what[task.kind]}, ${task.state}${debug}\n${keyValues([
@@ -34,6 +36,8 @@ const KIND_FLAGS: Record<TaskKind, { synopsis: string; image: boolean; disk: boo
   inventory: { synopsis: '', image: false, disk: false, params: [] },
   wipe: { synopsis: '--mode fast|normal|full|secure [--disk DEV]', image: false, disk: true, params: ['mode'] },
   'surface-test': { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
+  'virus-scan': { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
+  recover: { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
 };
 
 /** A batch: one line per host with its task and token (shown once, as for one task). */
@@ -163,6 +167,8 @@ export const taskCommands: Readonly<Record<string, Command>> = {
   inventory: createTask('inventory'),
   wipe: createTask('wipe'),
   'surface-test': createTask('surface-test'),
+  'virus-scan': createTask('virus-scan'),
+  recover: createTask('recover'),
   list,
   show,
   cancel,

@@ -2,8 +2,10 @@ import type { TaskKind } from '@brume/protocol';
 import { captureTask } from './capture.ts';
 import { deployTask } from './deploy.ts';
 import { inventoryTask } from './inventory.ts';
+import { recoverTask } from './recover.ts';
 import { surfaceTestTask } from './surface-test.ts';
 import type { TaskModule } from './task-module.ts';
+import { virusScanTask } from './virus-scan.ts';
 import { wipeTask } from './wipe.ts';
 
 /** Every task the agent runs, by kind: a kind added to the protocol without a module here fails tsc. */
@@ -13,6 +15,8 @@ export const taskModules = {
   inventory: inventoryTask,
   wipe: wipeTask,
   'surface-test': surfaceTestTask,
+  'virus-scan': virusScanTask,
+  recover: recoverTask,
 } as const satisfies Record<TaskKind, TaskModule>;
 
 export type { TaskContext, TaskDescription, TaskModule } from './task-module.ts';

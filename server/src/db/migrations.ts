@@ -204,6 +204,37 @@ export const migrations: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN batch INTEGER;
   CREATE INDEX tasks_by_batch ON tasks(batch) WHERE batch IS NOT NULL;
   `,
+  `
+  -- Disk-care kinds virus-scan and recover (issue 8). The kind CHECK is rebuilt as in 4 and 7.
+  CREATE TABLE tasks_new (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('capture', 'deploy', 'inventory', 'wipe', 'surface-test', 'virus-scan', 'recover')),
+    host_id INTEGER NOT NULL,
+    host_name TEXT NOT NULL,
+    image TEXT CHECK ((image IS NULL) = (kind NOT IN ('capture', 'deploy'))),
+    disk TEXT,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    ended_at TEXT,
+    progress TEXT,
+    phase TEXT,
+    error TEXT,
+    result TEXT,
+    debug INTEGER NOT NULL DEFAULT 0 CHECK (debug IN (0, 1)),
+    params TEXT NOT NULL DEFAULT '{}',
+    batch INTEGER
+  ) STRICT;
+  INSERT INTO tasks_new SELECT id, kind, host_id, host_name, image, disk, state, token_hash, created_at, started_at, ended_at, progress, phase, error, result, debug, params, batch FROM tasks;
+  DROP TABLE tasks;
+  ALTER TABLE tasks_new RENAME TO tasks;
+  CREATE INDEX tasks_by_state ON tasks(state, id);
+  CREATE INDEX tasks_by_host ON tasks(host_name, id);
+  CREATE INDEX tasks_active_by_image ON tasks(image) WHERE state IN ('queued', 'running');
+  CREATE INDEX tasks_by_multicast ON tasks(json_extract(params, '$.multicast')) WHERE json_extract(params, '$.multicast') IS NOT NULL;
+  CREATE INDEX tasks_by_batch ON tasks(batch) WHERE batch IS NOT NULL;
+  `,
 ];
 
 /**
