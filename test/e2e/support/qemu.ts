@@ -29,6 +29,11 @@ export interface VmOptions {
    * OVMF's own UEFI PXE client boots, as on a school PC; it must be handed iPXE first (proxy-DHCP + TFTP).
    */
   nicBoot?: 'ipxe' | 'firmware';
+  /**
+   * Sectors (512 bytes) the disk fails to read, as a dying drive does: QEMU's blkdebug driver answers EIO to every read
+   * that covers one. The stand-in for device-mapper's dm-error, which this machine's kernel lacks.
+   */
+  unreadableSectors?: readonly number[];
 }
 
 export interface Vm {
@@ -63,6 +68,17 @@ function networkArgs(options: VmOptions): string[] {
   return ['-netdev', `user,id=n0,restrict=on,tftp=${tftp},bootfile=boot.ipxe,guestfwd=tcp:${GUEST_SERVER_ADDRESS}:80-${relay}`];
 }
 
+/** The disk as QEMU opens it: the image itself, or blkdebug over it with one injected read error per sector. */
+function diskFile(options: VmOptions): string {
+  const sectors = options.unreadableSectors ?? [];
+  if (sectors.length === 0) return options.disk;
+  // raw-format raises blkdebug's read_aio event on every read; each rule then fails the reads that cover its sector.
+  const rules = sectors.map((sector) => `[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "${sector}"\nonce = "off"\n`);
+  const config = join(options.work, `${options.name}-blkdebug.conf`);
+  writeFileSync(config, rules.join('\n'));
+  return `blkdebug:${config}:${options.disk}`;
+}
+
 /**
  * Network rule: either user networking with restrict=on, where the guest reaches nothing but QEMU's own DHCP/TFTP and,
  * through guestfwd, the one server on 127.0.0.1; or a tap device inside a namespace the test created. The firmware's
@@ -89,7 +105,7 @@ export function qemuArgs(options: VmOptions): string[] {
     ...networkArgs(options),
     // romfile= (empty) leaves the NIC without QEMU's iPXE ROM: OVMF's built-in PXE client is what boots then.
     '-device', `virtio-net-pci,netdev=n0,mac=${options.mac},bootindex=1${options.nicBoot === 'firmware' ? ',romfile=' : ''}`,
-    '-drive', `file=${options.disk},if=none,id=d0,format=raw`,
+    '-drive', `file=${diskFile(options)},if=none,id=d0,format=raw`,
     '-device', 'virtio-blk-pci,drive=d0,bootindex=2',
   ];
 }
