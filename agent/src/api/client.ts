@@ -83,7 +83,7 @@ export function createApiClient(options: ClientOptions): ApiClient {
         const text = await response.body.text();
         const parsed = schema.safeParse(parseJson(text));
         if (!parsed.success) {
-          throw new BrumeError('INTERNAL', `${request.method} ${url}${request.path} answered something this agent cannot read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+          throw new BrumeError('INTERNAL', `${request.method} ${url}${request.path} answered something this agent cannot read: ${parsed.error.issues[0]?.message ?? 'invalid'} (a server newer than this agent does that: rebuild the boot files with \`npm run build:boot\` so PCs boot the matching agent)`, {
             detail: { status: response.statusCode, issues: parsed.error.issues, body: text.slice(0, 2000) },
           });
         }
