@@ -22,4 +22,11 @@ export default tseslint.config(
   { files: ['agent/**/*.ts'], rules: boundary(['@brume/server', '@brume/server/*', '**/server/**']) },
   { files: ['server/**/*.ts'], rules: boundary(['@brume/agent', '@brume/agent/*', '**/agent/**']) },
   { files: ['eslint.config.js', 'vitest.config.ts'], rules: { 'no-restricted-exports': 'off' } },
+  // The web dashboard's page (server/web): plain ES modules that run in the browser.
+  {
+    files: ['server/web/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', window: 'readonly', location: 'readonly', localStorage: 'readonly', fetch: 'readonly', EventSource: 'readonly', Event: 'readonly', Node: 'readonly', alert: 'readonly', confirm: 'readonly' },
+    },
+  },
 );

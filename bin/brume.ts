@@ -2,12 +2,12 @@
 // `image show|verify DIR` on a local image directory is the engine's; with a NAME it asks the server.
 import { existsSync } from 'node:fs';
 import { agentUsage, runAgentCli } from '@brume/agent/cli';
-import { adminUsage, dnsmasqUsage, runAdminCli, runDnsmasqConfig } from '@brume/server/cli';
+import { adminUsage, dnsmasqUsage, installServiceUsage, runAdminCli, runDnsmasqConfig, runInstallService } from '@brume/server/cli';
 import { runServerCommand, serverUsage } from '@brume/server/main';
 
 const argv = process.argv.slice(2);
 const [command, ...rest] = argv;
-const usage = `${agentUsage}${serverUsage}${dnsmasqUsage}${adminUsage}`;
+const usage = `${agentUsage}${serverUsage}${installServiceUsage}${dnsmasqUsage}${adminUsage}`;
 
 function isLocalImageCommand(): boolean {
   if (command !== 'image') return false;
@@ -18,6 +18,7 @@ function isLocalImageCommand(): boolean {
 async function dispatch(): Promise<number | undefined> {
   if (command === 'server') return runServerCommand(rest);
   if (command === 'dnsmasq-config') return runDnsmasqConfig(rest);
+  if (command === 'install-service') return runInstallService(rest);
   if (command === 'image' && !isLocalImageCommand()) return runAdminCli(argv);
   return (await runAgentCli(argv)) ?? (await runAdminCli(argv));
 }

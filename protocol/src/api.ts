@@ -113,6 +113,11 @@ export type TechSession = z.infer<typeof TechSession>;
 /** `POST /agent/deploy` (technician token): a deploy task for the host owning one of these MACs, run at once by the PC. */
 export const AgentDeploy = z.object({ macs: z.array(Mac).min(1).max(64), image: ImageName });
 export type AgentDeploy = z.infer<typeof AgentDeploy>;
+/** The disk-care kinds a technician starts from the PC's menu (issue 8). */
+export const CARE_TASK_KINDS = ['wipe', 'surface-test', 'virus-scan', 'recover'] as const;
+/** `POST /agent/care` (technician token): a disk-care task for the host owning one of these MACs, run at once by the PC. */
+export const AgentCare = z.object({ macs: z.array(Mac).min(1).max(64), kind: z.enum(CARE_TASK_KINDS), params: z.record(z.string(), z.unknown()).default({}) });
+export type AgentCare = z.input<typeof AgentCare>;
 
 // ── images ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 /** Only published images exist for clients: an upload in progress is a task, never an image. */
@@ -160,7 +165,14 @@ export const TaskParams = {
   /** ClamAV over every filesystem of the disk, mounted read-only, with the signatures the server hands out. */
   'virus-scan': z.strictObject({}),
   /** PhotoRec over the disk; what it finds goes to the server's storage or a USB disk. */
-  recover: z.strictObject({}),
+  recover: z.strictObject({
+    /** `server` (DATA/recovered/task-N/ on the server), or a partition of another disk: `usb:/dev/sdb1` or `usb:LABEL`. */
+    destination: z.string().regex(/^(server|usb:[A-Za-z0-9/._-]{1,64})$/, 'server, or usb:DEVICE or usb:LABEL (a partition of another disk)').default('server'),
+    /** PhotoRec's file families by extension (png,jpg,pdf,doc…), comma-separated; default: PhotoRec's own choice. */
+    types: z.string().regex(/^[a-z0-9]{1,12}(,[a-z0-9]{1,12}){0,63}$/, 'file extensions as PhotoRec names them, comma-separated: png,jpg,pdf').optional(),
+    /** One partition of the disk (its number in the table); default: the whole disk. */
+    partition: z.coerce.number().int().min(1).max(256).optional(),
+  }),
 } as const satisfies Record<TaskKind, z.ZodType>;
 export type WipeParams = z.infer<typeof TaskParams.wipe>;
 export const TaskError = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });
@@ -191,6 +203,15 @@ export const Task = z.object({
   params: z.record(z.string(), z.unknown()),
   /** The batch of a task made for a whole group (`--group`), or null. */
   batch: z.number().int().positive().nullable(),
+  // History (issue 9), computed by the server; optional because a server before it does not send them.
+  /** When the agent last posted to the server: what `--agent-timeout` measures. Null before its first post. */
+  heardAt: timestamp.nullable().optional(),
+  /** Running time in seconds, start to end, of an ended task; null until it ends (the CLI counts a running one's). */
+  durationSeconds: z.number().nonnegative().nullable().optional(),
+  /** Bytes the task moved, from its result (an image's raw bytes, the bytes a wipe wrote or a surface test read). */
+  bytes: z.number().int().nonnegative().nullable().optional(),
+  /** bytes / durationSeconds: the average throughput of an ended task. */
+  bytesPerSecond: z.number().nonnegative().nullable().optional(),
 });
 export type Task = z.infer<typeof Task>;
 
@@ -224,7 +245,12 @@ export const TaskCreated = z.object({ task: Task, token: z.string(), cmdline: z.
 export type TaskCreated = z.infer<typeof TaskCreated>;
 export const TaskBatchCreated = z.object({ batch: z.number().int().positive(), tasks: z.array(TaskCreated) });
 export type TaskBatchCreated = z.infer<typeof TaskBatchCreated>;
-export const TaskListQuery = z.object({ state: TaskState.optional(), host: HostName.optional(), batch: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const TaskListQuery = z.object({
+  state: TaskState.optional(), host: HostName.optional(), batch: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100),
+  kind: TaskKind.optional(),
+  /** Tasks created at or after this instant (`brume task list --since 3d`); normalised to the form the server stores. */
+  since: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).optional(),
+});
 
 /** What an agent learns from its token: its job, and nothing about other tasks. */
 export const AgentTask = z.object({
@@ -235,6 +261,8 @@ export const AgentTask = z.object({
   state: TaskState,
   debug: z.boolean(),
   params: z.record(z.string(), z.unknown()),
+  /** The host the task is for: a recovery names its folder on a USB disk after it. Optional: older servers omit it. */
+  hostName: HostName.optional(),
 });
 export type AgentTask = z.infer<typeof AgentTask>;
 

@@ -6,3 +6,6 @@ export * from './plan.ts';
 export * from './api.ts';
 export * from './inventory.ts';
 export * from './multicast.ts';
+export * from './signatures.ts';
+export * from './schedules.ts';
+export * from './recovered.ts';

@@ -62,12 +62,13 @@ export function parseDepends(text: string): Map<string, string[]> {
 
 /**
  * The roots plus every shared-library package they need, transitively. Debian names a shared-library package after its
- * soname (libfoo1, libstdc++6, libfuse3-3; a trailing letter marks an ABI variant: zlib1g, libpam0g), so following
+ * soname (libfoo1, libstdc++6, libfuse3-3; a trailing letter marks an ABI variant: zlib1g, libpam0g; a trailing word a
+ * flavour: libjpeg62-turbo, which photorec needs), so following
  * only such names keeps perl, python and debconf out while keeping every library a binary can link. `ld.so --list`
  * checks the result later: a library missing from these packages fails the build.
  */
 export async function libraryClosure(roots: readonly string[]): Promise<string[]> {
-  const isLibrary = (name: string): boolean => /^z?lib.*\d[a-z]?$/.test(name);
+  const isLibrary = (name: string): boolean => /^z?lib.*\d(?:[a-z]|-[a-z]+)?$/.test(name);
   const seen = new Set(roots);
   let frontier = [...roots];
   while (frontier.length > 0) {

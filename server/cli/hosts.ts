@@ -4,6 +4,7 @@ import type { Command, CommandContext } from './command.ts';
 import { formatDate, jsonDocument, keyValues, table } from './output.ts';
 import { inventoryBlock, inventoryHistory } from './inventory-text.ts';
 import { taskTable } from './task-text.ts';
+import { wakeCommand } from './wake.ts';
 
 const hostPath = (name: string): string => `/hosts/${encodeURIComponent(name)}`;
 const hostName = (args: Args): string => checkedInput(HostName, positional(args, 'NAME'), { '': 'NAME' });
@@ -105,4 +106,4 @@ const remove: Command = {
   },
 };
 
-export const hostCommands: Readonly<Record<string, Command>> = { add, list, show, delete: remove };
+export const hostCommands: Readonly<Record<string, Command>> = { add, list, show, delete: remove, wake: wakeCommand };

@@ -8,14 +8,17 @@ import { hostCommands } from './hosts.ts';
 import { imageCommands } from './images.ts';
 import { multicastCommands } from './multicast.ts';
 import { processTerminal, type Terminal } from './output.ts';
+import { signatureCommands } from './signatures.ts';
 import { taskCommands } from './tasks.ts';
 import { techCommands } from './technicians.ts';
+import { scheduleCommands } from './schedules.ts';
 
 // The one local admin command (no server, no token), exported here: the package's public entry point is this file.
 export { dnsmasqUsage, runDnsmasqConfig } from './dnsmasq-command.ts';
+export { installServiceUsage, runInstallService } from './install-service.ts';
 
 /** The admin commands, by area then subcommand: `brume host add`, `brume task watch` … */
-const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, group: groupCommands, image: imageCommands, multicast: multicastCommands, task: taskCommands, tech: techCommands };
+const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, group: groupCommands, image: imageCommands, multicast: multicastCommands, task: taskCommands, tech: techCommands, signatures: signatureCommands, schedule: scheduleCommands };
 
 const commonSynopsis = '[--server URL] [--token T] [--json]';
 

@@ -52,9 +52,18 @@ describe('task text', () => {
 
   it('lists tasks with their stage: progress while running, the error code once failed', () => {
     const lines = taskTable([running, failed], now).split('\n');
-    expect(lines[0]).toMatch(/^ID\s+KIND\s+HOST\s+IMAGE\s+STATE\s+CREATED\s+DURATION\s+STAGE$/);
-    expect(lines[1]).toMatch(/^12\s+deploy\s+pc-01\s+win11\s+running\s+.*3m12s so far\s+d1p2 30%$/);
-    expect(lines[2]).toMatch(/^13\s+deploy\s+pc-01\s+win11\s+failed\s+.*5m00s\s+CHUNK_CORRUPT$/);
+    expect(lines[0]).toMatch(/^ID\s+KIND\s+HOST\s+IMAGE\s+STATE\s+CREATED\s+DURATION\s+MOVED\s+RATE\s+STAGE$/);
+    expect(lines[1]).toMatch(/^12\s+deploy\s+pc-01\s+win11\s+running\s+.*3m12s so far\s+-\s+-\s+d1p2 30%$/);
+    expect(lines[2]).toMatch(/^13\s+deploy\s+pc-01\s+win11\s+failed\s+.*5m00s\s+-\s+-\s+CHUNK_CORRUPT$/);
+  });
+
+  it('gives an ended task its bytes moved and average throughput, as the server computed them', () => {
+    const done = Task.parse({ ...failed, id: 14, state: 'done', error: null, durationSeconds: 300, bytes: 30 * 1024 ** 3, bytesPerSecond: (30 * 1024 ** 3) / 300, heardAt: '2026-03-05T14:05:09.000Z' });
+    expect(taskTable([done], now).split('\n')[1]).toMatch(/^14\s+deploy\s+pc-01\s+win11\s+done\s+.*5m00s\s+30\.0 GiB\s+102\.4 MiB\/s\s+restore$/);
+    const block = taskBlock(done, now);
+    expect(block).toContain('moved:    30.0 GiB at 102.4 MiB/s on average\n');
+    expect(block).toMatch(/heard:\s+2026-03-05 \d\d:05:09\n/);
+    expect(taskBlock(failed, now)).toContain('moved:    -\n');
   });
 
   it('shows a failed task with its error and its log files', () => {

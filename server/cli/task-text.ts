@@ -28,6 +28,16 @@ export function durationText(task: Task, now: Date = new Date()): string {
   return task.endedAt === null ? `${seconds} so far` : seconds;
 }
 
+/** Bytes an ended task moved (from its result), or '-'. */
+export function movedText(task: Task): string {
+  return task.bytes === null || task.bytes === undefined ? '-' : formatBytes(task.bytes);
+}
+
+/** Its average throughput: bytes moved over running time, or '-'. */
+export function throughputText(task: Task): string {
+  return task.bytesPerSecond === null || task.bytesPerSecond === undefined ? '-' : formatRate(task.bytesPerSecond);
+}
+
 export function errorText(error: NonNullable<Task['error']>): string {
   return `${error.message} (${error.code})`;
 }
@@ -49,6 +59,8 @@ export function taskTable(tasks: readonly Task[], now: Date = new Date()): strin
     { header: 'STATE', value: (task) => task.state },
     { header: 'CREATED', value: (task) => formatDate(task.createdAt) },
     { header: 'DURATION', value: (task) => durationText(task, now), align: 'right' },
+    { header: 'MOVED', value: movedText, align: 'right' },
+    { header: 'RATE', value: throughputText, align: 'right' },
     { header: 'STAGE', value: stageText },
   ]);
 }
@@ -67,6 +79,8 @@ export function taskBlock(task: Task, now: Date = new Date()): string {
     ['started', formatDate(task.startedAt)],
     ['ended', formatDate(task.endedAt)],
     ['duration', durationText(task, now)],
+    ['moved', task.bytes === null || task.bytes === undefined ? '-' : `${movedText(task)} at ${throughputText(task)} on average`],
+    ['heard', formatDate(task.heardAt ?? null)],
     ['phase', phase === undefined ? '-' : `${phaseText(phase)} (${formatDate(phase.ts)})`],
     ['progress', progress === undefined ? '-' : `${progressText(progress)} (${formatDate(progress.ts)})`],
   ];

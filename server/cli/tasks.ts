@@ -2,7 +2,9 @@ import { BrumeError, LogFileName, Task, TaskBatchCreate, TaskBatchCreated, TaskC
 import { UsageError, checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, keyValues, table } from './output.ts';
+import { parseSince } from './since.ts';
 import { taskBlock, taskTable } from './task-text.ts';
+import { recovered } from './recovered.ts';
 import { watch } from './watch.ts';
 
 const taskPath = (id: number, rest = ''): string => `/tasks/${id}${rest}`;
@@ -19,7 +21,7 @@ export function createdText({ task, token, cmdline }: TaskCreated): string {
     wipe: `${String(task.params['mode'] ?? '?')} wipe of ${task.hostName}${disk}`,
     'surface-test': `surface test of ${task.hostName}${disk}`,
     'virus-scan': `virus scan of ${task.hostName}${disk}`,
-    recover: `file recovery from ${task.hostName}${disk}`,
+    recover: `file recovery from ${task.hostName}${disk} to ${String(task.params['destination'] ?? 'server')}`,
   };
   const debug = task.debug ? ' (debug: the PC boots into a shell; run `brume agent --step plan` there)' : '';
   return `created task ${task.id}: ${what[task.kind]}, ${task.state}${debug}\n${keyValues([
@@ -37,7 +39,7 @@ const KIND_FLAGS: Record<TaskKind, { synopsis: string; image: boolean; disk: boo
   wipe: { synopsis: '--mode fast|normal|full|secure [--disk DEV]', image: false, disk: true, params: ['mode'] },
   'surface-test': { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
   'virus-scan': { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
-  recover: { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
+  recover: { synopsis: '[--destination server|usb:DEV|usb:LABEL] [--types png,jpg,…] [--partition N] [--disk DEV]', image: false, disk: true, params: ['destination', 'types', 'partition'] },
 };
 
 /** A batch: one line per host with its task and token (shown once, as for one task). */
@@ -88,14 +90,18 @@ function createTask(kind: TaskKind): Command {
 }
 
 const list: Command = {
-  synopsis: 'task list [--state S] [--host H] [--batch B] [--limit N]',
-  flags: { state: { type: 'string' }, host: { type: 'string' }, batch: { type: 'string' }, limit: { type: 'string' } },
+  synopsis: 'task list [--since 3d|12h|2026-12-01] [--state S] [--kind K] [--host H] [--batch B] [--limit N]',
+  flags: { state: { type: 'string' }, host: { type: 'string' }, batch: { type: 'string' }, limit: { type: 'string' }, kind: { type: 'string' }, since: { type: 'string' } },
   prepare(args) {
     noPositionals(args);
+    const since = args.string('since');
     const query = checkedInput(
       TaskListQuery,
-      { ...optional('state', args.string('state')), ...optional('host', args.string('host')), ...optional('batch', args.string('batch')), ...optional('limit', args.string('limit')) },
-      { state: '--state', host: '--host', batch: '--batch', limit: '--limit' },
+      {
+        ...optional('state', args.string('state')), ...optional('host', args.string('host')), ...optional('batch', args.string('batch')), ...optional('limit', args.string('limit')),
+        ...optional('kind', args.string('kind')), ...optional('since', since === undefined ? undefined : parseSince(since)),
+      },
+      { state: '--state', host: '--host', batch: '--batch', limit: '--limit', kind: '--kind', since: '--since' },
     );
     return async ({ client, term, json }) => {
       const { value, body } = await client.get('/tasks', TaskList, query);
@@ -174,4 +180,5 @@ export const taskCommands: Readonly<Record<string, Command>> = {
   cancel,
   logs,
   watch,
+  recovered,
 };

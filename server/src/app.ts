@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import { API_PREFIX, BrumeError } from '@brume/protocol';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -7,13 +8,19 @@ import { safeParse, type $ZodType } from 'zod/v4/core';
 import serverPackage from '../package.json' with { type: 'json' };
 import { createAuth } from './auth.ts';
 import type { Config } from './config.ts';
+import { DashboardSessions } from './dashboard-sessions.ts';
 import type { Database } from './db/database.ts';
 import type { DomainContext } from './domain/context.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
 import { LoginGuard } from './domain/login-guard.ts';
+import { TaskFeed } from './domain/task-feed.ts';
+import { housekeeping, timerTicker, type Ticker } from './housekeeping.ts';
 import { installErrorHandling, sendError } from './http-errors.ts';
+import { serverMetrics } from './metrics/server-metrics.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { bootRoutes } from './routes/boot.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { dashboardCookieHook } from './routes/dashboard-auth.ts';
 import type { RouteDeps } from './routes/deps.ts';
 import { MulticastRunner, type Sender } from './multicast/session-runner.ts';
 import { groupRoutes } from './routes/groups.ts';
@@ -21,11 +28,18 @@ import { multicastAgentRoutes, multicastRoutes } from './routes/multicast.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { imageRoutes } from './routes/images.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { registrationRoutes } from './routes/registration.ts';
+import { signatureRoutes } from './routes/signatures.ts';
 import { technicianAgentRoutes } from './routes/technician-agent.ts';
 import { technicianRoutes } from './routes/technicians.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { uploadRoutes } from './routes/uploads.ts';
+import { recoveredRoutes } from './routes/recovered.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
+import type { Clock } from './schedules/clock.ts';
+import { scheduleService } from './schedules/service.ts';
+import type { PacketSender } from './schedules/wake-on-lan.ts';
 import type { ImageStore } from './store/image-store.ts';
 
 export interface AppDeps {
@@ -39,6 +53,14 @@ export interface AppDeps {
   now?: () => string;
   /** What sends a multicast session's files: udp-sender (main.ts); absent, a session's files fail and PCs use HTTP. */
   multicastSender?: Sender;
+  /** The schedules' clock (schedules/clock.ts); tests pass a fake one they move by hand. */
+  scheduleClock?: Clock;
+  /** What sends Wake-on-LAN packets (a UDP broadcast socket unless given). */
+  wakeSender?: PacketSender;
+  /** Node's process metrics on /metrics (process-wide monitors: the real server only). */
+  processMetrics?: boolean;
+  /** What drives retention and the silent-agent timeout (housekeeping.ts); tests pass one they tick by hand. */
+  ticker?: Ticker;
 }
 
 const noSender: Sender = async () => {
@@ -83,15 +105,26 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandling(app);
   acceptEmptyJson(app);
 
-  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now: deps.now ?? (() => new Date().toISOString()) };
+  const feed = new TaskFeed((error) => app.log.error({ err: error }, 'a task feed listener failed'));
+  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now: deps.now ?? (() => new Date().toISOString()), feed };
+  const dashboardSessions = new DashboardSessions(() => Date.parse(ctx.now()));
   const multicast = new MulticastRunner({
     db: deps.db, store: deps.store, sender: deps.multicastSender ?? noSender, defaultInterface: deps.config.multicastInterface, now: ctx.now,
     log: (message, detail) => app.log.warn(detail ?? {}, message),
   });
   app.addHook('onReady', async () => multicast.recover());
   app.addHook('onClose', async () => multicast.close());
+  const schedules = scheduleService({ ctx, config: deps.config, clock: deps.scheduleClock, sendPacket: deps.wakeSender, log: app.log });
+  app.addHook('onReady', async () => schedules.scheduler.start());
+  app.addHook('onClose', async () => schedules.scheduler.close());
+  const metrics = serverMetrics({ db: deps.db, dataDir: deps.config.dataDir, version: SERVER_VERSION, now: ctx.now, processMetrics: deps.processMetrics ?? false });
+  const chores = housekeeping({ ctx, config: deps.config, meters: metrics.meters, log: app.log, ticker: deps.ticker ?? timerTicker });
+  app.addHook('onReady', async () => chores.start());
+  app.addHook('onClose', async () => chores.stop());
   const routeDeps: RouteDeps = {
-    ctx, auth: createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks, technicians: deps.db.technicians, now: ctx.now }), config: deps.config, version: SERVER_VERSION, multicast,
+    ctx, auth: createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks, technicians: deps.db.technicians, now: ctx.now, dashboard: dashboardSessions }), config: deps.config, version: SERVER_VERSION, multicast,
+    meters: metrics.meters,
+    schedules,
   };
 
   app.register(fastifySwagger, {
@@ -103,13 +136,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     transform: jsonSchemaTransform,
   });
+  app.register(fastifyCookie);
   app.register(
     async (api) => {
-      for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes, multicastRoutes, multicastAgentRoutes]) await api.register(routes, routeDeps);
+      // The web dashboard's session cookie, checked and turned into its bearer before any route's own auth runs.
+      api.addHook('onRequest', dashboardCookieHook(dashboardSessions, API_PREFIX, deps.config.publicUrl));
+      for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes, multicastRoutes, multicastAgentRoutes, signatureRoutes, scheduleRoutes, recoveredRoutes]) await api.register(routes, routeDeps);
     },
     { prefix: API_PREFIX },
   );
   // What iPXE fetches lives beside the API, not in it: /boot/menu.ipxe, /boot/vmlinuz, /boot/initrd.zst.
   app.register(bootRoutes, routeDeps);
+  // Prometheus scrapes /metrics beside the API (routes/metrics.ts says who may).
+  app.register(metricsRoutes, { ...routeDeps, registry: metrics.registry });
+  // The web dashboard: its page at /dashboard/, its login, its live task stream.
+  app.register(dashboardRoutes, { ...routeDeps, sessions: dashboardSessions, feed });
   return app;
 }

@@ -19,6 +19,8 @@ export interface Auth {
    * must not be typed on a PC, and refusing it here keeps anyone from trying.
    */
   technician(authorization: string | undefined): Promise<string>;
+  /** Whether a token typed into the web dashboard's login form is the admin token. */
+  isAdminToken(token: string): boolean;
 }
 
 export interface TaskAccess {
@@ -56,8 +58,17 @@ const forbidden = (message: string): BrumeError => new BrumeError('FORBIDDEN', m
 const ended = (task: TaskCredentials): BrumeError =>
   unauthorized(`task ${task.id} has ended (${task.state}): its token is no longer valid`);
 
-export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository; technicians: TechnicianRepository; now: () => string }): Auth {
+/**
+ * The web dashboard's sessions, as the auth layer sees them: a live session's server-side bearer (dashboard-sessions.ts)
+ * is accepted wherever the admin token is; dashboard-auth.ts has already checked the role and CSRF for that request.
+ */
+export interface DashboardBearers {
+  bearerIsLive(digest: Buffer): boolean;
+}
+
+export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository; technicians: TechnicianRepository; now: () => string; dashboard?: DashboardBearers }): Auth {
   const { adminTokenHash, tasks, technicians, now } = deps;
+  const isDashboard = (digest: Buffer): boolean => deps.dashboard?.bearerIsLive(digest) === true;
 
   const presented = (authorization: string | undefined): Buffer => {
     const token = bearerToken(authorization);
@@ -73,7 +84,7 @@ export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository
   return {
     admin: async (authorization) => {
       const digest = presented(authorization);
-      if (sameDigest(digest, adminTokenHash)) return;
+      if (sameDigest(digest, adminTokenHash) || isDashboard(digest)) return;
       const task = await taskOf(digest);
       throw forbidden(`this route needs the admin token; the token of task ${task.id} cannot use it`);
     },
@@ -94,7 +105,7 @@ export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository
 
     imageReader: async (authorization, image) => {
       const digest = presented(authorization);
-      if (sameDigest(digest, adminTokenHash)) return;
+      if (sameDigest(digest, adminTokenHash) || isDashboard(digest)) return;
       const task = await taskOf(digest);
       if (!isActive(task.state)) throw ended(task);
       if (task.kind !== 'deploy' || task.image !== image) {
@@ -111,5 +122,7 @@ export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository
       if (task !== undefined) throw forbidden(`the token of task ${task.id} cannot be used as a technician's`);
       throw unauthorized('unknown or expired technician session: log in again');
     },
+
+    isAdminToken: (token) => sameDigest(tokenDigest(token), adminTokenHash),
   };
 }

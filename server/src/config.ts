@@ -25,12 +25,24 @@ export interface Config {
   readonly unknownHosts: 'local' | 'register';
   /** The interface multicast sessions send on, unless one names its own; null: the one holding the listen address. */
   readonly multicastInterface: string | null;
+  /** Where magic packets go for a PC whose inventory gives no subnet (`--wake-broadcast ADDR`); null: the listen interface's subnet broadcast. */
+  readonly wakeBroadcast: string | null;
+  /** A mirrored ClamAV definitions directory served read-only to virus scans (`--signatures DIR`); null: none. */
+  readonly signaturesDir: string | null;
+  /** Ended tasks (and their logs) older than this many days are deleted, at start and daily; 0 keeps them forever. */
+  readonly retentionDays: number;
+  /** A running task whose agent posted nothing for this many seconds is failed (AGENT_SILENT); 0 never. */
+  readonly agentTimeoutSeconds: number;
+  /** Who may scrape /metrics: the admin token's holder (a bearer token), or anyone who reaches the server. */
+  readonly metricsAuth: 'admin' | 'none';
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
+/** Retention, silent agents and /metrics (issue 9): 90 days of history, 30 minutes of silence, admin-only metrics. */
+export const HOUSEKEEPING_DEFAULTS = { retentionDays: 90, agentTimeoutSeconds: 30 * 60, metricsAuth: 'admin' } as const;
 /** The settings with a default, for code that builds a Config without flags (tests, tools). */
-export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null } as const;
+export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
 export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
@@ -57,7 +69,19 @@ const ServerFlags = z.object({
   'menu-timeout': z.coerce.number().int('whole seconds').min(0).max(3600, 'at most 3600 seconds').default(DEFAULT_MENU_TIMEOUT_SECONDS),
   'unknown-hosts': z.enum(['local', 'register'], { error: 'local (boot the disk) or register (quick registration)' }).default('local'),
   'multicast-interface': z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name such as eno1').optional(),
+  'wake-broadcast': z.ipv4({ error: 'an IPv4 broadcast address such as 192.168.1.255' }).optional(),
+  signatures: z.string().min(1, '--signatures DIR must name a directory').optional(),
+  'retention-days': z.coerce.number().int('whole days').min(0).max(36500).default(HOUSEKEEPING_DEFAULTS.retentionDays),
+  'agent-timeout': z.string().transform(durationSeconds).pipe(z.number({ error: 'a duration such as 30m, 2h or 90s (0: never)' }).int().min(0).max(7 * 24 * 3600, 'at most 7 days')).default(HOUSEKEEPING_DEFAULTS.agentTimeoutSeconds),
+  'metrics-auth': z.enum(['admin', 'none'], { error: 'admin (a bearer token) or none (open to whoever reaches the server)' }).default(HOUSEKEEPING_DEFAULTS.metricsAuth),
 });
+
+/** `90s`, `30m`, `2h`, `1d` or bare seconds; anything else is NaN, which the schema then refuses. */
+function durationSeconds(text: string): number {
+  const match = /^([0-9]{1,7})(s|m|h|d)?$/.exec(text.trim());
+  if (match === null) return Number.NaN;
+  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+}
 
 /** Parses `brume server` flags; bad input is a BAD_REQUEST naming the flag. */
 export function parseServerArgs(argv: readonly string[]): Config {
@@ -69,6 +93,9 @@ export function parseServerArgs(argv: readonly string[]): Config {
         data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, boot: { type: 'string' },
         'host-name-pattern': { type: 'string' }, 'menu-timeout': { type: 'string' }, 'unknown-hosts': { type: 'string' },
         'multicast-interface': { type: 'string' },
+        'wake-broadcast': { type: 'string' },
+        signatures: { type: 'string' },
+        'retention-days': { type: 'string' }, 'agent-timeout': { type: 'string' }, 'metrics-auth': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -92,5 +119,10 @@ export function parseServerArgs(argv: readonly string[]): Config {
     menuTimeoutSeconds: flags['menu-timeout'],
     unknownHosts: flags['unknown-hosts'],
     multicastInterface: flags['multicast-interface'] ?? null,
+    wakeBroadcast: flags['wake-broadcast'] ?? null,
+    signaturesDir: flags.signatures === undefined ? null : resolve(flags.signatures),
+    retentionDays: flags['retention-days'],
+    agentTimeoutSeconds: flags['agent-timeout'],
+    metricsAuth: flags['metrics-auth'],
   });
 }

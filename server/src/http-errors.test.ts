@@ -50,7 +50,9 @@ describe('errors on the wire', () => {
     const response = await h.call('GET', '/nothing/here');
     expect(response.statusCode).toBe(404);
     expect(response.json().error.code).toBe('NOT_FOUND');
-    expect((await h.app.inject({ method: 'GET', url: '/' })).json().error.code).toBe('NOT_FOUND');
+    expect((await h.app.inject({ method: 'GET', url: '/nothing' })).json().error.code).toBe('NOT_FOUND');
+    // The bare address is the dashboard's.
+    expect((await h.app.inject({ method: 'GET', url: '/' })).headers.location).toBe('/dashboard/');
   });
 
   it('never answers bad ids or odd input with a 500', async () => {

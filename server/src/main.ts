@@ -19,7 +19,8 @@ import { localImageStore } from './store/local-store.ts';
 export const serverUsage =
   '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL] [--boot DIR]\n' +
   "                [--menu-timeout 5] [--unknown-hosts local|register] [--host-name-pattern 'pc-{mac}']\n" +
-  '                [--multicast-interface IF]\n';
+  '                [--multicast-interface IF] [--wake-broadcast ADDR] [--signatures DIR]\n' +
+  '                [--retention-days 90] [--agent-timeout 30m] [--metrics-auth admin|none]\n';
 
 export interface RunningServer {
   /** The URL it listens on, port resolved (http://127.0.0.1:41234). */
@@ -49,7 +50,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store = localImageStore(config.dataDir);
   // Multicast goes out where the PCs reach the server, unless --multicast-interface says otherwise.
   const served: Config = { ...config, multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host) };
-  const app = buildApp({ config: served, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' }, multicastSender: udpcastSender });
+  const app = buildApp({ config: served, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' }, multicastSender: udpcastSender, processMetrics: true });
   try {
     const now = (): string => new Date().toISOString();
     await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, app.log);

@@ -148,4 +148,31 @@ describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
       await menu.kill();
     }
   });
+
+  it('disk care (issue 8): the entries are there, and a surface test the technician starts runs on this PC at once', async () => {
+    const disk = await createLoopDisk(work, 'care', 64 * MiB);
+    disks.push(disk);
+    const menu = await openMenu(disk);
+    try {
+      await menu.waitForText('this PC: desk-01', 60);
+      await menu.sendKeys('5');
+      const entries = await menu.waitForText('TestDisk / PhotoRec (interactive', 20);
+      for (const entry of ['Surface test of the disk', 'Virus scan of the disk', 'Recover deleted files (PhotoRec)', 'Wipe the disk']) expect(entries).toContain(entry);
+      await menu.sendKeys('1');
+      await logInWithPin(menu, await newPin());
+      await menu.waitForText(`Surface test of the disk (read-only): ${disk.path} of desk-01?`, 20);
+      await menu.sendKeys('1');
+      await menu.waitForText(/Task \d+ \(surface-test\) done/, 120);
+      await menu.sendKeys('Enter');
+      await menu.waitForText('TestDisk / PhotoRec (interactive', 20);
+      await menu.sendKeys('Escape');
+      await menu.waitForText('this PC: desk-01', 20);
+      await menu.sendKeys('9');
+      expect(await menu.waitForExit(20)).toBe(0);
+    } finally {
+      await menu.kill();
+    }
+    const tasks = (await admin.get<{ tasks: Task[] }>('/tasks?host=desk-01')).body.tasks.filter((task) => task.kind === 'surface-test');
+    expect(tasks.map((task) => [task.state, task.result?.['disk'], task.result?.['bytes']])).toEqual([['done', disk.path, 64 * MiB]]);
+  });
 });

@@ -24,10 +24,18 @@ export function spawnBrume(args: readonly string[], env?: Record<string, string>
   const done = new Promise<CliRun>((resolve) => {
     child = execFile(brume, [...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      // NDJSON events, one per line; a pretty-printed document (an admin command's --json) has none of its own lines
+      // whole, so lines that do not parse are not events (throwing here would leave the promise hanging).
       const events = stdout
         .split('\n')
         .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Record<string, unknown>];
+          } catch {
+            return [];
+          }
+        });
       resolve({ code, stdout, stderr, events, result: events.findLast((event) => event['type'] === 'result') });
     });
     child.stdin?.end();

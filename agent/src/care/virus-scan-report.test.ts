@@ -59,6 +59,12 @@ describe('parseClamscan', () => {
     expect({ knownSignatures: report.knownSignatures, files: report.files, infected: report.infected, errors: report.errors }).toEqual(counts);
     expect(report.messages).toEqual(messages ?? []);
   });
+
+  it('reads the bytes scanned from "Data read" (MiB with two decimals), none without a summary', () => {
+    expect(parseClamscan(summary('Scanned files: 3\nInfected files: 0').replace('Data read: 0.00 MB', 'Data read: 2.86 MB'), '/m').bytesRead).toBe(Math.round(2.86 * 1024 * 1024));
+    expect(parseClamscan(summary('Scanned files: 0\nInfected files: 0'), '/m').bytesRead).toBe(0);
+    expect(parseClamscan('', '/m').bytesRead).toBeUndefined();
+  });
 });
 
 describe('mountChoice', () => {

@@ -10,6 +10,11 @@ export interface ClamscanReport {
   /** From the SCAN SUMMARY; undefined when clamscan printed none (it stopped before scanning). */
   knownSignatures: number | undefined;
   files: number | undefined;
+  /**
+   * "Data read" of the summary: the bytes of the files scanned, as clamscan counts them (in MiB with two decimals, so
+   * to about 10 KiB); undefined when it printed no summary.
+   */
+  bytesRead: number | undefined;
   infected: number | undefined;
   /** Files it could not read ("Total errors", absent when 0). */
   errors: number;
@@ -53,6 +58,7 @@ export function parseClamscan(stdout: string, root: string): ClamscanReport {
     findings,
     knownSignatures: summaryNumber(summary, 'Known viruses'),
     files: summaryNumber(summary, 'Scanned files'),
+    bytesRead: summaryMebibytes(summary, 'Data read'),
     infected: summaryNumber(summary, 'Infected files'),
     errors: summaryNumber(summary, 'Total errors') ?? 0,
     messages,
@@ -63,6 +69,13 @@ function summaryNumber(summary: string | undefined, key: string): number | undef
   if (summary === undefined) return undefined;
   const match = new RegExp(`^${key}: (\\d+)$`, 'm').exec(summary);
   return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** clamscan prints "Data read: 2.86 MB" for 2.86 MiB (its blocks are counted in units of 1024 × 1024 bytes). */
+function summaryMebibytes(summary: string | undefined, key: string): number | undefined {
+  if (summary === undefined) return undefined;
+  const match = new RegExp(`^${key}: (\\d+(?:\\.\\d+)?) MB\\b`, 'm').exec(summary);
+  return match?.[1] === undefined ? undefined : Math.round(Number(match[1]) * 1024 * 1024);
 }
 
 function relativeTo(root: string, path: string): string {

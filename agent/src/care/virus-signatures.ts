@@ -1,6 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { BrumeError } from '@brume/protocol';
+import { BrumeError, holdsSignatures, isSignatureFileName } from '@brume/protocol';
 
 /** The database a scan used: the directory, its files, and the versions of its signed databases (main, daily …). */
 export interface Signatures {
@@ -10,31 +10,31 @@ export interface Signatures {
   version?: string;
 }
 
-/** Extensions libclamav loads from a database directory (cl_load → cli_loaddbdir). */
-const DATABASE_EXTENSIONS: ReadonlySet<string> = new Set(
-  ['cvd', 'cld', 'cud', 'hdb', 'hsb', 'hdu', 'hsu', 'mdb', 'msb', 'mdu', 'msu', 'ndb', 'ndu', 'ldb', 'ldu', 'idb', 'cdb', 'cbc', 'crb', 'cat', 'pdb', 'gdb', 'wdb', 'ftm', 'fp', 'sfp', 'ign', 'ign2', 'imp', 'info', 'cfg', 'pwdb', 'yar', 'yara'].map((ext) => `.${ext}`),
-);
-/** Files that only amend others: a directory holding nothing else has no signatures. */
-const NOT_SIGNATURES: ReadonlySet<string> = new Set(['.fp', '.sfp', '.ign', '.ign2', '.cfg', '.info', '.ftm', '.cat', '.crb']);
-
 /** Lists the database directory; refuses one that is missing or holds no signatures, before any disk is mounted. */
 export async function readSignatures(dir: string): Promise<Signatures> {
   const info = await stat(dir).catch(() => undefined);
   if (info?.isDirectory() !== true) {
     throw new BrumeError('BAD_REQUEST', `no virus signature directory at ${dir}: the server provides ClamAV definitions once an admin uploads or mirrors them`, { detail: { signaturesDir: dir } });
   }
-  const files = (await readdir(dir)).filter((name) => DATABASE_EXTENSIONS.has(extname(name).toLowerCase())).sort();
-  if (!files.some((name) => !NOT_SIGNATURES.has(extname(name).toLowerCase()))) {
+  // Which extensions libclamav loads, and which only amend others, is the protocol's list (the server's uploads too).
+  const files = (await readdir(dir)).filter(isSignatureFileName).sort();
+  if (!holdsSignatures(files)) {
     throw new BrumeError('BAD_REQUEST', `${dir} holds no ClamAV signatures (main.cvd, daily.cvd, or .hdb/.ndb/.ldb files): upload or mirror the definitions on the server first`, {
       detail: { signaturesDir: dir, files },
     });
   }
   const versions: string[] = [];
-  for (const name of files.filter((file) => ['.cvd', '.cld'].includes(extname(file).toLowerCase()))) {
-    const header = parseCvdHeader(await readHead(join(dir, name), 512));
+  for (const name of files) {
+    const header = await readDatabaseHeader(dir, name);
     if (header !== undefined) versions.push(`${name.slice(0, -4)} ${header.version}`);
   }
   return versions.length > 0 ? { dir, files, version: versions.join(', ') } : { dir, files };
+}
+
+/** The header of a signed database (.cvd/.cld/.cud) in `dir`; undefined for a plain signature file. */
+export async function readDatabaseHeader(dir: string, name: string): Promise<ReturnType<typeof parseCvdHeader>> {
+  if (!['.cvd', '.cld', '.cud'].includes(extname(name).toLowerCase())) return undefined;
+  return parseCvdHeader(await readHead(join(dir, name), 512));
 }
 
 /** The header a signed database (.cvd/.cld) starts with: "ClamAV-VDB:<build time>:<version>:<signatures>:…". */

@@ -5,6 +5,7 @@ import { BrumeError } from '@brume/protocol';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
 import { runAgentTask, type AgentOutcome } from '../agent-loop.ts';
 import { DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, DEFAULT_REQUEST_TIMEOUT_MS, agentConfig, runLogDir, ServerUrl, type AgentConfig, type AgentMode } from '../config.ts';
+import { runInteractive } from '../care/recover-interactive.ts';
 import { chooseTargetDisk } from '../disk/target-choice.ts';
 import type { MenuDeps, MenuTaskOutcome } from '../menu/menu-deps.ts';
 import { runMenu, runTaskFailure, type MenuExit } from '../menu/menu-flow.ts';
@@ -79,7 +80,28 @@ function menuDepsFor(ui: TerminalUi, server: string, deps: MenuCommandDeps, powe
     runTask: (task) => runTaskHere(server, task, deps),
     disksText: () => disksText(deps.run, disks, deps.disk),
     shell: () => runShell(),
+    targetDisk: async () => targetDisk(disks, deps.disk),
+    interactive: (tool, usb, folder) => runInteractive(tool, usb, folder, { run: deps.run, onConsole: runOnConsole, workDir: tmpdir() }),
   };
+}
+
+/** The disk a task started from the menu works on: --disk, else the agent's rule; undefined when none fits. */
+function targetDisk(disks: DiskSource, named: string | undefined): string | undefined {
+  try {
+    const hint = named === undefined ? undefined : { path: named, from: 'flag' as const, name: disks.resolve(named) };
+    return chooseTargetDisk(disks.list(), hint).path;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A program on the console (TestDisk, PhotoRec) until it exits; its exit status (-1: it could not start). */
+function runOnConsole(command: string, args: readonly string[], cwd: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, [...args], { stdio: 'inherit', cwd });
+    child.once('exit', (code) => resolve(code ?? -1));
+    child.once('error', () => resolve(-1));
+  });
 }
 
 /** A deploy the server created for this PC, run here as if the PC had booted for it, its progress on the console. */

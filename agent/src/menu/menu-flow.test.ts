@@ -29,6 +29,8 @@ function deps(ui: TerminalUi, powered: string[]): MenuDeps {
     runTask: async () => ({ ok: true, summary: '' }),
     disksText: async () => [],
     shell: async () => undefined,
+    targetDisk: async () => undefined,
+    interactive: async () => [],
     power: async (action) => void powered.push(action),
   };
 }

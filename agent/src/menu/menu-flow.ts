@@ -1,6 +1,7 @@
 import { toBrumeError, type Inventory, type TaskCreated, type TechSession } from '@brume/protocol';
 import { describeRegistration } from '../registration.ts';
 import type { MenuEntry } from '../ui/terminal/terminal-ui.ts';
+import { careMenu } from './care-flow.ts';
 import { failureLines, inventoryLines, systemLines } from './menu-text.ts';
 import type { MenuDeps, MenuTaskOutcome } from './menu-deps.ts';
 import { MenuServer } from './server-calls.ts';
@@ -19,6 +20,7 @@ const ENTRIES = {
   full: 'Full registration (name, group, image, deploy now or later)',
   deploy: 'Deploy an image to this PC',
   multicast: 'Join a multicast session',
+  care: 'Disk care: wipe, surface test, virus scan, file recovery, TestDisk',
   system: 'System information',
   inventory: 'Hardware inventory',
   shell: 'Debug shell',
@@ -108,6 +110,8 @@ async function act(choice: EntryKey, deps: MenuDeps, server: MenuServer, state: 
       return deployFlow(deps, server, state, undefined);
     case 'multicast':
       return multicastFlow(deps, server, state);
+    case 'care':
+      return void (await careMenu(deps, server, { hostName: state.hostName, login: () => technician(deps, server, state), macs: async () => macsOf(await inventoryOf(deps, state)) }));
     case 'system':
       return void (await deps.ui.show({ title: ENTRIES.system, lines: await systemLines(await inventoryOf(deps, state), await deps.disksText(), server, state.hostName) }));
     case 'inventory':

@@ -1,4 +1,4 @@
-import { type AgentRegister, AgentLookupResult, AgentRegistered, ImageList, MulticastList, ServerHealth, TaskCreated, TechSession, type Inventory, type TechLogin } from '@brume/protocol';
+import { type AgentCare, type AgentRegister, AgentLookupResult, AgentRegistered, ImageList, MulticastList, ServerHealth, TaskCreated, TechSession, type Inventory, type TechLogin } from '@brume/protocol';
 import { createApiClient, type ApiClient } from '../api/client.ts';
 
 /**
@@ -36,6 +36,9 @@ export class MenuServer {
   images = (session: TechSession): Promise<ImageList> => this.#with(session.token, (client) => client.json({ method: 'GET', path: '/agent/images' }, ImageList));
   deploy = (session: TechSession, macs: string[], image: string): Promise<TaskCreated> =>
     this.#with(session.token, (client) => client.json({ method: 'POST', path: '/agent/deploy', json: { macs, image }, once: true }, TaskCreated));
+  /** A disk-care task (wipe, surface test, virus scan, recovery) for this PC, with its settings. */
+  care = (session: TechSession, macs: string[], kind: AgentCare['kind'], params: Record<string, unknown>): Promise<TaskCreated> =>
+    this.#with(session.token, (client) => client.json({ method: 'POST', path: '/agent/care', json: { macs, kind, params }, once: true }, TaskCreated));
   multicastSessions = (session: TechSession): Promise<MulticastList> => this.#with(session.token, (client) => client.json({ method: 'GET', path: '/agent/multicast' }, MulticastList));
   joinMulticast = (session: TechSession, id: number, macs: string[]): Promise<TaskCreated> =>
     this.#with(session.token, (client) => client.json({ method: 'POST', path: `/agent/multicast/${id}/join`, json: { macs }, once: true }, TaskCreated));

@@ -1,19 +1,28 @@
-import { BrumeError, TaskParams } from '@brume/protocol';
-import type { TaskModule } from './task-module.ts';
+import { TaskParams } from '@brume/protocol';
+import { recoverFiles } from '../care/recover.ts';
+import { taskDisk, type TaskModule } from './task-module.ts';
 
-/** Placeholder while issue 8's recover is built. */
+/** File recovery (issue 8): PhotoRec over this PC's disk, read-only; what it finds goes to the server or a USB disk. */
 export const recoverTask = {
   kind: 'recover',
   describe: () => ({
-    title: 'File recovery from this PC\'s disk',
+    title: 'File recovery from this PC\'s disk (PhotoRec, read-only)',
     needsDisk: true,
     destructive: false,
     abortable: true,
-    phases: ['inspect', 'recover'],
+    phases: ['inspect', 'recover', 'upload'],
     args: TaskParams['recover'],
     steps: [],
   }),
-  run() {
-    return Promise.reject(new BrumeError('INTERNAL', 'recover is not built yet'));
+  async run(context) {
+    const { destination, types, partition } = TaskParams['recover'].parse(context.task.params);
+    const result = await recoverFiles(
+      {
+        disk: taskDisk(context), destination, types: types?.split(','), partition,
+        taskId: context.task.id, hostName: context.task.hostName ?? 'pc', stagingDir: context.stagingDir, logDir: context.logDir,
+      },
+      { run: context.run, reporter: context.reporter, client: context.client },
+    );
+    return { ...result };
   },
 } satisfies TaskModule;

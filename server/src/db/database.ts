@@ -5,6 +5,8 @@ import { sqliteImages, type ImageRepository } from './images.ts';
 import { sqliteMulticast, type MulticastRepository } from './multicast.ts';
 import { sqliteInventories, type InventoryRepository } from './inventories.ts';
 import { openSqlite } from './sqlite.ts';
+import { sqliteSchedules, type ScheduleRepository } from './schedules.ts';
+import { sqliteStats, type StatsRepository } from './stats.ts';
 import { sqliteTaskLogs, type TaskLogRepository } from './task-logs.ts';
 import { sqliteTechnicians, type TechnicianRepository } from './technicians.ts';
 import { sqliteTasks, type TaskRepository } from './tasks.ts';
@@ -24,6 +26,9 @@ export interface Database {
   uploads: UploadRepository;
   technicians: TechnicianRepository;
   multicast: MulticastRepository;
+  /** Aggregate counts for /metrics. */
+  stats: StatsRepository;
+  schedules: ScheduleRepository;
   close(): Promise<void>;
 }
 
@@ -39,6 +44,8 @@ export function sqliteDatabase(path: string): Database {
     uploads: sqliteUploads(db),
     technicians: sqliteTechnicians(db),
     multicast: sqliteMulticast(db),
+    stats: sqliteStats(db),
+    schedules: sqliteSchedules(db),
     close: async () => {
       if (db.isOpen) db.close();
     },

@@ -18,7 +18,7 @@ describe('migrations', () => {
 
   it('creates the schema on an empty directory, in WAL mode with foreign keys', () => {
     const db = openSqlite(join(dir, 'brume.db'));
-    expect(tables(db)).toEqual(['group_members', 'host_groups', 'host_inventories', 'host_macs', 'hosts', 'images', 'multicast_sessions', 'task_logs', 'tasks', 'tech_pins', 'tech_sessions', 'technicians', 'upload_chunks']);
+    expect(tables(db)).toEqual(['group_members', 'host_groups', 'host_inventories', 'host_macs', 'hosts', 'images', 'multicast_sessions', 'schedule_firings', 'schedules', 'task_logs', 'tasks', 'tech_pins', 'tech_sessions', 'technicians', 'upload_chunks']);
     expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: migrations.length });
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     expect(db.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });

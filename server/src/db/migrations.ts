@@ -235,6 +235,38 @@ export const migrations: readonly string[] = [
   CREATE INDEX tasks_by_multicast ON tasks(json_extract(params, '$.multicast')) WHERE json_extract(params, '$.multicast') IS NOT NULL;
   CREATE INDEX tasks_by_batch ON tasks(batch) WHERE batch IS NOT NULL;
   `,
+  `
+  -- Schedules (issue 9): a group's task at a local time (at) or on a cron pattern, in a timezone; the group is kept by
+  -- name, like a task's host, so a deleted group makes a firing fail visibly. Each occurrence leaves one firing.
+  CREATE TABLE schedules (
+    id INTEGER PRIMARY KEY,
+    task TEXT NOT NULL,
+    at TEXT,
+    cron TEXT,
+    timezone TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('active', 'paused', 'ended')),
+    next_at TEXT,
+    created_at TEXT NOT NULL,
+    CHECK ((at IS NULL) <> (cron IS NULL))
+  ) STRICT;
+  CREATE TABLE schedule_firings (
+    id INTEGER PRIMARY KEY,
+    schedule_id INTEGER NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+    occurrence TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('fired', 'missed', 'failed')),
+    batch INTEGER,
+    error TEXT,
+    wake TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (schedule_id, occurrence)
+  ) STRICT;
+  `,
+  `
+  -- Task history (issue 9): when each task's agent last posted, for the silent-agent timeout; the ended tasks by end
+  -- time, for retention.
+  ALTER TABLE tasks ADD COLUMN heard_at TEXT;
+  CREATE INDEX tasks_by_end ON tasks(ended_at) WHERE ended_at IS NOT NULL;
+  `,
 ];
 
 /**

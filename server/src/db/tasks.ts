@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Event, TaskError, TaskKind, TaskState } from '@brume/protocol';
-import { parseJsonColumn } from './sqlite.ts';
+import { parseJsonColumn, transaction } from './sqlite.ts';
 
 export interface TaskRecord {
   id: number;
@@ -21,6 +21,8 @@ export interface TaskRecord {
   debug: boolean;
   params: Record<string, unknown>;
   batch: number | null;
+  /** When the agent last posted events; null before its first post. */
+  heardAt: string | null;
 }
 export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt' | 'debug' | 'params' | 'batch'> & { tokenHash: string };
 
@@ -37,6 +39,9 @@ export interface TaskFilter {
   state?: TaskState | undefined;
   host?: string | undefined;
   batch?: number | undefined;
+  kind?: TaskKind | undefined;
+  /** Created at or after this ISO timestamp. */
+  since?: string | undefined;
   limit: number;
 }
 
@@ -66,6 +71,12 @@ export interface TaskRepository {
   recordEvents(id: number, update: { at: string; progress: Event | undefined; phase: Event | undefined }): Promise<boolean>;
   /** Ends an active task; false if it had already ended (nothing changed). */
   end(id: number, ending: TaskEnding): Promise<boolean>;
+  /** Running tasks (not debug ones) whose agent was last heard from (or started) before this ISO timestamp. */
+  silentSince(before: string): Promise<TaskRecord[]>;
+  /** Fails a running task only if it is still silent since `before` (an agent that spoke meanwhile keeps its task). */
+  failSilent(id: number, before: string, ending: { at: string; error: TaskError }): Promise<boolean>;
+  /** Deletes the tasks that ended before this ISO timestamp, with their logs; never an active one. */
+  pruneEnded(before: string): Promise<{ ids: number[]; logFiles: number }>;
 }
 
 interface TaskRow {
@@ -87,10 +98,11 @@ interface TaskRow {
   debug: number;
   params: string;
   batch: number | null;
+  heard_at: string | null;
 }
 
 const selectTask = `SELECT t.id, t.kind, t.host_id, t.host_name, t.image, t.disk, t.state, t.created_at, t.started_at, t.ended_at,
-  t.progress, t.phase, t.error, t.result, t.debug, t.params, t.batch,
+  t.progress, t.phase, t.error, t.result, t.debug, t.params, t.batch, t.heard_at,
   (SELECT json_group_array(name) FROM (SELECT name FROM task_logs WHERE task_id = t.id ORDER BY name)) AS log_files
   FROM tasks t`;
 const selectCredentials = 'SELECT id, kind, image, state, token_hash AS tokenHash FROM tasks';
@@ -116,6 +128,7 @@ function toRecord(row: TaskRow): TaskRecord {
     debug: row.debug === 1,
     params: JSON.parse(row.params) as Record<string, unknown>,
     batch: row.batch,
+    heardAt: row.heard_at,
   };
 }
 
@@ -129,16 +142,24 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
   const credentialsById = db.prepare(`${selectCredentials} WHERE id = ?`);
   const credentialsByHash = db.prepare(`${selectCredentials} WHERE token_hash = ?`);
   const list = db.prepare(`${selectTask} WHERE ($state IS NULL OR t.state = $state) AND ($host IS NULL OR t.host_name = $host) AND ($batch IS NULL OR t.batch = $batch)
+    AND ($kind IS NULL OR t.kind = $kind) AND ($since IS NULL OR t.created_at >= $since)
     ORDER BY t.id DESC LIMIT $limit`);
   const activeForImage = db.prepare(`${selectCredentials} WHERE image = ? AND kind = ? AND state IN ${ACTIVE} ORDER BY id`);
   const activeHostTasks = db.prepare(`SELECT count(*) AS n FROM tasks WHERE host_id = ? AND state IN ${ACTIVE}`);
   const oldestQueuedForHost = db.prepare(`${selectTask} WHERE t.host_id = ? AND t.state = 'queued' ORDER BY t.id LIMIT 1`);
   const replaceToken = db.prepare(`UPDATE tasks SET token_hash = ? WHERE id = ? AND state = 'queued'`);
-  const recordEvents = db.prepare(`UPDATE tasks SET state = 'running', started_at = coalesce(started_at, $at),
+  const recordEvents = db.prepare(`UPDATE tasks SET state = 'running', started_at = coalesce(started_at, $at), heard_at = $at,
     progress = coalesce($progress, progress), phase = coalesce($phase, phase)
     WHERE id = $id AND state IN ${ACTIVE}`);
   const end = db.prepare(`UPDATE tasks SET state = $state, ended_at = $at, started_at = coalesce(started_at, $at),
     error = $error, result = $result WHERE id = $id AND state IN ${ACTIVE}`);
+  const silentSince = db.prepare(`${selectTask} WHERE t.state = 'running' AND t.debug = 0 AND coalesce(t.heard_at, t.started_at) < ? ORDER BY t.id`);
+  const failSilent = db.prepare(`UPDATE tasks SET state = 'failed', ended_at = $at, error = $error
+    WHERE id = $id AND state = 'running' AND coalesce(heard_at, started_at) < $before`);
+  const endedBefore = db.prepare(`SELECT id FROM tasks WHERE ended_at < ? AND state NOT IN ${ACTIVE} ORDER BY id`);
+  const logsOfEndedBefore = db.prepare(`SELECT count(*) AS n FROM task_logs WHERE task_id IN (SELECT id FROM tasks WHERE ended_at < ? AND state NOT IN ${ACTIVE})`);
+  // task_logs and upload_chunks go with their task (ON DELETE CASCADE); an image keeps its bytes, its task_id is nulled.
+  const deleteEndedBefore = db.prepare(`DELETE FROM tasks WHERE ended_at < ? AND state NOT IN ${ACTIVE}`);
 
   const record = (row: unknown): TaskRecord | undefined => (row === undefined ? undefined : toRecord(row as TaskRow));
   return {
@@ -149,7 +170,7 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
     byId: async (id) => record(byId.get(id)),
     credentialsById: async (id) => credentialsById.get(id) as TaskCredentials | undefined,
     credentialsByTokenHash: async (tokenHash) => credentialsByHash.get(tokenHash) as TaskCredentials | undefined,
-    list: async (filter) => list.all({ state: filter.state ?? null, host: filter.host ?? null, batch: filter.batch ?? null, limit: filter.limit }).map((row) => toRecord(row as unknown as TaskRow)),
+    list: async (filter) => list.all({ state: filter.state ?? null, host: filter.host ?? null, batch: filter.batch ?? null, kind: filter.kind ?? null, since: filter.since ?? null, limit: filter.limit }).map((row) => toRecord(row as unknown as TaskRow)),
     nextBatch: async () => (nextBatch.get() as { batch: number }).batch,
     activeForImage: async (image, kind) => activeForImage.all(image, kind) as unknown as TaskCredentials[],
     activeHostTasks: async (hostId) => (activeHostTasks.get(hostId) as { n: number }).n,
@@ -159,5 +180,14 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
       recordEvents.run({ id, at: update.at, progress: json(update.progress), phase: json(update.phase) }).changes > 0,
     end: async (id, ending) =>
       end.run({ id, state: ending.state, at: ending.at, error: json(ending.error), result: json(ending.result) }).changes > 0,
+    silentSince: async (before) => silentSince.all(before).map((row) => toRecord(row as unknown as TaskRow)),
+    failSilent: async (id, before, ending) => failSilent.run({ id, before, at: ending.at, error: JSON.stringify(ending.error) }).changes > 0,
+    pruneEnded: async (before) =>
+      transaction(db, () => {
+        const ids = endedBefore.all(before).map((row) => (row as { id: number }).id);
+        const logFiles = (logsOfEndedBefore.get(before) as { n: number }).n;
+        deleteEndedBefore.run(before);
+        return { ids, logFiles };
+      }),
   };
 }

@@ -2,12 +2,13 @@ import { BrumeError, Inventory, type AgentTask, type EventBatch, type Task, type
 import type { z } from 'zod';
 import type { TaskCredentials } from '../db/tasks.ts';
 import { lockKeys, type DomainContext } from './context.ts';
+import { eventsMessage } from './task-feed.ts';
 import { findTask, showTask } from './tasks.ts';
 import { discardUpload } from './uploads.ts';
 
 export async function agentTask(ctx: DomainContext, task: TaskCredentials): Promise<AgentTask> {
-  const { id, kind, image, disk, state, debug, params } = await findTask(ctx, task.id);
-  return { id, kind, image, disk, state, debug, params };
+  const { id, kind, image, disk, state, debug, params, hostName } = await findTask(ctx, task.id);
+  return { id, kind, image, disk, state, debug, params, hostName };
 }
 
 /** Keeps the last progress and phase events of a batch; the first batch moves the task to running. One UPDATE. */
@@ -16,6 +17,7 @@ export async function recordEvents(ctx: DomainContext, taskId: number, batch: Ev
   const phase = batch.events.findLast((event) => event.type === 'phase');
   const recorded = await ctx.db.tasks.recordEvents(taskId, { at: ctx.now(), progress, phase });
   if (!recorded) throw new BrumeError('TASK_STATE', `task ${taskId} has ended`);
+  ctx.feed?.publish(eventsMessage(taskId, ctx.now(), batch));
 }
 
 /** Ends a task as done with its result and logs; the same call repeated on a done task returns it unchanged. */
@@ -52,6 +54,7 @@ async function recordInventory(ctx: DomainContext, task: TaskCredentials, result
 async function endTask(ctx: DomainContext, id: number, ending: Parameters<DomainContext['db']['tasks']['end']>[1]): Promise<Task> {
   const changed = await ctx.db.tasks.end(id, ending);
   const task = await showTask(ctx, id);
+  if (changed) ctx.feed?.publish({ type: 'task', task });
   // Ended meanwhile (cancelled): only the same outcome counts as done.
   if (!changed && task.state !== ending.state) throw new BrumeError('TASK_STATE', `task ${id} is already ${task.state}`);
   return task;

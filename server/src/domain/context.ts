@@ -2,6 +2,7 @@ import type { Database } from '../db/database.ts';
 import type { ImageStore } from '../store/image-store.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import type { LoginGuard } from './login-guard.ts';
+import type { TaskFeed } from './task-feed.ts';
 
 /** What domain functions work with; built once per server by buildApp. */
 export interface DomainContext {
@@ -12,6 +13,8 @@ export interface DomainContext {
   loginGuard: LoginGuard;
   /** The current time as an ISO timestamp (tests may fix it). */
   now: () => string;
+  /** Where task changes are announced to the web dashboard (task-feed.ts); absent, nobody listens. */
+  feed?: TaskFeed;
 }
 
 /** Lock keys: a task's upload (chunks shared, commit and discard alone), one chunk, an image name, registrations. */

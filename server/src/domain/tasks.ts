@@ -6,8 +6,9 @@ import { lockKeys, type DomainContext } from './context.ts';
 import { findGroup } from './groups.ts';
 import { findHost } from './hosts.ts';
 import { discardUpload } from './uploads.ts';
+import { taskHistory } from './task-history.ts';
 
-export const toTask = (record: TaskRecord): Task => record;
+export const toTask = (record: TaskRecord): Task => ({ ...record, ...taskHistory(record) });
 
 export async function findTask(ctx: DomainContext, id: number): Promise<TaskRecord> {
   const task = await ctx.db.tasks.byId(id);
@@ -24,6 +25,7 @@ export async function createTask(ctx: DomainContext, input: z.output<typeof Task
   const insert = async (image: string | null): Promise<TaskCreated> => {
     const { token, tokenHash } = newTaskToken();
     const task = await ctx.db.tasks.insert({ kind: input.kind, hostId: host.id, hostName: host.name, image, disk: input.disk ?? host.diskHint, createdAt: ctx.now(), tokenHash, debug: input.debug, params: input.params, batch });
+    ctx.feed?.publish({ type: 'task', task: toTask(task) });
     return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token, task.debug) };
   };
   const imageName = input.image;
@@ -78,7 +80,9 @@ export async function cancelTask(ctx: DomainContext, id: number): Promise<Task> 
   const cancelled = await ctx.db.tasks.end(id, { state: 'cancelled', at: ctx.now() });
   if (!cancelled) throw new BrumeError('TASK_STATE', `task ${id} ended while being cancelled`);
   if (task.kind === 'capture') await discardUpload(ctx, id);
-  return showTask(ctx, id);
+  const ended = await showTask(ctx, id);
+  ctx.feed?.publish({ type: 'task', task: ended });
+  return ended;
 }
 
 export async function taskLogs(ctx: DomainContext, id: number): Promise<TaskLogs> {

@@ -78,3 +78,17 @@ export async function techLogin(ctx: DomainContext, login: TechLogin): Promise<T
   await ctx.db.technicians.addSession(sha256(token), technician, expiresAt, now);
   return { token, expiresAt, technician };
 }
+
+/**
+ * A technician's name and password checked for the web dashboard as techLogin checks them at a PC (the same login
+ * limit, the same answer whatever was wrong), without making a PC session. PINs are for PCs in a room, not here.
+ */
+export async function checkTechnicianPassword(ctx: DomainContext, name: string, password: string): Promise<string> {
+  const now = Date.parse(ctx.now());
+  ctx.loginGuard.check(now);
+  const record = await ctx.db.technicians.byName(name);
+  const matches = await passwordMatches(password, record?.passwordHash ?? (await hashPassword('')));
+  if (record !== undefined && matches) return record.name;
+  ctx.loginGuard.failed(now);
+  throw new BrumeError('TECH_LOGIN_FAILED', 'this name and password is not valid');
+}

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { planDownload } from '../domain/downloads.ts';
+import { countingStream } from '../metrics/counting-stream.ts';
 import { deleteImage, findImage, imageManifest, listImages, showImage, verifyImage } from '../domain/images.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -15,7 +16,7 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 };
 
 /** Published images: admin listing and care; manifest and files for the admin and the deploy tasks of each image. */
-export const imageRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth }) => {
+export const imageRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth, meters }) => {
   const admin = async (request: FastifyRequest): Promise<void> => auth.admin(request.headers.authorization);
 
   app.get('/images', { onRequest: admin, schema: { tags: ['images'], response: { 200: ImageList } } }, async () => listImages(ctx));
@@ -50,7 +51,7 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, 
       const plan = planDownload(file, { range: header(request, 'range'), ifNoneMatch: header(request, 'if-none-match'), ifRange: header(request, 'if-range') });
       reply.code(plan.status).headers(plan.headers);
       if (!plan.body || request.method === 'HEAD') return reply.send();
-      return reply.type('application/octet-stream').send(ctx.store.openRead(name, file.name, plan.range));
+      return reply.type('application/octet-stream').send(countingStream(ctx.store.openRead(name, file.name, plan.range), meters.imageBytesServed));
     },
   });
 };

@@ -69,7 +69,7 @@ describe('tasks', () => {
     await captureImage(h, fakeImage('room'));
     const task = await newTask(h, 'deploy', 'room', 'pc-01');
     const agentView = AgentTask.parse((await h.call('GET', `/agent/tasks/${task.id}`, { token: task.token })).json());
-    expect(agentView).toEqual({ id: task.id, kind: 'deploy', image: 'room', disk: '/dev/sdb', state: 'queued', debug: false, params: {} });
+    expect(agentView).toEqual({ id: task.id, kind: 'deploy', image: 'room', disk: '/dev/sdb', state: 'queued', debug: false, params: {}, hostName: 'pc-01' });
 
     const first = await h.call('POST', `/tasks/${task.id}/events`, { token: task.token, body: { events: [phase('start'), progress(10), progress(20)] } });
     expect(first.statusCode).toBe(204);

@@ -3,6 +3,7 @@ import { BrumeError, CHUNK_OFFSET_HEADER, CHUNK_SHA256_HEADER, HeldChunk, Id, Im
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { commitUpload, listUpload, putChunk } from '../domain/uploads.ts';
+import { countingStream } from '../metrics/counting-stream.ts';
 import type { RouteDeps } from './deps.ts';
 import { taskGuard } from './task-guard.ts';
 
@@ -16,7 +17,7 @@ const ChunkHeaders = z.looseObject({
 const MANIFEST_LIMIT = 32 * 1024 * 1024;
 
 /** A capture's upload: chunk by chunk, resumable, then one commit that publishes the image. */
-export const uploadRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth }) => {
+export const uploadRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth, meters }) => {
   // Chunk bodies are not buffered: the handler streams them to disk, hashing as they come.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
@@ -39,7 +40,7 @@ export const uploadRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx,
         offset: request.headers[CHUNK_OFFSET_HEADER],
         sha256: request.headers[CHUNK_SHA256_HEADER],
         contentLength: length === undefined ? undefined : Number(length),
-        body: request.body,
+        body: countingStream(request.body, meters.uploadBytesReceived),
       });
       return reply.code(created ? 201 : 200).send(chunk);
     },

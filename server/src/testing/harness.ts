@@ -11,7 +11,10 @@ import { sqliteDatabase, type Database } from '../db/database.ts';
 import { KeyedLock } from '../domain/keyed-lock.ts';
 import { LoginGuard } from '../domain/login-guard.ts';
 import { reconcile } from '../domain/reconcile.ts';
+import type { Ticker } from '../housekeeping.ts';
 import type { Sender } from '../multicast/session-runner.ts';
+import type { Clock } from '../schedules/clock.ts';
+import type { PacketSender } from '../schedules/wake-on-lan.ts';
 import type { ImageStore } from '../store/image-store.ts';
 import { localImageStore } from '../store/local-store.ts';
 import type { FakeChunk, FakeImage } from './fake-image.ts';
@@ -41,7 +44,7 @@ export async function openHarness(
   removeAtClose = dataDir === undefined,
   configOverrides: Partial<Config> = {},
   now: () => string = () => new Date().toISOString(),
-  extra: { multicastSender?: Sender } = {},
+  extra: { multicastSender?: Sender; scheduleClock?: Clock; wakeSender?: PacketSender; ticker?: Ticker } = {},
 ): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'brume-server-test-')));
   const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...CONFIG_DEFAULTS, ...configOverrides });
