@@ -60,8 +60,9 @@ describe('a surface test of a disk with unreadable sectors', () => {
       expect(task.result?.badSectors, story).toEqual(UNREADABLE);
       expect(task.result?.badSectorCount, story).toBe(UNREADABLE.length);
       expect(task.result?.throughput.length, story).toBe(16);
-      // The guest kernel saw them as real I/O errors of its disk, not as something the agent made up.
-      expect(vm.text(), story).toMatch(/I\/O error, dev vda, sector 40000/);
+      // The guest kernel saw real I/O errors of its disk, not something the agent made up. Which sectors it names
+      // depends on its rate limit of these messages (the 4 MiB read's first sector, or the bisected one).
+      expect(vm.text(), story).toMatch(/I\/O error, dev vda, sector \d+ op 0x0:\(READ\)/);
     } finally {
       await vm.kill();
     }

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleDetail, WakeReport, type Schedule } from '@brume/protocol';
-import { deleteNamespace, ip, removeStaleNamespaces } from '../support/netns.ts';
+import { deleteNamespace, ip, plugIntoHub, removeStaleNamespaces } from '../support/netns.ts';
 
 const PREFIX = 'brume-wol-';
 const SUBNET = '10.81.0';
@@ -29,16 +29,10 @@ let token = '';
 /** What each PC's listener caught, by PC; a test empties them before it sends. */
 let caught: Caught[][] = [];
 
-/** A namespace plugged into the hub's bridge, `address` on its eth0 with the subnet's broadcast (`brd +`). */
+/** A namespace on the hub's bridge, remembered for the cleanup. */
 function plug(ns: string, port: string, address: string): void {
-  ip('netns', 'add', ns);
   made.push(ns);
-  ip('-n', ns, 'link', 'set', 'lo', 'up');
-  ip('-n', hub, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
-  ip('-n', hub, 'link', 'set', port, 'master', 'br0');
-  ip('-n', hub, 'link', 'set', port, 'up');
-  ip('-n', ns, 'addr', 'add', `${address}/24`, 'brd', '+', 'dev', 'eth0');
-  ip('-n', ns, 'link', 'set', 'eth0', 'up');
+  plugIntoHub(hub, ns, port, address);
 }
 
 function inNamespace(ns: string, command: string, args: readonly string[]): ChildProcess {
@@ -142,7 +136,8 @@ describe('Wake-on-LAN in a subnet of namespaces', () => {
     expect(packets.map((packet) => packet.hex).sort()).toEqual(pcs.map((pc) => magic(pc.mac)).sort());
   });
 
-  it('a schedule fires on the real clock: at the next minute, the group gets its batch', async () => {
+  it('a schedule fires on the real clock: at the next minute, the group gets its batch and each PC its magic packet', async () => {
+    for (const list of caught) list.length = 0;
     const at = new Date(Math.ceil((Date.now() + 5000) / 60_000) * 60_000).toISOString().slice(0, 16);
     const added = await admin(['schedule', 'add', '--group', 'lab', '--task', 'inventory', '--at', at, '--tz', 'UTC', '--json']);
     expect(added.code, added.stderr).toBe(0);
@@ -154,5 +149,8 @@ describe('Wake-on-LAN in a subnet of namespaces', () => {
     expect(shown).toMatchObject({ state: 'ended', nextAt: null, firings: [{ occurrence: `${at}:00.000Z`, outcome: 'fired' }] });
     const listed = JSON.parse((await admin(['task', 'list', '--batch', String(shown.firings[0]!.batch), '--json'])).stdout) as { tasks: { hostName: string; kind: string }[] };
     expect(listed.tasks.map((task) => [task.hostName, task.kind]).sort()).toEqual([['pc-1', 'inventory'], ['pc-2', 'inventory']]);
+    expect(shown.firings[0]!.wake.map((sent) => [sent.host, sent.address, sent.sent])).toEqual([['pc-1', `${SUBNET}.255`, true], ['pc-2', `${SUBNET}.255`, true]]);
+    const packets = await until('both packets at pc-1', () => (caught[0]!.length >= 2 ? caught[0] : undefined), 30);
+    expect(packets.map((packet) => packet.hex).sort()).toEqual(pcs.map((pc) => magic(pc.mac)).sort());
   });
 });

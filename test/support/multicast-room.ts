@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { deleteNamespace, ip, removeStaleNamespaces } from './netns.ts';
+import { deleteNamespace, ip, plugIntoHub, removeStaleNamespaces } from './netns.ts';
 
 /**
  * A room of PCs in network namespaces this test creates (the network rule: multicast only there, no packet leaves):
@@ -19,16 +19,6 @@ export interface Room {
 
 const PREFIX = 'brume-room-';
 const SUBNET = '10.79.0';
-/** Plugs a new namespace into the hub with `address` on its eth0 (with its broadcast address: udpcast needs it). */
-function plug(hub: string, ns: string, port: string, address: string): void {
-  ip('netns', 'add', ns);
-  ip('-n', ns, 'link', 'set', 'lo', 'up');
-  ip('-n', hub, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
-  ip('-n', hub, 'link', 'set', port, 'master', 'br0');
-  ip('-n', hub, 'link', 'set', port, 'up');
-  ip('-n', ns, 'addr', 'add', `${address}/24`, 'brd', '+', 'dev', 'eth0');
-  ip('-n', ns, 'link', 'set', 'eth0', 'up');
-}
 
 export function createRoom(pcCount: number): Room {
   removeStaleNamespaces(PREFIX);
@@ -42,12 +32,12 @@ export function createRoom(pcCount: number): Room {
     made.push(hub);
     ip('-n', hub, 'link', 'add', 'br0', 'type', 'bridge');
     ip('-n', hub, 'link', 'set', 'br0', 'up');
-    plug(hub, serverNs, 'vsrv', serverAddress);
+    plugIntoHub(hub, serverNs, 'vsrv', serverAddress);
     made.push(serverNs);
     const pcs = Array.from({ length: pcCount }, (_, index) => {
       const ns = `${base}pc${index + 1}`;
       const address = `${SUBNET}.${11 + index}`;
-      plug(hub, ns, `vpc${index + 1}`, address);
+      plugIntoHub(hub, ns, `vpc${index + 1}`, address);
       made.push(ns);
       return { ns, address };
     });

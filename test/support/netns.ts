@@ -28,3 +28,17 @@ export function removeStaleNamespaces(prefix: string): void {
     if (Number.isInteger(pid) && !alive(pid)) deleteNamespace(name);
   }
 }
+
+/**
+ * Plugs a new namespace `ns` into the bridge br0 of namespace `hub` by a veth pair (`port` on the hub's side, eth0 in
+ * `ns`), with `address`/24 and its broadcast address (`brd +`: udpcast and Wake-on-LAN send to it).
+ */
+export function plugIntoHub(hub: string, ns: string, port: string, address: string): void {
+  ip('netns', 'add', ns);
+  ip('-n', ns, 'link', 'set', 'lo', 'up');
+  ip('-n', hub, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+  ip('-n', hub, 'link', 'set', port, 'master', 'br0');
+  ip('-n', hub, 'link', 'set', port, 'up');
+  ip('-n', ns, 'addr', 'add', `${address}/24`, 'brd', '+', 'dev', 'eth0');
+  ip('-n', ns, 'link', 'set', 'eth0', 'up');
+}

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { BrumeError, type Phase } from '@brume/protocol';
+import { BrumeError } from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
+import { reportProgress } from '../imaging/progress.ts';
 import { phase } from '../imaging/run-context.ts';
 import type { Reporter } from '../ports.ts';
 import { busyReason, kernelPartitions, resolveDisk, type DiskNode } from '../sys/devices.ts';
@@ -116,7 +117,7 @@ async function sendAll(client: ApiClient, taskId: number, files: readonly Recove
   for (const [index, file] of files.entries()) {
     await uploadRecovered(client, taskId, file, names[index] ?? file.name, (bytes) => {
       sent += bytes;
-      progress(reporter, 'upload', 'files', sent, total, started);
+      reportProgress(reporter, { phase: 'upload', target: 'files', done: sent, total, started });
     });
   }
 }
@@ -128,7 +129,7 @@ async function carve(outDir: string, reserveBytes: number, source: DiskNode, tot
   const found = await runPhotorec({
     search: { disk: source.path, partition: options.partition, types: options.types },
     outDir, logDir: options.logDir, totalBytes, reserveBytes,
-    onProgress: (bytes) => progress(reporter, 'recover', 'photorec', bytes, totalBytes, carveStarted),
+    onProgress: (bytes) => reportProgress(reporter, { phase: 'recover', target: 'photorec', done: bytes, total: totalBytes, started: carveStarted }),
   });
   if (found.stopped !== undefined) phase(reporter, 'recover', `PhotoRec stopped: ${found.stopped}; the files found so far are kept`, 'photorec');
   return found;
@@ -182,10 +183,4 @@ async function withReadOnly<T>(run: Runner, device: string, work: () => Promise<
   } finally {
     if (!wasReadOnly) await run('blockdev', ['--setrw', device]);
   }
-}
-
-function progress(reporter: Reporter, name: Phase, target: string, done: number, total: number, started: number): void {
-  const seconds = (performance.now() - started) / 1000;
-  const rate = seconds > 0 ? done / seconds : 0;
-  reporter.event({ type: 'progress', ts: new Date().toISOString(), phase: name, target, bytesDone: done, bytesTotal: total, bytesPerSecond: rate, etaSeconds: rate > 0 ? (total - done) / rate : null });
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BrumeError, toBrumeError, type ErrorCode } from '@brume/protocol';
 import { probePartition } from '../disk/inspect.ts';
+import { reportProgress } from '../imaging/progress.ts';
 import { phase } from '../imaging/run-context.ts';
 import type { Reporter } from '../ports.ts';
 import { busyReason, resolveDisk, type DiskNode } from '../sys/devices.ts';
@@ -90,7 +91,7 @@ export async function scanDisk(options: VirusScanOptions, deps: VirusScanDeps): 
     signatures.known ??= scan.known;
     partitions.push(scan.partition);
     doneBytes += target.sizeBytes;
-    progress(deps.reporter, `p${target.number}`, doneBytes, totalBytes, started);
+    reportProgress(deps.reporter, { phase: 'scan', target: `p${target.number}`, done: doneBytes, total: totalBytes, started });
   }
 
   // 3. The result: what was found where, and what could not be scanned.
@@ -155,19 +156,4 @@ async function clamscan(run: Runner, database: string, dir: string, log: string)
   }
   const unreadable = report.errors > 0 ? `clamscan could not read ${report.errors} file(s)` : 'clamscan reported an error';
   return { report, error: said === '' ? `${unreadable} (see ${log})` : `${unreadable}: ${said}` };
-}
-
-function progress(reporter: Reporter, target: string, done: number, total: number, started: number): void {
-  const seconds = (performance.now() - started) / 1000;
-  const rate = seconds > 0 ? done / seconds : 0;
-  reporter.event({
-    type: 'progress',
-    ts: new Date().toISOString(),
-    phase: 'scan',
-    target,
-    bytesDone: done,
-    bytesTotal: total,
-    bytesPerSecond: rate,
-    etaSeconds: rate > 0 ? (total - done) / rate : null,
-  });
 }

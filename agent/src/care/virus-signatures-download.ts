@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BrumeError, holdsSignatures, SignatureList, type SignatureFile } from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
+import { reportProgress } from '../imaging/progress.ts';
 import { phase } from '../imaging/run-context.ts';
 import type { Reporter } from '../ports.ts';
 
@@ -30,7 +31,7 @@ export async function downloadSignatures(client: ApiClient, taskId: number, dir:
     // The name was checked by the schema (one plain segment with a database extension): it cannot leave `dir`.
     await downloadFile(client, `${base}/${encodeURIComponent(file.name)}`, join(dir, file.name), file, (bytes) => {
       done += bytes;
-      progress(reporter, done, total, started);
+      reportProgress(reporter, { phase: 'receive', target: 'signatures', done, total, started });
     });
   }
   return files;
@@ -57,19 +58,4 @@ async function downloadFile(client: ApiClient, path: string, target: string, fil
       detail: { name: file.name, expected: file.sha256, actual: sha256 },
     });
   }
-}
-
-function progress(reporter: Reporter, done: number, total: number, started: number): void {
-  const seconds = (performance.now() - started) / 1000;
-  const rate = seconds > 0 ? done / seconds : 0;
-  reporter.event({
-    type: 'progress',
-    ts: new Date().toISOString(),
-    phase: 'receive',
-    target: 'signatures',
-    bytesDone: done,
-    bytesTotal: total,
-    bytesPerSecond: rate,
-    etaSeconds: rate > 0 ? (total - done) / rate : null,
-  });
 }

@@ -53,3 +53,19 @@ export function progressMeter(options: MeterOptions): ProgressMeter {
     finish: (bytesDone) => emit(bytesDone, true),
   };
 }
+
+/** One progress event of a job whose total is known from the start (a scan, a download): the rate since `started` (performance.now()), and the ETA. */
+export function reportProgress(reporter: Reporter, at: { phase: Phase; target: string; done: number; total: number; started: number }): void {
+  const seconds = (performance.now() - at.started) / 1000;
+  const rate = seconds > 0 ? at.done / seconds : 0;
+  reporter.event({
+    type: 'progress',
+    ts: new Date().toISOString(),
+    phase: at.phase,
+    target: at.target,
+    bytesDone: at.done,
+    bytesTotal: at.total,
+    bytesPerSecond: rate,
+    etaSeconds: rate > 0 ? (at.total - at.done) / rate : null,
+  });
+}

@@ -13,8 +13,9 @@ export interface FireDeps {
 
 /**
  * One occurrence: the group's batch, made by the same function as `POST /tasks/batch` (so with the same checks: the
- * group exists and has hosts, the image is published), then, for a deploy, a magic packet to each of its PCs. A
- * refusal is the occurrence's outcome (failed, with the error), not an exception.
+ * group exists and has hosts, the image is published), then a magic packet to each of its PCs: every kind runs at the
+ * PC's next network boot, and at 02:00 the room is off (the issue names the deploy; a night's wipe or inventory needs
+ * its PCs awake just the same). A refusal is the occurrence's outcome (failed, with the error), not an exception.
  */
 export async function fireOccurrence(deps: FireDeps, schedule: ScheduleRecord, occurrence: Date, now: Date): Promise<NewFiring> {
   const base = { occurrence: occurrence.toISOString(), recordedAt: now.toISOString() };
@@ -25,10 +26,7 @@ export async function fireOccurrence(deps: FireDeps, schedule: ScheduleRecord, o
     const { code, message, detail } = toBrumeError(error);
     return { ...base, outcome: 'failed', batch: null, error: { code, message, ...(detail === undefined ? {} : { detail }) }, wake: [] };
   }
-  let wake: WakeSent[] = [];
-  if (schedule.task.kind === 'deploy') {
-    const hosts = await Promise.all(created.tasks.map(async ({ task }) => deps.ctx.db.hosts.byId(task.hostId)));
-    wake = await deps.wake(hosts.filter((host): host is HostRecord => host !== undefined));
-  }
+  const hosts = await Promise.all(created.tasks.map(async ({ task }) => deps.ctx.db.hosts.byId(task.hostId)));
+  const wake: WakeSent[] = await deps.wake(hosts.filter((host): host is HostRecord => host !== undefined));
   return { ...base, outcome: 'fired', batch: created.batch, error: null, wake };
 }
