@@ -1,10 +1,9 @@
-import { constants, readFileSync } from 'node:fs';
-import { mkdtemp, open, rmdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BrumeError } from '@brume/protocol';
 import type { Runner } from './exec.ts';
+import { unmountAndRelease } from './mount.ts';
 
 /** How to mount one filesystem type so that mounting itself writes nothing (no journal replay, no log recovery). */
 export interface ReadOnlyMountPlan {
@@ -41,7 +40,7 @@ export async function withReadOnlyMount<T>(run: Runner, device: string, plan: Re
       try {
         return { mounted: true, value: await work(dir) };
       } finally {
-        await unmount(run, dir, device);
+        await unmountAndRelease(run, dir, device);
       }
     } finally {
       // rmdir, never a recursive removal: if the unmount failed this must not empty the filesystem.
@@ -57,35 +56,4 @@ function kernelHas(type: string): boolean {
   return readFileSync('/proc/filesystems', 'utf8')
     .split('\n')
     .some((line) => line.split('\t').at(-1)?.trim() === type);
-}
-
-async function unmount(run: Runner, dir: string, device: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await run('umount', [dir]);
-      break;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await sleep(200 * attempt);
-    }
-  }
-  await waitUntilReleased(device);
-}
-
-/**
- * `umount` of a FUSE filesystem (ntfs-3g) returns before the daemon has closed the device; the kernel and ntfs-3g hold
- * it exclusively, so it is released once an O_EXCL open succeeds.
- */
-async function waitUntilReleased(device: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await (await open(device, constants.O_RDONLY | constants.O_EXCL)).close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
-      if (Date.now() > deadline) throw new BrumeError('DEVICE_BUSY', `${device} is still held ${timeoutMs / 1000} s after its unmount`, { cause: error });
-      await sleep(50);
-    }
-  }
 }
