@@ -22,6 +22,7 @@ import { bootRoutes } from './routes/boot.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { dashboardCookieHook } from './routes/dashboard-auth.ts';
 import type { RouteDeps } from './routes/deps.ts';
+import { routeGuards } from './routes/route-guards.ts';
 import { MulticastRunner, type Sender } from './multicast/session-runner.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { multicastAgentRoutes, multicastRoutes } from './routes/multicast.ts';
@@ -121,8 +122,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const chores = housekeeping({ ctx, config: deps.config, meters: metrics.meters, log: app.log, ticker: deps.ticker ?? timerTicker });
   app.addHook('onReady', async () => chores.start());
   app.addHook('onClose', async () => chores.stop());
+  const auth = createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks, technicians: deps.db.technicians, now: ctx.now, dashboard: dashboardSessions });
   const routeDeps: RouteDeps = {
-    ctx, auth: createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks, technicians: deps.db.technicians, now: ctx.now, dashboard: dashboardSessions }), config: deps.config, version: SERVER_VERSION, multicast,
+    ctx, auth, guards: routeGuards({ auth, config: deps.config, sessions: dashboardSessions }), config: deps.config, version: SERVER_VERSION, multicast,
     meters: metrics.meters,
     schedules,
   };

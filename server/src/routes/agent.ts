@@ -1,42 +1,25 @@
-import { AgentTask, EventBatch, Id, Task, TaskComplete, TaskFail } from '@brume/protocol';
+import { routes } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { agentTask, completeTask, failTask, recordEvents } from '../domain/agent-tasks.ts';
+import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
-import { taskGuard } from './task-guard.ts';
 
-const IdParams = z.object({ id: Id });
 /** A log bundle: up to 64 files, each capped by the agent. */
 const LOG_BUNDLE_LIMIT = 32 * 1024 * 1024;
 
 /** The agent's side of its task, authenticated by the task's own token. */
-export const agentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth }) => {
-  const active = taskGuard(auth, 'id');
-  // Events after the end: done/failed is a conflict; cancelled is a stale token (401), so the agent stops.
-  const reporting = taskGuard(auth, 'id', { conflictWhenEnded: ['done', 'failed'] });
-  // A complete or fail repeated after a lost answer finds the task already in that state and returns it.
-  const completing = taskGuard(auth, 'id', { allowEnded: ['done'] });
-  const failing = taskGuard(auth, 'id', { allowEnded: ['failed'] });
+export const agentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, guards }) => {
+  const route = routeDefiner(app, guards);
+  route(routes.agentTask, {}, async (_request, _reply, task) => agentTask(ctx, task));
 
-  app.get('/agent/tasks/:id', { onRequest: active.onRequest, schema: { tags: ['agent'], params: IdParams, response: { 200: AgentTask } } }, async (request) =>
-    agentTask(ctx, active.taskOf(request)),
-  );
-
-  // A thousand agents post here every second: no per-request log line below warn.
-  app.post('/tasks/:id/events', { logLevel: 'warn', onRequest: reporting.onRequest, schema: { tags: ['agent'], params: IdParams, body: EventBatch } }, async (request, reply) => {
+  // A thousand agents post here every second: no per-request log line below warn. Events after the end: done/failed
+  // is a conflict; cancelled is a stale token (401), so the agent stops.
+  route(routes.taskEvents, { logLevel: 'warn', taskAccess: { conflictWhenEnded: ['done', 'failed'] } }, async (request, reply) => {
     await recordEvents(ctx, request.params.id, request.body);
     return reply.code(204).send();
   });
 
-  app.post(
-    '/tasks/:id/complete',
-    { bodyLimit: LOG_BUNDLE_LIMIT, onRequest: completing.onRequest, schema: { tags: ['agent'], params: IdParams, body: TaskComplete, response: { 200: Task } } },
-    async (request) => completeTask(ctx, completing.taskOf(request), request.body),
-  );
-
-  app.post(
-    '/tasks/:id/fail',
-    { bodyLimit: LOG_BUNDLE_LIMIT, onRequest: failing.onRequest, schema: { tags: ['agent'], params: IdParams, body: TaskFail, response: { 200: Task } } },
-    async (request) => failTask(ctx, failing.taskOf(request), request.body),
-  );
+  // A complete or fail repeated after a lost answer finds the task already in that state and returns it.
+  route(routes.taskComplete, { bodyLimit: LOG_BUNDLE_LIMIT, taskAccess: { allowEnded: ['done'] } }, async (request, _reply, task) => completeTask(ctx, task, request.body));
+  route(routes.taskFail, { bodyLimit: LOG_BUNDLE_LIMIT, taskAccess: { allowEnded: ['failed'] } }, async (request, _reply, task) => failTask(ctx, task, request.body));
 };

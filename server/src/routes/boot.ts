@@ -1,11 +1,12 @@
-import { BOOT_PREFIX, BootMenuQuery } from '@brume/protocol';
+import { routes, type RouteSpec } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import { bootFiles, MEMTEST_FILES, SERVED_BOOT_FILES, type BootFileName } from '../domain/boot-files.ts';
+import { bootFiles, MEMTEST_FILES, type BootFileName } from '../domain/boot-files.ts';
 import { decideBoot } from '../domain/boot-menu.ts';
 import { planDownload } from '../domain/downloads.ts';
 import { parsePlatform, renderBootScript } from '../ipxe.ts';
 import { serverUrl } from '../server-url.ts';
+import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
@@ -17,11 +18,12 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
  * What a network-booting PC fetches, outside /api/v1 and without a token (iPXE has none): its boot script, then the
  * kernel and the ramdisk, streamed with Range and a strong ETag.
  */
-export const bootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, config }) => {
+export const bootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, config, guards }) => {
   const files = bootFiles(config.bootDir);
+  const route = routeDefiner(app, guards);
 
   // No HEAD: every GET issues a new token for a waiting task.
-  app.get(`${BOOT_PREFIX}/menu.ipxe`, { exposeHeadRoute: false, schema: { tags: ['boot'], security: [], querystring: BootMenuQuery } }, async (request, reply) => {
+  route(routes.bootMenu, { exposeHeadRoute: false }, async (request, reply) => {
     const missing = await files.missing();
     const memtest = { bios: await files.has(MEMTEST_FILES.bios), efi: await files.has(MEMTEST_FILES.efi) };
     const decision = await decideBoot(ctx, {
@@ -40,21 +42,22 @@ export const bootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, c
       .send(renderBootScript(choice, parsePlatform(request.query.platform)));
   });
 
-  for (const name of SERVED_BOOT_FILES satisfies readonly BootFileName[]) {
-    app.route({
-      method: ['GET', 'HEAD'],
-      url: `${BOOT_PREFIX}/${name}`,
-      schema: { tags: ['boot'], security: [] },
-      handler: async (request, reply) => {
-        const file = await files.open(name);
-        const plan = planDownload(file, { range: header(request, 'range'), ifNoneMatch: header(request, 'if-none-match'), ifRange: header(request, 'if-range') });
-        reply.code(plan.status).headers(plan.headers);
-        if (!plan.body || request.method === 'HEAD') {
-          await file.close();
-          return reply.send();
-        }
-        return reply.type('application/octet-stream').send(file.stream(plan.range));
-      },
+  const served: readonly (readonly [RouteSpec, BootFileName])[] = [
+    [routes.bootKernel, 'vmlinuz'],
+    [routes.bootRamdisk, 'initrd.zst'],
+    [routes.bootMemtestBios, MEMTEST_FILES.bios],
+    [routes.bootMemtestEfi, MEMTEST_FILES.efi],
+  ];
+  for (const [fileRoute, name] of served) {
+    route(fileRoute, {}, async (request, reply) => {
+      const file = await files.open(name);
+      const plan = planDownload(file, { range: header(request, 'range'), ifNoneMatch: header(request, 'if-none-match'), ifRange: header(request, 'if-range') });
+      reply.code(plan.status).headers(plan.headers);
+      if (!plan.body || request.method === 'HEAD') {
+        await file.close();
+        return reply.send();
+      }
+      return reply.type('application/octet-stream').send(file.stream(plan.range));
     });
   }
 };

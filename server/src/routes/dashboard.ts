@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { BrumeError, TechName } from '@brume/protocol';
+import { BrumeError, routes, type DashboardWho } from '@brume/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { DashboardSession, DashboardSessions } from '../dashboard-sessions.ts';
 import type { TaskFeed } from '../domain/task-feed.ts';
 import { checkTechnicianPassword } from '../domain/technicians.ts';
 import { checkSameOrigin, SESSION_COOKIE } from './dashboard-auth.ts';
 import { streamTaskFeed } from './dashboard-events.ts';
+import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 
 export interface DashboardDeps extends RouteDeps {
@@ -22,30 +22,18 @@ export interface DashboardDeps extends RouteDeps {
 const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 export const DASHBOARD_PREFIX = '/dashboard';
 
-/** The dashboard's login: the admin token, or a technician's account (PINs are for PCs in a room). */
-const DashboardLogin = z.union([
-  z.strictObject({ token: z.string().min(1).max(512) }),
-  z.strictObject({ name: TechName, password: z.string().min(1).max(256) }),
-]);
-const DashboardWho = z.object({ role: z.enum(['admin', 'technician']), name: z.string(), expiresAt: z.iso.datetime() });
-
 /** The page may only be framed, scripted and fed by this server. */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-const who = (session: DashboardSession): z.infer<typeof DashboardWho> => ({ role: session.role, name: session.name, expiresAt: new Date(session.expiresAtMs).toISOString() });
+const who = (session: DashboardSession): DashboardWho => ({ role: session.role, name: session.name, expiresAt: new Date(session.expiresAtMs).toISOString() });
 
 /**
  * The web dashboard, served by the server itself: its files under /dashboard/, login and logout (a session cookie),
  * and the live task stream. Its JSON calls go to the ordinary API routes, authenticated by the cookie
  * (dashboard-auth.ts).
  */
-export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (app, { ctx, auth, config, sessions, feed, heartbeatMs = 15_000 }) => {
-  const sessionOf = (request: FastifyRequest): { id: string; session: DashboardSession } => {
-    const id = request.cookies[SESSION_COOKIE];
-    const session = sessions.find(id);
-    if (id === undefined || session === undefined) throw new BrumeError('UNAUTHORIZED', 'not logged in to the dashboard (or the session has ended): log in');
-    return { id, session };
-  };
+export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (app, { ctx, auth, guards, config, sessions, feed, heartbeatMs = 15_000 }) => {
+  const route = routeDefiner(app, guards);
   const setSessionCookie = (request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number): void => {
     const secure = request.protocol === 'https' || config.publicUrl?.startsWith('https:') === true;
     reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: maxAgeSeconds });
@@ -67,7 +55,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (app,
   // The server's address typed in a browser is where a technician starts.
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${DASHBOARD_PREFIX}/`));
 
-  app.post(`${DASHBOARD_PREFIX}/login`, { schema: { tags: ['dashboard'], security: [], body: DashboardLogin, response: { 200: DashboardWho } } }, async (request, reply) => {
+  route(routes.dashboardLogin, {}, async (request, reply) => {
     checkSameOrigin(request, config.publicUrl);
     const body = request.body;
     let opened;
@@ -95,7 +83,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (app,
     return who(opened.session);
   });
 
-  app.post(`${DASHBOARD_PREFIX}/logout`, { schema: { tags: ['dashboard'], security: [] } }, async (request, reply) => {
+  route(routes.dashboardLogout, {}, async (request, reply) => {
     checkSameOrigin(request, config.publicUrl);
     const id = request.cookies[SESSION_COOKIE];
     if (id !== undefined) sessions.close(id);
@@ -103,12 +91,11 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (app,
     return reply.code(204).send();
   });
 
-  app.get(`${DASHBOARD_PREFIX}/session`, { schema: { tags: ['dashboard'], security: [], response: { 200: DashboardWho } } }, async (request) => who(sessionOf(request).session));
+  route(routes.dashboardSession, {}, async (_request, _reply, caller) => who(caller.session));
 
   const streams = new Set<() => void>();
-  app.get(`${DASHBOARD_PREFIX}/events`, { schema: { tags: ['dashboard'], security: [] } }, async (request, reply) => {
-    const { id } = sessionOf(request);
-    streamTaskFeed(reply, { feed, sessions, sessionId: id, heartbeatMs, open: streams });
+  route(routes.dashboardEvents, {}, async (_request, reply, caller) => {
+    streamTaskFeed(reply, { feed, sessions, sessionId: caller.id, heartbeatMs, open: streams });
   });
   // A live stream never ends by itself: the server ends them so that closing it does not wait on open screens.
   app.addHook('preClose', async () => {

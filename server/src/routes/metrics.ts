@@ -1,5 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
+import { routes } from '@brume/protocol';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
+import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 
 /**
@@ -7,9 +9,8 @@ import type { RouteDeps } from './deps.ts';
  * default) it takes the admin token as a bearer token (Prometheus: `authorization: { credentials_file: … }`); with
  * `none` it is open to whoever reaches the server.
  */
-export const metricsRoutes: FastifyPluginAsync<RouteDeps & { registry: Registry }> = async (app, { auth, config, registry }) => {
-  app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (request, reply) => {
-    if (config.metricsAuth === 'admin') await auth.admin(request.headers.authorization);
+export const metricsRoutes: FastifyPluginAsyncZod<RouteDeps & { registry: Registry }> = async (app, { guards, registry }) => {
+  routeDefiner(app, guards)(routes.metrics, { logLevel: 'warn' }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });

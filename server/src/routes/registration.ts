@@ -1,6 +1,7 @@
-import { AgentLookup, AgentLookupResult, AgentRegister, AgentRegistered } from '@brume/protocol';
+import { routes } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { lookupHost, registerHost } from '../domain/registration.ts';
+import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 
 /** An inventory of a PC with many disks and NICs stays far below this. */
@@ -10,18 +11,13 @@ const INVENTORY_LIMIT = 256 * 1024;
  * What a PC in the ramdisk's menu may do before anyone vouches for it, as in FOG: ask whether it is known, and register
  * itself (quick registration). Neither needs a token; neither can change a disk or see a task, an image or a token.
  */
-export const registrationRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, config }) => {
-  app.post('/agent/lookup', { schema: { tags: ['agent'], security: [], body: AgentLookup, response: { 200: AgentLookupResult } } }, async (request) =>
-    lookupHost(ctx, request.body.macs),
-  );
+export const registrationRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, guards, config }) => {
+  const route = routeDefiner(app, guards);
+  route(routes.agentLookup, {}, async (request) => lookupHost(ctx, request.body.macs));
 
-  app.post(
-    '/agent/register',
-    { bodyLimit: INVENTORY_LIMIT, schema: { tags: ['agent'], security: [], body: AgentRegister, response: { 200: AgentRegistered, 201: AgentRegistered } } },
-    async (request, reply) => {
-      const registered = await registerHost(ctx, request.body.inventory, { pattern: config.hostNamePattern, name: request.body.name, group: request.body.group, image: request.body.image });
-      request.log.info({ host: registered.host.name, created: registered.created, macs: registered.host.macs }, 'quick registration');
-      return reply.code(registered.created ? 201 : 200).send(registered);
-    },
-  );
+  route(routes.agentRegister, { bodyLimit: INVENTORY_LIMIT }, async (request, reply) => {
+    const registered = await registerHost(ctx, request.body.inventory, { pattern: config.hostNamePattern, name: request.body.name, group: request.body.group, image: request.body.image });
+    request.log.info({ host: registered.host.name, created: registered.created, macs: registered.host.macs }, 'quick registration');
+    return reply.code(registered.created ? 201 : 200).send(registered);
+  });
 };

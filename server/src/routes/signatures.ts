@@ -1,20 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BrumeError, CHUNK_SHA256_HEADER, Id, Sha256, SignatureFile, SignatureFileName, SignatureList } from '@brume/protocol';
+import { BrumeError, CHUNK_SHA256_HEADER, routes } from '@brume/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { planDownload } from '../domain/downloads.ts';
 import { checkSignatureReader, deleteSignature, findSignature, listSignatures, uploadSignature, type SignatureSources } from '../domain/signatures.ts';
 import { openSignature, signatureDir, type StoredSignature } from '../store/signatures-dir.ts';
+import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
-import { taskGuard } from './task-guard.ts';
-
-const NameParams = z.object({ name: SignatureFileName });
-const TaskParams = z.object({ id: Id });
-const TaskFileParams = z.object({ id: Id, name: SignatureFileName });
-const UploadHeaders = z.looseObject({ [CHUNK_SHA256_HEADER]: Sha256.optional() });
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
@@ -22,10 +16,10 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 };
 
 /**
- * ClamAV signatures (issue 8): the admin uploads, lists and deletes them; the agent of a running virus-scan task lists
+ * ClamAV signatures: the admin uploads, lists and deletes them; the agent of a running virus-scan task lists
  * and downloads them with its own token (GET, HEAD, Range, the sha256 as ETag, as image files are served).
  */
-export const signatureRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { auth, config }) => {
+export const signatureRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { guards, config }) => {
   if (config.signaturesDir !== null) {
     const info = await stat(config.signaturesDir).catch(() => undefined);
     if (info?.isDirectory() !== true) throw new BrumeError('BAD_REQUEST', `--signatures ${config.signaturesDir}: not a directory`);
@@ -37,40 +31,29 @@ export const signatureRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { a
   };
   // An upload's body is not buffered: the store streams it to disk, hashing as it comes.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
-  const admin = async (request: FastifyRequest): Promise<void> => auth.admin(request.headers.authorization);
-  const scanner = taskGuard(auth, 'id');
+  const route = routeDefiner(app, guards);
 
-  app.get('/signatures', { onRequest: admin, schema: { tags: ['signatures'], response: { 200: SignatureList } } }, async () => listSignatures(sources));
+  route(routes.signatureList, {}, async () => listSignatures(sources));
 
-  app.put(
-    '/signatures/:name',
-    { onRequest: admin, schema: { tags: ['signatures'], params: NameParams, headers: UploadHeaders, response: { 200: SignatureFile, 201: SignatureFile } } },
-    async (request, reply) => {
-      if (!(request.body instanceof Readable)) throw new BrumeError('BAD_REQUEST', 'a signature file is sent as Content-Type: application/octet-stream');
-      const { created, file } = await uploadSignature(sources, request.params.name, request.body, request.headers[CHUNK_SHA256_HEADER]);
-      return reply.code(created ? 201 : 200).send(file);
-    },
-  );
+  route(routes.signatureUpload, {}, async (request, reply) => {
+    if (!(request.body instanceof Readable)) throw new BrumeError('BAD_REQUEST', 'a signature file is sent as Content-Type: application/octet-stream');
+    const { created, file } = await uploadSignature(sources, request.params.name, request.body, request.headers[CHUNK_SHA256_HEADER]);
+    return reply.code(created ? 201 : 200).send(file);
+  });
 
-  app.delete('/signatures/:name', { onRequest: admin, schema: { tags: ['signatures'], params: NameParams } }, async (request, reply) => {
+  route(routes.signatureDelete, {}, async (request, reply) => {
     await deleteSignature(sources, request.params.name);
     return reply.code(204).send();
   });
 
-  app.get('/tasks/:id/signatures', { onRequest: scanner.onRequest, schema: { tags: ['agent'], params: TaskParams, response: { 200: SignatureList } } }, async (request) => {
-    checkSignatureReader(scanner.taskOf(request));
+  route(routes.taskSignatures, {}, async (_request, _reply, task) => {
+    checkSignatureReader(task);
     return listSignatures(sources);
   });
 
-  app.route({
-    method: ['GET', 'HEAD'],
-    url: '/tasks/:id/signatures/:name',
-    onRequest: scanner.onRequest,
-    schema: { tags: ['agent'], params: TaskFileParams },
-    handler: async (request, reply) => {
-      checkSignatureReader(scanner.taskOf(request));
-      return sendFile(request, reply, await findSignature(sources, request.params.name));
-    },
+  route(routes.taskSignatureFile, {}, async (request, reply, task) => {
+    checkSignatureReader(task);
+    return sendFile(request, reply, await findSignature(sources, request.params.name));
   });
 };
 

@@ -1,4 +1,4 @@
-import { AgentCare, AgentDeploy, BrumeError, ImageList, TaskCreated, TaskParams, TechLogin, TechSession, type TaskKind } from '@brume/protocol';
+import { BrumeError, routes, TaskParams, type TaskCreated, type TaskKind } from '@brume/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listImages } from '../domain/images.ts';
@@ -6,6 +6,7 @@ import { lookupHost } from '../domain/registration.ts';
 import { createTask } from '../domain/tasks.ts';
 import { techLogin } from '../domain/technicians.ts';
 import { serverUrl } from '../server-url.ts';
+import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 
 /** What a technician at a PC asks for: a task of this kind, for the host owning one of these MACs. */
@@ -21,8 +22,9 @@ interface PcTaskRequest {
  * this PC, or start a disk-care task on it. Every disk-changing request carries the technician's session token, never
  * the admin token.
  */
-export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, auth, config }) => {
-  app.post('/agent/tech-login', { schema: { tags: ['agent'], security: [], body: TechLogin, response: { 200: TechSession } } }, async (request) => {
+export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, guards, config }) => {
+  const route = routeDefiner(app, guards);
+  route(routes.techLogin, {}, async (request) => {
     const session = await techLogin(ctx, request.body).catch((error: unknown) => {
       request.log.warn({ how: 'pin' in request.body ? 'pin' : 'account' }, 'technician login refused');
       throw error;
@@ -31,11 +33,8 @@ export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
     return session;
   });
 
-  const technician = async (authorization: string | undefined): Promise<string> => auth.technician(authorization);
-
-  /** The same checks for every task made at a PC: a technician's session, a registered PC, the task's own rules. */
-  const taskForThisPc = async (request: FastifyRequest, wanted: PcTaskRequest): Promise<TaskCreated> => {
-    const who = await technician(request.headers.authorization);
+  /** The same checks for every task made at a PC: a registered PC, the task's own rules (the session is the guard's). */
+  const taskForThisPc = async (request: FastifyRequest, who: string, wanted: PcTaskRequest): Promise<TaskCreated> => {
     const { host } = await lookupHost(ctx, wanted.macs);
     if (host === null) throw new BrumeError('HOST_NOT_FOUND', 'this PC is not registered: register it first (quick or full registration)', { detail: { macs: wanted.macs } });
     const created = await createTask(ctx, { kind: wanted.kind, host: host.name, image: wanted.image, debug: false, params: wanted.params }, serverUrl(config, request.headers.host));
@@ -43,24 +42,20 @@ export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
     return created;
   };
 
-  app.get('/agent/images', { schema: { tags: ['agent'], response: { 200: ImageList } } }, async (request) => {
-    await technician(request.headers.authorization);
-    return listImages(ctx);
-  });
+  route(routes.pcImages, {}, async () => listImages(ctx));
 
-  app.post('/agent/deploy', { schema: { tags: ['agent'], body: AgentDeploy, response: { 201: TaskCreated } } }, async (request, reply) =>
-    reply.code(201).send(await taskForThisPc(request, { macs: request.body.macs, kind: 'deploy', image: request.body.image, params: {} })),
+  route(routes.pcDeploy, {}, async (request, reply, who) =>
+    reply.code(201).send(await taskForThisPc(request, who, { macs: request.body.macs, kind: 'deploy', image: request.body.image, params: {} })),
   );
 
   /** Wipe, surface test, virus scan or recovery of this PC's disk; the settings are checked as `POST /tasks` checks them. */
-  app.post('/agent/care', { schema: { tags: ['agent'], body: AgentCare, response: { 201: TaskCreated } } }, async (request, reply) => {
+  route(routes.pcCare, {}, async (request, reply, who) => {
     const { kind, params, macs } = request.body;
-    await technician(request.headers.authorization);
     const checked = TaskParams[kind].safeParse(params);
     if (!checked.success) {
       const issue = checked.error.issues[0];
       throw new BrumeError('BAD_REQUEST', `a ${kind} task: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid settings'}`, { detail: checked.error.issues });
     }
-    return reply.code(201).send(await taskForThisPc(request, { macs, kind, params }));
+    return reply.code(201).send(await taskForThisPc(request, who, { macs, kind, params }));
   });
 };
