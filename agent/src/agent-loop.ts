@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AgentTask, BrumeError, Task, toBrumeError, type Event } from '@brume/protocol';
+import { BrumeError, toBrumeError, type AgentTask, type Event } from '@brume/protocol';
 import { AGENT_LOG_FILE, agentLogReporter } from './agent-log.ts';
 import { createApiClient, type ApiClient } from './api/client.ts';
 import { httpReporter } from './api/http-reporter.ts';
@@ -57,7 +57,7 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   });
   try {
     // 1. The task, as the server gives it to this token.
-    const task = await client.json({ method: 'GET', path: `/agent/tasks/${config.taskId}` }, AgentTask);
+    const task = await client.call('agentTask', { params: { id: config.taskId } });
     fetched = task;
     // Steps exist only for debug tasks, so a normal boot can never stop half-way; asked of another, nothing is posted.
     if (config.step !== undefined && !task.debug) throw new BrumeError('BAD_REQUEST', `task ${task.id} is not a debug task: --step works only for a task created with --debug`);
@@ -143,9 +143,9 @@ function targetDisk(config: AgentConfig, task: AgentTask, disks: DiskSource): Ta
 
 async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk: string | undefined, outcome: AgentOutcome): Promise<void> {
   const logs = await collectLogs(config.logDir, [...(await diskDumpLog(run, disk)), ...(await systemStateLogs(run))]);
-  const path = `/tasks/${config.taskId}/${outcome.ok ? 'complete' : 'fail'}`;
-  const body = outcome.ok ? { result: outcome.summary, logs } : { error: outcome.error.toJSON(), logs };
-  await client.json({ method: 'POST', path, json: body }, Task);
+  const params = { id: config.taskId };
+  if (outcome.ok) await client.call('taskComplete', { params, body: { result: outcome.summary, logs } });
+  else await client.call('taskFail', { params, body: { error: outcome.error.toJSON(), logs } });
 }
 
 const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.error.code === 'TASK_CANCELLED';

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BrumeError, Task } from '@brume/protocol';
+import { BrumeError } from '@brume/protocol';
 import { createApiClient } from './api/client.ts';
 import { collectLogs, systemStateLogs } from './api/log-bundle.ts';
 import type { Runner } from './sys/exec.ts';
@@ -37,7 +37,7 @@ export async function reportCrash(task: CrashedTask, status: number, deps: { run
   const logs = await collectLogs(logDir ?? deps.logRoot, await systemStateLogs(deps.run));
   const client = createApiClient({ server: task.server, token: task.token, retry: { deadlineMs: 60_000 } });
   try {
-    await client.json({ method: 'POST', path: `/tasks/${task.taskId}/fail`, json: { error: { code: 'AGENT_CRASHED', message: crashMessage(status) }, logs } }, Task);
+    await client.call('taskFail', { params: { id: task.taskId }, body: { error: { code: 'AGENT_CRASHED', message: crashMessage(status) }, logs } });
     return 'reported';
   } catch (error) {
     // 401: the task ended (done, cancelled) before or as the agent died; nothing to correct.

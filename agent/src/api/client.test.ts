@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { BrumeError } from '@brume/protocol';
 import { createApiClient, type ApiClient } from './client.ts';
 import { backoffDelay, retryPolicy, type RetryPolicy } from './retry.ts';
@@ -42,14 +41,12 @@ function client(server: string, retry: Partial<RetryPolicy>, timeouts: { headers
   return api;
 }
 
-const Pong = z.object({ pong: z.number() });
-
 describe('the API client', () => {
   it('sends the bearer token below /api/v1 and parses the answer with the schema', async () => {
-    const server = await serve((_request, response) => sendJson(response, 200, { pong: 1 }));
-    const answer = await client(server.url, {}).json({ method: 'GET', path: '/ping' }, Pong);
-    expect(answer).toEqual({ pong: 1 });
-    expect(server.requests[0]?.url).toBe('/api/v1/ping');
+    const server = await serve((_request, response) => sendJson(response, 200, { ok: true, version: '1.0.0' }));
+    const answer = await client(server.url, {}).call('health', {});
+    expect(answer).toEqual({ ok: true, version: '1.0.0' });
+    expect(server.requests[0]?.url).toBe('/api/v1/health');
     expect(server.requests[0]?.headers.authorization).toBe('Bearer secret');
   });
 
@@ -57,18 +54,18 @@ describe('the API client', () => {
     const server = await serve((_request, response, index) => {
       if (index === 0) breakConnection(response);
       else if (index === 1) sendError(response, 503, 'SERVER_UNREACHABLE', 'busy');
-      else sendJson(response, 200, { pong: index });
+      else sendJson(response, 200, { host: { name: `pc-${index}` } });
     });
     const time = fakeTime(60_000);
-    const answer = await client(server.url, time.policy).json({ method: 'POST', path: '/ping', json: {} }, Pong);
-    expect(answer).toEqual({ pong: 2 });
+    const answer = await client(server.url, time.policy).call('agentLookup', { body: { macs: ['52:54:00:12:34:56'] } });
+    expect(answer).toEqual({ host: { name: 'pc-2' } });
     expect(server.requests).toHaveLength(3);
     expect(time.waits).toEqual([375, 750]);
   });
 
   it('never retries a 4xx: the server\'s code and message become the BrumeError', async () => {
     const server = await serve((_request, response) => sendError(response, 404, 'IMAGE_NOT_FOUND', 'no image called win11'));
-    const failure = await client(server.url, fakeTime(60_000).policy).json({ method: 'GET', path: '/images/win11/manifest' }, Pong).catch((error: unknown) => error);
+    const failure = await client(server.url, fakeTime(60_000).policy).call('imageManifest', { params: { name: 'win11' } }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BrumeError);
     expect((failure as BrumeError).code).toBe('IMAGE_NOT_FOUND');
     expect((failure as BrumeError).message).toBe('no image called win11');
@@ -78,9 +75,9 @@ describe('the API client', () => {
   it('gives up at the deadline with SERVER_UNREACHABLE naming the URL and the last error', async () => {
     const server = await serve((_request, response) => sendError(response, 500, 'INTERNAL', 'disk on fire'));
     const time = fakeTime(20_000);
-    const failure = await client(server.url, time.policy).send({ method: 'GET', path: '/ping' }).catch((error: unknown) => error);
+    const failure = await client(server.url, time.policy).call('health', {}).catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('SERVER_UNREACHABLE');
-    expect((failure as BrumeError).message).toContain(`${server.url}/api/v1/ping`);
+    expect((failure as BrumeError).message).toContain(`${server.url}/api/v1/health`);
     expect((failure as BrumeError).message).toContain('disk on fire');
     expect(time.waits.reduce((sum, wait) => sum + wait, 0)).toBeLessThanOrEqual(20_000);
     expect(server.requests.length).toBe(time.waits.length + 1);
@@ -92,7 +89,7 @@ describe('the API client', () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
     const time = fakeTime(3_000);
-    const failure = await client(`http://127.0.0.1:${port}`, time.policy).send({ method: 'GET', path: '/ping' }).catch((error: unknown) => error);
+    const failure = await client(`http://127.0.0.1:${port}`, time.policy).call('health', {}).catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('SERVER_UNREACHABLE');
     expect((failure as BrumeError).message).toMatch(/ECONNREFUSED/);
     expect(time.waits.length).toBeGreaterThan(1);
@@ -100,7 +97,7 @@ describe('the API client', () => {
 
   it('detects a silent server by its headers timeout', async () => {
     const server = await serve(() => undefined);
-    const failure = await client(server.url, { deadlineMs: 0 }, { headersTimeoutMs: 300 }).send({ method: 'GET', path: '/ping' }).catch((error: unknown) => error);
+    const failure = await client(server.url, { deadlineMs: 0 }, { headersTimeoutMs: 300 }).call('health', {}).catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('SERVER_UNREACHABLE');
     expect((failure as BrumeError).message).toMatch(/UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i);
   });
@@ -116,10 +113,29 @@ describe('the API client', () => {
         response.end(payload);
       }
     });
-    const bytes = await client(server.url, fakeTime(60_000).policy).bytes({ method: 'GET', path: '/file', headers: { range: 'bytes=0-65535' } }, payload.byteLength);
+    const bytes = await client(server.url, fakeTime(60_000).policy).bytes('imageFile', { params: { name: 'lab', file: 'd1p1.pc.zst' } }, payload.byteLength, { headers: { range: 'bytes=0-65535' } });
     expect(Buffer.from(bytes).equals(payload)).toBe(true);
     expect(server.requests).toHaveLength(2);
     expect(server.requests[1]?.headers.range).toBe('bytes=0-65535');
+    expect(server.requests[1]?.url).toBe('/api/v1/images/lab/files/d1p1.pc.zst');
+  });
+
+  it.each(['NOT_A_CODE', 'toString', '__proto__'])('takes the unknown error code %s as INTERNAL, never as one of the table', async (code) => {
+    const server = await serve((_request, response) => sendError(response, 403, code, 'refused by something else'));
+    const failure = await client(server.url, fakeTime(60_000).policy).call('agentTask', { params: { id: 7 } }).catch((error: unknown) => error);
+    expect((failure as BrumeError).code).toBe('INTERNAL');
+    expect((failure as BrumeError).message).toBe(`refused by something else (${code}, HTTP 403)`);
+  });
+
+  it('says what came back when a proxy answers with its own page', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(404, { 'content-type': 'text/html' });
+      response.end('<html>Not Found</html>');
+    });
+    const failure = await client(`${server.url}/api/v1`, fakeTime(60_000).policy).call('agentTask', { params: { id: 7 } }).catch((error: unknown) => error);
+    expect((failure as BrumeError).code).toBe('INTERNAL');
+    expect((failure as BrumeError).message).toBe("not a Brume server's answer (text/html): GET /agent/tasks/7 answered HTTP 404: <html>Not Found</html>");
+    expect(server.requests[0]?.url).toBe('/api/v1/agent/tasks/7');
   });
 });
 

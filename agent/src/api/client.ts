@@ -1,7 +1,6 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { z } from 'zod';
-import { API_PREFIX, ApiError, BrumeError, errorTable, type ErrorCode } from '@brume/protocol';
+import { API_PREFIX, BrumeError, errorFromAnswer, prepareCall, readAnswer, routes, type CallInput, type CallResult, type PreparedCall, type RouteName, type Routes } from '@brume/protocol';
 import { retryPolicy, TransientError, withRetry, type RetryPolicy } from './retry.ts';
 
 export interface ClientOptions {
@@ -16,14 +15,10 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
 }
 
-export interface ApiRequest {
-  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
-  /** Below /api/v1: `/agent/tasks/7`. */
-  path: string;
+/** How one call is sent, beyond what the route table says. */
+export interface CallOptions {
   headers?: Record<string, string>;
-  /** Sent as JSON. */
-  json?: unknown;
-  /** Sent as application/octet-stream. */
+  /** The body of a route that takes a stream, sent as application/octet-stream. */
   bytes?: Uint8Array;
   /** Longer than the default for an answer that takes time to compute (a commit re-hashes a whole image). */
   headersTimeoutMs?: number;
@@ -33,26 +28,33 @@ export interface ApiRequest {
 
 type Response = Dispatcher.ResponseData;
 
-/** The agent's side of the /api/v1 contract: bearer token, retries on network faults and 5xx, errors as BrumeError. */
+/** The agent's side of the /api/v1 contract, by route name: bearer token, retries on network faults and 5xx, errors as BrumeError. */
 export interface ApiClient {
   /** The server's API root, for messages. */
   readonly url: string;
-  /** Expects a JSON answer and parses it with `schema`. */
-  json<S extends z.ZodType>(request: ApiRequest, schema: S): Promise<z.infer<S>>;
-  /** Expects a success and ignores its body (204, or an answer nobody needs). */
-  send(request: ApiRequest): Promise<void>;
-  /** Expects exactly `length` bytes with status 206 (or 200): a body cut short is a network fault, tried again. */
-  bytes(request: ApiRequest, length: number): Promise<Uint8Array>;
-  /** HEAD: the file's size, -1 when the server has no such file. */
-  size(path: string): Promise<number>;
+  /** Calls a route of protocol's table and parses its answer with the route's schema (undefined for a 204). */
+  call<N extends RouteName>(name: N, input: CallInput<Routes[N]>, options?: CallOptions): Promise<CallResult<Routes[N]>>;
+  /** The JSON answer as it came, for a caller that validates it itself (a manifest is read like a directory's). */
+  json<N extends RouteName>(name: N, input: CallInput<Routes[N]>, options?: CallOptions): Promise<unknown>;
+  /** A route that streams a file: exactly `length` bytes with status 206 (or 200); a body cut short is a network fault, tried again. */
+  bytes<N extends RouteName>(name: N, input: CallInput<Routes[N]>, length: number, options?: CallOptions): Promise<Uint8Array>;
+  /** HEAD of a route that streams a file: its size, -1 when the server has no such file. */
+  size<N extends RouteName>(name: N, input: CallInput<Routes[N]>): Promise<number>;
   close(): Promise<void>;
+}
+
+interface Exchange {
+  prepared: PreparedCall;
+  method: Dispatcher.HttpMethod;
+  options: CallOptions;
 }
 
 export function createApiClient(options: ClientOptions): ApiClient {
   const root = new URL(options.server);
-  const base = root.pathname.replace(/\/+$/, '');
-  const prefix = base.endsWith(API_PREFIX) ? base : `${base}${API_PREFIX}`;
-  const url = `${root.origin}${prefix}`;
+  const given = root.pathname.replace(/\/+$/, '');
+  // The table's paths carry their mount (/api/v1): what the server URL holds before it is kept.
+  const base = given.endsWith(API_PREFIX) ? given.slice(0, -API_PREFIX.length) : given;
+  const url = `${root.origin}${base}${API_PREFIX}`;
   const policy = retryPolicy(options.retry);
   const pool = new Pool(root.origin, {
     connections: 8,
@@ -62,40 +64,57 @@ export function createApiClient(options: ClientOptions): ApiClient {
   });
 
   const headersTimeout = options.headersTimeoutMs ?? 30_000;
-  const exchange = <T>(request: ApiRequest, read: (response: Response) => Promise<T>): Promise<T> => {
+  const exchange = <T>(call: Exchange, read: (response: Response) => Promise<T>): Promise<T> => {
     const attempt = async (): Promise<T> => {
-      const response = await pool.request(dispatchOptions(request, prefix, options.token, headersTimeout));
+      const response = await pool.request(dispatchOptions(call, base, options.token, headersTimeout));
       try {
-        if (response.statusCode >= 400) throw await failureOf(response, request);
+        if (response.statusCode >= 400) throw await failureOf(response, call);
         return await read(response);
       } finally {
         // Whatever is left unread goes, so the connection returns to the pool (or closes).
         await response.body.dump().catch(() => undefined);
       }
     };
-    return withRetry(attempt, request.once === true ? { ...policy, deadlineMs: 0 } : policy, `${url}${request.path}`);
+    return withRetry(attempt, call.options.once === true ? { ...policy, deadlineMs: 0 } : policy, `${root.origin}${base}${call.prepared.target}`);
+  };
+  const prepare = <N extends RouteName>(name: N, input: CallInput<Routes[N]>, callOptions: CallOptions = {}, method?: 'HEAD'): Exchange => {
+    const prepared = prepareCall(routes[name], input);
+    return { prepared, method: method ?? prepared.method, options: callOptions };
   };
 
   return {
     url,
-    json: (request, schema) =>
-      exchange(request, async (response) => {
+    call: (name, input, callOptions) =>
+      exchange(prepare(name, input, callOptions), async (response) => {
         const text = await response.body.text();
-        const parsed = schema.safeParse(parseJson(text));
-        if (!parsed.success) {
-          throw new BrumeError('INTERNAL', `${request.method} ${url}${request.path} answered something this agent cannot read: ${parsed.error.issues[0]?.message ?? 'invalid'} (a server newer than this agent does that: rebuild the boot files with \`npm run build:boot\` so PCs boot the matching agent)`, {
-            detail: { status: response.statusCode, issues: parsed.error.issues, body: text.slice(0, 2000) },
+        const answer = readAnswer(routes[name], response.statusCode, text);
+        if (!answer.ok) {
+          throw new BrumeError('INTERNAL', `${routes[name].method} ${root.origin}${base}${prepareCall(routes[name], input).target} answered something this agent cannot read: ${answer.issues[0]?.message ?? 'invalid'} (a server newer than this agent does that: rebuild the boot files with \`npm run build:boot\` so PCs boot the matching agent)`, {
+            detail: { status: response.statusCode, issues: answer.issues, body: text.slice(0, 2000) },
           });
         }
-        return parsed.data;
+        return answer.value;
       }),
-    send: (request) => exchange(request, async () => undefined),
-    bytes: (request, length) => exchange(request, (response) => readExactly(response, length, `${url}${request.path}`)),
-    size: (path) =>
-      exchange({ method: 'HEAD', path }, async (response) => contentLength(response, `${url}${path}`)).catch((error: unknown) => {
+    json: (name, input, callOptions) =>
+      exchange(prepare(name, input, callOptions), async (response) => {
+        const text = await response.body.text();
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return undefined;
+        }
+      }),
+    bytes: (name, input, length, callOptions) => {
+      const call = prepare(name, input, callOptions);
+      return exchange(call, (response) => readExactly(response, length, `${root.origin}${base}${call.prepared.target}`));
+    },
+    size: (name, input) => {
+      const call = prepare(name, input, {}, 'HEAD');
+      return exchange(call, async (response) => contentLength(response, `${root.origin}${base}${call.prepared.target}`)).catch((error: unknown) => {
         if (error instanceof BrumeError && (error.code === 'NOT_FOUND' || error.code === 'IMAGE_NOT_FOUND')) return -1;
         throw error;
-      }),
+      });
+    },
     close: () => pool.close(),
   };
 }
@@ -103,50 +122,34 @@ export function createApiClient(options: ClientOptions): ApiClient {
 /** The headers timer runs while a request body drains too: a chunk upload gets one more second per 256 KiB. */
 const UPLOAD_GRACE_BYTES_PER_SECOND = 256 * 1024;
 
-function dispatchOptions(request: ApiRequest, prefix: string, token: string | undefined, headersTimeout: number): Dispatcher.RequestOptions {
-  const headers: Record<string, string> = { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), accept: 'application/json', ...request.headers };
+function dispatchOptions(call: Exchange, base: string, token: string | undefined, headersTimeout: number): Dispatcher.RequestOptions {
+  const { prepared, options } = call;
+  const headers: Record<string, string> = { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), accept: 'application/json', ...options.headers };
   let body: string | Uint8Array | null = null;
-  if (request.json !== undefined) {
+  if (prepared.json !== undefined) {
     headers['content-type'] = 'application/json';
-    body = JSON.stringify(request.json);
-  } else if (request.bytes !== undefined) {
+    body = prepared.json;
+  } else if (options.bytes !== undefined) {
     headers['content-type'] = 'application/octet-stream';
-    body = request.bytes;
+    body = options.bytes;
   }
   return {
-    path: `${prefix}${request.path}`,
-    method: request.method,
+    path: `${base}${prepared.target}`,
+    method: call.method,
     headers,
     body,
-    headersTimeout: request.headersTimeoutMs ?? headersTimeout + Math.ceil((request.bytes?.byteLength ?? 0) / UPLOAD_GRACE_BYTES_PER_SECOND) * 1000,
+    headersTimeout: options.headersTimeoutMs ?? headersTimeout + Math.ceil((options.bytes?.byteLength ?? 0) / UPLOAD_GRACE_BYTES_PER_SECOND) * 1000,
   };
 }
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};
-
-const statusCodes: Partial<Record<number, ErrorCode>> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE' };
-
-/** The server's `{error: {code, message}}` as a BrumeError (4xx), or a TransientError to retry (5xx). */
-async function failureOf(response: Response, request: ApiRequest): Promise<Error> {
-  const text = request.method === 'HEAD' ? '' : await response.body.text().catch(() => '');
-  const parsed = ApiError.safeParse(parseJson(text));
-  const status = response.statusCode;
-  if (status >= 500) {
-    const what = parsed.success ? `${parsed.data.error.code}: ${parsed.data.error.message}` : text.slice(0, 200) || response.statusText;
-    return new TransientError(`HTTP ${status} (${what})`);
-  }
-  if (parsed.success && parsed.data.error.code in errorTable) {
-    const { code, message, detail } = parsed.data.error;
-    return new BrumeError(code as ErrorCode, message, detail === undefined ? {} : { detail });
-  }
-  const message = parsed.success ? `${parsed.data.error.code}: ${parsed.data.error.message}` : text.slice(0, 200) || response.statusText;
-  return new BrumeError(statusCodes[status] ?? 'BAD_REQUEST', `${request.method} ${request.path} was refused with HTTP ${status}: ${message}`, { detail: { status } });
+/** The server's refusal as a BrumeError through protocol's one mapper (4xx), or a TransientError to retry (5xx). */
+async function failureOf(response: Response, call: Exchange): Promise<Error> {
+  const head = call.method === 'HEAD';
+  const text = head ? '' : await response.body.text().catch(() => '');
+  const contentType = response.headers['content-type'];
+  const error = errorFromAnswer({ status: response.statusCode, contentType: Array.isArray(contentType) ? contentType[0] : contentType, text, where: call.prepared.where, head });
+  if (response.statusCode >= 500) return new TransientError(`HTTP ${response.statusCode} (${error.code}: ${error.message})`, { cause: error });
+  return error;
 }
 
 function contentLength(response: Response, where: string): number {

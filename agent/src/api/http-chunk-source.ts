@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ChunkSource, ImageReader } from '../ports.ts';
 import { checkFileSizes, parseManifest, verifiedBootArea } from '../imaging/image-dir.ts';
 import type { ApiClient } from './client.ts';
@@ -9,30 +8,28 @@ import type { ApiClient } from './client.ts';
  * (a body cut short is retried from the chunk's start). Chunks are verified by the codec pool, as from a directory.
  */
 export function httpImageReader(client: ApiClient, name: string): ImageReader {
-  const image = `/images/${encodeURIComponent(name)}`;
-  const filePath = (file: string): string => `${image}/files/${encodeURIComponent(file)}`;
-  const location = `${client.url}${image}`;
+  const location = `${client.url}/images/${encodeURIComponent(name)}`;
   return {
     location,
     async manifest() {
-      const json = await client.json({ method: 'GET', path: `${image}/manifest` }, z.unknown());
+      const json = await client.json('imageManifest', { params: { name } });
       const manifest = parseManifest(json, `the manifest of ${location}`);
-      await checkFileSizes(manifest, location, (file) => client.size(filePath(file)));
+      await checkFileSizes(manifest, location, (file) => client.size('imageFile', { params: { name, file } }));
       return manifest;
     },
     async bootArea(disk) {
-      return verifiedBootArea(await client.bytes({ method: 'GET', path: filePath(disk.bootArea.file) }, disk.bootArea.bytes), disk);
+      return verifiedBootArea(await client.bytes('imageFile', { params: { name, file: disk.bootArea.file } }, disk.bootArea.bytes), disk);
     },
-    chunks: () => httpChunkSource(client, filePath),
+    chunks: () => httpChunkSource(client, name),
   };
 }
 
-export function httpChunkSource(client: ApiClient, filePath: (file: string) => string): ChunkSource {
+export function httpChunkSource(client: ApiClient, image: string): ChunkSource {
   return {
     async read(file, chunk) {
       if (chunk.bytes === 0) return new Uint8Array();
       const range = `bytes=${chunk.offset}-${chunk.offset + chunk.bytes - 1}`;
-      return client.bytes({ method: 'GET', path: filePath(file), headers: { range } }, chunk.bytes);
+      return client.bytes('imageFile', { params: { name: image, file } }, chunk.bytes, { headers: { range } });
     },
     close: async () => undefined,
   };

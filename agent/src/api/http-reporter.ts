@@ -26,7 +26,6 @@ const MAX_BATCH = 200;
  * its phase and log events wait for the next tick, its progress is dropped (a newer figure replaces it).
  */
 export function httpReporter(client: ApiClient, taskId: number, options: HttpReporterOptions = {}): HttpReporter {
-  const path = `/tasks/${taskId}/events`;
   const maxQueued = options.maxQueued ?? 2000;
   const ordered: Event[] = [];
   const progress = new Map<string, ProgressEvent>();
@@ -39,7 +38,7 @@ export function httpReporter(client: ApiClient, taskId: number, options: HttpRep
     const { taken, events } = takeBatch(ordered, progress);
     if (events.length === 0) return;
     try {
-      await client.send({ method: 'POST', path, json: { events }, once: true });
+      await client.call('taskEvents', { params: { id: taskId }, body: { events } }, { once: true });
     } catch (error) {
       if (error instanceof BrumeError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN')) {
         refusal = error;

@@ -2,10 +2,11 @@ import {
   BrumeError,
   CHUNK_OFFSET_HEADER,
   CHUNK_SHA256_HEADER,
-  HeldChunk,
-  ImageSummary,
-  UploadListing,
+  type CallInput,
+  type ImageSummary,
   type Manifest,
+  type Routes,
+  type UploadListing,
 } from '@brume/protocol';
 import type { ImageWriter, StoredPiece } from '../ports.ts';
 import type { ApiClient } from './client.ts';
@@ -46,7 +47,6 @@ type Ledger = Map<string, Map<number, { offset: number; bytes: number; sha256: s
  * holds for this task is not sent again, every PUT is retried through network faults, and the commit publishes it.
  */
 export function uploadImageWriter(client: ApiClient, taskId: number, imageName: string, options: UploadOptions = {}): UploadWriter {
-  const base = `/uploads/${taskId}`;
   const keepSmall = options.keepSmallBytes ?? 2 * 1024 * 1024;
   const stats: UploadStats = { sentChunks: 0, sentBytes: 0, skippedChunks: 0, skippedBytes: 0 };
   const ledger: Ledger = new Map();
@@ -63,16 +63,16 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
     while (uploading.length > 0) await settleOldest();
   };
 
-  const listHeld = async (): Promise<Ledger> => toLedger(await client.json({ method: 'GET', path: base }, UploadListing));
+  const listHeld = async (): Promise<Ledger> => toLedger(await client.call('uploadListing', { params: { task: taskId } }));
   const send = async (file: string, index: number, piece: StoredPiece): Promise<void> => {
     const entry = { offset: piece.offset, bytes: piece.stored.byteLength, sha256: piece.sha256 };
     const stillMissing = async (): Promise<boolean> => !sameChunk((await listHeld()).get(file)?.get(index), entry);
-    await putChunk(client, `${base}/${encodeURIComponent(file)}?chunk=${index}`, piece, stillMissing);
+    await putChunk(client, { params: { task: taskId, file }, query: { chunk: index } }, piece, stillMissing);
     stats.sentChunks++;
     stats.sentBytes += piece.stored.byteLength;
   };
   const commit = (manifest: Manifest): Promise<ImageSummary> =>
-    client.json({ method: 'POST', path: `${base}/commit`, json: { manifest }, headersTimeoutMs: options.commitTimeoutMs ?? 30 * 60 * 1000 }, ImageSummary);
+    client.call('uploadCommit', { params: { task: taskId }, body: { manifest } }, { headersTimeoutMs: options.commitTimeoutMs ?? 30 * 60 * 1000 });
 
   return {
     location: `${client.url}/images/${imageName}`,
@@ -120,12 +120,12 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
  * the server holds (that request waits out the outage) and sends the chunk again only if it is still missing, so a
  * chunk the server holds never crosses the network twice. CHUNK_CORRUPT means the bytes changed on the way: sent again.
  */
-async function putChunk(client: ApiClient, path: string, piece: StoredPiece, stillMissing: () => Promise<boolean>): Promise<void> {
+async function putChunk(client: ApiClient, target: CallInput<Routes['uploadChunk']>, piece: StoredPiece, stillMissing: () => Promise<boolean>): Promise<void> {
   const headers = { [CHUNK_SHA256_HEADER]: piece.sha256, [CHUNK_OFFSET_HEADER]: String(piece.offset) };
   const policy = retryPolicy();
   for (let corrupt = 0, faults = 0; ; ) {
     try {
-      await client.json({ method: 'PUT', path, headers, bytes: piece.stored, once: true }, HeldChunk);
+      await client.call('uploadChunk', target, { headers, bytes: piece.stored, once: true });
       return;
     } catch (error) {
       if (!(error instanceof BrumeError)) throw error;

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { RECOVERED_PIECE_BYTES, RecoveredPieceHeld, RecoveredStored } from '@brume/protocol';
+import { RECOVERED_PIECE_BYTES, type RecoveredStored } from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
 import type { RecoveredFile } from './recover-files.ts';
 
@@ -9,7 +9,7 @@ import type { RecoveredFile } from './recover-files.ts';
  * server checks against what it holds before it keeps the file.
  */
 export async function uploadRecovered(client: ApiClient, taskId: number, file: RecoveredFile, name: string, onBytes: (bytes: number) => void): Promise<RecoveredStored> {
-  const path = `/recovered/${taskId}/${encodeURIComponent(name)}`;
+  const params = { task: taskId, file: name };
   const handle = await open(file.path, 'r');
   try {
     let offset = 0;
@@ -17,12 +17,12 @@ export async function uploadRecovered(client: ApiClient, taskId: number, file: R
       const piece = new Uint8Array(Math.min(RECOVERED_PIECE_BYTES, file.bytes - offset));
       const { bytesRead } = await handle.read(piece, 0, piece.byteLength, offset);
       if (bytesRead !== piece.byteLength) throw new Error(`${file.path} shrank while it was sent (${offset + bytesRead} of ${file.bytes} bytes)`);
-      await client.json({ method: 'PUT', path: `${path}?offset=${offset}`, bytes: piece }, RecoveredPieceHeld);
+      await client.call('recoveredPiece', { params, query: { offset } }, { bytes: piece });
       offset += piece.byteLength;
       onBytes(piece.byteLength);
     } while (offset < file.bytes);
   } finally {
     await handle.close();
   }
-  return client.json({ method: 'POST', path: `${path}/commit`, json: { bytes: file.bytes, sha256: file.sha256 }, headersTimeoutMs: 120_000 }, RecoveredStored);
+  return client.call('recoveredCommit', { params, body: { bytes: file.bytes, sha256: file.sha256 } }, { headersTimeoutMs: 120_000 });
 }

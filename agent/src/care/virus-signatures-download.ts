@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BrumeError, holdsSignatures, SignatureList, type SignatureFile } from '@brume/protocol';
+import { BrumeError, holdsSignatures, type SignatureFile } from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
 import { reportProgress } from '../imaging/progress.ts';
 import { phase } from '../imaging/run-context.ts';
@@ -16,8 +16,7 @@ const PIECE_BYTES = 8 * 1024 * 1024;
  * a scan without them would find nothing and say the disk is clean.
  */
 export async function downloadSignatures(client: ApiClient, taskId: number, dir: string, reporter: Reporter): Promise<SignatureFile[]> {
-  const base = `/tasks/${taskId}/signatures`;
-  const { files } = await client.json({ method: 'GET', path: base }, SignatureList);
+  const { files } = await client.call('taskSignatures', { params: { id: taskId } });
   if (!holdsSignatures(files.map((file) => file.name))) {
     throw new BrumeError('NO_SIGNATURES', `the server at ${client.url} has no ClamAV signatures${files.length === 0 ? '' : ` (only ${files.map((file) => file.name).join(', ')})`}: an admin uploads them (brume signatures upload main.cvd daily.cvd …) or starts the server with --signatures DIR`, {
       detail: { files: files.map((file) => file.name) },
@@ -29,7 +28,7 @@ export async function downloadSignatures(client: ApiClient, taskId: number, dir:
   let done = 0;
   for (const file of files) {
     // The name was checked by the schema (one plain segment with a database extension): it cannot leave `dir`.
-    await downloadFile(client, `${base}/${encodeURIComponent(file.name)}`, join(dir, file.name), file, (bytes) => {
+    await downloadFile(client, taskId, join(dir, file.name), file, (bytes) => {
       done += bytes;
       reportProgress(reporter, { phase: 'receive', target: 'signatures', done, total, started });
     });
@@ -37,14 +36,14 @@ export async function downloadSignatures(client: ApiClient, taskId: number, dir:
   return files;
 }
 
-async function downloadFile(client: ApiClient, path: string, target: string, file: SignatureFile, onPiece: (bytes: number) => void): Promise<void> {
+async function downloadFile(client: ApiClient, taskId: number, target: string, file: SignatureFile, onPiece: (bytes: number) => void): Promise<void> {
   const hash = createHash('sha256');
   const handle = await open(target, 'wx', 0o600);
   try {
     for (let offset = 0; offset < file.bytes; offset += PIECE_BYTES) {
       const bytes = Math.min(PIECE_BYTES, file.bytes - offset);
       // If-Range: a file replaced on the server meanwhile answers whole (200), which `bytes` refuses as too long.
-      const piece = await client.bytes({ method: 'GET', path, headers: { range: `bytes=${offset}-${offset + bytes - 1}`, 'if-range': `"${file.sha256}"` } }, bytes);
+      const piece = await client.bytes('taskSignatureFile', { params: { id: taskId, name: file.name } }, bytes, { headers: { range: `bytes=${offset}-${offset + bytes - 1}`, 'if-range': `"${file.sha256}"` } });
       hash.update(piece);
       await handle.write(piece, 0, piece.length, offset);
       onPiece(bytes);

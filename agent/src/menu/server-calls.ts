@@ -1,4 +1,4 @@
-import { type AgentCare, type AgentRegister, AgentLookupResult, AgentRegistered, ImageList, MulticastList, ServerHealth, TaskCreated, TechSession, type Inventory, type TechLogin } from '@brume/protocol';
+import type { AgentCare, AgentLookupResult, AgentRegister, AgentRegistered, ImageList, Inventory, MulticastList, ServerHealth, TaskCreated, TechLogin, TechSession } from '@brume/protocol';
 import { createApiClient, type ApiClient } from '../api/client.ts';
 
 /**
@@ -27,19 +27,19 @@ export class MenuServer {
     }
   }
 
-  health = (): Promise<ServerHealth> => this.#with(undefined, (client) => client.json({ method: 'GET', path: '/health' }, ServerHealth));
-  lookup = (macs: string[]): Promise<AgentLookupResult> => this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/lookup', json: { macs } }, AgentLookupResult));
+  health = (): Promise<ServerHealth> => this.#with(undefined, (client) => client.call('health', {}));
+  lookup = (macs: string[]): Promise<AgentLookupResult> => this.#with(undefined, (client) => client.call('agentLookup', { body: { macs } }));
   /** Quick registration without choices; a full one with what the form holds (the server checks each). */
   register = (inventory: Inventory, choices: Omit<AgentRegister, 'inventory'> = {}): Promise<AgentRegistered> =>
-    this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/register', json: { inventory, ...choices } }, AgentRegistered));
-  login = (login: TechLogin): Promise<TechSession> => this.#with(undefined, (client) => client.json({ method: 'POST', path: '/agent/tech-login', json: login, once: true }, TechSession));
-  images = (session: TechSession): Promise<ImageList> => this.#with(session.token, (client) => client.json({ method: 'GET', path: '/agent/images' }, ImageList));
+    this.#with(undefined, (client) => client.call('agentRegister', { body: { inventory, ...choices } }));
+  login = (login: TechLogin): Promise<TechSession> => this.#with(undefined, (client) => client.call('techLogin', { body: login }, { once: true }));
+  images = (session: TechSession): Promise<ImageList> => this.#with(session.token, (client) => client.call('pcImages', {}));
   deploy = (session: TechSession, macs: string[], image: string): Promise<TaskCreated> =>
-    this.#with(session.token, (client) => client.json({ method: 'POST', path: '/agent/deploy', json: { macs, image }, once: true }, TaskCreated));
+    this.#with(session.token, (client) => client.call('pcDeploy', { body: { macs, image } }, { once: true }));
   /** A disk-care task (wipe, surface test, virus scan, recovery) for this PC, with its settings. */
   care = (session: TechSession, macs: string[], kind: AgentCare['kind'], params: Record<string, unknown>): Promise<TaskCreated> =>
-    this.#with(session.token, (client) => client.json({ method: 'POST', path: '/agent/care', json: { macs, kind, params }, once: true }, TaskCreated));
-  multicastSessions = (session: TechSession): Promise<MulticastList> => this.#with(session.token, (client) => client.json({ method: 'GET', path: '/agent/multicast' }, MulticastList));
+    this.#with(session.token, (client) => client.call('pcCare', { body: { macs, kind, params } }, { once: true }));
+  multicastSessions = (session: TechSession): Promise<MulticastList> => this.#with(session.token, (client) => client.call('pcMulticastList', {}));
   joinMulticast = (session: TechSession, id: number, macs: string[]): Promise<TaskCreated> =>
-    this.#with(session.token, (client) => client.json({ method: 'POST', path: `/agent/multicast/${id}/join`, json: { macs }, once: true }, TaskCreated));
+    this.#with(session.token, (client) => client.call('pcMulticastJoin', { params: { id }, body: { macs } }, { once: true }));
 }

@@ -1,4 +1,4 @@
-import { AgentTask, MulticastJoin, TaskParams } from '@brume/protocol';
+import { AgentTask, TaskParams, type MulticastJoin } from '@brume/protocol';
 import { httpImageReader } from '../api/http-chunk-source.ts';
 import { deployImage } from '../imaging/deploy.ts';
 import { multicastChunkSource, type MulticastStats } from '../multicast/multicast-source.ts';
@@ -43,7 +43,7 @@ async function imageSource(context: TaskContext, image: string): Promise<{ reade
   const http = httpImageReader(context.client, image);
   const { multicast } = TaskParams.deploy.parse(context.task.params);
   if (multicast === undefined) return { reader: http, stats: () => undefined };
-  const fetchJoin = (): Promise<MulticastJoin> => context.client.json({ method: 'GET', path: `/agent/tasks/${context.task.id}/multicast` }, MulticastJoin);
+  const fetchJoin = (): Promise<MulticastJoin> => context.client.call('agentMulticastJoin', { params: { id: context.task.id } });
   const join = await fetchJoin();
   let source: ReturnType<typeof multicastChunkSource> | undefined;
   const reader: ImageReader = { ...http, chunks: () => (source = multicastChunkSource(join, fetchJoin, context.receiveMulticast, http.chunks(), context.reporter)) };

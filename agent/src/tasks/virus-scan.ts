@@ -55,7 +55,7 @@ export function watchCancel(client: ApiClient, taskId: number, intervalMs = CANC
     if (asking || controller.signal.aborted) return;
     asking = true;
     client
-      .send({ method: 'GET', path: `/agent/tasks/${taskId}`, once: true })
+      .call('agentTask', { params: { id: taskId } }, { once: true })
       .catch((error: unknown) => {
         if (error instanceof BrumeError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN')) controller.abort();
       })

@@ -97,7 +97,12 @@ export interface FailedAnswer {
   text: string;
   /** `GET /images`: the route called (prepareCall's `where`). */
   where: string;
+  /** An answer to HEAD: no body by definition, so its status is all there is to read. */
+  head?: boolean;
 }
+
+/** What a bodiless answer (to HEAD) means by its status alone. */
+const HEAD_STATUS_CODES: Readonly<Partial<Record<number, ErrorCode>>> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE' };
 
 /**
  * The one error mapper: a `{error: {code, message, detail}}` body with one of protocol's codes becomes that BrumeError
@@ -106,6 +111,7 @@ export interface FailedAnswer {
  */
 export function errorFromAnswer(answer: FailedAnswer): BrumeError {
   const { status, contentType, text, where } = answer;
+  if (answer.head === true) return new BrumeError(HEAD_STATUS_CODES[status] ?? 'INTERNAL', `${where} answered HTTP ${status}`, { detail: { status } });
   let json: unknown;
   try {
     json = JSON.parse(text);
