@@ -1,9 +1,8 @@
-import { Group, GroupAdd, GroupList, GroupName, GroupRemove } from '@brume/protocol';
+import { GroupAdd, GroupName, GroupRemove, type Group } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, UsageError, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { formatDate, jsonDocument, keyValues, table } from './output.ts';
 
-const groupPath = (name: string): string => `/groups/${encodeURIComponent(name)}`;
 const groupName = (args: Args): string => checkedInput(GroupName, positional(args, 'NAME'), { '': 'NAME' });
 
 /** `--hosts a,b,c` (and repeated flags), as a technician types a room. */
@@ -25,7 +24,7 @@ const add: Command = {
   prepare(args) {
     const input = checkedInput(GroupAdd, { name: positional(args, 'NAME'), hosts: hostList(args) }, { name: 'NAME', hosts: '--hosts' });
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post('/groups', Group, input);
+      const { value, body } = await client.call('groupAdd', { body: input });
       term.out(json ? jsonDocument(body) : `group ${value.name}: ${value.hosts.length} host(s)\n${groupBlock(value)}`);
       return 0;
     };
@@ -41,7 +40,7 @@ const remove: Command = {
     if (hosts.length === 0) throw new UsageError('--hosts is required: the hosts that leave the group');
     const input = checkedInput(GroupRemove, { hosts }, { hosts: '--hosts' });
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post(`${groupPath(name)}/remove`, Group, input);
+      const { value, body } = await client.call('groupRemove', { params: { name }, body: input });
       term.out(json ? jsonDocument(body) : groupBlock(value));
       return 0;
     };
@@ -54,7 +53,7 @@ const list: Command = {
   prepare(args) {
     noPositionals(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get('/groups', GroupList);
+      const { value, body } = await client.call('groupList', {});
       if (json) term.out(jsonDocument(body));
       else if (value.groups.length === 0) term.out('no groups yet: brume group add NAME --hosts a,b,c\n');
       else term.out(table(value.groups, [
@@ -73,7 +72,7 @@ const show: Command = {
   prepare(args) {
     const name = groupName(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get(groupPath(name), Group);
+      const { value, body } = await client.call('groupShow', { params: { name } });
       term.out(json ? jsonDocument(body) : groupBlock(value));
       return 0;
     };
@@ -86,7 +85,7 @@ const deleteGroup: Command = {
   prepare(args) {
     const name = groupName(args);
     return async ({ client, term, json }) => {
-      await client.delete(groupPath(name));
+      await client.call('groupDelete', { params: { name } });
       if (!json) term.out(`deleted group ${name} (its hosts stay)\n`);
       return 0;
     };

@@ -1,4 +1,4 @@
-import { Host, HostCreate, HostDetail, HostList, HostName, TaskList, type Task } from '@brume/protocol';
+import { HostCreate, HostName, type Host, type Task } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, UsageError, type Args } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
 import { formatDate, jsonDocument, keyValues, table } from './output.ts';
@@ -6,7 +6,6 @@ import { inventoryBlock, inventoryHistory } from './inventory-text.ts';
 import { taskTable } from './task-text.ts';
 import { wakeCommand } from './wake.ts';
 
-const hostPath = (name: string): string => `/hosts/${encodeURIComponent(name)}`;
 const hostName = (args: Args): string => checkedInput(HostName, positional(args, 'NAME'), { '': 'NAME' });
 
 export function hostBlock(host: Host): string {
@@ -49,7 +48,7 @@ const add: Command = {
       { name: 'NAME', macs: '--mac', diskHint: '--disk', image: '--image', groups: '--group' },
     );
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post('/hosts', Host, input);
+      const { value, body } = await client.call('hostCreate', { body: input });
       term.out(json ? jsonDocument(body) : `added host ${value.name}\n${hostBlock(value)}`);
       return 0;
     };
@@ -62,7 +61,7 @@ const list: Command = {
   prepare(args) {
     noPositionals(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get('/hosts', HostList);
+      const { value, body } = await client.call('hostList', {});
       term.out(json ? jsonDocument(body) : hostTable(value.hosts));
       return 0;
     };
@@ -70,7 +69,7 @@ const list: Command = {
 };
 
 async function recentTasks(context: CommandContext, host: string): Promise<readonly Task[]> {
-  return (await context.client.get('/tasks', TaskList, { host, limit: 5 })).value.tasks;
+  return (await context.client.call('taskList', { query: { host, limit: 5 } })).value.tasks;
 }
 
 const show: Command = {
@@ -79,7 +78,7 @@ const show: Command = {
   prepare(args) {
     const name = hostName(args);
     return async (context) => {
-      const { value, body } = await context.client.get(hostPath(name), HostDetail);
+      const { value, body } = await context.client.call('hostShow', { params: { name } });
       if (context.json) {
         context.term.out(jsonDocument(body));
         return 0;
@@ -99,7 +98,7 @@ const remove: Command = {
   prepare(args) {
     const name = hostName(args);
     return async ({ client, term, json }) => {
-      await client.delete(hostPath(name));
+      await client.call('hostDelete', { params: { name } });
       if (!json) term.out(`deleted host ${name}\n`);
       return 0;
     };

@@ -1,9 +1,8 @@
-import { ImageDetail, ImageList, ImageName, ImageVerification, type ImageSummary, type ManifestPartition } from '@brume/protocol';
+import { ImageName, type ImageDetail, type ImageSummary, type ImageVerification, type ManifestPartition } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { formatBytes, formatDate, jsonDocument, keyValues, table } from './output.ts';
 
-const imagePath = (name: string, rest = ''): string => `/images/${encodeURIComponent(name)}${rest}`;
 const imageName = (args: Args): string => checkedInput(ImageName, positional(args, 'NAME'), { '': 'NAME' });
 
 function ratio(image: ImageSummary): string {
@@ -66,7 +65,7 @@ const list: Command = {
   prepare(args) {
     noPositionals(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get('/images', ImageList);
+      const { value, body } = await client.call('imageList', {});
       term.out(json ? jsonDocument(body) : imageTable(value.images));
       return 0;
     };
@@ -79,7 +78,7 @@ const show: Command = {
   prepare(args) {
     const name = imageName(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get(imagePath(name), ImageDetail);
+      const { value, body } = await client.call('imageShow', { params: { name } });
       term.out(json ? jsonDocument(body) : imageBlock(value));
       return 0;
     };
@@ -93,7 +92,7 @@ const verify: Command = {
     const name = imageName(args);
     return async ({ client, term, json }) => {
       // The server reads back every chunk of the image: as long as that takes.
-      const { value, body } = await client.post(imagePath(name, '/verify'), ImageVerification, undefined, { timeoutMs: 0 });
+      const { value, body } = await client.call('imageVerify', { params: { name } }, { timeoutMs: 0 });
       term.out(json ? jsonDocument(body) : verificationText(value));
       return value.ok ? 0 : 1;
     };
@@ -106,7 +105,7 @@ const remove: Command = {
   prepare(args) {
     const name = imageName(args);
     return async ({ client, term, json }) => {
-      await client.delete(imagePath(name));
+      await client.call('imageDelete', { params: { name } });
       if (!json) term.out(`deleted image ${name}\n`);
       return 0;
     };

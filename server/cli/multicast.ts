@@ -1,10 +1,9 @@
-import { MulticastList, MulticastSession, MulticastStart, MulticastStarted } from '@brume/protocol';
+import { MulticastStart, type MulticastSession } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, taskId, wholeNumber, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { hostList } from './groups.ts';
 import { formatDate, jsonDocument, keyValues, table } from './output.ts';
 
-const sessionPath = (id: number, rest = ''): string => `/multicast/${id}${rest}`;
 const sessionId = (args: Args): number => taskId(positional(args, 'ID'));
 
 /** "none" turns a default off (--fec none, --max-bitrate none). */
@@ -47,7 +46,7 @@ const start: Command = {
       { image: '--image', hosts: '--hosts (or --group)', group: '--group', minReceivers: '--min-receivers', maxWaitSeconds: '--max-wait', maxBitrate: '--max-bitrate', fec: '--fec', interface: '--multicast-interface', portbase: '--portbase' },
     );
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post('/multicast', MulticastStarted, input);
+      const { value, body } = await client.call('multicastStart', { body: input });
       if (json) {
         term.out(jsonDocument(body));
         return 0;
@@ -69,7 +68,7 @@ const list: Command = {
   prepare(args) {
     noPositionals(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get('/multicast', MulticastList);
+      const { value, body } = await client.call('multicastList', {});
       if (json) term.out(jsonDocument(body));
       else if (value.sessions.length === 0) term.out('no multicast sessions yet: brume multicast start --image I --group G\n');
       else term.out(table(value.sessions, [
@@ -91,7 +90,7 @@ const show: Command = {
   prepare(args) {
     const id = sessionId(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get(sessionPath(id), MulticastSession);
+      const { value, body } = await client.call('multicastShow', { params: { id } });
       term.out(json ? jsonDocument(body) : sessionBlock(value));
       return 0;
     };
@@ -104,7 +103,7 @@ const cancel: Command = {
   prepare(args) {
     const id = sessionId(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post(sessionPath(id, '/cancel'), MulticastSession);
+      const { value, body } = await client.call('multicastCancel', { params: { id } });
       term.out(json ? jsonDocument(body) : `cancelled multicast session ${id} and its unfinished tasks\n${sessionBlock(value)}`);
       return 0;
     };

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { RecoveredFileName, RecoveredList } from '@brume/protocol';
+import { RecoveredFileName } from '@brume/protocol';
 import { UsageError, checkedInput, positional, taskId } from './args.ts';
 import type { Command } from './command.ts';
 import { formatBytes, jsonDocument, table } from './output.ts';
@@ -17,13 +17,13 @@ export const recovered: Command = {
       const name = checkedInput(RecoveredFileName, get, { '': '--get' });
       const path = resolve(out);
       return async ({ client, term, json }) => {
-        const bytes = await client.download(`/tasks/${id}/recovered/${encodeURIComponent(name)}`, path);
+        const bytes = await client.download('taskRecoveredFile', { params: { id, file: name } }, path);
         term.out(json ? jsonDocument({ name, bytes, out: path }) : `${name}: ${bytes} bytes written to ${path}\n`);
         return 0;
       };
     }
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get(`/tasks/${id}/recovered`, RecoveredList);
+      const { value, body } = await client.call('taskRecoveredList', { params: { id } });
       if (json) term.out(jsonDocument(body));
       else if (value.files.length === 0) term.out(`task ${id} has sent no recovered file to the server (yet)\n`);
       else {

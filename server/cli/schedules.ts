@@ -1,9 +1,8 @@
-import { Schedule, ScheduleCreate, ScheduleDetail, ScheduleList, TaskBatchCreate, TaskKind, type ScheduleFiring, type WakeSent } from '@brume/protocol';
+import { ScheduleCreate, TaskBatchCreate, TaskKind, type Schedule, type ScheduleDetail, type ScheduleFiring, type WakeSent } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, requiredFlag, UsageError, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, keyValues, table } from './output.ts';
 
-const schedulePath = (id: number, rest = ''): string => `/schedules/${id}${rest}`;
 
 function scheduleId(args: Args): number {
   const text = positional(args, 'ID');
@@ -91,7 +90,7 @@ const add: Command = {
       { task: '--task', at: '--at', cron: '--cron', timezone: '--tz' },
     );
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post('/schedules', Schedule, input);
+      const { value, body } = await client.call('scheduleCreate', { body: input });
       term.out(json ? jsonDocument(body) : `added schedule ${value.id}: ${what(value)} for group ${value.task.group}, next ${local(value.nextAt, value.timezone)} ${value.timezone}\n`);
       return 0;
     };
@@ -104,7 +103,7 @@ const list: Command = {
   prepare(args) {
     noPositionals(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get('/schedules', ScheduleList);
+      const { value, body } = await client.call('scheduleList', {});
       if (json) term.out(jsonDocument(body));
       else term.out(value.schedules.length === 0 ? "no schedules yet: brume schedule add --group G --task deploy --image I --cron '0 2 * * 1-5'\n" : scheduleTable(value.schedules));
       return 0;
@@ -118,7 +117,7 @@ const show: Command = {
   prepare(args) {
     const id = scheduleId(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get(schedulePath(id), ScheduleDetail);
+      const { value, body } = await client.call('scheduleShow', { params: { id } });
       term.out(json ? jsonDocument(body) : scheduleBlock(value));
       return 0;
     };
@@ -132,7 +131,7 @@ function change(verb: 'pause' | 'resume'): Command {
     prepare(args) {
       const id = scheduleId(args);
       return async ({ client, term, json }) => {
-        const { value, body } = await client.post(schedulePath(id, `/${verb}`), Schedule);
+        const { value, body } = await client.call(verb === 'pause' ? 'schedulePause' : 'scheduleResume', { params: { id } });
         term.out(json ? jsonDocument(body) : `schedule ${value.id}: ${value.state}, next ${local(value.nextAt, value.timezone)}\n`);
         return 0;
       };
@@ -146,7 +145,7 @@ const deleteSchedule: Command = {
   prepare(args) {
     const id = scheduleId(args);
     return async ({ client, term, json }) => {
-      await client.delete(schedulePath(id));
+      await client.call('scheduleDelete', { params: { id } });
       if (!json) term.out(`deleted schedule ${id} (the batches it made stay)\n`);
       return 0;
     };

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CHUNK_SHA256_HEADER, SignatureFile, SignatureFileName, SignatureList } from '@brume/protocol';
+import { CHUNK_SHA256_HEADER, SignatureFileName } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, UsageError } from './args.ts';
 import type { Command } from './command.ts';
 import { formatBytes, formatDate, jsonDocument, table } from './output.ts';
 
-const signaturePath = (name: string): string => `/signatures/${encodeURIComponent(name)}`;
 
 /** A local file to upload: its name on the server is its own, checked before anything is sent. */
 function localFile(path: string): { path: string; name: string } {
@@ -40,7 +39,7 @@ const upload: Command = {
       for (const file of files) {
         // The server checks what arrived against this hash before the file replaces anything.
         const sha256 = await fileSha256(file.path);
-        const { value, body } = await client.putFile(signaturePath(file.name), SignatureFile, file.path, { [CHUNK_SHA256_HEADER]: sha256 });
+        const { value, body } = await client.upload('signatureUpload', { params: { name: file.name } }, file.path, { [CHUNK_SHA256_HEADER]: sha256 });
         stored.push(body);
         if (!json) term.out(`uploaded ${value.name}: ${formatBytes(value.bytes)}, sha256 ${value.sha256.slice(0, 16)}…\n`);
       }
@@ -56,7 +55,7 @@ const list: Command = {
   prepare(args) {
     noPositionals(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get('/signatures', SignatureList);
+      const { value, body } = await client.call('signatureList', {});
       if (json) term.out(jsonDocument(body));
       else if (value.files.length === 0) term.out('no signatures yet: brume signatures upload main.cvd daily.cvd bytecode.cvd (or brume server --signatures DIR)\n');
       else term.out(table(value.files, [
@@ -77,7 +76,7 @@ const deleteSignature: Command = {
   prepare(args) {
     const name = checkedInput(SignatureFileName, positional(args, 'NAME'), { '': 'NAME' });
     return async ({ client, term, json }) => {
-      await client.delete(signaturePath(name));
+      await client.call('signatureDelete', { params: { name } });
       if (!json) term.out(`deleted signature file ${name}\n`);
       return 0;
     };

@@ -1,4 +1,4 @@
-import { BrumeError, LogFileName, Task, TaskBatchCreate, TaskBatchCreated, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, type TaskKind } from '@brume/protocol';
+import { BrumeError, LogFileName, TaskBatchCreate, TaskCreate, TaskListQuery, type TaskBatchCreated, type TaskCreated, type TaskKind, type TaskLogs } from '@brume/protocol';
 import { UsageError, checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, keyValues, table } from './output.ts';
@@ -7,7 +7,6 @@ import { taskBlock, taskTable } from './task-text.ts';
 import { recovered } from './recovered.ts';
 import { watch } from './watch.ts';
 
-const taskPath = (id: number, rest = ''): string => `/tasks/${id}${rest}`;
 const idOf = (args: Args): number => taskId(positional(args, 'ID'));
 const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
@@ -74,14 +73,14 @@ function createTask(kind: TaskKind): Command {
       if (group !== undefined) {
         const input = checkedInput(TaskBatchCreate, { ...fields, group }, labels);
         return async ({ client, term, json }) => {
-          const { value, body } = await client.post('/tasks/batch', TaskBatchCreated, input);
+          const { value, body } = await client.call('taskBatchCreate', { body: input });
           term.out(json ? jsonDocument(body) : batchText(value));
           return 0;
         };
       }
       const input = checkedInput(TaskCreate, { ...fields, host: requiredFlag(args, 'host') }, labels);
       return async ({ client, term, json }) => {
-        const { value, body } = await client.post('/tasks', TaskCreated, input);
+        const { value, body } = await client.call('taskCreate', { body: input });
         term.out(json ? jsonDocument(body) : createdText(value));
         return 0;
       };
@@ -104,7 +103,7 @@ const list: Command = {
       { state: '--state', host: '--host', batch: '--batch', limit: '--limit', kind: '--kind', since: '--since' },
     );
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get('/tasks', TaskList, query);
+      const { value, body } = await client.call('taskList', { query });
       if (json) term.out(jsonDocument(body));
       else term.out(value.tasks.length === 0 ? 'no tasks\n' : taskTable(value.tasks));
       return 0;
@@ -118,7 +117,7 @@ const show: Command = {
   prepare(args) {
     const id = idOf(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get(taskPath(id), Task);
+      const { value, body } = await client.call('taskShow', { params: { id } });
       term.out(json ? jsonDocument(body) : taskBlock(value));
       return 0;
     };
@@ -131,7 +130,7 @@ const cancel: Command = {
   prepare(args) {
     const id = idOf(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post(taskPath(id, '/cancel'), Task);
+      const { value, body } = await client.call('taskCancel', { params: { id } });
       term.out(json ? jsonDocument(body) : `cancelled task ${value.id} (${value.kind} ${value.hostName}, image ${value.image})\n`);
       return 0;
     };
@@ -150,7 +149,7 @@ const logs: Command = {
     const id = idOf(args);
     const wanted = args.string('file') === undefined ? undefined : checkedInput(LogFileName, args.string('file'), { '': '--file' });
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get(taskPath(id, '/logs'), TaskLogs);
+      const { value, body } = await client.call('taskLogs', { params: { id } });
       if (wanted === undefined) {
         if (json) term.out(jsonDocument(body));
         else term.out(value.files.length === 0 ? `task ${id} has no logs (the agent sends them when the task ends)\n` : logsText(value));

@@ -1,5 +1,5 @@
 import { text } from 'node:stream/consumers';
-import { PinCreate, PinCreated, TechCreate, Technician, TechList, TechName } from '@brume/protocol';
+import { PinCreate, TechCreate, TechName } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, UsageError, wholeNumber, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { formatDate, jsonDocument, table } from './output.ts';
@@ -16,7 +16,7 @@ const add: Command = {
     return async ({ client, term, json }) => {
       const password = (await text(process.stdin)).replace(/\r?\n$/, '');
       const input = checkedInput(TechCreate, { name, password }, { name: 'NAME', password: 'the password' });
-      const { value, body } = await client.post('/techs', Technician, input);
+      const { value, body } = await client.call('techAdd', { body: input });
       term.out(json ? jsonDocument(body) : `added technician ${value.name}: they log in at a PC's Brume menu with this name and password\n`);
       return 0;
     };
@@ -29,7 +29,7 @@ const list: Command = {
   prepare(args) {
     noPositionals(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.get('/techs', TechList);
+      const { value, body } = await client.call('techList', {});
       if (json) term.out(jsonDocument(body));
       else if (value.technicians.length === 0) term.out('no technicians yet: brume tech add NAME --password-stdin, or a PIN: brume tech pin\n');
       else term.out(table(value.technicians, [{ header: 'NAME', value: (tech) => tech.name }, { header: 'CREATED', value: (tech) => formatDate(tech.createdAt) }]));
@@ -44,7 +44,7 @@ const remove: Command = {
   prepare(args) {
     const name = techName(args);
     return async ({ client, term, json }) => {
-      await client.delete(`/techs/${encodeURIComponent(name)}`);
+      await client.call('techDelete', { params: { name } });
       if (!json) term.out(`deleted technician ${name}\n`);
       return 0;
     };
@@ -58,7 +58,7 @@ const pin: Command = {
     noPositionals(args);
     const input = checkedInput(PinCreate, { ttlMinutes: wholeNumber(args, 'minutes') ?? 60, uses: wholeNumber(args, 'uses') ?? 30 }, { ttlMinutes: '--minutes', uses: '--uses' });
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post('/techs/pins', PinCreated, input);
+      const { value, body } = await client.call('pinCreate', { body: input });
       term.out(json ? jsonDocument(body) : `PIN ${value.pin}: valid until ${formatDate(value.expiresAt)}, for ${value.uses} login${value.uses === 1 ? '' : 's'} at the PCs' Brume menu\n`);
       return 0;
     };

@@ -1,4 +1,4 @@
-import { WakeReport, WakeRequest } from '@brume/protocol';
+import { WakeRequest } from '@brume/protocol';
 import { checkedInput, UsageError } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, table } from './output.ts';
@@ -13,7 +13,7 @@ export const wakeCommand: Command = {
     if (group === undefined && args.positionals.length === 0) throw new UsageError('name the hosts to wake, or --group G');
     const input = checkedInput(WakeRequest, group === undefined ? { hosts: [...args.positionals] } : { group }, { hosts: 'NAME', group: '--group' });
     return async ({ client, term, json }) => {
-      const { value, body } = await client.post('/wake', WakeReport, input);
+      const { value, body } = await client.call('wake', { body: input });
       if (json) term.out(jsonDocument(body));
       else {
         term.out(table(value.wake, [

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { errorTable, Task, toBrumeError } from '@brume/protocol';
+import { errorTable, toBrumeError, type Task } from '@brume/protocol';
 import { positional, taskId } from './args.ts';
 import type { AdminClient, Answer } from './client.ts';
 import type { Command, CommandContext } from './command.ts';
@@ -130,7 +130,7 @@ function ending(task: Task, context: CommandContext): number {
 /** The next snapshot; a server that stops answering mid-watch is retried, not given up on at once. */
 async function poll(client: AdminClient, id: number, view: WatchView, missed: { count: number }): Promise<Answer<Task> | undefined> {
   try {
-    const answer = await client.get(`/tasks/${id}`, Task);
+    const answer = await client.call('taskShow', { params: { id } });
     if (missed.count > 0) view.note('the server answers again');
     missed.count = 0;
     return answer;
@@ -145,7 +145,7 @@ async function poll(client: AdminClient, id: number, view: WatchView, missed: { 
 
 export async function watchTask(id: number, context: CommandContext): Promise<number> {
   // The first look is not retried: a wrong id or server is told at once.
-  let answer: Answer<Task> | undefined = await context.client.get(`/tasks/${id}`, Task);
+  let answer: Answer<Task> | undefined = await context.client.call('taskShow', { params: { id } });
   const view = context.json ? jsonView(context.term) : context.term.tty === undefined ? plainView(context.term) : barView(context.term.tty);
   const missed = { count: 0 };
   try {
