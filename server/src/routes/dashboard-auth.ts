@@ -1,4 +1,4 @@
-import { BrumeError } from '@brume/protocol';
+import { BrumeError, routes } from '@brume/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { DashboardSession, DashboardSessions } from '../dashboard-sessions.ts';
 
@@ -12,14 +12,9 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  * sessions, verify an image. Everything else that changes something (hosts, groups, technicians, deleting an image) is
  * the admin's; reading is open to both except the technicians' accounts.
  */
-const TECHNICIAN_WRITES: ReadonlySet<string> = new Set([
-  'POST /tasks',
-  'POST /tasks/batch',
-  'POST /tasks/:id/cancel',
-  'POST /multicast',
-  'POST /multicast/:id/cancel',
-  'POST /images/:name/verify',
-]);
+const TECHNICIAN_WRITES: ReadonlySet<string> = new Set(
+  [routes.taskCreate, routes.taskBatchCreate, routes.taskCancel, routes.multicastStart, routes.multicastCancel, routes.imageVerify].map((route) => `${route.method} ${route.path}`),
+);
 const ADMIN_ONLY_READS = /^\/techs(\/|$)/;
 
 /**

@@ -69,6 +69,16 @@ describe("the server's routes are the table's", () => {
     expect(heads.has(routes.bootMenu.path), 'the boot menu issues a token: no HEAD').toBe(false);
   });
 
+  it('describes every route in the OpenAPI document, the routes without a token marked so', async () => {
+    const document = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as { paths: Record<string, Record<string, { security?: unknown[]; summary?: string }>> };
+    for (const [name, route] of table) {
+      const operation = document.paths[`${route.mount}${route.path}`.replace(/:([A-Za-z]+)/g, '{$1}')]?.[route.method.toLowerCase()];
+      expect(operation?.summary, name).toBe(route.summary);
+      if (route.auth === 'none') expect(operation?.security, name).toEqual([]);
+      else expect(operation?.security, name).toBeUndefined();
+    }
+  });
+
   it('refuses a request without a token with 401 wherever the table names an auth, and only there', async () => {
     for (const [name, route] of table) {
       const answer = await inject(route);
