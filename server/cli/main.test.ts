@@ -80,6 +80,8 @@ describe('answers that do not follow the contract', () => {
     '/api/v1/hosts': { status: 200, body: JSON.stringify({ hosts: [{ id: 1, name: 'pc-01' }] }) },
     '/api/v1/images': { status: 502, body: '<html>Bad Gateway</html>' },
     '/api/v1/tasks/7': { status: 418, body: JSON.stringify({ error: { code: 'TEAPOT', message: 'short and stout' } }) },
+    // A code that every object has, but no code of the error table: its exit code must not be looked up.
+    '/api/v1/tasks/8': { status: 400, body: JSON.stringify({ error: { code: 'toString', message: 'not ours' } }) },
   };
 
   beforeAll(async () => {
@@ -109,5 +111,11 @@ describe('answers that do not follow the contract', () => {
     const result = await run(['task', 'show', '7'], { BRUME_SERVER: url, BRUME_TOKEN: 't' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('short and stout (TEAPOT, HTTP 418)');
+  });
+
+  it('takes a code the table has only as an inherited property (toString) as INTERNAL', async () => {
+    const result = await run(['task', 'show', '8'], { BRUME_SERVER: url, BRUME_TOKEN: 't' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('brume task show: not ours (toString, HTTP 400) (INTERNAL)\n');
   });
 });
