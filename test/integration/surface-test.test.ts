@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event } from '@brume/protocol';
-import { failingDisk } from '../../agent/src/care/surface-failing-disk.ts';
+import { failingDisk } from '../fakes/failing-disk.ts';
 import { surfaceTest, type SurfaceResult } from '../../agent/src/care/surface-test.ts';
 import { MiB } from '../../agent/src/care/wipe-plan.ts';
 import { openBlockReader } from '../../agent/src/sys/block-reader.ts';

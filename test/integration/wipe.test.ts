@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrumeError, type Event } from '@brume/protocol';
 import { wipeDisk, type WipeOptions, type WipeResult } from '../../agent/src/care/wipe.ts';
 import { endRanges, MiB } from '../../agent/src/care/wipe-plan.ts';
-import { addDisk, fixtureTree } from '../../agent/src/inventory/fixtures.ts';
+import { addDisk, fixtureTree } from '../fixtures/inventory-tree.ts';
 import { runTool } from '../../agent/src/sys/exec.ts';
 import { createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
 import { withMount } from '../support/mount.ts';
