@@ -9,3 +9,4 @@ export * from './multicast.ts';
 export * from './signatures.ts';
 export * from './schedules.ts';
 export * from './recovered.ts';
+export * from './format.ts';

@@ -1,7 +1,7 @@
-import { ImageDetail, ImageList, ImageName, ImageVerification, type ImageSummary, type ManifestPartition } from '@brume/protocol';
+import { formatBytes, ImageDetail, ImageList, ImageName, type ImageSummary, ImageVerification, type ManifestPartition } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, type Args } from './args.ts';
 import type { Command } from './command.ts';
-import { formatBytes, formatDate, jsonDocument, keyValues, table } from './output.ts';
+import { formatDate, jsonDocument, keyValues, table } from './output.ts';
 
 const imagePath = (name: string, rest = ''): string => `/images/${encodeURIComponent(name)}${rest}`;
 const imageName = (args: Args): string => checkedInput(ImageName, positional(args, 'NAME'), { '': 'NAME' });

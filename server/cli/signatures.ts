@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CHUNK_SHA256_HEADER, SignatureFile, SignatureFileName, SignatureList } from '@brume/protocol';
+import { CHUNK_SHA256_HEADER, formatBytes, SignatureFile, SignatureFileName, SignatureList } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, UsageError } from './args.ts';
 import type { Command } from './command.ts';
-import { formatBytes, formatDate, jsonDocument, table } from './output.ts';
+import { formatDate, jsonDocument, table } from './output.ts';
 
 const signaturePath = (name: string): string => `/signatures/${encodeURIComponent(name)}`;
 
