@@ -2,24 +2,19 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BrumeError, CHUNK_SHA256_HEADER, Id, Sha256, SignatureFile, SignatureFileName, SignatureList } from '@brume/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { planDownload } from '../domain/downloads.ts';
 import { checkSignatureReader, deleteSignature, findSignature, listSignatures, uploadSignature, type SignatureSources } from '../domain/signatures.ts';
-import { openSignature, signatureDir, type StoredSignature } from '../store/signatures-dir.ts';
+import { openSignature, signatureDir } from '../store/signatures-dir.ts';
 import type { RouteDeps } from './deps.ts';
+import { sendFile } from './file-download.ts';
 import { taskGuard } from './task-guard.ts';
 
 const NameParams = z.object({ name: SignatureFileName });
 const TaskParams = z.object({ id: Id });
 const TaskFileParams = z.object({ id: Id, name: SignatureFileName });
 const UploadHeaders = z.looseObject({ [CHUNK_SHA256_HEADER]: Sha256.optional() });
-
-const header = (request: FastifyRequest, name: string): string | undefined => {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-};
 
 /**
  * ClamAV signatures (issue 8): the admin uploads, lists and deletes them; the agent of a running virus-scan task lists
@@ -69,14 +64,8 @@ export const signatureRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { a
     schema: { tags: ['agent'], params: TaskFileParams },
     handler: async (request, reply) => {
       checkSignatureReader(scanner.taskOf(request));
-      return sendFile(request, reply, await findSignature(sources, request.params.name));
+      const file = await findSignature(sources, request.params.name);
+      return sendFile(request, reply, { ...file, open: (range) => openSignature(file, range) });
     },
   });
 };
-
-function sendFile(request: FastifyRequest, reply: FastifyReply, file: StoredSignature): FastifyReply {
-  const plan = planDownload(file, { range: header(request, 'range'), ifNoneMatch: header(request, 'if-none-match'), ifRange: header(request, 'if-range') });
-  reply.code(plan.status).headers(plan.headers);
-  if (!plan.body || request.method === 'HEAD') return reply.send();
-  return reply.type('application/octet-stream').send(openSignature(file, plan.range));
-}
