@@ -1,4 +1,4 @@
-import { formatBytes, ImageDetail, ImageList, ImageName, type ImageSummary, ImageVerification, type ManifestPartition } from '@brume/protocol';
+import { formatBytes, ImageDetail, ImageList, ImageName, type ImageSummary, ImageVerification, type ManifestPartition, partitionTarget } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { formatDate, jsonDocument, keyValues, table } from './output.ts';
@@ -25,7 +25,7 @@ export function imageTable(images: readonly ImageSummary[]): string {
 
 function partitionTable(partitions: readonly ManifestPartition[]): string {
   return table(partitions, [
-    { header: 'PART', value: (part) => `d${part.disk}p${part.number}` },
+    { header: 'PART', value: (part) => partitionTarget(part.disk, part.number) },
     { header: 'FS', value: (part) => part.fs },
     { header: 'LABEL', value: (part) => part.fsLabel ?? part.name ?? '' },
     { header: 'SIZE', value: (part) => formatBytes(part.sizeBytes), align: 'right' },

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { BrumeError } from '@brume/protocol';
+import { BrumeError, partitionFileName } from '@brume/protocol';
 import type { FsType, LayoutPlan, ManifestDisk, ManifestPartition, PlannedPartition, TargetDisk } from '@brume/protocol';
 import { planLayout } from './planner.ts';
 
@@ -55,7 +55,7 @@ function part(number: number, startBytes: number, sizeBytes: number, fs: FsType,
     minBytes: o.minBytes ?? sizeBytes,
     resizable: o.resizable ?? false,
     tool: hasFile ? `partclone.${fs}` : fs === 'swap' ? 'mkswap' : null,
-    file: hasFile ? `d1p${number}.pc.zst` : null,
+    file: hasFile ? partitionFileName(1, number) : null,
     rawBytes: hasFile ? sizeBytes : 0,
     storedBytes: 0,
     sha256: hasFile ? SHA : null,
