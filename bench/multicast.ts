@@ -1,4 +1,4 @@
-// The multicast benchmark (issue 7): how much longer a room takes than one PC, in a room of network namespaces built
+// The multicast benchmark: how much longer a room takes than one PC, in a room of network namespaces built
 // for the run (test/support/multicast-room.ts; no packet leaves them). Three ways of sending the same image, side by
 // side, each timed for 1 receiver then for N:
 //

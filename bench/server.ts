@@ -1,4 +1,4 @@
-// The server benchmark (issue 4): Brume over HTTP against the bare tools, in one run, on this machine's loopback.
+// The server benchmark: Brume over HTTP against the bare tools, in one run, on this machine's loopback.
 //
 //   capture   brume agent → brume server (loopback)      ÷  partclone.ext4 -c -s P -o - | zstd -T0 -3 > file    goal ≤ 1.0
 //   deploy    brume agent ← brume server (loopback)      ÷  zstd -dc file | partclone.ext4 -r -s - -o P         goal ≤ 1.0

@@ -1,4 +1,4 @@
-// Wipe (issue 8) on real loop devices: a disk with a GPT, filesystems and files is wiped in each mode and then read
+// Wipe on real loop devices: a disk with a GPT, filesystems and files is wiped in each mode and then read
 // by the test itself; a second disk beside it must keep every byte; a disk in use is refused and untouched.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
