@@ -47,10 +47,16 @@ interface Series {
 
 const newSeries = (): Series => ({ runs: [], selfSeconds: [], flushSeconds: [] });
 
-function parseOptions(argv: string[]): Options {
+const USAGE = `usage: npm run bench [-- --runs 3] [--dir DIR] [--json] [--idle-wait 300] [--size-mib 1024]   (as root)
+  Brume's capture and deploy against the bare partclone | zstd pipelines on one loop disk; see bench/README.md
+`;
+
+/** The options, or null when the user asked for the usage (--help). */
+function parseOptions(argv: string[]): Options | null {
   const { values } = parseArgs({
     args: argv,
     options: {
+      help: { type: 'boolean', short: 'h', default: false },
       runs: { type: 'string', default: '3' },
       dir: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -58,6 +64,7 @@ function parseOptions(argv: string[]): Options {
       'idle-wait': { type: 'string', default: '300' },
     },
   });
+  if (values.help) return null;
   const runs = Number(values.runs);
   const sizeMiB = Number(values['size-mib']);
   const idleWaitSeconds = Number(values['idle-wait']);
@@ -100,6 +107,7 @@ async function toolVersion(command: string, args: string[]): Promise<string> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options === null) return void process.stdout.write(USAGE);
   if (process.getuid?.() !== 0) throw new Error('the benchmark needs root: loop devices and /proc/sys/vm/drop_caches');
   const useGnuTime = existsSync(GNU_TIME);
   const clockTicks = Number((await tool('getconf', ['CLK_TCK'])).stdout.trim()) || 100;

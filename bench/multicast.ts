@@ -1,4 +1,4 @@
-// The multicast benchmark (issue 7): how much longer a room takes than one PC, in a room of network namespaces built
+// The multicast benchmark: how much longer a room takes than one PC, in a room of network namespaces built
 // for the run (test/support/multicast-room.ts; no packet leaves them). Three ways of sending the same image, side by
 // side, each timed for 1 receiver then for N:
 //
@@ -23,7 +23,16 @@ const MiB = 1024 * 1024;
 const BRUME = resolve(import.meta.dirname, '..', 'bin', 'brume');
 const GOAL = 1.25;
 
-const { values } = parseArgs({ options: { receivers: { type: 'string', default: '4' }, 'size-mib': { type: 'string', default: '512' }, json: { type: 'boolean', default: false } } });
+const USAGE = `usage: npm run bench:multicast [-- --receivers 4] [--size-mib 512] [--json]   (as root)
+  bare udpcast, Brume multicast and Brume over HTTP, for one PC and for N, in a room of network namespaces
+`;
+const { values } = parseArgs({
+  options: { help: { type: 'boolean', short: 'h', default: false }, receivers: { type: 'string', default: '4' }, 'size-mib': { type: 'string', default: '512' }, json: { type: 'boolean', default: false } },
+});
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const receivers = Number(values.receivers);
 const sizeMiB = Number(values['size-mib']);
 const say = (line: string): void => void process.stderr.write(`bench: ${line}\n`);

@@ -1,4 +1,4 @@
-// The server benchmark (issue 4): Brume over HTTP against the bare tools, in one run, on this machine's loopback.
+// The server benchmark: Brume over HTTP against the bare tools, in one run, on this machine's loopback.
 //
 //   capture   brume agent → brume server (loopback)      ÷  partclone.ext4 -c -s P -o - | zstd -T0 -3 > file    goal ≤ 1.0
 //   deploy    brume agent ← brume server (loopback)      ÷  zstd -dc file | partclone.ext4 -r -s - -o P         goal ≤ 1.0
@@ -40,10 +40,17 @@ interface Options {
   json: boolean;
 }
 
-function parseOptions(argv: string[]): Options {
+const USAGE = `usage: npm run bench:server [-- --runs 2] [--size-mib 1024] [--agents 1000] [--seconds 60] [--downloads 5]
+                              [--idle-wait 60] [--dir DIR] [--json]   (as root)
+  Brume over HTTP on loopback against the bare tools and nginx, and 1000 simulated agents; see bench/README.md
+`;
+
+/** The options, or null when the user asked for the usage (--help). */
+function parseOptions(argv: string[]): Options | null {
   const { values } = parseArgs({
     args: argv,
     options: {
+      help: { type: 'boolean', short: 'h', default: false },
       runs: { type: 'string', default: '2' },
       'size-mib': { type: 'string', default: '1024' },
       agents: { type: 'string', default: '1000' },
@@ -54,6 +61,7 @@ function parseOptions(argv: string[]): Options {
       json: { type: 'boolean', default: false },
     },
   });
+  if (values.help) return null;
   const integer = (name: string, text: string | undefined, min: number): number => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} takes an integer ≥ ${min}, not ${text}`);
@@ -147,6 +155,7 @@ async function progressLoad(server: ServerProcess, admin: Admin, image: string, 
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options === null) return void process.stdout.write(USAGE);
   if (process.getuid?.() !== 0) throw new Error('the benchmark needs root: loop devices and /proc/sys/vm/drop_caches');
   const work = await mkdtemp(join(options.dir, 'brume-bench-server-'));
   const disks: LoopDisk[] = [];

@@ -102,9 +102,19 @@ async function build(config: BootBuildConfig): Promise<void> {
   }
 }
 
-process.umask(0o022);
-const config = bootBuildConfig(resolve(import.meta.dirname, '..'), process.argv.slice(2), process.env);
-build(config).catch((error: unknown) => {
-  console.error(`build-boot: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+const USAGE = `usage: npm run build:boot [-- --firmware free|nonfree] [--agent build|prebuilt|stub]
+  writes dist/boot/vmlinuz (Debian's signed kernel), dist/boot/initrd.zst (the ramdisk with the agent) and memtest86+;
+  the environment's BRUME_BOOT_FIRMWARE and BRUME_BOOT_AGENT stand for the flags, SOURCE_DATE_EPOCH for the files' time
+`;
+
+const argv = process.argv.slice(2);
+if (argv.some((arg) => arg === '--help' || arg === '-h')) {
+  process.stdout.write(USAGE);
+} else {
+  process.umask(0o022);
+  const config = bootBuildConfig(resolve(import.meta.dirname, '..'), argv, process.env);
+  build(config).catch((error: unknown) => {
+    console.error(`build-boot: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}

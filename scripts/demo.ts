@@ -83,4 +83,9 @@ ${plan.partitions.map((p) => `    p${p.number} ${p.fs.padEnd(5)} ${mb(p.sourceSi
   }
 }
 
-process.exitCode = await main();
+const USAGE = `usage: npm run demo   (as root; scripts/demo sets the machine up first)
+  a server on 127.0.0.1, a sample disk captured through brume agent, deployed to a larger disk and checked file by file
+`;
+
+if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) process.stdout.write(USAGE);
+else process.exitCode = await main();

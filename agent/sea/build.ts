@@ -91,6 +91,10 @@ function quietly(command: string, args: string[]): void {
 
 const MB = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
+const USAGE = `usage: npm run build:agent
+  writes ${OUTPUT}: the agent as a Node 24 single executable (esbuild bundle + SEA blob, injected by postject)
+`;
+
 async function main(): Promise<void> {
   const started = performance.now();
   const node = realpathSync(fromRoot(NODE));
@@ -102,4 +106,5 @@ async function main(): Promise<void> {
   process.stdout.write(`${OUTPUT}: ${MB(statSync(fromRoot(OUTPUT)).size)} (${sizes}) in ${seconds} s\n`);
 }
 
-await main();
+if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) process.stdout.write(USAGE);
+else await main();

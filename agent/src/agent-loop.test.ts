@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Event, TaskFail } from '@brume/protocol';
 import { runAgentTask } from './agent-loop.ts';
 import { agentConfig } from './config.ts';
-import { sendError, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from './api/testing/loopback-server.ts';
+import { sendError, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from '../../test/fakes/loopback-server.ts';
 import type { DiskCandidate } from './disk/target-choice.ts';
 import type { DiskSource } from './sys/disks.ts';
 import type { Runner } from './sys/exec.ts';

@@ -23,6 +23,7 @@ export const errorTable = {
   UNAUTHORIZED: { http: 401, exit: 2, retryable: false },
   FORBIDDEN: { http: 403, exit: 2, retryable: false },
   PAYLOAD_TOO_LARGE: { http: 413, exit: 2, retryable: false },
+  RANGE_NOT_SATISFIABLE: { http: 416, exit: 2, retryable: false },
   HOST_NOT_FOUND: { http: 404, exit: 2, retryable: false },
   HOST_EXISTS: { http: 409, exit: 2, retryable: false },
   TASK_NOT_FOUND: { http: 404, exit: 2, retryable: false },

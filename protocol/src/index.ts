@@ -10,3 +10,5 @@ export * from './signatures.ts';
 export * from './schedules.ts';
 export * from './recovered.ts';
 export * from './routes/index.ts';
+export * from './format.ts';
+export * from './image-files.ts';

@@ -31,7 +31,7 @@ describe('starting a session', () => {
     expect(MulticastStart.safeParse({ image: 'win11', hosts: ['pc-01'], group: 'lab-2' }).success).toBe(false);
     expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', maxBitrate: 'fast' }).success).toBe(false);
     expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', fec: '8x8/128', maxBitrate: '600m' }).success).toBe(true);
-    // What Debian's udp-sender refuses, or aborts on mid-session (udpcast findings in the note).
+    // What Debian's udp-sender refuses, or aborts on mid-session (found by running it with these values).
     expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', maxBitrate: '1g' }).success).toBe(false);
     expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', fec: '8x200/128' }).success).toBe(false);
     expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', fec: '8x8/200' }).success).toBe(false);

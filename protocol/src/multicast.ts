@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GroupName, HostName, ImageName, Mac, TaskCreated } from './api.ts';
 
 /**
- * Multicast deploys (issue 7): the server sends each file of an image once, with Debian's udp-sender, to every PC of a
+ * Multicast deploys: the server sends each file of an image once, with Debian's udp-sender, to every PC of a
  * session; each PC's agent verifies every chunk on arrival and fetches what it missed or what failed over HTTP.
  */
 

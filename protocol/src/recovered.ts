@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Sha256 } from './api.ts';
 
-// ── recovered files (issue 8: a recovery task whose destination is the server) ──────────────────────────────────────
+// ── recovered files (what a recovery task whose destination is the server sends) ──────────────────────────────────
 /** A recovered file's name on the server: one plain segment, as PhotoRec names them (f0018950.png). */
 export const RecoveredFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a plain file name');
 /** The largest piece of a recovered file in one `PUT /recovered/:task/:file?offset=N`. */

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { GroupName, HostName, Mac, TaskBatchCreate, TaskError } from './api.ts';
 
 /**
- * Schedules (issue 9, "Running a room"): the task a group gets at a time (`--at`) or on a cron pattern (`--cron`), in a
- * timezone. Firing makes the same batch `POST /tasks/batch` makes, and a deploy wakes the PCs with Wake-on-LAN. Every
- * occurrence leaves a firing: fired (with its batch), failed (with its error), or missed (the server was not running).
+ * Schedules, so a room is imaged at night without anyone there: the task a group gets at a time (`--at`) or on a cron
+ * pattern (`--cron`), in a timezone. Firing makes the same batch `POST /tasks/batch` makes, and a deploy wakes the PCs
+ * with Wake-on-LAN. Every occurrence leaves a firing: fired (with its batch), failed (with its error), or missed (the
+ * server was not running).
  */
 
 const timestamp = z.iso.datetime();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Sha256 } from './api.ts';
 
 /**
- * ClamAV signature databases as the server hands them to virus-scan tasks (issue 8). A name reaches the server's file
+ * ClamAV signature databases as the server hands them to virus-scan tasks. A name reaches the server's file
  * system and the agent's: one plain segment, with an extension libclamav loads from a database directory
  * (cl_load → cli_loaddbdir), so nothing else can be uploaded under this name.
  */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX, HostList, ImageDetail, ImageList, Task, TaskCreated, TaskList, TaskLogs, type Event } from '@brume/protocol';
 import { CONFIG_DEFAULTS } from '../src/config.ts';
 import { startServer, type RunningServer } from '../src/main.ts';
-import { fakeImage, type FakeImage } from '../src/testing/fake-image.ts';
+import { fakeImage, type FakeImage } from '../../test/fixtures/fake-image.ts';
 import { runAdminCli } from './main.ts';
 import type { Terminal } from './output.ts';
 

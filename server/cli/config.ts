@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { API_PREFIX, BrumeError } from '@brume/protocol';
 
 /**
- * Where the admin CLI finds its server and token (style.md §11): flags first, then BRUME_SERVER / BRUME_TOKEN, then the
+ * Where the admin CLI finds its server and token: flags first, then BRUME_SERVER / BRUME_TOKEN, then the
  * file BRUME_TOKEN_FILE names. Parsed once, here, into a frozen AdminConfig that every command receives.
  */
 export interface AdminConfig {

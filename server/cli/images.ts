@@ -1,7 +1,7 @@
-import { ImageName, type ImageDetail, type ImageSummary, type ImageVerification, type ManifestPartition } from '@brume/protocol';
+import { formatBytes, ImageName, partitionTarget, type ImageDetail, type ImageSummary, type ImageVerification, type ManifestPartition } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, type Args } from './args.ts';
 import type { Command } from './command.ts';
-import { formatBytes, formatDate, jsonDocument, keyValues, table } from './output.ts';
+import { formatDate, jsonDocument, keyValues, table } from './output.ts';
 
 const imageName = (args: Args): string => checkedInput(ImageName, positional(args, 'NAME'), { '': 'NAME' });
 
@@ -24,7 +24,7 @@ export function imageTable(images: readonly ImageSummary[]): string {
 
 function partitionTable(partitions: readonly ManifestPartition[]): string {
   return table(partitions, [
-    { header: 'PART', value: (part) => `d${part.disk}p${part.number}` },
+    { header: 'PART', value: (part) => partitionTarget(part.disk, part.number) },
     { header: 'FS', value: (part) => part.fs },
     { header: 'LABEL', value: (part) => part.fsLabel ?? part.name ?? '' },
     { header: 'SIZE', value: (part) => formatBytes(part.sizeBytes), align: 'right' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleInventory } from '../src/testing/sample-inventory.ts';
+import { sampleInventory } from '../../test/fixtures/sample-inventory.ts';
 import { inventoryBlock, inventoryChanges, inventoryHistory } from './inventory-text.ts';
 
 const base = sampleInventory();

@@ -1,5 +1,5 @@
-import type { Inventory, InventoryRecord } from '@brume/protocol';
-import { formatBytes, formatDate, keyValues, table } from './output.ts';
+import { formatBytes, type Inventory, type InventoryRecord } from '@brume/protocol';
+import { formatDate, keyValues, table } from './output.ts';
 
 const orUnknown = (value: string | null): string => value ?? '?';
 

@@ -1,32 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { elapsedSeconds, formatBytes, formatDate, formatDuration, keyValues, percent, table } from './output.ts';
+import { elapsedSeconds, formatDate, keyValues, percent, table } from './output.ts';
 
 describe('human figures', () => {
-  it.each([
-    [0, '0 B'],
-    [1023, '1023 B'],
-    [1024, '1.0 KiB'],
-    [1536, '1.5 KiB'],
-    [32 * 1024 * 1024, '32.0 MiB'],
-    [20 * 1024 ** 3, '20.0 GiB'],
-    [3 * 1024 ** 4, '3.0 TiB'],
-  ])('%d bytes read as %s', (bytes, text) => {
-    expect(formatBytes(bytes)).toBe(text);
-  });
-
-  it.each([
-    [0, '0s'],
-    [59.4, '59s'],
-    [60, '1m00s'],
-    [192, '3m12s'],
-    [3600, '1h00m'],
-    [7380, '2h03m'],
-    [3 * 86400 + 7200, '3d02h'],
-    [-5, '0s'],
-  ])('%d seconds read as %s', (seconds, text) => {
-    expect(formatDuration(seconds)).toBe(text);
-  });
-
   it('prints dates in local time to the second, and a dash for none', () => {
     const iso = '2026-03-05T14:03:12.000Z';
     const local = new Date(iso);

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { RecoveredFileName } from '@brume/protocol';
+import { formatBytes, RecoveredFileName } from '@brume/protocol';
 import { UsageError, checkedInput, positional, taskId } from './args.ts';
 import type { Command } from './command.ts';
-import { formatBytes, jsonDocument, table } from './output.ts';
+import { jsonDocument, table } from './output.ts';
 
 /** `brume task recovered ID`: the files a recovery sent to the server; `--get FILE --out PATH` fetches one. */
 export const recovered: Command = {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { CHUNK_SHA256_HEADER, SignatureFileName } from '@brume/protocol';
+import { CHUNK_SHA256_HEADER, formatBytes, SignatureFileName } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, UsageError } from './args.ts';
 import type { Command } from './command.ts';
-import { formatBytes, formatDate, jsonDocument, table } from './output.ts';
+import { formatDate, jsonDocument, table } from './output.ts';
 
 
 /** A local file to upload: its name on the server is its own, checked before anything is sent. */

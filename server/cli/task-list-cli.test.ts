@@ -1,6 +1,6 @@
 import type { Task, TaskCreated } from '@brume/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, openHarness, type Harness } from '../src/testing/harness.ts';
+import { ADMIN_TOKEN, openHarness, type Harness } from '../../test/fakes/server-harness.ts';
 import { runAdminCli } from './main.ts';
 
 /** `brume task list --since …` against a listening server whose clock the test sets back for the older tasks. */

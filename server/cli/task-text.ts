@@ -1,5 +1,5 @@
-import type { PhaseEvent, ProgressEvent, Task } from '@brume/protocol';
-import { elapsedSeconds, formatBytes, formatDate, formatDuration, formatRate, keyValues, percent, table } from './output.ts';
+import { formatBytes, formatDuration, formatRate, type PhaseEvent, type ProgressEvent, type Task } from '@brume/protocol';
+import { elapsedSeconds, formatDate, keyValues, percent, table } from './output.ts';
 
 /** How a task reads for people: the table of `task list`, the block of `task show`, the line of `task watch`. */
 

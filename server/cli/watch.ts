@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { errorTable, toBrumeError, type Task } from '@brume/protocol';
+import { errorTable, formatBytes, PROGRESS_BAR_OPTIONS, progressBarValues, toBrumeError, type Task } from '@brume/protocol';
 import { positional, taskId } from './args.ts';
 import type { AdminClient, Answer } from './client.ts';
 import type { Command, CommandContext } from './command.ts';
-import { formatBytes, formatDuration, formatRate, type Terminal } from './output.ts';
+import type { Terminal } from './output.ts';
 import { durationText, errorText, lastPhase, lastProgress, phaseText, progressText } from './task-text.ts';
 
 /** A watch shows each new snapshot of the task; `stop` leaves the terminal as it found it. */
@@ -58,20 +58,7 @@ export function plainView(term: Terminal): WatchView {
 
 /** A terminal: one bar per partition (bytes, rate, ETA), the state and phase messages printed above the bars. */
 function barView(stream: NodeJS.WriteStream): WatchView {
-  const bars = new MultiBar(
-    {
-      stream,
-      // {total} and {value} are cli-progress's own (raw numbers): the human figures need names of their own.
-      format: ' {target} {bar} {percentage}% | {done_text}/{total_text} | {rate} | ETA {eta_text}',
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      barsize: 30,
-      // Without it a bar whose text did not change is not redrawn after a log line, and vanishes from the screen.
-      forceRedraw: true,
-    },
-    Presets.shades_classic,
-  );
+  const bars = new MultiBar({ stream, ...PROGRESS_BAR_OPTIONS }, Presets.shades_classic);
   const byTarget = new Map<string, SingleBar>();
   // The agent works on one partition at a time: once the next one reports, the previous one is complete, even when
   // the snapshot that said so fell between two polls.
@@ -95,13 +82,7 @@ function barView(stream: NodeJS.WriteStream): WatchView {
       if (phase !== undefined) once(`phase ${phase.ts} ${phase.message}`, phaseText(phase));
       const progress = lastProgress(task);
       if (progress === undefined) return;
-      const values = {
-        target: `${progress.phase.padEnd(7)} ${progress.target.padEnd(5)}`,
-        done_text: formatBytes(progress.bytesDone),
-        total_text: formatBytes(progress.bytesTotal),
-        rate: formatRate(progress.bytesPerSecond),
-        eta_text: progress.etaSeconds === null ? '--' : formatDuration(progress.etaSeconds),
-      };
+      const values = progressBarValues(progress);
       const key = `${progress.phase} ${progress.target}`;
       const bar = byTarget.get(key) ?? startBar(key, progress.bytesTotal, values);
       bar.setTotal(progress.bytesTotal);

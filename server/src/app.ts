@@ -93,7 +93,7 @@ function acceptEmptyJson(app: FastifyInstance): void {
   });
 }
 
-/** The whole HTTP API as a fastify instance, not listening (style.md §17): tests drive it with inject(). */
+/** The whole HTTP API as a fastify instance, not listening, so tests drive it with inject() and no port is taken. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,

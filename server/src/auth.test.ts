@@ -1,7 +1,7 @@
 import { Task } from '@brume/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeImage } from './testing/fake-image.ts';
-import { captureImage, newTask, openHarness, putChunk, type Harness } from './testing/harness.ts';
+import { fakeImage } from '../../test/fixtures/fake-image.ts';
+import { captureImage, newTask, openHarness, putChunk, type Harness } from '../../test/fakes/server-harness.ts';
 import { bearerToken, newTaskToken, tokenDigest } from './auth.ts';
 
 const event = { type: 'phase', ts: '2026-01-01T00:00:00.000Z', phase: 'restore', message: 'writing' };

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { checkHostNamePattern, DEFAULT_HOST_NAME_PATTERN } from './domain/host-names.ts';
 
 /**
- * The server's whole configuration, parsed once from `brume server` flags (style.md §11). No other module reads
- * process.argv or process.env: this frozen value is passed down.
+ * The server's whole configuration, parsed once from `brume server` flags, so a setting has one meaning everywhere. No
+ * other module reads process.argv or process.env: this frozen value is passed down.
  */
 export interface Config {
   /** Absolute path of DATA: admin.token, brume.db, images/, uploads/. */
@@ -39,7 +39,7 @@ export interface Config {
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
-/** Retention, silent agents and /metrics (issue 9): 90 days of history, 30 minutes of silence, admin-only metrics. */
+/** Retention, silent agents and /metrics: 90 days of history, 30 minutes of silence, admin-only metrics. */
 export const HOUSEKEEPING_DEFAULTS = { retentionDays: 90, agentTimeoutSeconds: 30 * 60, metricsAuth: 'admin' } as const;
 /** The settings with a default, for code that builds a Config without flags (tests, tools). */
 export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;

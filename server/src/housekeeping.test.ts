@@ -6,8 +6,8 @@ import type { Config } from './config.ts';
 import { housekeeping, silentCheckMs, type Ticker } from './housekeeping.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
 import { LoginGuard } from './domain/login-guard.ts';
-import { fakeImage } from './testing/fake-image.ts';
-import { captureImage, openHarness, type Harness } from './testing/harness.ts';
+import { fakeImage } from '../../test/fixtures/fake-image.ts';
+import { captureImage, openHarness, type Harness } from '../../test/fakes/server-harness.ts';
 
 const DAY = 24 * 3600 * 1000;
 

@@ -8,7 +8,7 @@ import { tokenDigest } from './auth.ts';
 import { sqliteDatabase } from './db/database.ts';
 import { CONFIG_DEFAULTS } from './config.ts';
 import { localImageStore } from './store/local-store.ts';
-import { ADMIN_TOKEN, openHarness, type Harness } from './testing/harness.ts';
+import { ADMIN_TOKEN, openHarness, type Harness } from '../../test/fakes/server-harness.ts';
 
 describe('errors on the wire', () => {
   let h: Harness;

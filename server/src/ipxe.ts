@@ -1,7 +1,7 @@
 import { taskCmdline, type TaskKind } from '@brume/protocol';
 
 /**
- * The iPXE scripts of `GET /boot/menu.ipxe` (design.md, "The flow a technician sees"). Pure: the route decides, this
+ * The iPXE scripts of `GET /boot/menu.ipxe`, what a network-booting PC runs next. Pure: the route decides, this
  * writes the text. Everything put in a script comes from checked values (a URL of plain characters, ids, names that
  * match their patterns, a base64url token), so nothing in it can be read by iPXE as a setting to expand.
  */
@@ -31,7 +31,7 @@ export interface LocalBoot {
 }
 
 /**
- * A PC without a waiting task: the menu (design.md, "The flow a technician sees"). Boot from the local disk is the
+ * A PC without a waiting task: the menu, where a technician picks what the PC does. Boot from the local disk is the
  * default after the timeout, unless the server registers unknown PCs by default (`--unknown-hosts register`).
  */
 export interface MenuBoot {

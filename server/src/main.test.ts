@@ -7,7 +7,7 @@ import { ImageList, TaskCreated } from '@brume/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseServerArgs } from './config.ts';
 import { startServer } from './main.ts';
-import { fakeImage } from './testing/fake-image.ts';
+import { fakeImage } from '../../test/fixtures/fake-image.ts';
 
 describe('the server on 127.0.0.1', () => {
   let dir: string;

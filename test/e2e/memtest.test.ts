@@ -1,4 +1,4 @@
-// The menu's Memory test (issue 6, issue 8): the server serves Debian's memtest86+ from its boot directory, and the lines
+// The menu's Memory test: the server serves Debian's memtest86+ from its boot directory, and the lines
 // the iPXE menu runs for that entry start it. iPXE's menu itself waits for a key this test cannot press, so the test
 // takes the `:brume_memtest` section of the real menu script and hands exactly those lines to iPXE. memtest86+ then
 // shows its own screen and runs its tests, the screen mirrored on the serial console (console=ttyS0,115200 in those lines).

@@ -1,4 +1,4 @@
-// The way a school runs Brume beside its own network (issue 5, FOG's usual setup): the router keeps handing out
+// The way a school runs Brume beside its own network (as schools run FOG): the router keeps handing out
 // addresses, and `brume dnsmasq-config` adds proxy-DHCP + TFTP on the Brume machine. A UEFI PC with no iPXE in its
 // NIC boots through its firmware's own PXE client: DHCP (address from the router, boot file from the proxy), TFTP
 // of Debian's ipxe.efi, iPXE's second DHCP (tagged iPXE, answered with the menu URL), the menu, our kernel and

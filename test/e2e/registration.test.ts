@@ -1,4 +1,4 @@
-// Quick registration as a room does it unattended (issue 6): the server runs with --unknown-hosts register, so a PC it
+// Quick registration as a room does it unattended: the server runs with --unknown-hosts register, so a PC it
 // does not know takes "Quick registration" in the iPXE menu after the timeout, boots the ramdisk with
 // brume.action=register, sends its inventory, and reboots. The server then holds a host named by its pattern, with
 // this VM's MAC, and an inventory that matches the VM: disk size, MAC, memory.

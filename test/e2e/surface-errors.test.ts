@@ -1,5 +1,5 @@
-// The surface test against a disk that cannot read some sectors (issue 8). The issue asks for device-mapper's dm-error;
-// this machine's kernel has no device-mapper, so the failing disk is QEMU's instead: blkdebug answers EIO to the reads
+// The surface test against a disk that cannot read some sectors. device-mapper's dm-error would make one, but this
+// machine's kernel has no device-mapper, so the failing disk is QEMU's instead: blkdebug answers EIO to the reads
 // that cover the chosen sectors, the guest kernel sees a real I/O error from its virtio disk, and the agent in our
 // ramdisk, booted through PXE like any PC, must name exactly those sectors.
 import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';

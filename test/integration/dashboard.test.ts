@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { API_PREFIX, type Task, type TaskCreated } from '@brume/protocol';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeImage } from '../../server/src/testing/fake-image.ts';
-import { ADMIN_TOKEN, captureImage, openHarness, type Harness } from '../../server/src/testing/harness.ts';
-import { sampleInventory } from '../../server/src/testing/sample-inventory.ts';
+import { fakeImage } from '../fixtures/fake-image.ts';
+import { ADMIN_TOKEN, captureImage, openHarness, type Harness } from '../fakes/server-harness.ts';
+import { sampleInventory } from '../fixtures/sample-inventory.ts';
 import { decodePng, pixelAt, type Pixels } from '../support/png.ts';
 
 // The callbacks given to page.evaluate and waitForFunction run in the page; the project's TypeScript has no DOM library.

@@ -119,7 +119,8 @@ describe('test/support sample disks', () => {
     });
   });
 
-  // One row per filesystem (style.md §21): each can be made, filled, read back and checked on this machine.
+  // One row per filesystem, so a new adapter is tested by adding a row: each can be made, filled, read back and
+  // checked on this machine.
   it.each(Object.values(FILESYSTEMS))('round-trips sample files through $fs', async (row) => {
     const disk = await createLoopDisk(dir, `row-${row.fs}.img`, Math.max(row.minBytes, 64 * MiB) + 2 * MiB);
     disks.push(disk);

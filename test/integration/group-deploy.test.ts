@@ -1,4 +1,4 @@
-// A room at once over HTTP (issue 9): a group of three PCs, one `brume task deploy --group` from the admin CLI, and the
+// A room at once over HTTP: a group of three PCs, one `brume task deploy --group` from the admin CLI, and the
 // three agents running at the same time against the real server on 127.0.0.1, each on its own loop disk. Every disk
 // ends with the master's files and the batch lists three tasks done.
 import { execFile } from 'node:child_process';

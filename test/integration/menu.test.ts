@@ -1,4 +1,4 @@
-// The technician's menu (issue 6), driven as a person would: `brume agent --server URL --menu` runs on the host under
+// The technician's menu, driven as a person would: `brume agent --server URL --menu` runs on the host under
 // tmux (80×25, TERM=linux, the ramdisk's console) against the real server on 127.0.0.1. The "PC" is this machine (its
 // real MACs and inventory); its target disk is a loop device named with --disk. Full registration through the form,
 // a deploy with a technician's PIN that leaves the disk identical to the image's source, and a deploy that fails and
@@ -149,7 +149,7 @@ describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
     }
   });
 
-  it('disk care (issue 8): the entries are there, and a surface test the technician starts runs on this PC at once', async () => {
+  it('disk care: the entries are there, and a surface test the technician starts runs on this PC at once', async () => {
     const disk = await createLoopDisk(work, 'care', 64 * MiB);
     disks.push(disk);
     const menu = await openMenu(disk);

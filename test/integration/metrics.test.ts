@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeImage } from '../../server/src/testing/fake-image.ts';
+import { fakeImage } from '../fixtures/fake-image.ts';
 import { apiClient, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'brume-metrics-'));

@@ -1,4 +1,4 @@
-// Multicast deploys (issue 7) in a room of network namespaces this test builds (test/support/multicast-room.ts): the
+// Multicast deploys in a room of network namespaces this test builds (test/support/multicast-room.ts): the
 // real server in its namespace runs udp-sender, each PC's `brume agent` in its own runs udp-receiver, every disk a loop
 // device. No packet leaves the namespaces.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// File recovery (issue 8) on real loop devices, through the real server on 127.0.0.1 and `brume agent`: files with
+// File recovery on real loop devices, through the real server on 127.0.0.1 and `brume agent`: files with
 // real headers are written to an ext4 partition and deleted, then PhotoRec finds them again. To the server: every
 // deleted file comes back byte for byte (its sha256), the task's result counts them, and the source disk is unchanged.
 // To a "USB disk" (a second loop device, found by its filesystem label): the files land in

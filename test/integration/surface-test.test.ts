@@ -1,4 +1,4 @@
-// Surface test (issue 8) on real loop devices: the whole disk is read, nothing is written (the device's sha256 is the
+// Surface test on real loop devices: the whole disk is read, nothing is written (the device's sha256 is the
 // same after), the throughput series has the regions asked for, and a loop device's SMART is recorded as unavailable.
 // Bad sectors cannot be made here (no device-mapper in this kernel): the engine's wiring is checked with a failing-disk
 // reader over a real loop device's facts; the real error injection is the QEMU blkdebug test.
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event } from '@brume/protocol';
-import { failingDisk } from '../../agent/src/care/surface-failing-disk.ts';
+import { failingDisk } from '../fakes/failing-disk.ts';
 import { surfaceTest, type SurfaceResult } from '../../agent/src/care/surface-test.ts';
 import { MiB } from '../../agent/src/care/wipe-plan.ts';
 import { openBlockReader } from '../../agent/src/sys/block-reader.ts';

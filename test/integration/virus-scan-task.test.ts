@@ -1,4 +1,4 @@
-// The virus-scan task end to end (issue 8): the real server on 127.0.0.1 holds a test signature database an admin
+// The virus-scan task end to end: the real server on 127.0.0.1 holds a test signature database an admin
 // uploaded with `brume signatures upload`; `brume task virus-scan` makes a task; `brume agent` runs it against a loop
 // disk whose ext4 and NTFS partitions each hold the EICAR test file among clean files. `brume task show ID --json` lists
 // exactly the two infected files, and the disk's every byte is the same. Without signatures the task fails with

@@ -1,4 +1,4 @@
-// Virus scan (issue 8) on real loop devices: ClamAV with a test database finds the EICAR test file on an NTFS and an
+// Virus scan on real loop devices: ClamAV with a test database finds the EICAR test file on an NTFS and an
 // ext4 partition, and nothing else; the disk's every byte is the same afterwards; a disk in use is refused.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

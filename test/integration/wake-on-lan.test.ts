@@ -1,4 +1,4 @@
-// Wake-on-LAN (issue 9) on a subnet of network namespaces this test builds: a hub namespace holding a bridge (no
+// Wake-on-LAN on a subnet of network namespaces this test builds: a hub namespace holding a bridge (no
 // address, no uplink), the Brume server in its own namespace and two PCs in theirs, each on 10.81.0.0/24 with its
 // broadcast address. The magic packets go out of the real server's UDP socket to 10.81.0.255 and are caught by
 // listeners in the PCs' namespaces. No packet leaves the namespaces.

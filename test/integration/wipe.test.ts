@@ -1,4 +1,4 @@
-// Wipe (issue 8) on real loop devices: a disk with a GPT, filesystems and files is wiped in each mode and then read
+// Wipe on real loop devices: a disk with a GPT, filesystems and files is wiped in each mode and then read
 // by the test itself; a second disk beside it must keep every byte; a disk in use is refused and untouched.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrumeError, type Event } from '@brume/protocol';
 import { wipeDisk, type WipeOptions, type WipeResult } from '../../agent/src/care/wipe.ts';
 import { endRanges, MiB } from '../../agent/src/care/wipe-plan.ts';
-import { addDisk, fixtureTree } from '../../agent/src/inventory/fixtures.ts';
+import { addDisk, fixtureTree } from '../fixtures/inventory-tree.ts';
 import { runTool } from '../../agent/src/sys/exec.ts';
 import { createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
 import { withMount } from '../support/mount.ts';

@@ -1,5 +1,5 @@
 /**
- * The one table of filesystems the tests make, fill, read back and check (style.md §21): adding a filesystem adapter to
+ * The one table of filesystems the tests make, fill, read back and check: adding a filesystem adapter to
  * the round-trip tests means adding one row here.
  */
 export type SampleFs = 'vfat' | 'ext2' | 'ext3' | 'ext4' | 'ntfs' | 'xfs' | 'btrfs';

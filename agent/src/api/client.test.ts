@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BrumeError } from '@brume/protocol';
 import { createApiClient, type ApiClient } from './client.ts';
 import { backoffDelay, retryPolicy, type RetryPolicy } from './retry.ts';
-import { breakConnection, sendError, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from './testing/loopback-server.ts';
+import { breakConnection, sendError, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from '../../../test/fakes/loopback-server.ts';
 
 /** A clock the test drives: sleeping advances it at once, and every wait is recorded. */
 function fakeTime(deadlineMs: number): { policy: Partial<RetryPolicy>; waits: number[] } {

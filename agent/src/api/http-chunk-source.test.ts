@@ -6,7 +6,7 @@ import { CodecPool } from '../imaging/codec-pool.ts';
 import { restoreStream } from '../imaging/restore-stream.ts';
 import { createApiClient } from './client.ts';
 import { httpImageReader } from './http-chunk-source.ts';
-import { breakConnection, sendError, sendJson, startLoopbackServer, type RecordedRequest } from './testing/loopback-server.ts';
+import { breakConnection, sendError, sendJson, startLoopbackServer, type RecordedRequest } from '../../../test/fakes/loopback-server.ts';
 
 const pool = new CodecPool(2);
 afterAll(() => pool.close());

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Event } from '@brume/protocol';
 import { createApiClient } from './client.ts';
 import { httpReporter } from './http-reporter.ts';
-import { sendError, startLoopbackServer, type Handler, type LoopbackServer } from './testing/loopback-server.ts';
+import { sendError, startLoopbackServer, type Handler, type LoopbackServer } from '../../../test/fakes/loopback-server.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

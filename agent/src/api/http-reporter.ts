@@ -21,9 +21,10 @@ export interface HttpReporter extends Reporter {
 const MAX_BATCH = 200;
 
 /**
- * Events to `POST /tasks/:id/events`, best-effort (style.md §8): progress is coalesced to the latest per partition and
- * sent at most once a second; phase and log events are kept in order and batched. A failed post never stops the job:
- * its phase and log events wait for the next tick, its progress is dropped (a newer figure replaces it).
+ * Events to `POST /tasks/:id/events`, best-effort, so a slow or unreachable server never holds the disk work up:
+ * progress is coalesced to the latest per partition and sent at most once a second; phase and log events are kept in
+ * order and batched. A failed post never stops the job: its phase and log events wait for the next tick, its progress
+ * is dropped (a newer figure replaces it).
  */
 export function httpReporter(client: ApiClient, taskId: number, options: HttpReporterOptions = {}): HttpReporter {
   const maxQueued = options.maxQueued ?? 2000;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BrumeError, type HeldChunk, type Manifest } from '@brume/protocol';
 import type { StoredPiece } from '../ports.ts';
 import { createApiClient } from './client.ts';
-import { sendError, sendJson, startLoopbackServer, type RecordedRequest } from './testing/loopback-server.ts';
+import { sendError, sendJson, startLoopbackServer, type RecordedRequest } from '../../../test/fakes/loopback-server.ts';
 import { uploadImageWriter } from './upload-writer.ts';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

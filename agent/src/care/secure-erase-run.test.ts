@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@brume/protocol';
 import { BrumeError } from '@brume/protocol';
-import { fakeRunner } from '../inventory/fixtures.ts';
+import { fakeRunner } from '../../../test/fixtures/inventory-tree.ts';
 import { ATA_PASSWORD, prepareSecureErase, runSecureErase, type SecureTarget } from './secure-erase-run.ts';
 import {
   HDPARM_SAMSUNG_FROZEN,
@@ -14,7 +14,7 @@ import {
   NVME_SN730,
   NVME_USER_DATA_ONLY,
   sanitizeLog,
-} from './secure-erase-fixtures.ts';
+} from '../../../test/fixtures/secure-erase-outputs.ts';
 
 const nvme: SecureTarget = { path: '/dev/nvme0n1', transport: 'nvme', namespaces: ['nvme0n1'], sizeBytes: 256060514304 };
 const sata: SecureTarget = { path: '/dev/sda', transport: 'sata', namespaces: [], sizeBytes: 250059350016 };

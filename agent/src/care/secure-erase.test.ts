@@ -16,7 +16,7 @@ import {
   NVME_USER_DATA_ONLY,
   SANITIZE_LOG_V1_DONE,
   sanitizeLog,
-} from './secure-erase-fixtures.ts';
+} from '../../../test/fixtures/secure-erase-outputs.ts';
 
 const fresh: AtaContext = { unlockTried: false, passwordKnown: false };
 

@@ -8,7 +8,10 @@ import { z } from 'zod';
 import type { DiskTransport } from '../disk/target-choice.ts';
 import type { SecureMethod } from './wipe-plan.ts';
 
-/** A value, not an exception (style.md §6): `blocked` means the drive could, but not in its present state. */
+/**
+ * A value, not an exception, so the caller can tell the technician why and fall back: `blocked` means the drive could,
+ * but not in its present state.
+ */
 export type Unavailable = { supported: false; blocked: boolean; reason: string };
 
 /** Which command family can reach the drive, from how it is attached. */

@@ -1,8 +1,8 @@
-// The bisection, against a BlockReader standing in for a failing disk (surface-failing-disk.ts): this machine has no
+// The bisection, against a BlockReader standing in for a failing disk (test/fakes/failing-disk.ts): this machine has no
 // disk with bad sectors and no device-mapper. The same engine against QEMU blkdebug is the lead's VM test.
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@brume/protocol';
-import { failingDisk } from './surface-failing-disk.ts';
+import { failingDisk } from '../../../test/fakes/failing-disk.ts';
 import { scanSurface, type ScanLayout } from './surface-scan.ts';
 import { MiB } from './wipe-plan.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrumeError, Event, SignatureFile } from '@brume/protocol';
 import { createApiClient } from '../api/client.ts';
-import { sendJson, startLoopbackServer, type LoopbackServer } from '../api/testing/loopback-server.ts';
+import { sendJson, startLoopbackServer, type LoopbackServer } from '../../../test/fakes/loopback-server.ts';
 import { readDatabaseHeader } from './virus-signatures.ts';
 import { downloadSignatures } from './virus-signatures-download.ts';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BrumeError, holdsSignatures, type SignatureFile } from '@brume/protocol';
+import { BrumeError, formatBytes, holdsSignatures, type SignatureFile } from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
 import { reportProgress } from '../imaging/progress.ts';
 import { phase } from '../imaging/run-context.ts';
@@ -23,7 +23,7 @@ export async function downloadSignatures(client: ApiClient, taskId: number, dir:
     });
   }
   const total = files.reduce((sum, file) => sum + file.bytes, 0);
-  phase(reporter, 'receive', `downloading ${files.length} signature file(s), ${(total / 1024 / 1024).toFixed(1)} MiB, from the server`, 'signatures');
+  phase(reporter, 'receive', `downloading ${files.length} signature file(s), ${formatBytes(total)}, from the server`, 'signatures');
   const started = performance.now();
   let done = 0;
   for (const file of files) {

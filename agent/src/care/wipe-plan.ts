@@ -1,6 +1,6 @@
 /**
- * What a wipe will do, decided before it writes anything (issue 8). Pure: the disk's facts come in, passes and byte
- * ranges come out, so every mode's plan is a table-tested value.
+ * What a wipe will do, decided before it writes anything, so a refusal leaves the disk untouched. Pure: the disk's
+ * facts come in, passes and byte ranges come out, so every mode's plan is a table-tested value.
  */
 import type { WipeMode } from '@brume/protocol';
 import type { DiskFacts, QueueLimits } from '../sys/disk-facts.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BrumeError } from '@brume/protocol';
-import { sendJson, startLoopbackServer, type LoopbackServer } from '../api/testing/loopback-server.ts';
+import { sendJson, startLoopbackServer, type LoopbackServer } from '../../../test/fakes/loopback-server.ts';
 import type { DiskSource } from '../sys/disks.ts';
 import type { Runner } from '../sys/exec.ts';
 import { powerAfterTask } from '../sys/power.ts';

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toBrumeError } from '@brume/protocol';
+import { formatBytes, toBrumeError } from '@brume/protocol';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
 import { runAgentTask, type AgentOutcome } from '../agent-loop.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, KERNEL_CMDLINE_PATH, agentConfig, agentMode, debugStep, runLogDir, taskSettings, type AgentConfig, type DebugStep } from '../config.ts';
@@ -16,7 +16,6 @@ import { runTool, type Runner } from '../sys/exec.ts';
 import { powerAfterTask } from '../sys/power.ts';
 import { parseFlags, positiveInteger } from './args.ts';
 import { logTail, renderErrorScreen } from '../ui/error-screen.ts';
-import { formatBytes } from '../ui/format.ts';
 import { createOutput } from './output.ts';
 
 const seconds = (value: string | undefined, flag: string, fallbackMs: number): number =>

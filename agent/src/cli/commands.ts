@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { LayoutPlan, Manifest } from '@brume/protocol';
+import { formatBytes, type LayoutPlan, type Manifest } from '@brume/protocol';
 import { DEFAULT_CHUNK_BYTES, DEFAULT_LEVEL, runLogDir } from '../config.ts';
 import { captureDisk } from '../imaging/capture.ts';
 import { deployImage, prepareDeploy } from '../imaging/deploy.ts';
@@ -9,7 +9,6 @@ import { directoryImageReader } from '../imaging/image-dir-reader.ts';
 import { directoryImageWriter } from '../imaging/image-dir-writer.ts';
 import { verifyImage } from '../imaging/verify-image.ts';
 import { runTool } from '../sys/exec.ts';
-import { formatBytes } from '../ui/format.ts';
 import { describePlan } from '../ui/plan-text.ts';
 import { parseFlags, positiveInteger, required } from './args.ts';
 import { createOutput, usageError, type Output } from './output.ts';

@@ -19,11 +19,25 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = { capture,
 // Hidden (not in the usage): the terminal UI's test drive, imported on demand so that no other command loads blessed.
 commands['ui-demo'] = async (argv) => (await import('./ui-demo-command.ts')).uiDemo(argv);
 
+/** `brume NAME --help`: the usage lines of that command (with their continuation lines). */
+function usageOf(name: string): string {
+  let current: string | undefined;
+  const lines = usage.split('\n').slice(1).filter((line) => {
+    current = /^ {2}brume (\S+)/.exec(line)?.[1] ?? current;
+    return line !== '' && current === name;
+  });
+  return `usage:\n${lines.join('\n')}\n`;
+}
+
 /** The engine's commands; returns the exit code (0 ok, 1 the job failed, 2 bad input). */
 export async function runAgentCli(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : commands[name];
   if (command === undefined) return undefined;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(usageOf(name ?? ''));
+    return 0;
+  }
   try {
     return await command(rest);
   } catch (error) {

@@ -14,7 +14,8 @@ import { sysDisks, type DiskSource } from '../sys/disks.ts';
 import type { Runner } from '../sys/exec.ts';
 import { powerAfterTask } from '../sys/power.ts';
 import { logTail } from '../ui/error-screen.ts';
-import { openTerminalUi, type TerminalUi } from '../ui/terminal/terminal-ui.ts';
+import { openTerminalUi } from '../ui/terminal/open-terminal-ui.ts';
+import type { TerminalUi } from '../ui/terminal/terminal-ui.ts';
 import { createOutput } from './output.ts';
 
 

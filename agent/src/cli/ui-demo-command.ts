@@ -2,7 +2,8 @@
 // the terminal and a page, then prints what was chosen as one JSON line. The tests drive it under tmux, from the
 // checkout and from the single executable, to prove the UI works where the agent runs.
 import { setTimeout as delay } from 'node:timers/promises';
-import { openTerminalUi, type FormField, type MenuEntry, type TerminalUi } from '../ui/terminal/terminal-ui.ts';
+import { openTerminalUi } from '../ui/terminal/open-terminal-ui.ts';
+import type { FormField, MenuEntry, TerminalUi } from '../ui/terminal/terminal-ui.ts';
 import { parseFlags } from './args.ts';
 
 const MENU: MenuEntry[] = [

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { BrumeError } from '@brume/protocol';
+import { BrumeError, partitionFileName } from '@brume/protocol';
 import type { FsType, LayoutPlan, ManifestDisk, ManifestPartition, PlannedPartition, TargetDisk } from '@brume/protocol';
 import { planLayout } from './planner.ts';
 
@@ -55,7 +55,7 @@ function part(number: number, startBytes: number, sizeBytes: number, fs: FsType,
     minBytes: o.minBytes ?? sizeBytes,
     resizable: o.resizable ?? false,
     tool: hasFile ? `partclone.${fs}` : fs === 'swap' ? 'mkswap' : null,
-    file: hasFile ? `d1p${number}.pc.zst` : null,
+    file: hasFile ? partitionFileName(1, number) : null,
     rawBytes: hasFile ? sizeBytes : 0,
     storedBytes: 0,
     sha256: hasFile ? SHA : null,
@@ -195,7 +195,7 @@ const cases: Case[] = [
       expect(raw.sizeBytes).toBe(GiB);
       expect(raw.startBytes - endOf(ntfs)).toBe(0);
       expect(endOf(raw)).toBeGreaterThan(usableEnd('gpt', t) - 2 * MiB);
-      expect(plan.notes.some((n) => /^p2 ext4 grows 3 GiB → /.test(n))).toBe(true);
+      expect(plan.notes.some((n) => /^p2 ext4 grows 3.0 GiB → /.test(n))).toBe(true);
     },
   },
   {
@@ -311,7 +311,7 @@ describe('planLayout', () => {
       parts: mixed,
       target: target(4 * GiB),
       code: 'DISK_TOO_SMALL',
-      message: /^image needs 102 MiB more than \/dev\/sdb offers: shortfall \d+ bytes$/,
+      message: /^image needs 102.0 MiB more than \/dev\/sdb offers: shortfall \d+ bytes$/,
     },
     {
       name: 'MBR on a disk too small',

@@ -20,7 +20,7 @@
  * Usable end: GPT leaves room for the backup table (16 KiB of entries + header) and ends on a 1 MiB boundary; dos
  * ends on a 1 MiB boundary. A source end between that and the table's hard limit keeps its positions.
  */
-import { BrumeError } from '@brume/protocol';
+import { BrumeError, formatBytes } from '@brume/protocol';
 import type {
   BootAreaRange,
   LayoutPlan,
@@ -65,19 +65,6 @@ const alignUp = (n: number, a: number): number => alignDown(n + a - 1, a);
 const endOf = (p: { start: number; size: number }): number => p.start + p.size;
 const isContainer = (label: PartitionLabel, p: ManifestPartition): boolean => label === 'dos' && p.fs === 'extended';
 const shrinkRoom = (p: ManifestPartition): number => p.sizeBytes - alignUp(p.minBytes, MiB);
-
-/** 1288490188 → "1.2 GiB"; 943718400 → "900 MiB". */
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = n;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const text = unit === 0 || Math.abs(value) >= 10 ? Math.round(value).toString() : value.toFixed(1).replace(/\.0$/, '');
-  return `${text} ${units[unit] ?? 'B'}`;
-}
 
 export function planLayout(disk: ManifestDisk, partitions: readonly ManifestPartition[], target: TargetDisk): LayoutPlan | BrumeError {
   const src = splitSource(disk.label, partitions);

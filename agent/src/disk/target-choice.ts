@@ -1,8 +1,8 @@
 import { BrumeError } from '@brume/protocol';
 
 /**
- * Which disk of this PC a task images (issue 5, "Agent in the ramdisk"). Pure: sys/disks.ts reads /sys/block, this
- * applies the written rule:
+ * Which disk of this PC a task images, the same rule for every task so a PC with a USB stick in is never a guess. Pure:
+ * sys/disks.ts reads /sys/block, this applies the written rule:
  * 1. the disk the task names (--disk, brume.disk= on the kernel command line, or the task's own disk from the server)
  *    when it exists; a removable or USB disk only when a person named it here (--disk or brume.disk=), since kernel names
  *    move when a stick is plugged in and the server's hint may then point at it;

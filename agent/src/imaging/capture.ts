@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { BrumeError, IMAGE_FORMAT, type Manifest, type ManifestDisk, type ManifestPartition } from '@brume/protocol';
+import {
+  bootAreaFileName, BrumeError, IMAGE_FORMAT, partitionFileName, partitionTarget, sfdiskFileName, type Manifest, type ManifestDisk,
+  type ManifestPartition,
+} from '@brume/protocol';
 import { detectFilesystem } from '../disk/filesystems/index.ts';
 import { probePartition, readPartitionTable } from '../disk/inspect.ts';
 import { hasFixedRole } from '../disk/partition-roles.ts';
@@ -15,7 +18,6 @@ import { ensurePartitionNodes } from '../sys/partition-nodes.ts';
 import { captureStream } from './capture-stream.ts';
 import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
-import { bootAreaFileName, partitionFileName, sfdiskFileName } from './image-dir.ts';
 import { partcloneCapture } from './partclone.ts';
 import { progressMeter } from './progress.ts';
 import { phase, toolVersions } from './run-context.ts';
@@ -132,7 +134,7 @@ interface PartitionJob extends CaptureOptions {
 
 async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: CodecPool, window: number): Promise<ManifestPartition> {
   const { entry } = job;
-  const target = `d1p${entry.number}`;
+  const target = partitionTarget(1, entry.number);
   const base = { disk: 1, number: entry.number, startBytes: entry.startBytes, sizeBytes: entry.sizeBytes, type: entry.type, ...optionalFields(entry) };
   const empty = { rawBytes: 0, storedBytes: 0, sha256: null, chunks: [], file: null };
   if (isExtendedContainer(job.label, entry.type)) {

@@ -4,10 +4,6 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BrumeError, IMAGE_FORMAT, MANIFEST_FILE, Manifest, type ManifestDisk } from '@brume/protocol';
 
-export const partitionFileName = (disk: number, number: number): string => `d${disk}p${number}.pc.zst`;
-export const bootAreaFileName = (disk: number): string => `d${disk}.boot`;
-export const sfdiskFileName = (disk: number): string => `d${disk}.sfdisk`;
-
 /** A capture writes into DIR.partial and renames it to DIR only when complete: a half image is never visible. */
 export async function prepareCaptureDir(imageDir: string): Promise<string> {
   if (existsSync(imageDir)) throw new BrumeError('IMAGE_EXISTS', `${imageDir} already exists; choose another directory or delete it`);

@@ -1,6 +1,6 @@
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BrumeError, type ManifestPartition, type PlannedPartition } from '@brume/protocol';
+import { BrumeError, partitionTarget, type ManifestPartition, type PlannedPartition } from '@brume/protocol';
 import { adapterFor, type FilesystemAdapter } from '../disk/filesystems/index.ts';
 import type { Reporter } from '../ports.ts';
 import type { Runner } from '../sys/exec.ts';
@@ -24,7 +24,7 @@ export interface RestoreContext {
 
 /** Puts one planned partition's content on `device`: stream it, re-create it, or (container) nothing; then resize. */
 export async function restorePartition(planned: PlannedPartition, stored: ManifestPartition, device: string, context: RestoreContext): Promise<void> {
-  const target = `d1p${planned.number}`;
+  const target = partitionTarget(stored.disk, planned.number);
   const adapter = adapterFor(stored.fs);
   if (planned.action === 'container' || adapter === undefined) return;
   if (planned.action === 'recreate-swap') {
@@ -50,7 +50,7 @@ export async function restorePartition(planned: PlannedPartition, stored: Manife
 
 /** Verified chunks → partclone restoring onto a device (or into a staging file). */
 async function streamInto(stored: ManifestPartition, tool: string, destination: string, isFile: boolean, context: RestoreContext): Promise<void> {
-  const target = `d1p${stored.number}`;
+  const target = partitionTarget(stored.disk, stored.number);
   const meter = progressMeter({ reporter: context.reporter, phase: 'restore', target, bytesTotal: stored.rawBytes });
   const partclone = partcloneRestore(tool, destination, join(context.logDir, `${target}.restore.log`), isFile);
   try {
@@ -73,7 +73,7 @@ async function streamInto(stored: ManifestPartition, tool: string, destination: 
  * the used bytes of scratch space; the planner counted it (LayoutPlan.stagingBytes) and the deploy checked it.
  */
 async function restoreShrunk(planned: PlannedPartition, stored: ManifestPartition, tool: string, adapter: FilesystemAdapter, device: string, context: RestoreContext): Promise<void> {
-  const target = `d1p${planned.number}`;
+  const target = partitionTarget(stored.disk, planned.number);
   if (adapter.shrink === undefined) throw new BrumeError('INTERNAL', `${stored.fs} cannot shrink, yet the plan shrinks ${target}`);
   const staging = join(context.stagingDir, `brume-${process.pid}-${target}.staging`);
   try {

@@ -1,4 +1,4 @@
-import type { Manifest } from '@brume/protocol';
+import { partitionTarget, type Manifest } from '@brume/protocol';
 import type { ImageReader, Reporter } from '../ports.ts';
 import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
@@ -21,7 +21,7 @@ export async function verifyImage(image: ImageReader, reporter: Reporter): Promi
   try {
     for (const partition of manifest.partitions) {
       if (partition.file === null) continue;
-      const target = `d${partition.disk}p${partition.number}`;
+      const target = partitionTarget(partition.disk, partition.number);
       const meter = progressMeter({ reporter, phase: 'verify', target, bytesTotal: partition.rawBytes });
       await restoreStream(partition, source, discard(), pool, window, (bytes) => meter.update(bytes));
       meter.finish(partition.rawBytes);

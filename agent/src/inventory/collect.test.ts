@@ -1,7 +1,7 @@
 import { Inventory } from '@brume/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectInventory } from './collect.ts';
-import { addDisk, addNic, fakeRunner, fixtureTree, type FakeAnswer, type FixtureTree } from './fixtures.ts';
+import { addDisk, addNic, fakeRunner, fixtureTree, type FakeAnswer, type FixtureTree } from '../../../test/fixtures/inventory-tree.ts';
 import { describeInventory } from './summary.ts';
 
 let tree: FixtureTree;

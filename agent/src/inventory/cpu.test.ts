@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCpuList, readCpu } from './cpu.ts';
 import { inventorySources } from './deps.ts';
-import { fakeRunner, fixtureTree, type FixtureTree } from './fixtures.ts';
+import { fakeRunner, fixtureTree, type FixtureTree } from '../../../test/fixtures/inventory-tree.ts';
 
 let tree: FixtureTree;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { inventorySources } from './deps.ts';
 import { notADisk, readDisks, vpdSerial } from './disks.ts';
-import { addDisk, fakeRunner, fixtureTree, type FakeAnswer } from './fixtures.ts';
+import { addDisk, fakeRunner, fixtureTree, type FakeAnswer } from '../../../test/fixtures/inventory-tree.ts';
 import { parseSmartctl } from './smart.ts';
 
 const tree = fixtureTree();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inventorySources } from './deps.ts';
-import { fakeRunner, fixtureTree, type FakeAnswer, type FixtureTree } from './fixtures.ts';
+import { fakeRunner, fixtureTree, type FakeAnswer, type FixtureTree } from '../../../test/fixtures/inventory-tree.ts';
 import { onlineBlockBytes, readMemory, smbiosMemoryBytes } from './memory.ts';
 
 const GiB = 2 ** 30;

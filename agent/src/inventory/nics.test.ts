@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { inventorySources } from './deps.ts';
-import { addNic, fakeRunner, fixtureTree, type FakeAnswer } from './fixtures.ts';
+import { addNic, fakeRunner, fixtureTree, type FakeAnswer } from '../../../test/fixtures/inventory-tree.ts';
 import { parseIpv4, readNics } from './nics.ts';
 
 const tree = fixtureTree();

@@ -1,5 +1,4 @@
-import type { InventoryDisk, InventoryNic } from '@brume/protocol';
-import { formatBytes } from '../ui/format.ts';
+import { formatBytes, type InventoryDisk, type InventoryNic } from '@brume/protocol';
 import type { CollectedInventory } from './collect.ts';
 
 const unknown = (value: string | null): string => value ?? '?';

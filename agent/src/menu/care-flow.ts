@@ -23,7 +23,7 @@ type CareKey = keyof typeof CARE_ENTRIES;
 type CareKind = AgentCare['kind'];
 
 /**
- * Disk care on this PC (issue 8): each task is created on the server by the logged-in technician for this PC, then run
+ * Disk care on this PC: each task is created on the server by the logged-in technician for this PC, then run
  * here at once, its progress on the console; the tools run on the console. Escape goes back to the main menu.
  */
 export async function careMenu(deps: MenuDeps, server: MenuServer, context: CareContext): Promise<void> {

@@ -30,8 +30,8 @@ const ENTRIES = {
 type EntryKey = keyof typeof ENTRIES;
 
 /**
- * The technician's menu in the ramdisk (design.md: "no task → blessed boot menu"): a loop over the main entries until
- * the PC reboots or powers off. Nothing here writes a disk without a technician's login checked by the server.
+ * The technician's menu in the ramdisk, what a PC that boots with no task waiting shows: a loop over the main entries
+ * until the PC reboots or powers off. Nothing here writes a disk without a technician's login checked by the server.
  */
 export async function runMenu(deps: MenuDeps): Promise<MenuExit> {
   const server = new MenuServer(deps.server, deps.retryDeadlineMs);

@@ -1,6 +1,5 @@
-import { toBrumeError, type Inventory } from '@brume/protocol';
+import { formatBytes, type Inventory, toBrumeError } from '@brume/protocol';
 import { logLineText } from '../ui/error-screen.ts';
-import { formatBytes } from '../ui/format.ts';
 import type { MenuTaskOutcome } from './menu-deps.ts';
 import type { MenuServer } from './server-calls.ts';
 

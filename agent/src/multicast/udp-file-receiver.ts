@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { partitionTargetOfFile } from '@brume/protocol';
 import type { Runner } from '../sys/exec.ts';
 import { interfaceToward } from '../sys/route.ts';
 import { startUdpReceiver } from '../sys/udp-receiver.ts';
@@ -17,7 +18,7 @@ export function udpFileReceiver(run: Runner, server: string, logDir: string): Fi
     nic ??= interfaceToward(run, new URL(server).hostname);
     return startUdpReceiver({
       portbase: session.portbase, interface: await nic, startTimeoutSeconds: session.fileTimeoutSeconds, receiveTimeoutSeconds: RECEIVE_TIMEOUT_SECONDS,
-      logFile: join(logDir, `multicast-${file.replace(/\.pc\.zst$/, '')}.log`),
+      logFile: join(logDir, `multicast-${partitionTargetOfFile(file) ?? file}.log`),
     });
   };
 }

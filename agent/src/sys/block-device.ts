@@ -1,7 +1,8 @@
 import { openSync, closeSync } from 'node:fs';
 import koffi from 'koffi';
 
-// ioctl numbers from <linux/fs.h>; Node has no API for them, hence koffi (see design.md, Toolchain).
+// ioctl numbers from <linux/fs.h>; Node has no API for them, hence koffi (a C call from JavaScript, with no addon to
+// compile).
 const BLKGETSIZE64 = 0x80081272;
 const BLKSSZGET = 0x1268;
 const BLKPBSZGET = 0x127b;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addDisk, fixtureTree, type FixtureTree } from '../inventory/fixtures.ts';
+import { addDisk, fixtureTree, type FixtureTree } from '../../../test/fixtures/inventory-tree.ts';
 import { readDiskFacts } from './disk-facts.ts';
 
 const trees: FixtureTree[] = [];

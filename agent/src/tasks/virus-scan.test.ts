@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient } from '../api/client.ts';
-import { sendError, sendJson, startLoopbackServer } from '../api/testing/loopback-server.ts';
+import { sendError, sendJson, startLoopbackServer } from '../../../test/fakes/loopback-server.ts';
 import { watchCancel } from './virus-scan.ts';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -3,7 +3,7 @@ import type { BrumeError } from '@brume/protocol';
 import { lastLines } from '../sys/exec.ts';
 
 /**
- * The plain error screen a failed task leaves on the console (issue 5): in the ramdisk it is all the technician sees.
+ * The plain error screen a failed task leaves on the console: in the ramdisk it is all the technician sees.
  * Pure text; the blessed screen with Retry / Debug shell / Reboot replaces it later.
  */
 export interface ErrorScreen {

@@ -1,5 +1,4 @@
-import type { LayoutPlan } from '@brume/protocol';
-import { formatBytes } from './format.ts';
+import { formatBytes, type LayoutPlan } from '@brume/protocol';
 
 /** The plan as a technician reads it before saying yes. */
 export function describePlan(plan: LayoutPlan): string {

@@ -1,31 +1,15 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { Event } from '@brume/protocol';
+import { formatBytes, formatRate, PROGRESS_BAR_OPTIONS, progressBarValues, type Event } from '@brume/protocol';
 import type { Reporter } from '../ports.ts';
-import { formatBytes, formatDuration } from './format.ts';
 
 /** NDJSON: one event object per line, the same objects the server receives. */
 export function jsonReporter(write: (line: string) => void): Reporter {
   return { event: (event) => write(`${JSON.stringify(event)}\n`) };
 }
 
-/**
- * A terminal: one progress bar per partition (bytes, rate, ETA), phase messages above the bars. cli-progress fills
- * `{total}` and `{value}` with its own raw numbers, so the human-readable figures travel as `{done}` and `{size}`.
- */
+/** A terminal: one progress bar per partition (bytes, rate, ETA), the admin CLI's bar; phase messages above the bars. */
 export function ttyReporter(stream: NodeJS.WriteStream): Reporter & { stop(): void } {
-  const bars = new MultiBar(
-    {
-      stream,
-      format: ' {target} {bar} {percentage}% | {done}/{size} | {rate}/s | ETA {eta_text}',
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      barsize: 30,
-      // Without it, a bar whose text has not changed vanishes after a bars.log() line until its next change.
-      forceRedraw: true,
-    },
-    Presets.shades_classic,
-  );
+  const bars = new MultiBar({ stream, ...PROGRESS_BAR_OPTIONS }, Presets.shades_classic);
   const byTarget = new Map<string, SingleBar>();
   return {
     event(event: Event) {
@@ -35,13 +19,7 @@ export function ttyReporter(stream: NodeJS.WriteStream): Reporter & { stop(): vo
       }
       if (event.type !== 'progress') return;
       const key = `${event.phase} ${event.target}`;
-      const values = {
-        target: `${event.phase.padEnd(7)} ${event.target.padEnd(5)}`,
-        done: formatBytes(event.bytesDone),
-        size: formatBytes(event.bytesTotal),
-        rate: formatBytes(event.bytesPerSecond),
-        eta_text: event.etaSeconds === null ? '--' : formatDuration(event.etaSeconds),
-      };
+      const values = progressBarValues(event);
       const bar = byTarget.get(key) ?? bars.create(event.bytesTotal, 0, values);
       byTarget.set(key, bar);
       bar.setTotal(event.bytesTotal);
@@ -58,7 +36,7 @@ export function plainReporter(write: (line: string) => void): Reporter {
       if (event.type === 'phase') write(`${event.message}\n`);
       else if (event.type === 'log') write(`[${event.level}] ${event.message}\n`);
       else if (event.type === 'progress' && event.bytesDone >= event.bytesTotal) {
-        write(`  ${event.target}: ${formatBytes(event.bytesDone)} at ${formatBytes(event.bytesPerSecond)}/s\n`);
+        write(`  ${event.target}: ${formatBytes(event.bytesDone)} at ${formatRate(event.bytesPerSecond)}\n`);
       }
     },
   };

@@ -205,7 +205,7 @@ export const migrations: readonly string[] = [
   CREATE INDEX tasks_by_batch ON tasks(batch) WHERE batch IS NOT NULL;
   `,
   `
-  -- Disk-care kinds virus-scan and recover (issue 8). The kind CHECK is rebuilt as in 4 and 7.
+  -- Disk-care kinds virus-scan and recover. The kind CHECK is rebuilt as in 4 and 7.
   CREATE TABLE tasks_new (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('capture', 'deploy', 'inventory', 'wipe', 'surface-test', 'virus-scan', 'recover')),
@@ -236,7 +236,7 @@ export const migrations: readonly string[] = [
   CREATE INDEX tasks_by_batch ON tasks(batch) WHERE batch IS NOT NULL;
   `,
   `
-  -- Schedules (issue 9): a group's task at a local time (at) or on a cron pattern, in a timezone; the group is kept by
+  -- Schedules: a group's task at a local time (at) or on a cron pattern, in a timezone; the group is kept by
   -- name, like a task's host, so a deleted group makes a firing fail visibly. Each occurrence leaves one firing.
   CREATE TABLE schedules (
     id INTEGER PRIMARY KEY,
@@ -262,7 +262,7 @@ export const migrations: readonly string[] = [
   ) STRICT;
   `,
   `
-  -- Task history (issue 9): when each task's agent last posted, for the silent-agent timeout; the ended tasks by end
+  -- Task history: when each task's agent last posted, for the silent-agent timeout; the ended tasks by end
   -- time, for retention.
   ALTER TABLE tasks ADD COLUMN heard_at TEXT;
   CREATE INDEX tasks_by_end ON tasks(ended_at) WHERE ended_at IS NOT NULL;

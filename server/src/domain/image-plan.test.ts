@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeImage } from '../testing/fake-image.ts';
+import { fakeImage } from '../../../test/fixtures/fake-image.ts';
 import { expectedFiles } from './image-plan.ts';
 
 describe('expectedFiles', () => {

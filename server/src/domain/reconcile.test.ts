@@ -2,8 +2,8 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageSummary } from '@brume/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeImage, sha256 } from '../testing/fake-image.ts';
-import { captureImage, newTask, openHarness, putChunk, type Harness } from '../testing/harness.ts';
+import { fakeImage, sha256 } from '../../../test/fixtures/fake-image.ts';
+import { captureImage, newTask, openHarness, putChunk, type Harness } from '../../../test/fakes/server-harness.ts';
 
 describe('startup reconciliation', () => {
   let h: Harness;

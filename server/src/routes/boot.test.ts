@@ -3,8 +3,8 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TaskCreated } from '@brume/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../testing/fake-image.ts';
-import { openHarness, type Harness } from '../testing/harness.ts';
+import { sha256 } from '../../../test/fixtures/fake-image.ts';
+import { openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 const MAC = '52:54:00:aa:bb:01';
 

@@ -1,18 +1,12 @@
 import { routes, type RouteSpec } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
 import { bootFiles, MEMTEST_FILES, type BootFileName } from '../domain/boot-files.ts';
 import { decideBoot } from '../domain/boot-menu.ts';
-import { planDownload } from '../domain/downloads.ts';
 import { parsePlatform, renderBootScript } from '../ipxe.ts';
 import { serverUrl } from '../server-url.ts';
 import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
-
-const header = (request: FastifyRequest, name: string): string | undefined => {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-};
+import { sendFile } from './file-download.ts';
 
 /**
  * What a network-booting PC fetches, outside /api/v1 and without a token (iPXE has none): its boot script, then the
@@ -51,13 +45,7 @@ export const bootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, c
   for (const [fileRoute, name] of served) {
     route(fileRoute, {}, async (request, reply) => {
       const file = await files.open(name);
-      const plan = planDownload(file, { range: header(request, 'range'), ifNoneMatch: header(request, 'if-none-match'), ifRange: header(request, 'if-range') });
-      reply.code(plan.status).headers(plan.headers);
-      if (!plan.body || request.method === 'HEAD') {
-        await file.close();
-        return reply.send();
-      }
-      return reply.type('application/octet-stream').send(file.stream(plan.range));
+      return sendFile(request, reply, { ...file, open: (range) => file.stream(range), release: () => file.close() });
     });
   }
 };

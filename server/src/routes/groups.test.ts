@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../testing/harness.ts';
+import { openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 let h: Harness;
 beforeAll(async () => {

@@ -2,8 +2,8 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageDetail, ImageVerification } from '@brume/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeImage, sha256, type FakeImage } from '../testing/fake-image.ts';
-import { captureImage, newTask, openHarness, type Harness } from '../testing/harness.ts';
+import { fakeImage, sha256, type FakeImage } from '../../../test/fixtures/fake-image.ts';
+import { captureImage, newTask, openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 describe('published images', () => {
   let h: Harness;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, openHarness, type Harness } from '../testing/harness.ts';
+import { ADMIN_TOKEN, openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

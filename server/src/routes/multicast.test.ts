@@ -2,8 +2,8 @@ import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStreamHeader, STREAM_HEADER_BYTES, type MulticastSession, type MulticastStarted, type StreamHeader } from '@brume/protocol';
 import type { FileSend, SendOutcome } from '../multicast/session-runner.ts';
-import { fakeImage } from '../testing/fake-image.ts';
-import { captureImage, openHarness, type Harness } from '../testing/harness.ts';
+import { fakeImage } from '../../../test/fixtures/fake-image.ts';
+import { captureImage, openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 /**
  * Stands in for udp-sender, which must not send on this machine's own network: it reads what the runner would pipe

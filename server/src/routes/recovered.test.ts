@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, openHarness, type Harness } from '../testing/harness.ts';
+import { ADMIN_TOKEN, openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 let h: Harness;
 const PC_MAC = '52:54:00:00:0e:01';

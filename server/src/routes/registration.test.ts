@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../testing/harness.ts';
-import { sampleInventory } from '../testing/sample-inventory.ts';
+import { openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
+import { sampleInventory } from '../../../test/fixtures/sample-inventory.ts';
 
 let h: Harness;
 beforeAll(async () => {

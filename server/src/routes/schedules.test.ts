@@ -1,9 +1,9 @@
 import { Schedule, ScheduleDetail, TaskList } from '@brume/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeImage } from '../testing/fake-image.ts';
-import { captureImage, openHarness, type Harness } from '../testing/harness.ts';
-import { sampleInventory } from '../testing/sample-inventory.ts';
-import { fakeClock, type FakeClock } from '../schedules/fake-clock.ts';
+import { fakeImage } from '../../../test/fixtures/fake-image.ts';
+import { captureImage, openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
+import { sampleInventory } from '../../../test/fixtures/sample-inventory.ts';
+import { fakeClock, type FakeClock } from '../../../test/fakes/fake-clock.ts';
 import { magicPacket } from '../schedules/wake-on-lan.ts';
 
 /**

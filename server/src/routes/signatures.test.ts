@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SignatureFile, TaskCreated } from '@brume/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../testing/harness.ts';
+import { openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const upload = (h: Harness, name: string, data: string, headers: Record<string, string> = {}) =>

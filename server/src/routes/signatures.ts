@@ -2,18 +2,12 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BrumeError, CHUNK_SHA256_HEADER, routes } from '@brume/protocol';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { planDownload } from '../domain/downloads.ts';
 import { checkSignatureReader, deleteSignature, findSignature, listSignatures, uploadSignature, type SignatureSources } from '../domain/signatures.ts';
-import { openSignature, signatureDir, type StoredSignature } from '../store/signatures-dir.ts';
+import { openSignature, signatureDir } from '../store/signatures-dir.ts';
 import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
-
-const header = (request: FastifyRequest, name: string): string | undefined => {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-};
+import { sendFile } from './file-download.ts';
 
 /**
  * ClamAV signatures: the admin uploads, lists and deletes them; the agent of a running virus-scan task lists
@@ -53,13 +47,7 @@ export const signatureRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { g
 
   route(routes.taskSignatureFile, {}, async (request, reply, task) => {
     checkSignatureReader(task);
-    return sendFile(request, reply, await findSignature(sources, request.params.name));
+    const file = await findSignature(sources, request.params.name);
+    return sendFile(request, reply, { ...file, open: (range) => openSignature(file, range) });
   });
 };
-
-function sendFile(request: FastifyRequest, reply: FastifyReply, file: StoredSignature): FastifyReply {
-  const plan = planDownload(file, { range: header(request, 'range'), ifNoneMatch: header(request, 'if-none-match'), ifRange: header(request, 'if-range') });
-  reply.code(plan.status).headers(plan.headers);
-  if (!plan.body || request.method === 'HEAD') return reply.send();
-  return reply.type('application/octet-stream').send(openSignature(file, plan.range));
-}

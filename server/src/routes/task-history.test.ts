@@ -1,6 +1,6 @@
 import type { Task, TaskCreated } from '@brume/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openHarness, type Harness } from '../testing/harness.ts';
+import { openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

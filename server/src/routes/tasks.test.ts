@@ -1,7 +1,7 @@
 import { Host, HostList, Task, TaskCreated, TaskList, TaskLogs, AgentTask } from '@brume/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeImage } from '../testing/fake-image.ts';
-import { captureImage, newTask, openHarness, type Harness } from '../testing/harness.ts';
+import { fakeImage } from '../../../test/fixtures/fake-image.ts';
+import { captureImage, newTask, openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 
 const ts = '2026-01-01T00:00:00.000Z';
 const progress = (bytesDone: number) => ({ type: 'progress', ts, phase: 'restore', target: 'd1p1', bytesDone, bytesTotal: 100, bytesPerSecond: 10, etaSeconds: 1 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeImage } from '../testing/fake-image.ts';
-import { captureImage, openHarness, type Harness } from '../testing/harness.ts';
-import { sampleInventory } from '../testing/sample-inventory.ts';
+import { fakeImage } from '../../../test/fixtures/fake-image.ts';
+import { captureImage, openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
+import { sampleInventory } from '../../../test/fixtures/sample-inventory.ts';
 
 let h: Harness;
 /** The server's clock, moved by the tests (PIN and session expiry). */

@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeldChunk, ImageSummary, Manifest, UploadListing } from '@brume/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeImage, sha256, type FakeImage } from '../testing/fake-image.ts';
-import { newTask, openHarness, putChunk, type Harness } from '../testing/harness.ts';
+import { fakeImage, sha256, type FakeImage } from '../../../test/fixtures/fake-image.ts';
+import { newTask, openHarness, putChunk, type Harness } from '../../../test/fakes/server-harness.ts';
 
 describe('capture upload → commit → download', () => {
   let h: Harness;

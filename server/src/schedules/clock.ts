@@ -1,6 +1,6 @@
 /**
  * The scheduler's time: what it is now, and a way to be called back later. Injected, so tests move time by hand
- * (fake-clock.ts) and see schedules fire without waiting.
+ * (test/fakes/fake-clock.ts) and see schedules fire without waiting.
  */
 export interface Clock {
   now(): Date;

@@ -14,8 +14,8 @@ export interface FireDeps {
 /**
  * One occurrence: the group's batch, made by the same function as `POST /tasks/batch` (so with the same checks: the
  * group exists and has hosts, the image is published), then a magic packet to each of its PCs: every kind runs at the
- * PC's next network boot, and at 02:00 the room is off (the issue names the deploy; a night's wipe or inventory needs
- * its PCs awake just the same). A refusal is the occurrence's outcome (failed, with the error), not an exception.
+ * PC's next network boot, and at 02:00 the room is off (not only for a deploy: a night's wipe or inventory needs its
+ * PCs awake just the same). A refusal is the occurrence's outcome (failed, with the error), not an exception.
  */
 export async function fireOccurrence(deps: FireDeps, schedule: ScheduleRecord, occurrence: Date, now: Date): Promise<NewFiring> {
   const base = { occurrence: occurrence.toISOString(), recordedAt: now.toISOString() };

@@ -7,7 +7,7 @@ import type { DomainContext } from '../domain/context.ts';
 import { KeyedLock } from '../domain/keyed-lock.ts';
 import { LoginGuard } from '../domain/login-guard.ts';
 import { localImageStore } from '../store/local-store.ts';
-import { fakeClock, type FakeClock } from './fake-clock.ts';
+import { fakeClock, type FakeClock } from '../../../test/fakes/fake-clock.ts';
 import { Scheduler } from './scheduler.ts';
 
 /** The scheduler alone on a real database, with the firing itself replaced: what it does when a firing goes wrong. */

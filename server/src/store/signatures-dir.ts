@@ -41,7 +41,8 @@ function checkedName(name: string): string {
 
 /**
  * `digests` caches each file's sha256 by path, size, mtime and inode: a mirrored main.cvd is 160 MiB, hashed once per
- * version rather than once per listing. The cache belongs to one server (passed in, style.md §11).
+ * version rather than once per listing. The cache belongs to one server (passed in, not module state, so two servers in
+ * one process never share it).
  */
 export function signatureDir(dir: string, writable: boolean, digests: Map<string, string>): SignatureDir {
   const digestOf = async (path: string, bytes: number, key: string): Promise<string> => {

@@ -2,7 +2,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { TerminalInputClosed } from './line-reader.ts';
 import { openPlainUi } from './plain-ui.ts';
-import { canUseFullScreen, type FormField, type MenuEntry } from './terminal-ui.ts';
+import { canUseFullScreen } from './open-terminal-ui.ts';
+import type { FormField, MenuEntry } from './terminal-ui.ts';
 
 /** A plain UI reading `lines` from a pipe, and everything it wrote. */
 function plainUi(lines: string[]) {

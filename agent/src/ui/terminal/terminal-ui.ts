@@ -1,9 +1,7 @@
 // The technician's terminal UI as a port: the boot menu flows ask for choices, forms and pages through TerminalUi and
 // never see how they are drawn. Two adapters: blessed-ui.ts (full screen, the PC's console) and plain-ui.ts (numbered
-// lines, for a serial console, TERM=dumb or a pipe).
-import { openBlessedUi } from './blessed-ui.ts';
-import { openPlainUi } from './plain-ui.ts';
-
+// lines, for a serial console, TERM=dumb or a pipe); open-terminal-ui.ts picks one. This file imports nothing, so the
+// adapters can depend on it without a circle.
 export interface MenuEntry {
   key: string;
   label: string;
@@ -74,34 +72,3 @@ export interface TerminalUiOptions {
 }
 
 export const DEFAULT_BUTTONS: readonly MenuEntry[] = [{ key: 'ok', label: 'OK' }];
-
-/** Full screen only on a real terminal whose type is known; everything else gets numbered lines. */
-/** The full screen is laid out for 80×25 at least (the issue's console size). */
-const MIN_COLUMNS = 80;
-const MIN_ROWS = 24;
-
-/**
- * A serial console is a TTY that knows no size (0×0: the kernel cannot ask the far end), and a screen drawn for 0 rows
- * is nothing at all (seen in a VM on ttyS0): a terminal without a known size of at least 80×24 gets the plain menu.
- */
-function knownSize(output: NodeJS.WritableStream): boolean {
-  const { columns, rows } = output as { columns?: number; rows?: number };
-  return (columns ?? 0) >= MIN_COLUMNS && (rows ?? 0) >= MIN_ROWS;
-}
-
-export function canUseFullScreen(options: TerminalUiOptions): boolean {
-  return options.isTTY && options.forcePlain !== true && options.term !== undefined && options.term !== '' && options.term !== 'dumb' && knownSize(options.output);
-}
-
-export function openTerminalUi(options: TerminalUiOptions): TerminalUi {
-  if (canUseFullScreen(options)) {
-    try {
-      return openBlessedUi(options);
-    } catch (error) {
-      // A terminal blessed cannot drive still gets a usable menu; the reason tells the technician what to change.
-      const why = error instanceof Error ? error.message : String(error);
-      options.output.write(`brume: the full-screen menu cannot start on TERM=${options.term ?? ''} (${why}); using plain text\n`);
-    }
-  }
-  return openPlainUi(options);
-}

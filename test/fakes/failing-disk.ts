@@ -2,7 +2,7 @@
 // host's kernel has no device-mapper for dm-error). It fails every read that touches one of its bad sectors with EIO,
 // as the kernel fails a direct read of a block holding an unreadable sector: the whole read, no partial bytes. The real
 // check is the QEMU blkdebug test. No production module imports this file.
-import type { BlockReader, MediaErrno } from '../sys/block-reader.ts';
+import type { BlockReader, MediaErrno } from '../../agent/src/sys/block-reader.ts';
 
 export interface FailingDisk extends BlockReader {
   /** Every read asked for, in order: [offset, length]. */

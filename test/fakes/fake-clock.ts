@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../server/src/schedules/clock.ts';
 
 /** A clock for tests: time stands still until the test moves it. */
 export interface FakeClock extends Clock {
