@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { capture } from './capture.ts';
+import type { TaskKindDeclaration } from './declaration.ts';
+import { deploy } from './deploy.ts';
+import { inventory } from './inventory.ts';
+import { recover } from './recover.ts';
+import { surfaceTest } from './surface-test.ts';
+import { virusScan } from './virus-scan.ts';
+import { wipe } from './wipe.ts';
+
+/**
+ * Every task kind, by name: the one list. `TaskKind` and the task unions come from it, so a kind added here is known to
+ * the server, the CLI, the menu and the dashboard, and the agent's registry fails tsc until it has a module for it.
+ */
+export const taskKinds = {
+  capture,
+  deploy,
+  inventory,
+  wipe,
+  'surface-test': surfaceTest,
+  'virus-scan': virusScan,
+  recover,
+} as const;
+
+export type TaskKindRegistry = typeof taskKinds;
+export type TaskKind = keyof TaskKindRegistry;
+const kindNames = Object.keys(taskKinds) as [TaskKind, ...TaskKind[]];
+export const TaskKind = z.enum(kindNames);
+
+/** The declaration of one kind, with its exact schemas. */
+export type KindDeclaration<K extends TaskKind> = TaskKindRegistry[K];
+export type KindParams<K extends TaskKind> = z.output<TaskKindRegistry[K]['params']>;
+export type KindResult<K extends TaskKind> = z.output<TaskKindRegistry[K]['result']>;
+
+/** Each declaration, widened to the common shape: for code that walks every kind. */
+export const kindDeclarations: readonly TaskKindDeclaration<TaskKind>[] = Object.values(taskKinds);
+
+export const isTaskKind = (kind: string): kind is TaskKind => Object.hasOwn(taskKinds, kind);
+
+/** The declaration of a kind, widened: what code that handles any kind reads (the result parsed with its own schema). */
+export function kindDeclaration(kind: TaskKind): TaskKindDeclaration<TaskKind> {
+  return taskKinds[kind];
+}
+
+/** The bytes a task moved, from its result as the kind's schema reads it; null when the result does not fit it. */
+export function bytesMoved(kind: TaskKind, result: unknown): number | null {
+  const declaration = kindDeclaration(kind);
+  const parsed = declaration.result.safeParse(result);
+  return parsed.success ? declaration.bytesMoved(parsed.data) : null;
+}
+
+export type { KindFlag, TaskKindDeclaration } from './declaration.ts';
+export { declareKind } from './declaration.ts';
+export { WipeMode } from './wipe.ts';
