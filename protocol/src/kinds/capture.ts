@@ -30,5 +30,6 @@ export const capture = declareKind({
   }),
   bytesMoved: (result) => result.rawBytes,
   flags: [],
+  phrase: (task) => `capture ${task.hostName}${task.onDisk} into image ${task.image ?? '?'}`,
   synopsis: '--image I [--disk DEV]',
 });

@@ -44,6 +44,8 @@ export interface TaskKindDeclaration<K extends string = string, P extends z.ZodO
   bytesMoved(result: z.output<R>): number | null;
   /** The admin CLI's flags for its params. */
   flags: readonly KindFlag[];
+  /** One task of the kind in a few words, as the CLI says it made it ("deploy image win11 to pc-01 (/dev/sda)"). */
+  phrase(task: { hostName: string; onDisk: string; image: string | null; params: z.output<P> }): string;
   /** `brume task <kind>`'s synopsis after the host or group (the image and disk flags are the CLI's own). */
   synopsis: string;
 }

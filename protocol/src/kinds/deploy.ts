@@ -29,5 +29,6 @@ export const deploy = declareKind({
   }),
   bytesMoved: (result) => result.rawBytes,
   flags: [],
+  phrase: (task) => `deploy image ${task.image ?? '?'} to ${task.hostName}${task.onDisk}`,
   synopsis: '--image I [--disk DEV]',
 });

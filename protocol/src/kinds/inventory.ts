@@ -16,5 +16,6 @@ export const inventory = declareKind({
   result: z.looseObject({ inventory: Inventory, warnings: z.array(z.string()).default([]) }),
   bytesMoved: () => null,
   flags: [],
+  phrase: (task) => `inventory of ${task.hostName}`,
   synopsis: '',
 });

@@ -40,5 +40,6 @@ export const recover = declareKind({
     { name: 'types', type: 'string', placeholder: 'png,jpg,…', param: 'types', help: 'the file types to look for (empty: all PhotoRec knows)' },
     { name: 'partition', type: 'integer', placeholder: 'N', param: 'partition', help: 'one partition of the disk by number (empty: the whole disk)' },
   ],
+  phrase: (task) => `file recovery from ${task.hostName}${task.onDisk} to ${task.params.destination}`,
   synopsis: '[--destination server|usb:DEV|usb:LABEL] [--types png,jpg,…] [--partition N] [--disk DEV]',
 });

@@ -28,5 +28,6 @@ export const surfaceTest = declareKind({
   }),
   bytesMoved: (result) => result.bytes,
   flags: [],
+  phrase: (task) => `surface test of ${task.hostName}${task.onDisk}`,
   synopsis: '[--disk DEV]',
 });

@@ -25,5 +25,6 @@ export const virusScan = declareKind({
   // History has counted no bytes for a scan: it reads files, not the disk, and its byte count is theirs.
   bytesMoved: () => null,
   flags: [],
+  phrase: (task) => `virus scan of ${task.hostName}${task.onDisk}`,
   synopsis: '[--disk DEV]',
 });

@@ -49,5 +49,6 @@ export const wipe = declareKind({
       choices: WipeMode.options.map((mode) => ({ value: mode, label: WIPE_MODE_LABELS[mode] })),
     },
   ],
+  phrase: (task) => `${task.params.mode} wipe of ${task.hostName}${task.onDisk}`,
   synopsis: '--mode fast|normal|full|secure [--disk DEV]',
 });
