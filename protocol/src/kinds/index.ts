@@ -30,7 +30,21 @@ export const TaskKind = z.enum(kindNames);
 /** The declaration of one kind, with its exact schemas. */
 export type KindDeclaration<K extends TaskKind> = TaskKindRegistry[K];
 export type KindParams<K extends TaskKind> = z.output<TaskKindRegistry[K]['params']>;
+/** A kind's result as the server stores and shows it: its known fields typed, a newer agent's extra ones unknown. */
 export type KindResult<K extends TaskKind> = z.output<TaskKindRegistry[K]['result']>;
+/**
+ * A kind's result as its agent module builds it: KindResult without the index signatures of the loose objects (a
+ * module names every field it sends, and the compiler checks each against the schema).
+ */
+export type AgentKindResult<K extends TaskKind> = Known<KindResult<K>>;
+type Known<T> = T extends readonly (infer U)[]
+  ? Known<U>[]
+  : T extends object
+    ? [NamedKeys<T>] extends [never]
+      ? { [P in keyof T]: Known<T[P]> }
+      : { [P in keyof T as string extends P ? never : P]: Known<T[P]> }
+    : T;
+type NamedKeys<T> = keyof { [P in keyof T as string extends P ? never : P]: 0 };
 
 /** Each declaration, widened to the common shape: for code that walks every kind. */
 export const kindDeclarations: readonly TaskKindDeclaration<TaskKind>[] = Object.values(taskKinds);

@@ -18,7 +18,8 @@ export const virusScan = declareKind({
     infected: z.array(z.looseObject({ partition: z.number().int(), device: z.string(), fs: z.string().nullable(), path: z.string(), signature: z.string() })),
     filesScanned: z.number().int().nonnegative(),
     bytesScanned: z.number().int().nonnegative(),
-    signatures: z.looseObject({ databases: z.array(z.looseObject({ name: z.string() })) }),
+    /** The databases the scan used, the version they make, and how many signatures clamscan loaded. */
+    signatures: z.looseObject({ databases: z.array(z.looseObject({ name: z.string() })), version: z.string().optional(), known: z.number().int().nonnegative().nullable() }),
     partitions: z.array(z.looseObject({})),
     seconds: z.number().nonnegative(),
   }),
