@@ -10,3 +10,4 @@ export * from './multicast.ts';
 export * from './signatures.ts';
 export * from './schedules.ts';
 export * from './recovered.ts';
+export { TaskKindCatalog, TaskKindInfo, kindInfo, taskKindCatalog } from './kinds/catalog.ts';
