@@ -165,7 +165,7 @@ describe('the web dashboard', () => {
   it('builds the task form from the kinds the server declares: each kind, and each kind\'s own settings', async () => {
     const declared = (await h.call('GET', '/task-kinds')).json<{ kinds: { kind: string }[] }>().kinds.map((kind) => kind.kind);
     expect(await admin.$$eval('#task-form select[name=kind] option', (options) => options.map((option) => option.value))).toEqual(declared);
-    const visible = async (selector: string): Promise<boolean> => admin.$eval(selector, (node) => !(node.closest('label') as HTMLElement).hidden);
+    const visible = async (selector: string): Promise<boolean> => admin.$eval(selector, (node) => !(node.closest('label') as unknown as { hidden: boolean }).hidden);
     await admin.select('#task-form select[name=kind]', 'wipe');
     expect(await admin.$$eval('#task-form select[name=wipe-mode] option', (options) => options.map((option) => option.value))).toEqual(['fast', 'normal', 'full', 'secure']);
     expect([await visible('select[name=wipe-mode]'), await visible('select[name=image]'), await visible('input[name=recover-destination]')]).toEqual([true, false, false]);
