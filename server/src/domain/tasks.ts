@@ -1,4 +1,4 @@
-import { BrumeError, taskCmdline, type Task, type TaskBatchCreate, type TaskBatchCreated, type TaskCreate, type TaskCreated, type TaskListQuery, type TaskLogs } from '@brume/protocol';
+import { BrumeError, TaskResults, taskCmdline, type Task, type TaskBatchCreate, type TaskBatchCreated, type TaskCreate, type TaskCreated, type TaskListQuery, type TaskLogs } from '@brume/protocol';
 import type { z } from 'zod';
 import type { TaskRecord } from '../db/tasks.ts';
 import { isActive, newTaskToken } from '../auth.ts';
@@ -8,8 +8,15 @@ import { findHost } from './hosts.ts';
 import { kindHooks, requireGroupable } from './task-kinds.ts';
 import { taskHistory } from './task-history.ts';
 
-/** A stored task as the API shows it; the row's kind (known, or reading it failed) matches its params and result. */
-export const toTask = (record: TaskRecord): Task => ({ ...record, ...taskHistory(record) }) as Task;
+/**
+ * A stored task as the API shows it. Its kind is known (reading the row checked it) and its params were checked when it
+ * was made; its result was checked when its agent reported it, so only a row from before that check can hold a result
+ * its kind does not describe: such a result is shown as none (the row keeps it) rather than failing every listing.
+ */
+export const toTask = (record: TaskRecord): Task => {
+  const fits = record.result === null || TaskResults[record.kind].safeParse(record.result).success;
+  return { ...record, result: fits ? record.result : null, ...taskHistory(record) } as Task;
+};
 
 export async function findTask(ctx: DomainContext, id: number): Promise<TaskRecord> {
   const task = await ctx.db.tasks.byId(id);

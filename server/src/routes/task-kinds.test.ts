@@ -69,6 +69,21 @@ describe('a kind this server does not know is bad input, never a crash', () => {
   });
 });
 
+describe('a stored result its kind does not describe (a row from before results were checked)', () => {
+  it('is shown as none, and the task is still listed', async () => {
+    const created = (await h.call('POST', '/tasks', { body: { kind: 'inventory', host: 'pc-01' } })).json<TaskCreated>();
+    const raw = new DatabaseSync(join(h.dataDir, 'brume.db'));
+    try {
+      raw.prepare(`UPDATE tasks SET state = 'done', started_at = created_at, ended_at = created_at, result = ? WHERE id = ?`).run(JSON.stringify({ memory: 'lots' }), created.task.id);
+    } finally {
+      raw.close();
+    }
+    const shown = await h.call('GET', `/tasks/${created.task.id}`);
+    expect([shown.statusCode, shown.json()]).toEqual([200, expect.objectContaining({ state: 'done', result: null, bytes: null })]);
+    expect((await h.call('GET', '/tasks?kind=inventory')).statusCode).toBe(200);
+  });
+});
+
 describe('a completion result is checked with its kind\'s result schema', () => {
   it('refuses a result that is not what the kind reports, with the issues, and keeps the task running', async () => {
     const created = (await h.call('POST', '/tasks', { body: { kind: 'wipe', host: 'pc-01', params: { mode: 'fast' } } })).json<TaskCreated>();
