@@ -26,11 +26,11 @@ export interface TaskDescription {
   steps: readonly { usage: string; does: string }[];
 }
 
-/** What one step of a debug task did; `ends` says the task is over (the loop then reports it done, with the logs). */
-export interface StepResult {
-  summary: Record<string, unknown>;
-  ends: boolean;
-}
+/**
+ * What one step of a debug task did; `ends` says the task is over: the loop then reports it done, with the logs, and the
+ * summary is the task's result (the kind's, as run() returns it).
+ */
+export type StepResult<K extends TaskKind = TaskKind> = { summary: AgentKindResult<K>; ends: true } | { summary: Record<string, unknown>; ends: false };
 
 /** Everything a running task may use: no module reaches for anything else. */
 export interface TaskContext<K extends TaskKind = TaskKind> {
@@ -60,7 +60,7 @@ export interface TaskModule<K extends TaskKind = TaskKind> {
    */
   run(context: TaskContext<K>): Promise<AgentKindResult<K>>;
   /** One step of a debug task (any step but `all`); absent when the task runs only whole. */
-  step?(context: TaskContext<K>, step: Exclude<DebugStep, { name: 'all' }>): Promise<StepResult>;
+  step?(context: TaskContext<K>, step: Exclude<DebugStep, { name: 'all' }>): Promise<StepResult<K>>;
 }
 
 /** A kind's description: its protocol declaration, with what only the agent knows (its phases and debug steps). */
