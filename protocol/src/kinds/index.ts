@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BrumeError } from '../brume-error.ts';
 import { capture } from './capture.ts';
 import type { TaskKindDeclaration } from './declaration.ts';
 import { deploy } from './deploy.ts';
@@ -51,8 +52,12 @@ export const kindDeclarations: readonly TaskKindDeclaration<TaskKind>[] = Object
 
 export const isTaskKind = (kind: string): kind is TaskKind => Object.hasOwn(taskKinds, kind);
 
-/** The declaration of a kind, widened: what code that handles any kind reads (the result parsed with its own schema). */
+/**
+ * The declaration of a kind, widened: what code that handles any kind reads. A kind that reached here unchecked (a
+ * stored row, a schedule written by another Brume) and is not declared is bad input, not a crash further on.
+ */
 export function kindDeclaration(kind: TaskKind): TaskKindDeclaration<TaskKind> {
+  if (!isTaskKind(kind)) throw new BrumeError('BAD_REQUEST', `"${String(kind)}" is not a task kind this Brume knows: ${kindNames.join(', ')}`, { detail: { kind } });
   return taskKinds[kind];
 }
 

@@ -69,6 +69,25 @@ describe('a kind this server does not know is bad input, never a crash', () => {
   });
 });
 
+describe('a stored schedule of a kind this server does not know', () => {
+  it('is bad input when shown or listed, never a crash', async () => {
+    const added = await h.call('POST', '/schedules', { body: { task: { kind: 'inventory', group: 'lab' }, cron: '0 2 * * *', timezone: 'UTC' } });
+    expect(added.statusCode).toBe(201);
+    const { id } = added.json<{ id: number }>();
+    const raw = new DatabaseSync(join(h.dataDir, 'brume.db'));
+    try {
+      raw.prepare(`UPDATE schedules SET task = json_set(task, '$.kind', 'reboot') WHERE id = ?`).run(id);
+    } finally {
+      raw.close();
+    }
+    const [status, code, message] = errorOf(await h.call('GET', `/schedules/${id}`));
+    expect([status, code]).toEqual([400, 'BAD_REQUEST']);
+    expect(message).toContain('"reboot" is not a task kind');
+    expect(errorOf(await h.call('GET', '/schedules')).slice(0, 2)).toEqual([400, 'BAD_REQUEST']);
+    expect((await h.call('DELETE', `/schedules/${id}`)).statusCode).toBeLessThan(300);
+  });
+});
+
 describe('a stored result its kind does not describe (a row from before results were checked)', () => {
   it('is shown as none, and the task is still listed', async () => {
     const created = (await h.call('POST', '/tasks', { body: { kind: 'inventory', host: 'pc-01' } })).json<TaskCreated>();

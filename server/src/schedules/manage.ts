@@ -1,4 +1,4 @@
-import { BrumeError, type Schedule, type ScheduleCreate, type ScheduleDetail, type WakeRequest, type WakeReport } from '@brume/protocol';
+import { BrumeError, kindDeclaration, type Schedule, type ScheduleCreate, type ScheduleDetail, type WakeRequest, type WakeReport } from '@brume/protocol';
 import type { z } from 'zod';
 import type { ScheduleRecord } from '../db/schedules.ts';
 import type { DomainContext } from '../domain/context.ts';
@@ -11,7 +11,11 @@ import type { ScheduleService } from './service.ts';
 /** How many firings `schedule show` lists. */
 const SHOWN_FIRINGS = 50;
 
-const toSchedule = (record: ScheduleRecord): Schedule => record;
+/** A stored schedule as the API shows it; one whose task is of a kind this server does not know is bad input. */
+const toSchedule = (record: ScheduleRecord): Schedule => {
+  kindDeclaration(record.task.kind);
+  return record;
+};
 
 async function findSchedule(ctx: DomainContext, id: number): Promise<ScheduleRecord> {
   const schedule = await ctx.db.schedules.byId(id);
