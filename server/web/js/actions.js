@@ -48,7 +48,7 @@ export async function loadActions() {
 function renderKinds(form, kinds) {
   const select = form.elements.kind;
   const current = select.value || 'deploy';
-  select.replaceChildren(...kinds.map((kind) => el('option', { value: kind.kind, selected: kind.kind === current, dataset: { image: kind.needsImage === false ? 'none' : kind.needsImage } }, `${kind.kind}: ${kind.title}`)));
+  select.replaceChildren(...kinds.map((kind) => el('option', { value: kind.kind, selected: kind.kind === current, title: kind.title, dataset: { image: kind.needsImage === false ? 'none' : kind.needsImage } }, kind.kind)));
   const fields = kinds.flatMap((kind) => kind.flags.map((flag) => el(
     'label',
     { dataset: { for: kind.kind, kind: kind.kind, flag: flag.name, param: flag.param }, title: flag.help },
