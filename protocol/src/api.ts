@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Event, TaskState } from './events.ts';
 import { Inventory } from './inventory.ts';
 import { Manifest } from './manifest.ts';
+import { kindDeclaration, kindDeclarations, TaskKind, type KindParams, type KindResult, type TaskKindDeclaration, type TaskKindRegistry } from './kinds/index.ts';
 
 /**
  * The HTTP contract of `/api/v1` (design.md, "Protocol"). The server validates every request with these schemas and
@@ -113,10 +114,10 @@ export type TechSession = z.infer<typeof TechSession>;
 /** `POST /agent/deploy` (technician token): a deploy task for the host owning one of these MACs, run at once by the PC. */
 export const AgentDeploy = z.object({ macs: z.array(Mac).min(1).max(64), image: ImageName });
 export type AgentDeploy = z.infer<typeof AgentDeploy>;
-/** The disk-care kinds a technician starts from the PC's menu (issue 8). */
-export const CARE_TASK_KINDS = ['wipe', 'surface-test', 'virus-scan', 'recover'] as const;
+/** The disk-care kinds a technician starts from the PC's menu: those whose declaration has a menu entry. */
+export const CARE_TASK_KINDS: readonly TaskKind[] = kindDeclarations.filter((kind) => kind.menu !== false).map((kind) => kind.kind);
 /** `POST /agent/care` (technician token): a disk-care task for the host owning one of these MACs, run at once by the PC. */
-export const AgentCare = z.object({ macs: z.array(Mac).min(1).max(64), kind: z.enum(CARE_TASK_KINDS), params: z.record(z.string(), z.unknown()).default({}) });
+export const AgentCare = z.object({ macs: z.array(Mac).min(1).max(64), kind: TaskKind.refine((kind) => CARE_TASK_KINDS.includes(kind), 'a disk-care kind, one the PC\'s menu offers'), params: z.record(z.string(), z.unknown()).default({}) });
 export type AgentCare = z.input<typeof AgentCare>;
 
 // ── images ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -145,42 +146,30 @@ export const ImageVerification = z.object({
 export type ImageVerification = z.infer<typeof ImageVerification>;
 
 // ── tasks ──────────────────────────────────────────────────────────────────────────────────────────────────────────
-export const TaskKind = z.enum(['capture', 'deploy', 'inventory', 'wipe', 'surface-test', 'virus-scan', 'recover']);
+// A kind is declared once, in kinds/: these are derived from the registry there.
+export { TaskKind, WipeMode } from './kinds/index.ts';
 /** The kinds that name an image: a capture makes it, a deploy reads it; the others have none. */
-export const IMAGE_TASK_KINDS: readonly TaskKind[] = ['capture', 'deploy'];
-export type TaskKind = z.infer<typeof TaskKind>;
-
-/** How a wipe erases (issue 8): fast (signatures and the ends), normal (one zero pass), full (random then zero), secure (the drive's own erase). */
-export const WipeMode = z.enum(['fast', 'normal', 'full', 'secure']);
-export type WipeMode = z.infer<typeof WipeMode>;
+export const IMAGE_TASK_KINDS: readonly TaskKind[] = kindDeclarations.filter((kind) => kind.needsImage !== false).map((kind) => kind.kind);
 /** What each kind takes besides host, image and disk; stored with the task, given to its agent. */
-export const TaskParams = {
-  capture: z.strictObject({}),
-  /** A deploy of a multicast session names it: the agent receives the image's files from its stream. */
-  deploy: z.strictObject({ multicast: z.number().int().positive().optional() }),
-  inventory: z.strictObject({}),
-  wipe: z.strictObject({ mode: WipeMode }),
-  /** A read-only scan of the whole disk: the read size and how many points the throughput series has. */
-  'surface-test': z.strictObject({ blockBytes: z.number().int().min(512).max(64 * 1024 * 1024).optional(), regions: z.number().int().min(1).max(10_000).optional() }),
-  /** ClamAV over every filesystem of the disk, mounted read-only, with the signatures the server hands out. */
-  'virus-scan': z.strictObject({}),
-  /** PhotoRec over the disk; what it finds goes to the server's storage or a USB disk. */
-  recover: z.strictObject({
-    /** `server` (DATA/recovered/task-N/ on the server), or a partition of another disk: `usb:/dev/sdb1` or `usb:LABEL`. */
-    destination: z.string().regex(/^(server|usb:[A-Za-z0-9/._-]{1,64})$/, 'server, or usb:DEVICE or usb:LABEL (a partition of another disk)').default('server'),
-    /** PhotoRec's file families by extension (png,jpg,pdf,doc…), comma-separated; default: PhotoRec's own choice. */
-    types: z.string().regex(/^[a-z0-9]{1,12}(,[a-z0-9]{1,12}){0,63}$/, 'file extensions as PhotoRec names them, comma-separated: png,jpg,pdf').optional(),
-    /** One partition of the disk (its number in the table); default: the whole disk. */
-    partition: z.coerce.number().int().min(1).max(256).optional(),
-  }),
-} as const satisfies Record<TaskKind, z.ZodType>;
-export type WipeParams = z.infer<typeof TaskParams.wipe>;
+export const TaskParams = Object.fromEntries(kindDeclarations.map((kind) => [kind.kind, kind.params])) as { readonly [K in TaskKind]: TaskKindRegistry[K]['params'] };
+export type WipeParams = KindParams<'wipe'>;
+/** What each kind's agent reports on success. */
+export const TaskResults = Object.fromEntries(kindDeclarations.map((kind) => [kind.kind, kind.result])) as { readonly [K in TaskKind]: TaskKindRegistry[K]['result'] };
+/** The result of any task: narrow it on the task's kind. */
+export type TaskResult = { [K in TaskKind]: KindResult<K> }[TaskKind];
 export const TaskError = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });
 export type TaskError = z.infer<typeof TaskError>;
 
-export const Task = z.object({
+/**
+ * One object schema per kind, joined on `kind`. Built from the registry, so zod cannot see which member goes with which
+ * literal: the caller names the union type T that the members make, one per kind.
+ */
+function unionOnKind<T>(member: (kind: TaskKindDeclaration<TaskKind>) => z.ZodObject): z.ZodType<T> {
+  return z.discriminatedUnion('kind', kindDeclarations.map(member) as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<T>;
+}
+
+const TaskFieldsOfAnyKind = z.object({
   id: z.number().int().positive(),
-  kind: TaskKind,
   hostId: z.number().int().positive(),
   hostName: HostName,
   /** null for a task without an image (inventory). */
@@ -195,12 +184,9 @@ export const Task = z.object({
   progress: Event.nullable(),
   phase: Event.nullable(),
   error: TaskError.nullable(),
-  result: z.record(z.string(), z.unknown()).nullable(),
   logFiles: z.array(LogFileName),
   /** A debug task boots into a shell where the technician runs it step by step (`brume agent --step …`). */
   debug: z.boolean(),
-  /** The kind's own settings (TaskParams), e.g. a wipe's mode. */
-  params: z.record(z.string(), z.unknown()),
   /** The batch of a task made for a whole group (`--group`), or null. */
   batch: z.number().int().positive().nullable(),
   // History (issue 9), computed by the server; optional because a server before it does not send them.
@@ -208,12 +194,22 @@ export const Task = z.object({
   heardAt: timestamp.nullable().optional(),
   /** Running time in seconds, start to end, of an ended task; null until it ends (the CLI counts a running one's). */
   durationSeconds: z.number().nonnegative().nullable().optional(),
-  /** Bytes the task moved, from its result (an image's raw bytes, the bytes a wipe wrote or a surface test read). */
+  /** Bytes the task moved, from its result (the kind's bytesMoved: an image's raw bytes, what a wipe wrote…). */
   bytes: z.number().int().nonnegative().nullable().optional(),
   /** bytes / durationSeconds: the average throughput of an ended task. */
   bytesPerSecond: z.number().nonnegative().nullable().optional(),
 });
-export type Task = z.infer<typeof Task>;
+type TaskOf<K extends TaskKind> = z.output<typeof TaskFieldsOfAnyKind> & {
+  kind: K;
+  /** The kind's own settings (its params schema), e.g. a wipe's mode. */
+  params: KindParams<K>;
+  result: KindResult<K> | null;
+};
+/** A task as the admin API shows it: a union on `kind`, so `task.params` and `task.result` are the kind's own. */
+export type Task = { [K in TaskKind]: TaskOf<K> }[TaskKind];
+export const Task = unionOnKind<Task>((kind) => TaskFieldsOfAnyKind.extend({ kind: z.literal(kind.kind), params: kind.params, result: kind.result.nullable() }));
+
+const article = (kind: string): string => (/^[aeiou]/.test(kind) ? 'an' : 'a');
 
 /** What a task is, whoever it is for: one host (TaskCreate) or each host of a group (TaskBatchCreate). */
 const TaskFields = z.object({
@@ -225,20 +221,25 @@ const TaskFields = z.object({
 });
 
 function checkTaskFields(task: z.output<typeof TaskFields>, context: z.RefinementCtx): void {
-    const needsImage = IMAGE_TASK_KINDS.includes(task.kind);
-    const article = /^[aeiou]/.test(task.kind) ? 'an' : 'a';
-    if (needsImage && task.image === undefined) context.addIssue({ code: 'custom', path: ['image'], message: `a ${task.kind} task needs an image` });
-    if (!needsImage && task.image !== undefined) context.addIssue({ code: 'custom', path: ['image'], message: `${article} ${task.kind} task takes no image` });
-    const params = TaskParams[task.kind].safeParse(task.params);
-    for (const issue of params.success ? [] : params.error.issues) {
-      context.addIssue({ code: 'custom', path: ['params', ...issue.path.map(String)], message: `${article} ${task.kind} task: ${issue.message}` });
-    }
+  const { needsImage } = kindDeclaration(task.kind);
+  if (needsImage !== false && task.image === undefined) context.addIssue({ code: 'custom', path: ['image'], message: `a ${task.kind} task needs an image` });
+  if (needsImage === false && task.image !== undefined) context.addIssue({ code: 'custom', path: ['image'], message: `${article(task.kind)} ${task.kind} task takes no image` });
+  const params = TaskParams[task.kind].safeParse(task.params);
+  for (const issue of params.success ? [] : params.error.issues) {
+    context.addIssue({ code: 'custom', path: ['params', ...issue.path.map(String)], message: `${article(task.kind)} ${task.kind} task: ${issue.message}` });
+  }
 }
 
-export const TaskCreate = TaskFields.extend({ host: HostName }).superRefine(checkTaskFields);
+/** The checked fields with the params as the kind's schema reads them (defaults filled in, numbers coerced). */
+type TaskFieldsOf<K extends TaskKind> = Omit<z.output<typeof TaskFields>, 'kind' | 'params'> & { kind: K; params: KindParams<K> };
+function typedParams<T extends z.output<typeof TaskFields>>(task: T): Omit<T, 'kind' | 'params'> & { [K in TaskKind]: TaskFieldsOf<K> }[TaskKind] {
+  return { ...task, params: TaskParams[task.kind].parse(task.params) } as Omit<T, 'kind' | 'params'> & { [K in TaskKind]: TaskFieldsOf<K> }[TaskKind];
+}
+
+export const TaskCreate = TaskFields.extend({ host: HostName }).superRefine(checkTaskFields).transform(typedParams);
 export type TaskCreate = z.input<typeof TaskCreate>;
 /** `POST /tasks/batch`: the same task for every host of a group, under one batch id (`brume task deploy --group G`). */
-export const TaskBatchCreate = TaskFields.extend({ group: GroupName }).superRefine(checkTaskFields);
+export const TaskBatchCreate = TaskFields.extend({ group: GroupName }).superRefine(checkTaskFields).transform(typedParams);
 export type TaskBatchCreate = z.input<typeof TaskBatchCreate>;
 /** The one-time token is returned once, at creation; the server keeps only its sha256. */
 export const TaskCreated = z.object({ task: Task, token: z.string(), cmdline: z.string() });
@@ -252,19 +253,19 @@ export const TaskListQuery = z.object({
   since: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).optional(),
 });
 
-/** What an agent learns from its token: its job, and nothing about other tasks. */
-export const AgentTask = z.object({
+const AgentTaskFieldsOfAnyKind = z.object({
   id: z.number().int().positive(),
-  kind: TaskKind,
   image: ImageName.nullable(),
   disk: z.string().nullable(),
   state: TaskState,
   debug: z.boolean(),
-  params: z.record(z.string(), z.unknown()),
   /** The host the task is for: a recovery names its folder on a USB disk after it. Optional: older servers omit it. */
   hostName: HostName.optional(),
 });
-export type AgentTask = z.infer<typeof AgentTask>;
+/** What an agent learns from its token: its job, and nothing about other tasks. A union on `kind`, as Task is. */
+export type AgentTaskOf<K extends TaskKind> = z.output<typeof AgentTaskFieldsOfAnyKind> & { kind: K; params: KindParams<K> };
+export type AgentTask = { [K in TaskKind]: AgentTaskOf<K> }[TaskKind];
+export const AgentTask = unionOnKind<AgentTask>((kind) => AgentTaskFieldsOfAnyKind.extend({ kind: z.literal(kind.kind), params: kind.params }));
 
 export const EventBatch = z.object({ events: z.array(Event).min(1).max(200) });
 export type EventBatch = z.infer<typeof EventBatch>;
@@ -275,6 +276,8 @@ export type LogFile = z.infer<typeof LogFile>;
 /** `POST /tasks/:id/complete`. Repeating it after a lost response is harmless: the server answers with the same task. */
 export const TaskComplete = z.object({ result: z.record(z.string(), z.unknown()).optional(), logs: z.array(LogFile).max(64).default([]) });
 export type TaskComplete = z.input<typeof TaskComplete>;
+/** A completion as a task of kind K sends it: the server checks the result with that kind's schema (TaskResults). */
+export type TaskCompleteOf<K extends TaskKind> = Omit<TaskComplete, 'result'> & { result?: KindResult<K> };
 /** `POST /tasks/:id/fail`: the error the agent stopped on, and the logs that explain it. */
 export const TaskFail = z.object({ error: TaskError, logs: z.array(LogFile).max(64).default([]) });
 export type TaskFail = z.input<typeof TaskFail>;

@@ -10,6 +10,7 @@ import { API_PREFIX, HostList, ImageDetail, ImageList, Task, TaskCreated, TaskLi
 import { CONFIG_DEFAULTS } from '../src/config.ts';
 import { startServer, type RunningServer } from '../src/main.ts';
 import { fakeImage, type FakeImage } from '../../test/fixtures/fake-image.ts';
+import { sampleDeployResult } from '../../test/fixtures/sample-results.ts';
 import { runAdminCli } from './main.ts';
 import type { Terminal } from './output.ts';
 
@@ -79,7 +80,7 @@ async function captureByAgent(image: FakeImage): Promise<number> {
   }
   expect(await agentPost(`/uploads/${task.id}/commit`, token, { manifest: image.manifest })).toBe(200);
   const logs = [{ name: 'agent.log', content: 'captured 2 partitions\n' }, { name: 'sfdisk.txt', content: 'label: gpt' }];
-  expect(await agentPost(`/tasks/${task.id}/complete`, token, { result: { image: image.manifest.name }, logs })).toBe(200);
+  expect(await agentPost(`/tasks/${task.id}/complete`, token, { result: { image: image.manifest.name, disk: '/dev/sda', partitions: 2, rawBytes: 0, storedBytes: 0, seconds: 1 }, logs })).toBe(200);
   return task.id;
 }
 
@@ -192,7 +193,7 @@ describe('brume task', () => {
     await waitFor('the first progress', () => term.printed.stdout.includes('1.0 GiB / 4.0 GiB'));
     expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p2', 3 * 1024 ** 3)] })).toBe(204);
     await waitFor('the second progress', () => term.printed.stdout.includes('3.0 GiB / 4.0 GiB'));
-    expect(await agentPost(`/tasks/${task.id}/complete`, token, { result: { written: true } })).toBe(200);
+    expect(await agentPost(`/tasks/${task.id}/complete`, token, { result: sampleDeployResult() })).toBe(200);
 
     const result = await watching;
     expect(result.code).toBe(0);

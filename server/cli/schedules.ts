@@ -1,4 +1,5 @@
-import { ScheduleCreate, TaskBatchCreate, TaskKind, type Schedule, type ScheduleDetail, type ScheduleFiring, type WakeSent } from '@brume/protocol';
+import { kindDeclaration, kindDeclarations, ScheduleCreate, TaskBatchCreate, TaskKind, type Schedule, type ScheduleDetail, type ScheduleFiring, type WakeSent } from '@brume/protocol';
+import { flagParams, paramsLabel } from './kind-flags.ts';
 import { checkedInput, noPositionals, positional, requiredFlag, UsageError, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, keyValues, table } from './output.ts';
@@ -68,18 +69,30 @@ export function scheduleBlock(schedule: Schedule | ScheduleDetail): string {
   ])}`;
 }
 
+/** The kinds a schedule may run (those made for a group), and every flag of theirs, each once. */
+const scheduledKinds = kindDeclarations.filter((kind) => kind.groupable === true);
+const kindFlags = [...new Map(scheduledKinds.flatMap((kind) => kind.flags).map((flag) => [flag.name, flag])).values()];
+
 /** The task flags `brume task deploy|wipe|… --group` takes, for the batch each firing makes. */
 function scheduledTask(args: Args): unknown {
-  const kind = checkedInput(TaskKind, requiredFlag(args, 'task'), { '': '--task' });
+  const kindName = checkedInput(TaskKind, requiredFlag(args, 'task'), { '': '--task' });
+  const kind = kindDeclaration(kindName);
   const optional = (key: string, flag: string): Record<string, string> => (args.string(flag) === undefined ? {} : { [key]: args.string(flag) as string });
-  if (kind !== 'wipe' && args.string('mode') !== undefined) throw new UsageError('--mode is for a wipe');
-  const params = kind === 'wipe' ? optional('mode', 'mode') : {};
-  return checkedInput(TaskBatchCreate, { kind, group: requiredFlag(args, 'group'), ...optional('image', 'image'), ...optional('disk', 'disk'), params, debug: false }, { kind: '--task', group: '--group', image: '--image', disk: '--disk', params: '--mode' });
+  for (const flag of kindFlags) {
+    if (args.string(flag.name) === undefined || kind.flags.some((own) => own.name === flag.name)) continue;
+    const owners = scheduledKinds.filter((other) => other.flags.some((own) => own.name === flag.name)).map((other) => `a ${other.kind}`);
+    throw new UsageError(`--${flag.name} is for ${owners.join(' or ')}`);
+  }
+  const params = flagParams(kind, args);
+  return checkedInput(TaskBatchCreate, { kind: kindName, group: requiredFlag(args, 'group'), ...optional('image', 'image'), ...optional('disk', 'disk'), params, debug: false }, { kind: '--task', group: '--group', image: '--image', disk: '--disk', params: paramsLabel(kind) });
 }
 
 const add: Command = {
-  synopsis: "schedule add --group G --task deploy|wipe|inventory|… [--image I] [--disk DEV] [--mode M] (--at 2026-12-01T02:00 | --cron '0 2 * * 1-5') [--tz Europe/Paris]",
-  flags: { group: { type: 'string' }, task: { type: 'string' }, image: { type: 'string' }, disk: { type: 'string' }, mode: { type: 'string' }, at: { type: 'string' }, cron: { type: 'string' }, tz: { type: 'string' } },
+  synopsis: `schedule add --group G --task deploy|wipe|inventory|… [--image I] [--disk DEV] ${kindFlags.map((flag) => `[--${flag.name} ${flag.placeholder}]`).join(' ')} (--at 2026-12-01T02:00 | --cron '0 2 * * 1-5') [--tz Europe/Paris]`,
+  flags: {
+    group: { type: 'string' }, task: { type: 'string' }, image: { type: 'string' }, disk: { type: 'string' }, at: { type: 'string' }, cron: { type: 'string' }, tz: { type: 'string' },
+    ...Object.fromEntries(kindFlags.map((flag) => [flag.name, { type: 'string' as const }])),
+  },
   prepare(args) {
     noPositionals(args);
     const [at, cron, timezone] = [args.string('at'), args.string('cron'), args.string('tz')];

@@ -1,6 +1,7 @@
 import type { Task, TaskCreated } from '@brume/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, openHarness, type Harness } from '../../test/fakes/server-harness.ts';
+import { sampleWipeResult, wipePass } from '../../test/fixtures/sample-results.ts';
 import { runAdminCli } from './main.ts';
 
 /** `brume task list --since …` against a listening server whose clock the test sets back for the older tasks. */
@@ -29,7 +30,7 @@ beforeAll(async () => {
   ids.wipe = wipe.task.id;
   expect((await h.call('POST', `/tasks/${wipe.task.id}/events`, { token: wipe.token, body: { events: [{ type: 'phase', ts: serverNow(), phase: 'wipe', message: 'signatures' }] } })).statusCode).toBe(204);
   offsetMs = 0;
-  const result = { mode: 'fast', bytes: 1024 ** 3, passes: [{ method: 'signatures', bytes: 0 }, { method: 'discard', bytes: 600 * 1024 ** 2 }] };
+  const result = sampleWipeResult({ mode: 'fast', bytes: 1024 ** 3, passes: [wipePass('signatures', 0), wipePass('discard', 600 * 1024 ** 2)] });
   expect((await h.call('POST', `/tasks/${wipe.task.id}/complete`, { token: wipe.token, body: { result } })).statusCode).toBe(200);
   ids.inventory = (await create('inventory')).task.id;
 });

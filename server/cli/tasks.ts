@@ -1,4 +1,4 @@
-import { BrumeError, LogFileName, TaskBatchCreate, TaskCreate, TaskListQuery, type TaskBatchCreated, type TaskCreated, type TaskKind, type TaskLogs } from '@brume/protocol';
+import { BrumeError, kindDeclaration, kindDeclarations, LogFileName, TaskBatchCreate, TaskCreate, TaskListQuery, type TaskBatchCreated, type TaskCreated, type TaskKind, type TaskKindDeclaration, type TaskLogs } from '@brume/protocol';
 import { UsageError, checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, keyValues, table } from './output.ts';
@@ -6,40 +6,22 @@ import { parseSince } from './since.ts';
 import { taskBlock, taskTable } from './task-text.ts';
 import { recovered } from './recovered.ts';
 import { watch } from './watch.ts';
+import { flagParams, paramsLabel } from './kind-flags.ts';
 
 const idOf = (args: Args): number => taskId(positional(args, 'ID'));
 const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 
 export function createdText({ task, token, cmdline }: TaskCreated): string {
-  const disk = task.disk === null ? '' : ` (${task.disk})`;
-  const what: Record<TaskKind, string> = {
-    capture: `capture ${task.hostName}${disk} into image ${task.image ?? '?'}`,
-    deploy: `deploy image ${task.image ?? '?'} to ${task.hostName}${disk}`,
-    inventory: `inventory of ${task.hostName}`,
-    wipe: `${String(task.params['mode'] ?? '?')} wipe of ${task.hostName}${disk}`,
-    'surface-test': `surface test of ${task.hostName}${disk}`,
-    'virus-scan': `virus scan of ${task.hostName}${disk}`,
-    recover: `file recovery from ${task.hostName}${disk} to ${String(task.params['destination'] ?? 'server')}`,
-  };
+  const onDisk = task.disk === null ? '' : ` (${task.disk})`;
+  const what = kindDeclaration(task.kind).phrase({ hostName: task.hostName, onDisk, image: task.image, params: task.params });
   const debug = task.debug ? ' (debug: the PC boots into a shell; run `brume agent --step plan` there)' : '';
-  return `created task ${task.id}: ${what[task.kind]}, ${task.state}${debug}\n${keyValues([
+  return `created task ${task.id}: ${what}, ${task.state}${debug}\n${keyValues([
     ['token', token],
     ['cmdline', cmdline],
   ])}the token is shown only this once: the server keeps its hash\n` +
     `a network boot of ${task.hostName} gets a token of its own from /boot/menu.ipxe, and this one then stops working\n`;
 }
-
-/** The flags of each kind besides --host and --debug: what it works on, and its own settings (TaskParams). */
-const KIND_FLAGS: Record<TaskKind, { synopsis: string; image: boolean; disk: boolean; params: readonly string[] }> = {
-  capture: { synopsis: '--image I [--disk DEV]', image: true, disk: true, params: [] },
-  deploy: { synopsis: '--image I [--disk DEV]', image: true, disk: true, params: [] },
-  inventory: { synopsis: '', image: false, disk: false, params: [] },
-  wipe: { synopsis: '--mode fast|normal|full|secure [--disk DEV]', image: false, disk: true, params: ['mode'] },
-  'surface-test': { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
-  'virus-scan': { synopsis: '[--disk DEV]', image: false, disk: true, params: [] },
-  recover: { synopsis: '[--destination server|usb:DEV|usb:LABEL] [--types png,jpg,…] [--partition N] [--disk DEV]', image: false, disk: true, params: ['destination', 'types', 'partition'] },
-};
 
 /** A batch: one line per host with its task and token (shown once, as for one task). */
 export function batchText({ batch, tasks }: TaskBatchCreated): string {
@@ -52,24 +34,26 @@ export function batchText({ batch, tasks }: TaskBatchCreated): string {
     `the tokens are shown only this once; follow them with brume task list --batch ${batch}\n`;
 }
 
-function createTask(kind: TaskKind): Command {
-  const spec = KIND_FLAGS[kind];
-  const stringFlags = ['host', 'group', ...(spec.image ? ['image'] : []), ...(spec.disk ? ['disk'] : []), ...spec.params];
-  const forWhom = kind === 'capture' ? '--host H' : '(--host H | --group G)';
+/** `brume task <kind>`: its flags, checks and synopsis come from the kind's declaration (protocol/src/kinds/). */
+function createTask(kind: TaskKindDeclaration<TaskKind>): Command {
+  const image = kind.needsImage !== false;
+  const params = kind.flags.map((flag) => flag.name);
+  // --group is a flag of every kind: the server says why a kind is not for a group.
+  const stringFlags = ['host', 'group', ...(image ? ['image'] : []), ...(kind.needsDisk ? ['disk'] : []), ...params];
+  const forWhom = kind.groupable === true ? '(--host H | --group G)' : '--host H';
   return {
-    synopsis: `task ${kind} ${forWhom} ${spec.synopsis ? `${spec.synopsis} ` : ''}[--debug]`,
+    synopsis: `task ${kind.kind} ${forWhom} ${kind.synopsis ? `${kind.synopsis} ` : ''}[--debug]`,
     flags: { ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: 'string' as const }])), debug: { type: 'boolean' } },
     prepare(args) {
       noPositionals(args);
       const group = args.string('group');
       if (group !== undefined && args.string('host') !== undefined) throw new UsageError('--host or --group: one of the two');
-      const params = Object.fromEntries(spec.params.flatMap((name) => (args.string(name) === undefined ? [] : [[name, args.string(name)]])));
       const fields = {
-        kind, debug: args.flag('debug'), params,
-        ...(spec.image ? { image: requiredFlag(args, 'image') } : {}),
-        ...(spec.disk ? optional('disk', args.string('disk')) : {}),
+        kind: kind.kind, debug: args.flag('debug'), params: flagParams(kind, args),
+        ...(image ? { image: requiredFlag(args, 'image') } : {}),
+        ...(kind.needsDisk ? optional('disk', args.string('disk')) : {}),
       };
-      const labels = { host: '--host', group: '--group', image: '--image', disk: '--disk', params: spec.params.length === 1 ? `--${spec.params[0]}` : 'the task\'s settings' };
+      const labels = { host: '--host', group: '--group', image: '--image', disk: '--disk', params: paramsLabel(kind) };
       if (group !== undefined) {
         const input = checkedInput(TaskBatchCreate, { ...fields, group }, labels);
         return async ({ client, term, json }) => {
@@ -167,13 +151,7 @@ const logs: Command = {
 };
 
 export const taskCommands: Readonly<Record<string, Command>> = {
-  capture: createTask('capture'),
-  deploy: createTask('deploy'),
-  inventory: createTask('inventory'),
-  wipe: createTask('wipe'),
-  'surface-test': createTask('surface-test'),
-  'virus-scan': createTask('virus-scan'),
-  recover: createTask('recover'),
+  ...Object.fromEntries(kindDeclarations.map((kind) => [kind.kind, createTask(kind)])),
   list,
   show,
   cancel,

@@ -35,6 +35,7 @@ import { signatureRoutes } from './routes/signatures.ts';
 import { technicianAgentRoutes } from './routes/technician-agent.ts';
 import { technicianRoutes } from './routes/technicians.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { taskKindRoutes } from './routes/task-kinds.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { recoveredRoutes } from './routes/recovered.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
@@ -143,7 +144,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     async (api) => {
       // The web dashboard's session cookie, checked and turned into its bearer before any route's own auth runs.
       api.addHook('onRequest', dashboardCookieHook(dashboardSessions, API_PREFIX, deps.config.publicUrl));
-      for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes, multicastRoutes, multicastAgentRoutes, signatureRoutes, scheduleRoutes, recoveredRoutes]) await api.register(routes, routeDeps);
+      for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes, multicastRoutes, multicastAgentRoutes, signatureRoutes, scheduleRoutes, recoveredRoutes, taskKindRoutes]) await api.register(routes, routeDeps);
     },
     { prefix: API_PREFIX },
   );

@@ -2,6 +2,7 @@ import { Task } from '@brume/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeImage } from '../../test/fixtures/fake-image.ts';
 import { captureImage, newTask, openHarness, putChunk, type Harness } from '../../test/fakes/server-harness.ts';
+import { sampleDeployResult } from '../../test/fixtures/sample-results.ts';
 import { bearerToken, newTaskToken, tokenDigest } from './auth.ts';
 
 const event = { type: 'phase', ts: '2026-01-01T00:00:00.000Z', phase: 'restore', message: 'writing' };
@@ -84,7 +85,7 @@ describe('authorization', () => {
 
   it('takes a repeated complete or fail as a retry, anything else after the end as a stale token', async () => {
     const task = await newTask(h, 'deploy', 'image-b');
-    const body = { result: { disk: '/dev/sda' }, logs: [{ name: 'agent.log', content: 'ok' }] };
+    const body = { result: sampleDeployResult({ image: 'image-b' }), logs: [{ name: 'agent.log', content: 'ok' }] };
     const first = await h.call('POST', `/tasks/${task.id}/complete`, { token: task.token, body });
     expect(first.statusCode).toBe(200);
     expect(Task.parse(first.json())).toMatchObject({ state: 'done', result: { disk: '/dev/sda' }, logFiles: ['agent.log'] });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BrumeError, type TaskState } from '@brume/protocol';
 import type { TaskCredentials, TaskRepository } from './db/tasks.ts';
+import { opensRoute } from './domain/task-kinds.ts';
 import type { TechnicianRepository } from './db/technicians.ts';
 
 /**
@@ -108,7 +109,7 @@ export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository
       if (sameDigest(digest, adminTokenHash) || isDashboard(digest)) return;
       const task = await taskOf(digest);
       if (!isActive(task.state)) throw ended(task);
-      if (task.kind !== 'deploy' || task.image !== image) {
+      if (!opensRoute(task.kind, 'image-read') || task.image !== image) {
         throw forbidden(`the token of task ${task.id} (${task.kind} of ${task.image}) cannot read image ${image}`);
       }
     },

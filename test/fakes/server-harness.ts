@@ -113,7 +113,12 @@ export async function captureImage(h: Harness, image: FakeImage): Promise<{ id: 
   }
   const commit = await h.call('POST', `/uploads/${task.id}/commit`, { token: task.token, body: { manifest: image.manifest } });
   if (commit.statusCode !== 200) throw new Error(`commit: ${commit.body}`);
-  const complete = await h.call('POST', `/tasks/${task.id}/complete`, { token: task.token, body: { result: { image: image.manifest.name }, logs: [{ name: 'agent.log', content: 'captured\n' }] } });
+  const { partitions } = image.manifest;
+  const result = {
+    image: image.manifest.name, disk: '/dev/sda', partitions: partitions.length, seconds: 1,
+    rawBytes: partitions.reduce((sum, p) => sum + p.rawBytes, 0), storedBytes: partitions.reduce((sum, p) => sum + p.storedBytes, 0),
+  };
+  const complete = await h.call('POST', `/tasks/${task.id}/complete`, { token: task.token, body: { result, logs: [{ name: 'agent.log', content: 'captured\n' }] } });
   if (complete.statusCode !== 200) throw new Error(`complete: ${complete.body}`);
   return task;
 }

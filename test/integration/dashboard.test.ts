@@ -162,6 +162,19 @@ describe('the web dashboard', () => {
     expect(listed.map(({ id, kind, image, state }) => ({ id, kind, image, state }))).toEqual([{ id: deploy.task.id, kind: 'deploy', image: 'room-image', state: 'queued' }]);
   });
 
+  it('builds the task form from the kinds the server declares: each kind, and each kind\'s own settings', async () => {
+    const declared = (await h.call('GET', '/task-kinds')).json<{ kinds: { kind: string }[] }>().kinds.map((kind) => kind.kind);
+    expect(await admin.$$eval('#task-form select[name=kind] option', (options) => options.map((option) => option.value))).toEqual(declared);
+    const visible = async (selector: string): Promise<boolean> => admin.$eval(selector, (node) => !(node.closest('label') as unknown as { hidden: boolean }).hidden);
+    await admin.select('#task-form select[name=kind]', 'wipe');
+    expect(await admin.$$eval('#task-form select[name=wipe-mode] option', (options) => options.map((option) => option.value))).toEqual(['fast', 'normal', 'full', 'secure']);
+    expect([await visible('select[name=wipe-mode]'), await visible('select[name=image]'), await visible('input[name=recover-destination]')]).toEqual([true, false, false]);
+    await admin.select('#task-form select[name=kind]', 'recover');
+    expect([await visible('select[name=wipe-mode]'), await visible('input[name=recover-destination]'), await visible('input[name=recover-partition]')]).toEqual([false, true, true]);
+    await admin.select('#task-form select[name=kind]', 'deploy');
+    expect(await visible('select[name=image]')).toBe(true);
+  });
+
   it("moves the task's progress bar live, without a reload, when its agent posts events", async () => {
     await admin.goto(`${base}/dashboard/#tasks`);
     const row = `tr[data-task-id="${deploy.task.id}"]`;

@@ -115,7 +115,9 @@ describe('GET /metrics', () => {
 
     const commit = await fetch(`${server.url}/api/v1/uploads/${task.id}/commit`, { method: 'POST', headers: { ...agent, 'content-type': 'application/json' }, body: JSON.stringify({ manifest: image.manifest }) });
     expect(commit.status).toBe(200);
-    const complete = await fetch(`${server.url}/api/v1/tasks/${task.id}/complete`, { method: 'POST', headers: { ...agent, 'content-type': 'application/json' }, body: JSON.stringify({ result: { rawBytes: 8192 } }) });
+    // What a capture's agent reports (the server checks the result against the kind's schema).
+    const captureResult = { image: image.manifest.name, disk: '/dev/sda', partitions: image.manifest.partitions.length, rawBytes: 8192, storedBytes: sent, seconds: 1 };
+    const complete = await fetch(`${server.url}/api/v1/tasks/${task.id}/complete`, { method: 'POST', headers: { ...agent, 'content-type': 'application/json' }, body: JSON.stringify({ result: captureResult }) });
     expect(complete.status).toBe(200);
 
     const listed = await admin.get<{ images: { storedBytes: number; rawBytes: number }[] }>('/images');

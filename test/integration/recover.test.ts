@@ -115,7 +115,7 @@ describe('recover to the server', () => {
 
   it('the task\'s result counts the files by type, with their sizes and sha256s, and says where they are', () => {
     expect(shown.state).toBe('done');
-    const result = shown.result as { files: number; bytes: number; byType: Record<string, { files: number }>; list: { name: string; bytes: number; sha256: string }[]; destination: unknown; complete: boolean };
+    const result = shown.result as unknown as { files: number; bytes: number; byType: Record<string, { files: number }>; list: { name: string; bytes: number; sha256: string }[]; destination: unknown; complete: boolean };
     expect(result.destination).toEqual({ kind: 'server', dir: `recovered/task-${task.id}` });
     expect(result.complete).toBe(true);
     for (const type of ['png', 'bmp', 'wav', 'pdf']) expect(result.byType[type]?.files ?? 0, type).toBeGreaterThanOrEqual(1);

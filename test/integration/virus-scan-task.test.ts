@@ -182,7 +182,7 @@ describe('a virus-scan task with a test database uploaded by the admin', () => {
   });
 
   it('says what it scanned, and with which database', () => {
-    const result = task.result ?? {};
+    const result: Record<string, unknown> = task.result ?? {};
     // Each tree: 30 small files, a random and a text blob, the one with spaces (clamscan skips the empty file), and EICAR.
     expect(result['filesScanned']).toBe(68);
     expect(result['bytesScanned']).toBeGreaterThan(8 * MiB);

@@ -1,20 +1,11 @@
-import { AgentTask } from '@brume/protocol';
 import { uploadImageWriter } from '../api/upload-writer.ts';
 import { captureDisk } from '../imaging/capture.ts';
-import { taskDisk, taskImage, type TaskModule } from './task-module.ts';
+import { describeKind, taskDisk, taskImage, type TaskModule } from './task-module.ts';
 
 /** Capture this PC's disk into a new image on the server, named by the task. */
 export const captureTask = {
   kind: 'capture',
-  describe: () => ({
-    title: "Capture this PC's disk into an image on the server",
-    needsDisk: true,
-    destructive: false,
-    abortable: true,
-    phases: ['inspect', 'capture', 'finalize'],
-    args: AgentTask.pick({ image: true, disk: true }),
-    steps: [],
-  }),
+  describe: () => describeKind('capture', { phases: ['inspect', 'capture', 'finalize'] }),
   async run(context) {
     const { task, client } = context;
     const image = taskImage(task);
@@ -35,4 +26,4 @@ export const captureTask = {
       ...writer.stats(),
     };
   },
-} satisfies TaskModule;
+} satisfies TaskModule<'capture'>;

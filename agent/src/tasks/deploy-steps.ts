@@ -29,7 +29,7 @@ type StepState = z.infer<typeof StepState>;
 const STATE_FILE = 'debug-steps.json';
 
 /** One step of a debug deploy. Every step plans again from the image and the disk, so each stands on verified ground. */
-export async function deployStep(context: TaskContext, step: Exclude<DebugStep, { name: 'all' }>): Promise<StepResult> {
+export async function deployStep(context: TaskContext<'deploy'>, step: Exclude<DebugStep, { name: 'all' }>): Promise<StepResult<'deploy'>> {
   const imageName = taskImage(context.task);
   const image = httpImageReader(context.client, imageName);
   const deps = { run: context.run, reporter: context.reporter };

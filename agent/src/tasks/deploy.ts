@@ -1,24 +1,16 @@
-import { AgentTask, TaskParams, type MulticastJoin } from '@brume/protocol';
+import type { MulticastJoin } from '@brume/protocol';
 import { httpImageReader } from '../api/http-chunk-source.ts';
 import { deployImage } from '../imaging/deploy.ts';
 import { multicastChunkSource, type MulticastStats } from '../multicast/multicast-source.ts';
 import type { ImageReader } from '../ports.ts';
 import { DEPLOY_STEPS, deployStep } from './deploy-steps.ts';
 import { deploySummary } from './deploy-summary.ts';
-import { taskDisk, taskImage, type TaskContext, type TaskModule } from './task-module.ts';
+import { describeKind, taskDisk, taskImage, type TaskContext, type TaskModule } from './task-module.ts';
 
 /** Deploy an image from the server onto this PC's disk, fitted to the disk by the planner. */
 export const deployTask = {
   kind: 'deploy',
-  describe: () => ({
-    title: 'Deploy an image from the server onto this PC',
-    needsDisk: true,
-    destructive: true,
-    abortable: false,
-    phases: ['plan', 'partition-table', 'boot-area', 'restore', 'resize', 'finalize'],
-    args: AgentTask.pick({ image: true, disk: true }),
-    steps: DEPLOY_STEPS,
-  }),
+  describe: () => describeKind('deploy', { phases: ['plan', 'partition-table', 'boot-area', 'restore', 'resize', 'finalize'], steps: DEPLOY_STEPS }),
   async run(context) {
     const image = taskImage(context.task);
     const disk = taskDisk(context);
@@ -33,15 +25,15 @@ export const deployTask = {
     return { ...deploySummary(image, disk, result.manifest, result.plan, (performance.now() - started) / 1000), ...(multicast === undefined ? {} : { multicast }) };
   },
   step: deployStep,
-} satisfies TaskModule;
+} satisfies TaskModule<'deploy'>;
 
 /**
  * The server over HTTP, or for a task of a multicast session its streams, with HTTP for what they cannot give. The
  * manifest, the boot area and the table come over HTTP either way: small, and needed before any stream starts.
  */
-async function imageSource(context: TaskContext, image: string): Promise<{ reader: ImageReader; stats: () => MulticastStats | undefined }> {
+async function imageSource(context: TaskContext<'deploy'>, image: string): Promise<{ reader: ImageReader; stats: () => MulticastStats | undefined }> {
   const http = httpImageReader(context.client, image);
-  const { multicast } = TaskParams.deploy.parse(context.task.params);
+  const { multicast } = context.task.params;
   if (multicast === undefined) return { reader: http, stats: () => undefined };
   const fetchJoin = (): Promise<MulticastJoin> => context.client.call('agentMulticastJoin', { params: { id: context.task.id } });
   const join = await fetchJoin();

@@ -17,6 +17,13 @@ export const taskModules = {
   'surface-test': surfaceTestTask,
   'virus-scan': virusScanTask,
   recover: recoverTask,
-} as const satisfies Record<TaskKind, TaskModule>;
+} as const satisfies { [K in TaskKind]: TaskModule<K> };
+
+const byKind: { readonly [K in TaskKind]: TaskModule<K> } = taskModules;
+
+/** The module of a kind, typed for it: run() takes that kind's task and returns that kind's result. */
+export function taskModule<K extends TaskKind>(kind: K): TaskModule<K> {
+  return byKind[kind];
+}
 
 export type { TaskContext, TaskDescription, TaskModule } from './task-module.ts';

@@ -1,21 +1,12 @@
-import { TaskParams } from '@brume/protocol';
 import { recoverFiles } from '../care/recover.ts';
-import { taskDisk, type TaskModule } from './task-module.ts';
+import { describeKind, taskDisk, type TaskModule } from './task-module.ts';
 
 /** File recovery (issue 8): PhotoRec over this PC's disk, read-only; what it finds goes to the server or a USB disk. */
 export const recoverTask = {
   kind: 'recover',
-  describe: () => ({
-    title: 'File recovery from this PC\'s disk (PhotoRec, read-only)',
-    needsDisk: true,
-    destructive: false,
-    abortable: true,
-    phases: ['inspect', 'recover', 'upload'],
-    args: TaskParams['recover'],
-    steps: [],
-  }),
+  describe: () => describeKind('recover', { phases: ['inspect', 'recover', 'upload'] }),
   async run(context) {
-    const { destination, types, partition } = TaskParams['recover'].parse(context.task.params);
+    const { destination, types, partition } = context.task.params;
     const result = await recoverFiles(
       {
         disk: taskDisk(context), destination, types: types?.split(','), partition,
@@ -25,4 +16,4 @@ export const recoverTask = {
     );
     return { ...result };
   },
-} satisfies TaskModule;
+} satisfies TaskModule<'recover'>;

@@ -1,22 +1,13 @@
-import { TaskParams } from '@brume/protocol';
 import { surfaceTest } from '../care/surface-test.ts';
-import { taskDisk, type TaskModule } from './task-module.ts';
+import { describeKind, taskDisk, type TaskModule } from './task-module.ts';
 
 /** Read the whole disk once (issue 8): the sectors it cannot read, SMART before and after, the speed across it. */
 export const surfaceTestTask = {
   kind: 'surface-test',
-  describe: () => ({
-    title: 'Surface test of this PC\'s disk (read-only)',
-    needsDisk: true,
-    destructive: false,
-    abortable: true,
-    phases: ['inspect', 'scan'],
-    args: TaskParams['surface-test'],
-    steps: [],
-  }),
+  describe: () => describeKind('surface-test', { phases: ['inspect', 'scan'] }),
   async run(context) {
-    const args = TaskParams['surface-test'].parse(context.task.params);
+    const args = context.task.params;
     const result = await surfaceTest({ disk: taskDisk(context), ...args }, { run: context.run, reporter: context.reporter });
     return { ...result };
   },
-} satisfies TaskModule;
+} satisfies TaskModule<'surface-test'>;

@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { BrumeError, TaskParams, type SignatureFile } from '@brume/protocol';
+import { BrumeError, type AgentKindResult, type SignatureFile } from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
 import { scanDisk, type VirusScanResult } from '../care/virus-scan.ts';
 import { readDatabaseHeader } from '../care/virus-signatures.ts';
 import { downloadSignatures } from '../care/virus-signatures-download.ts';
-import { taskDisk, type TaskModule } from './task-module.ts';
+import { describeKind, taskDisk, type TaskModule } from './task-module.ts';
 
 /** How often a running scan asks the server whether its task was cancelled (it stops before the next partition). */
 const CANCEL_POLL_MS = 10_000;
@@ -16,17 +16,8 @@ const CANCEL_POLL_MS = 10_000;
  */
 export const virusScanTask = {
   kind: 'virus-scan',
-  describe: () => ({
-    title: 'Virus scan of this PC\'s disk (read-only)',
-    needsDisk: true,
-    destructive: false,
-    abortable: true,
-    phases: ['receive', 'inspect', 'scan', 'verify'],
-    args: TaskParams['virus-scan'],
-    steps: [],
-  }),
+  describe: () => describeKind('virus-scan', { phases: ['receive', 'inspect', 'scan', 'verify'] }),
   async run(context) {
-    TaskParams['virus-scan'].parse(context.task.params);
     const disk = taskDisk(context);
     const dir = await mkdtemp(join(context.stagingDir, 'signatures-'));
     const cancel = watchCancel(context.client, context.task.id);
@@ -42,7 +33,7 @@ export const virusScanTask = {
       await rm(dir, { recursive: true, force: true });
     }
   },
-} satisfies TaskModule;
+} satisfies TaskModule<'virus-scan'>;
 
 /**
  * Asks the server now and then whether the task still runs: a 401 means it was cancelled (or has ended), and the scan
@@ -75,7 +66,7 @@ interface Infection {
   signature: string;
 }
 
-async function taskResult(result: VirusScanResult, files: SignatureFile[], dir: string): Promise<Record<string, unknown>> {
+async function taskResult(result: VirusScanResult, files: SignatureFile[], dir: string): Promise<AgentKindResult<'virus-scan'>> {
   const infected: Infection[] = result.partitions.flatMap((partition) =>
     partition.infected.map((finding) => ({ partition: partition.number, device: partition.device, fs: partition.fs, path: finding.path, signature: finding.signature })),
   );

@@ -2,6 +2,7 @@ import {
   API_PREFIX, Group, GroupAdd, GroupList, GroupRemove, Host, HostCreate, HostDetail, HostList, ImageDetail, ImageList, ImageVerification, PinCreate, PinCreated,
   Task, TaskBatchCreate, TaskBatchCreated, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, TechCreate, Technician, TechList,
 } from '../api.ts';
+import { TaskKindCatalog } from '../kinds/catalog.ts';
 import { Manifest } from '../manifest.ts';
 import { RecoveredList } from '../recovered.ts';
 import { GroupParams, HostParams, IdParams, ImageFileParams, ImageParams, RecoveredFileParams, TechParams } from './params.ts';
@@ -51,6 +52,11 @@ export const adminRoutes = defineRoutes({
   taskShow: {
     method: 'GET', mount: API_PREFIX, path: '/tasks/:id', auth: 'admin', area: 'tasks', params: IdParams,
     summary: 'A task (an ended one with `durationSeconds`, `bytes`, `bytesPerSecond`; `heardAt`: its agent\'s last post)', responses: { 200: Task },
+  },
+  taskKinds: {
+    method: 'GET', mount: API_PREFIX, path: '/task-kinds', auth: 'admin', area: 'tasks',
+    summary: "Every task kind's declaration (title, image and disk needs, flags, params and result as JSON Schema): what task forms are built from",
+    responses: { 200: TaskKindCatalog },
   },
   taskCancel: { method: 'POST', mount: API_PREFIX, path: '/tasks/:id/cancel', auth: 'admin', area: 'tasks', params: IdParams, summary: 'Cancels a queued or running task', responses: { 200: Task } },
   taskLogs: { method: 'GET', mount: API_PREFIX, path: '/tasks/:id/logs', auth: 'admin', area: 'tasks', params: IdParams, summary: 'The log files its agent sent at the end', responses: { 200: TaskLogs } },

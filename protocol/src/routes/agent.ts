@@ -20,7 +20,7 @@ export const agentRoutes = defineRoutes({
   },
   taskComplete: {
     method: 'POST', mount: API_PREFIX, path: '/tasks/:id/complete', auth: 'task', area: 'agent', params: IdParams, body: TaskComplete,
-    summary: 'The task is `done`, with its result and logs; repeated after a lost answer, the same `Task`',
+    summary: "The task is `done`, with its result and logs; repeated after a lost answer, the same `Task`; a result that is not what the task's kind reports is a 400 with the issues",
     responses: { 200: Task },
   },
   taskFail: {

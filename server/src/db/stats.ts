@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { MulticastState, TaskKind, TaskState } from '@brume/protocol';
+import { isTaskKind, type MulticastState, type TaskKind, type TaskState } from '@brume/protocol';
 
 /** Counts for /metrics, read at scrape time: each is one aggregate query over an indexed or small table. */
 export interface StatsRepository {
@@ -18,7 +18,8 @@ export function sqliteStats(db: DatabaseSync): StatsRepository {
   const multicast = db.prepare('SELECT state, count(*) AS count FROM multicast_sessions GROUP BY state');
   const hosts = db.prepare('SELECT count(*) AS n FROM hosts');
   return {
-    tasksByKindAndState: async () => tasks.all() as unknown as { kind: TaskKind; state: TaskState; count: number }[],
+    // A kind this server does not know has no metric series: it is left out rather than failing the scrape.
+    tasksByKindAndState: async () => (tasks.all() as unknown as { kind: string; state: TaskState; count: number }[]).filter((row): row is { kind: TaskKind; state: TaskState; count: number } => isTaskKind(row.kind)),
     agentsHeardSince: async (since) => (heard.get(since) as { n: number }).n,
     images: async () => images.get() as { count: number; storedBytes: number; rawBytes: number },
     multicastByState: async () => multicast.all() as unknown as { state: MulticastState; count: number }[],

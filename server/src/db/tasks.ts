@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Event, TaskError, TaskKind, TaskState } from '@brume/protocol';
+import { BrumeError, isTaskKind, type Event, type TaskError, type TaskKind, type TaskState } from '@brume/protocol';
 import { parseJsonColumn, transaction } from './sqlite.ts';
 
 export interface TaskRecord {
@@ -81,7 +81,7 @@ export interface TaskRepository {
 
 interface TaskRow {
   id: number;
-  kind: TaskKind;
+  kind: string;
   host_id: number;
   host_name: string;
   image: string | null;
@@ -108,10 +108,25 @@ const selectTask = `SELECT t.id, t.kind, t.host_id, t.host_name, t.image, t.disk
 const selectCredentials = 'SELECT id, kind, image, state, token_hash AS tokenHash FROM tasks';
 const ACTIVE = `('queued', 'running')`;
 
+/**
+ * The kind of a stored task, which this server must know: a row another Brume wrote (a newer one, or one with a kind
+ * since removed) is bad input to the request that reads it, never a crash.
+ */
+function knownKind(id: number, kind: string): TaskKind {
+  if (isTaskKind(kind)) return kind;
+  throw new BrumeError('BAD_REQUEST', `task ${id} is of kind "${kind}", which this server does not know (made by another Brume version?)`, { detail: { id, kind } });
+}
+
+const toCredentials = (row: unknown): TaskCredentials | undefined => {
+  if (row === undefined) return undefined;
+  const credentials = row as Omit<TaskCredentials, 'kind'> & { kind: string };
+  return { ...credentials, kind: knownKind(credentials.id, credentials.kind) };
+};
+
 function toRecord(row: TaskRow): TaskRecord {
   return {
     id: row.id,
-    kind: row.kind,
+    kind: knownKind(row.id, row.kind),
     hostId: row.host_id,
     hostName: row.host_name,
     image: row.image,
@@ -168,11 +183,11 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
       return record(byId.get(id)) as TaskRecord;
     },
     byId: async (id) => record(byId.get(id)),
-    credentialsById: async (id) => credentialsById.get(id) as TaskCredentials | undefined,
-    credentialsByTokenHash: async (tokenHash) => credentialsByHash.get(tokenHash) as TaskCredentials | undefined,
+    credentialsById: async (id) => toCredentials(credentialsById.get(id)),
+    credentialsByTokenHash: async (tokenHash) => toCredentials(credentialsByHash.get(tokenHash)),
     list: async (filter) => list.all({ state: filter.state ?? null, host: filter.host ?? null, batch: filter.batch ?? null, kind: filter.kind ?? null, since: filter.since ?? null, limit: filter.limit }).map((row) => toRecord(row as unknown as TaskRow)),
     nextBatch: async () => (nextBatch.get() as { batch: number }).batch,
-    activeForImage: async (image, kind) => activeForImage.all(image, kind) as unknown as TaskCredentials[],
+    activeForImage: async (image, kind) => activeForImage.all(image, kind).map((row) => toCredentials(row) as TaskCredentials),
     activeHostTasks: async (hostId) => (activeHostTasks.get(hostId) as { n: number }).n,
     oldestQueuedForHost: async (hostId) => record(oldestQueuedForHost.get(hostId)),
     replaceToken: async (id, tokenHash) => replaceToken.run(tokenHash, id).changes > 0,

@@ -1,14 +1,15 @@
-import { BrumeError, Inventory, type AgentTask, type EventBatch, type Task, type TaskComplete, type TaskFail } from '@brume/protocol';
+import { BrumeError, TaskResults, type AgentTask, type EventBatch, type KindResult, type Task, type TaskComplete, type TaskFail, type TaskKind } from '@brume/protocol';
 import type { z } from 'zod';
 import type { TaskCredentials } from '../db/tasks.ts';
 import { lockKeys, type DomainContext } from './context.ts';
 import { eventsMessage } from './task-feed.ts';
 import { findTask, showTask } from './tasks.ts';
-import { discardUpload } from './uploads.ts';
+import { kindHooks } from './task-kinds.ts';
 
 export async function agentTask(ctx: DomainContext, task: TaskCredentials): Promise<AgentTask> {
   const { id, kind, image, disk, state, debug, params, hostName } = await findTask(ctx, task.id);
-  return { id, kind, image, disk, state, debug, params, hostName };
+  // The row's params were checked with its kind's schema when it was made.
+  return { id, kind, image, disk, state, debug, params, hostName } as AgentTask;
 }
 
 /** Keeps the last progress and phase events of a batch; the first batch moves the task to running. One UPDATE. */
@@ -20,35 +21,38 @@ export async function recordEvents(ctx: DomainContext, taskId: number, batch: Ev
   ctx.feed?.publish(eventsMessage(taskId, ctx.now(), batch));
 }
 
-/** Ends a task as done with its result and logs; the same call repeated on a done task returns it unchanged. */
+/**
+ * Ends a task as done with its result and logs; the same call repeated on a done task returns it unchanged. The result
+ * must be what the kind's declaration says its agent reports (else BAD_REQUEST with the issues), and the kind's
+ * completion hook runs first (a capture must have committed its image; an inventory joins the host's history).
+ */
 export async function completeTask(ctx: DomainContext, task: TaskCredentials, body: z.output<typeof TaskComplete>): Promise<Task> {
   if (task.state === 'done') return showTask(ctx, task.id);
+  const result = kindResult(task, body.result);
   return ctx.locks.exclusive(lockKeys.upload(task.id), async () => {
-    if (task.kind === 'capture' && (await ctx.db.images.byTask(task.id)) === undefined) {
-      throw new BrumeError('TASK_STATE', `capture task ${task.id} has not committed its image: commit the upload before completing`);
-    }
+    await kindHooks(task.kind).onComplete?.(ctx, task, result);
     await ctx.db.taskLogs.save(task.id, body.logs);
-    if (task.kind === 'inventory') await recordInventory(ctx, task, body.result);
     return endTask(ctx, task.id, { state: 'done', at: ctx.now(), result: body.result });
   });
 }
 
-/** Ends a task as failed with the agent's error and logs; a capture's staged upload is dropped. Idempotent like complete. */
+/** Ends a task as failed with the agent's error and logs, then runs its kind's end hook. Idempotent like complete. */
 export async function failTask(ctx: DomainContext, task: TaskCredentials, body: z.output<typeof TaskFail>): Promise<Task> {
   if (task.state === 'failed') return showTask(ctx, task.id);
   await ctx.db.taskLogs.save(task.id, body.logs);
   const ended = await endTask(ctx, task.id, { state: 'failed', at: ctx.now(), error: body.error });
-  if (task.kind === 'capture') await discardUpload(ctx, task.id);
+  await kindHooks(task.kind).onEnd?.(ctx, task, 'failed');
   return ended;
 }
 
-/** An inventory task's result joins its host's history; a result that is not an inventory is refused, not stored. */
-async function recordInventory(ctx: DomainContext, task: TaskCredentials, result: Record<string, unknown> | undefined): Promise<void> {
-  const parsed = Inventory.safeParse(result?.['inventory']);
-  if (!parsed.success) throw new BrumeError('BAD_REQUEST', `inventory task ${task.id}: the result holds no valid inventory`, { detail: parsed.error.issues.slice(0, 5) });
-  const record = await ctx.db.tasks.byId(task.id);
-  if (record === undefined) throw new BrumeError('TASK_NOT_FOUND', `no task ${task.id}`);
-  await ctx.db.inventories.add(record.hostId, { receivedAt: ctx.now(), source: 'inventory', inventory: parsed.data });
+/** The agent's result read with its kind's schema; a result that does not fit is refused, not stored. */
+function kindResult<K extends TaskKind>(task: TaskCredentials & { kind: K }, result: Record<string, unknown> | undefined): KindResult<K> | undefined {
+  if (result === undefined) return undefined;
+  const parsed = TaskResults[task.kind].safeParse(result);
+  if (parsed.success) return parsed.data as KindResult<K>;
+  const [first] = parsed.error.issues;
+  const where = first === undefined || first.path.length === 0 ? '' : `${first.path.join('.')}: `;
+  throw new BrumeError('BAD_REQUEST', `${task.kind} task ${task.id}: the result is not what a ${task.kind} agent reports (${where}${first?.message ?? 'invalid'})`, { detail: parsed.error.issues.slice(0, 10) });
 }
 
 async function endTask(ctx: DomainContext, id: number, ending: Parameters<DomainContext['db']['tasks']['end']>[1]): Promise<Task> {

@@ -5,7 +5,7 @@ import type { TaskCredentials } from '../db/tasks.ts';
 import type { MulticastRunner } from '../multicast/session-runner.ts';
 import type { DomainContext } from './context.ts';
 import { findGroup, hostsNamed } from './groups.ts';
-import { cancelTask, createTask, findTask } from './tasks.ts';
+import { cancelTask, createTask, findTask, toTask } from './tasks.ts';
 import { isActive, newTaskToken } from '../auth.ts';
 import { lookupHost } from './registration.ts';
 
@@ -115,7 +115,7 @@ export async function joinFromPc(ctx: DomainContext, id: number, macs: readonly 
     const { token, tokenHash } = newTaskToken();
     if (await ctx.db.tasks.replaceToken(member.taskId, tokenHash)) {
       const task = await findTask(ctx, member.taskId);
-      return { task, token, cmdline: taskCmdline(serverUrl, task.id, token) };
+      return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token) };
     }
   }
   return createTask(ctx, { kind: 'deploy', host: host.name, image: session.image, debug: false, params: { multicast: id } }, serverUrl);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BrumeError, RECOVERED_PIECE_BYTES, type RecoveredCommit, type RecoveredList, type RecoveredPieceHeld, type RecoveredStored } from '@brume/protocol';
 import type { TaskCredentials } from '../db/tasks.ts';
 import type { DomainContext } from './context.ts';
+import { opensRoute, requireAgentRoute } from './task-kinds.ts';
 import { findTask } from './tasks.ts';
 
 /** Where a recovery's files are kept, and how much room they may take. */
@@ -23,9 +24,7 @@ const PARTIAL = '.partial';
 export const recoveredDir = (dataDir: string, taskId: number): string => join(dataDir, 'recovered', `task-${taskId}`);
 const lockKey = (taskId: number): string => `recovered:${taskId}`;
 
-function requireRecover(task: TaskCredentials): void {
-  if (task.kind !== 'recover') throw new BrumeError('FORBIDDEN', `task ${task.id} is a ${task.kind} task: only a recovery sends recovered files`);
-}
+const requireRecover = (task: TaskCredentials): void => requireAgentRoute(task, 'recovered-files');
 
 export interface RecoveredPiece {
   name: string;
@@ -117,7 +116,7 @@ async function sha256Of(path: string): Promise<string> {
 /** What the server keeps of a recovery (committed files only). */
 export async function listRecovered(ctx: DomainContext, store: RecoveredStore, taskId: number): Promise<RecoveredList> {
   const task = await findTask(ctx, taskId);
-  if (task.kind !== 'recover') throw new BrumeError('BAD_REQUEST', `task ${taskId} is a ${task.kind} task, not a recovery`);
+  if (!opensRoute(task.kind, 'recovered-files')) throw new BrumeError('BAD_REQUEST', `task ${taskId} is a ${task.kind} task, not a recovery`);
   const dir = recoveredDir(store.dataDir, taskId);
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const files = [];

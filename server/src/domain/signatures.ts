@@ -1,6 +1,7 @@
 import { BrumeError, type SignatureFile, type SignatureList } from '@brume/protocol';
 import type { TaskCredentials } from '../db/tasks.ts';
 import type { SignatureDir, StoredSignature } from '../store/signatures-dir.ts';
+import { requireAgentRoute } from './task-kinds.ts';
 
 /**
  * Where the server's ClamAV signatures come from: what admins uploaded (DATA/signatures/) and, optionally, a mirrored
@@ -62,5 +63,5 @@ export async function deleteSignature(sources: SignatureSources, name: string): 
 
 /** Signatures go to the admin and to the agents of virus-scan tasks, not to every task token. */
 export function checkSignatureReader(task: TaskCredentials): void {
-  if (task.kind !== 'virus-scan') throw new BrumeError('FORBIDDEN', `task ${task.id} is a ${task.kind} task: only a virus-scan task's token reads the signatures`);
+  requireAgentRoute(task, 'signatures');
 }

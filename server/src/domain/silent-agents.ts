@@ -2,7 +2,7 @@ import type { TaskError } from '@brume/protocol';
 import type { TaskRecord } from '../db/tasks.ts';
 import type { DomainContext } from './context.ts';
 import { showTask } from './tasks.ts';
-import { discardUpload } from './uploads.ts';
+import { kindHooks } from './task-kinds.ts';
 
 export interface Silenced {
   id: number;
@@ -22,7 +22,7 @@ function silentError(task: TaskRecord, heardAt: string, timeoutSeconds: number):
 
 /**
  * Fails every running task whose agent has posted nothing for `timeoutSeconds` (AGENT_SILENT, saying when it was last
- * heard from). A capture's staged upload goes, as for any failure. Debug tasks are left alone: a technician at the
+ * heard from). Its kind's end hook runs, as for any failure (a capture's staged upload goes). Debug tasks are left alone: a technician at the
  * PC's shell may pause for as long as needed. 0 seconds turns the timeout off. Silence while the server itself was
  * down does not count: nothing is failed until the server has been up (`watchingSince`) for the whole timeout, so agents
  * that kept retrying through a restart find their tasks still theirs.
@@ -38,7 +38,7 @@ export async function failSilentAgents(ctx: DomainContext, timeoutSeconds: numbe
     // The task may have ended, or its agent spoken, since the query: then it is left as it is.
     const ended = await ctx.db.tasks.failSilent(task.id, before, { at: now, error: silentError(task, heardAt, timeoutSeconds) });
     if (!ended) continue;
-    if (task.kind === 'capture') await discardUpload(ctx, task.id);
+    await kindHooks(task.kind).onEnd?.(ctx, task, 'failed');
     ctx.feed?.publish({ type: 'task', task: await showTask(ctx, task.id) });
     failed.push({ id: task.id, hostName: task.hostName, heardAt });
   }

@@ -1,14 +1,22 @@
-import { BrumeError, taskCmdline, type Task, type TaskBatchCreate, type TaskBatchCreated, type TaskCreate, type TaskCreated, type TaskListQuery, type TaskLogs } from '@brume/protocol';
+import { BrumeError, TaskResults, taskCmdline, type Task, type TaskBatchCreate, type TaskBatchCreated, type TaskCreate, type TaskCreated, type TaskListQuery, type TaskLogs } from '@brume/protocol';
 import type { z } from 'zod';
 import type { TaskRecord } from '../db/tasks.ts';
 import { isActive, newTaskToken } from '../auth.ts';
 import { lockKeys, type DomainContext } from './context.ts';
 import { findGroup } from './groups.ts';
 import { findHost } from './hosts.ts';
-import { discardUpload } from './uploads.ts';
+import { kindHooks, requireGroupable } from './task-kinds.ts';
 import { taskHistory } from './task-history.ts';
 
-export const toTask = (record: TaskRecord): Task => ({ ...record, ...taskHistory(record) });
+/**
+ * A stored task as the API shows it. Its kind is known (reading the row checked it) and its params were checked when it
+ * was made; its result was checked when its agent reported it, so only a row from before that check can hold a result
+ * its kind does not describe: such a result is shown as none (the row keeps it) rather than failing every listing.
+ */
+export const toTask = (record: TaskRecord): Task => {
+  const fits = record.result === null || TaskResults[record.kind].safeParse(record.result).success;
+  return { ...record, result: fits ? record.result : null, ...taskHistory(record) } as Task;
+};
 
 export async function findTask(ctx: DomainContext, id: number): Promise<TaskRecord> {
   const task = await ctx.db.tasks.byId(id);
@@ -17,8 +25,8 @@ export async function findTask(ctx: DomainContext, id: number): Promise<TaskReco
 }
 
 /**
- * A new task for a host. A capture needs a name no image and no other active capture has; a deploy needs a published
- * image. The token is returned here once; the server keeps its sha256.
+ * A new task for a host, after its kind's create hook (a capture needs a name no image and no other active capture has;
+ * a deploy needs a published image). The token is returned here once; the server keeps its sha256.
  */
 export async function createTask(ctx: DomainContext, input: z.output<typeof TaskCreate>, serverUrl: string, batch: number | null = null): Promise<TaskCreated> {
   const host = await findHost(ctx, input.host);
@@ -28,20 +36,15 @@ export async function createTask(ctx: DomainContext, input: z.output<typeof Task
     ctx.feed?.publish({ type: 'task', task: toTask(task) });
     return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token, task.debug) };
   };
+  const check = async (): Promise<void> => kindHooks(input.kind).onCreate?.(ctx, { kind: input.kind, image: input.image });
   const imageName = input.image;
-  // TaskCreate's refinement gives capture and deploy an image, and an inventory none.
-  if (imageName === undefined) return insert(null);
+  // TaskCreate's refinement gives the kinds that need an image one, and the others none.
+  if (imageName === undefined) {
+    await check();
+    return insert(null);
+  }
   return ctx.locks.exclusive(lockKeys.image(imageName), async () => {
-    const image = await ctx.db.images.byName(imageName);
-    if (input.kind === 'capture') {
-      if (image !== undefined) throw new BrumeError('IMAGE_EXISTS', `image ${imageName} exists already; delete it or choose another name`, { detail: { name: imageName } });
-      const [other] = await ctx.db.tasks.activeForImage(imageName, 'capture');
-      if (other !== undefined) {
-        throw new BrumeError('IMAGE_EXISTS', `task ${other.id} is already capturing image ${imageName}`, { detail: { name: imageName, task: other.id } });
-      }
-    } else if (image === undefined) {
-      throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${imageName}`, { detail: { name: imageName } });
-    }
+    await check();
     return insert(imageName);
   });
 }
@@ -51,15 +54,14 @@ export async function createTask(ctx: DomainContext, input: z.output<typeof Task
  * every check a task makes happens for the first host, before the others are made.
  */
 export async function createBatch(ctx: DomainContext, input: z.output<typeof TaskBatchCreate>, serverUrl: string): Promise<TaskBatchCreated> {
-  if (input.kind === 'capture') throw new BrumeError('BAD_REQUEST', 'a capture makes one image from one PC: --group is for the other kinds');
+  requireGroupable(input.kind, '--group');
   const group = await findGroup(ctx, input.group);
   if (group.hosts.length === 0) throw new BrumeError('BAD_REQUEST', `group ${group.name} has no hosts`, { detail: { group: group.name } });
   return ctx.locks.exclusive(lockKeys.batch, async () => {
     const batch = await ctx.db.tasks.nextBatch();
     const tasks: TaskCreated[] = [];
     for (const host of group.hosts) {
-      const { kind, image, disk, debug, params } = input;
-      tasks.push(await createTask(ctx, { kind, image, disk, debug, params, host }, serverUrl, batch));
+      tasks.push(await createTask(ctx, { ...input, host }, serverUrl, batch));
     }
     return { batch, tasks };
   });
@@ -73,13 +75,13 @@ export async function showTask(ctx: DomainContext, id: number): Promise<Task> {
   return toTask(await findTask(ctx, id));
 }
 
-/** Cancels a queued or running task; a capture's staged upload goes with it. The agent learns it at its next post (401). */
+/** Cancels a queued or running task, then runs its kind's end hook (a capture's staged upload goes). The agent learns it at its next post (401). */
 export async function cancelTask(ctx: DomainContext, id: number): Promise<Task> {
   const task = await findTask(ctx, id);
   if (!isActive(task.state)) throw new BrumeError('TASK_STATE', `task ${id} has ended already (${task.state})`, { detail: { state: task.state } });
   const cancelled = await ctx.db.tasks.end(id, { state: 'cancelled', at: ctx.now() });
   if (!cancelled) throw new BrumeError('TASK_STATE', `task ${id} ended while being cancelled`);
-  if (task.kind === 'capture') await discardUpload(ctx, id);
+  await kindHooks(task.kind).onEnd?.(ctx, task, 'cancelled');
   const ended = await showTask(ctx, id);
   ctx.feed?.publish({ type: 'task', task: ended });
   return ended;

@@ -5,6 +5,7 @@ import { lockKeys, type DomainContext } from './context.ts';
 import { checkFiles } from './image-check.ts';
 import { expectedFiles, resolveFiles } from './image-plan.ts';
 import { newImage, toSummary } from './images.ts';
+import { requireAgentRoute } from './task-kinds.ts';
 
 /** The largest chunk body accepted; a capture's chunks are 32 MiB of raw stream, compressed. */
 export const CHUNK_BODY_LIMIT = 64 * 1024 * 1024;
@@ -20,9 +21,7 @@ export interface ChunkUpload {
 
 const heldChunk = (chunk: HeldChunkRecord): HeldChunk => ({ index: chunk.index, offset: chunk.offset, bytes: chunk.bytes, sha256: chunk.sha256 });
 
-function requireCapture(task: TaskCredentials): void {
-  if (task.kind !== 'capture') throw new BrumeError('FORBIDDEN', `task ${task.id} is a ${task.kind} task: only a capture task uploads`);
-}
+const requireCapture = (task: TaskCredentials): void => requireAgentRoute(task, 'uploads');
 
 export async function listUpload(ctx: DomainContext, task: TaskCredentials): Promise<UploadListing> {
   requireCapture(task);
@@ -126,10 +125,3 @@ export async function commitUpload(ctx: DomainContext, task: TaskCredentials, ma
   });
 }
 
-/** Drops a capture's staged upload (cancelled or failed task); waits for uploads in flight. */
-export async function discardUpload(ctx: DomainContext, taskId: number): Promise<void> {
-  await ctx.locks.exclusive(lockKeys.upload(taskId), async () => {
-    await ctx.store.discardStaged(taskId);
-    await ctx.db.uploads.forgetTask(taskId);
-  });
-}

@@ -23,7 +23,10 @@ describe('task history over the API', () => {
     expect((await harness.call('POST', `/tasks/${wipe.task.id}/events`, { token: wipe.token, body: { events: [{ type: 'phase', ts: now(), phase: 'wipe', message: 'zeroing' }] } })).statusCode).toBe(204);
     const heardAt = now();
     at += 200_000;
-    const result = { mode: 'normal', bytes: 4_000_000, passes: [{ method: 'zero', bytes: 4_000_000 }] };
+    const result = {
+      mode: 'normal', disk: '/dev/sda', bytes: 4_000_000, seconds: 200, readBack: { samples: 8, bytes: 32_768, allZero: true },
+      passes: [{ kind: 'zero', method: 'zeroout', bytes: 4_000_000, seconds: 200, bytesPerSecond: 20_000 }],
+    };
     expect((await harness.call('POST', `/tasks/${wipe.task.id}/complete`, { token: wipe.token, body: { result } })).statusCode).toBe(200);
     const inventory = await create('inventory');
 

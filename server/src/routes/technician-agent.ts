@@ -1,4 +1,4 @@
-import { BrumeError, routes, TaskParams, type TaskCreated, type TaskKind } from '@brume/protocol';
+import { BrumeError, routes, TaskCreate, TaskParams, type TaskCreated, type TaskKind } from '@brume/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listImages } from '../domain/images.ts';
@@ -37,7 +37,8 @@ export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
   const taskForThisPc = async (request: FastifyRequest, who: string, wanted: PcTaskRequest): Promise<TaskCreated> => {
     const { host } = await lookupHost(ctx, wanted.macs);
     if (host === null) throw new BrumeError('HOST_NOT_FOUND', 'this PC is not registered: register it first (quick or full registration)', { detail: { macs: wanted.macs } });
-    const created = await createTask(ctx, { kind: wanted.kind, host: host.name, image: wanted.image, debug: false, params: wanted.params }, serverUrl(config, request.headers.host));
+    const input = TaskCreate.parse({ kind: wanted.kind, host: host.name, image: wanted.image, debug: false, params: wanted.params });
+    const created = await createTask(ctx, input, serverUrl(config, request.headers.host));
     request.log.info({ technician: who, host: host.name, kind: wanted.kind, image: wanted.image, task: created.task.id }, `${wanted.kind} from the PC`);
     return created;
   };

@@ -1,8 +1,9 @@
-import { BrumeError, IMAGE_TASK_KINDS, type Schedule, type ScheduleCreate, type ScheduleDetail, type WakeRequest, type WakeReport } from '@brume/protocol';
+import { BrumeError, kindDeclaration, type Schedule, type ScheduleCreate, type ScheduleDetail, type WakeRequest, type WakeReport } from '@brume/protocol';
 import type { z } from 'zod';
 import type { ScheduleRecord } from '../db/schedules.ts';
 import type { DomainContext } from '../domain/context.ts';
 import { findGroup, hostsNamed } from '../domain/groups.ts';
+import { kindHooks, requireGroupable } from '../domain/task-kinds.ts';
 import { atInstant, checkTiming, nextOccurrence } from './occurrences.ts';
 import { localTime, SCHEDULES_LOCK, timingOf } from './scheduler.ts';
 import type { ScheduleService } from './service.ts';
@@ -10,7 +11,11 @@ import type { ScheduleService } from './service.ts';
 /** How many firings `schedule show` lists. */
 const SHOWN_FIRINGS = 50;
 
-const toSchedule = (record: ScheduleRecord): Schedule => record;
+/** A stored schedule as the API shows it; one whose task is of a kind this server does not know is bad input. */
+const toSchedule = (record: ScheduleRecord): Schedule => {
+  kindDeclaration(record.task.kind);
+  return record;
+};
 
 async function findSchedule(ctx: DomainContext, id: number): Promise<ScheduleRecord> {
   const schedule = await ctx.db.schedules.byId(id);
@@ -20,12 +25,10 @@ async function findSchedule(ctx: DomainContext, id: number): Promise<ScheduleRec
 
 /** What a batch checks when it is made, checked now as well, so a typo is refused today rather than failing at 02:00. */
 async function checkTask(ctx: DomainContext, task: z.output<typeof ScheduleCreate>['task']): Promise<void> {
-  if (task.kind === 'capture') throw new BrumeError('BAD_REQUEST', 'a capture makes one image from one PC: a schedule is for the other kinds');
+  requireGroupable(task.kind, 'a schedule');
   const group = await findGroup(ctx, task.group);
   if (group.hosts.length === 0) throw new BrumeError('BAD_REQUEST', `group ${group.name} has no hosts`, { detail: { group: group.name } });
-  if (IMAGE_TASK_KINDS.includes(task.kind) && task.image !== undefined && (await ctx.db.images.byName(task.image)) === undefined) {
-    throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${task.image}`, { detail: { name: task.image } });
-  }
+  await kindHooks(task.kind).onCreate?.(ctx, { kind: task.kind, image: task.image });
 }
 
 /** A new schedule, active. A one-shot time already past is refused: nothing would ever fire. */

@@ -1,10 +1,12 @@
-// The forms: a capture, deploy or wipe task for a host or a group; a multicast session for an image and a room.
+// The forms: a task of any kind the server declares (GET /task-kinds) for a host or a group; a multicast session for an
+// image and a room.
 import { call } from './api.js';
 import { el, fillSelect, showMessage } from './dom.js';
 
-/** Shows the labels of a form that fit its current choices: data-for names a kind or a target. */
+/** Shows the labels of a form that fit its current choices: data-for names a kind, a target or image-makes|reads. */
 function showChoices(form) {
-  const chosen = new Set([form.elements.kind?.value, form.elements.target.value]);
+  const kind = form.elements.kind?.selectedOptions[0];
+  const chosen = new Set([kind?.value, form.elements.target.value, kind === undefined ? undefined : `image-${kind.dataset.image}`]);
   for (const label of form.querySelectorAll('[data-for]')) label.hidden = !chosen.has(label.dataset.for);
 }
 
@@ -26,7 +28,10 @@ export function setUpForms() {
 }
 
 export async function loadActions() {
-  const [{ hosts }, { groups }, { images }, { sessions }] = await Promise.all([call('GET', '/hosts'), call('GET', '/groups'), call('GET', '/images'), call('GET', '/multicast')]);
+  const [{ hosts }, { groups }, { images }, { sessions }, { kinds }] = await Promise.all([
+    call('GET', '/hosts'), call('GET', '/groups'), call('GET', '/images'), call('GET', '/multicast'), call('GET', '/task-kinds'),
+  ]);
+  renderKinds(document.getElementById('task-form'), kinds);
   const hostNames = hosts.map((host) => host.name);
   const groupNames = groups.map((group) => group.name);
   const imageNames = images.map((image) => image.name);
@@ -39,13 +44,36 @@ export async function loadActions() {
   document.getElementById('multicast-rows').replaceChildren(...sessions.slice(0, 10).map(sessionRow));
 }
 
+/** The task form's kinds and, per kind, one field per flag of its declaration (a choice where the flag has choices). */
+function renderKinds(form, kinds) {
+  const select = form.elements.kind;
+  const current = select.value || 'deploy';
+  select.replaceChildren(...kinds.map((kind) => el('option', { value: kind.kind, selected: kind.kind === current, title: kind.title, dataset: { image: kind.needsImage === false ? 'none' : kind.needsImage } }, kind.kind)));
+  const fields = kinds.flatMap((kind) => kind.flags.map((flag) => el(
+    'label',
+    { dataset: { for: kind.kind, kind: kind.kind, flag: flag.name, param: flag.param }, title: flag.help },
+    `${flag.name} `,
+    flag.choices === undefined
+      ? el('input', { name: `${kind.kind}-${flag.name}`, placeholder: flag.placeholder, value: flag.initial })
+      : el('select', { name: `${kind.kind}-${flag.name}` }, flag.choices.map((choice) => el('option', { value: choice.value, selected: choice.value === flag.initial }, choice.label))),
+  )));
+  form.querySelector('.kind-fields').replaceChildren(...fields);
+  showChoices(form);
+}
+
 /** The request a task form asks for: POST /tasks for a host, POST /tasks/batch for a group. */
 function taskRequest(form) {
-  const { kind, target, host, group, image, newImage, mode } = form.elements;
+  const { kind, target, host, group, image, newImage } = form.elements;
   const body = { kind: kind.value };
-  if (kind.value === 'deploy') body.image = image.value;
-  if (kind.value === 'capture') body.image = newImage.value.trim();
-  if (kind.value === 'wipe') body.params = { mode: mode.value };
+  const needsImage = kind.selectedOptions[0]?.dataset.image;
+  if (needsImage === 'reads') body.image = image.value;
+  if (needsImage === 'makes') body.image = newImage.value.trim();
+  const params = {};
+  for (const label of form.querySelectorAll(`.kind-fields [data-kind="${kind.value}"]`)) {
+    const value = label.querySelector('input, select').value.trim();
+    if (value !== '') params[label.dataset.param] = value;
+  }
+  if (Object.keys(params).length > 0) body.params = params;
   if (target.value === 'group') return { path: '/tasks/batch', body: { ...body, group: group.value } };
   return { path: '/tasks', body: { ...body, host: host.value } };
 }
