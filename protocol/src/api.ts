@@ -206,6 +206,11 @@ export const Task = z.object({
   // History (issue 9), computed by the server; optional because a server before it does not send them.
   /** When the agent last posted to the server: what `--agent-timeout` measures. Null before its first post. */
   heardAt: timestamp.nullable().optional(),
+  /**
+   * When a technician asked to stop the running task; it stays running until its agent confirms (or a grace passes).
+   * Optional: a server before cancellation reached agents does not send it.
+   */
+  cancelRequestedAt: timestamp.nullable().optional(),
   /** Running time in seconds, start to end, of an ended task; null until it ends (the CLI counts a running one's). */
   durationSeconds: z.number().nonnegative().nullable().optional(),
   /** Bytes the task moved, from its result (an image's raw bytes, the bytes a wipe wrote or a surface test read). */
@@ -266,8 +271,12 @@ export const AgentTask = z.object({
 });
 export type AgentTask = z.infer<typeof AgentTask>;
 
-export const EventBatch = z.object({ events: z.array(Event).min(1).max(200) });
+/** `POST /tasks/:id/events`; an empty batch is a heartbeat, so the agent hears of a cancel while it has nothing to say. */
+export const EventBatch = z.object({ events: z.array(Event).max(200) });
 export type EventBatch = z.infer<typeof EventBatch>;
+/** The server's answer to an event batch: `cancel` asks the agent to stop, then confirm with `POST /tasks/:id/cancelled`. */
+export const EventsAnswer = z.object({ cancel: z.boolean() });
+export type EventsAnswer = z.infer<typeof EventsAnswer>;
 
 /** Logs travel as text: agent log, partclone logs, sfdisk dumps. Each file is capped by the agent (tail kept). */
 export const LogFile = z.object({ name: LogFileName, content: z.string().max(4 * 1024 * 1024) });
@@ -278,6 +287,12 @@ export type TaskComplete = z.input<typeof TaskComplete>;
 /** `POST /tasks/:id/fail`: the error the agent stopped on, and the logs that explain it. */
 export const TaskFail = z.object({ error: TaskError, logs: z.array(LogFile).max(64).default([]) });
 export type TaskFail = z.input<typeof TaskFail>;
+/**
+ * `POST /tasks/:id/cancelled`: the agent stopped on the server's cancel; `result` says what it had done to the disk
+ * (which partitions are complete, partial or untouched, what was uploaded, how far a pass got). Repeatable like complete.
+ */
+export const TaskCancelled = z.object({ result: z.record(z.string(), z.unknown()), logs: z.array(LogFile).max(64).default([]) });
+export type TaskCancelled = z.input<typeof TaskCancelled>;
 export const TaskLogs = z.object({ files: z.array(LogFile) });
 export type TaskLogs = z.infer<typeof TaskLogs>;
 

@@ -267,6 +267,12 @@ export const migrations: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN heard_at TEXT;
   CREATE INDEX tasks_by_end ON tasks(ended_at) WHERE ended_at IS NOT NULL;
   `,
+  `
+  -- Cancel reaches the agent: a running task's cancel is a request the agent confirms (or a grace ends it), so the
+  -- agent can say what it had written.
+  ALTER TABLE tasks ADD COLUMN cancel_requested_at TEXT;
+  CREATE INDEX tasks_cancel_requested ON tasks(cancel_requested_at) WHERE cancel_requested_at IS NOT NULL AND state = 'running';
+  `,
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { BrumeError, Inventory, type AgentTask, type EventBatch, type Task, type TaskComplete, type TaskFail } from '@brume/protocol';
+import { BrumeError, Inventory, type AgentTask, type EventBatch, type EventsAnswer, type Task, type TaskCancelled, type TaskComplete, type TaskFail } from '@brume/protocol';
 import type { z } from 'zod';
 import type { TaskCredentials } from '../db/tasks.ts';
 import { lockKeys, type DomainContext } from './context.ts';
@@ -11,13 +11,17 @@ export async function agentTask(ctx: DomainContext, task: TaskCredentials): Prom
   return { id, kind, image, disk, state, debug, params, hostName };
 }
 
-/** Keeps the last progress and phase events of a batch; the first batch moves the task to running. One UPDATE. */
-export async function recordEvents(ctx: DomainContext, taskId: number, batch: EventBatch): Promise<void> {
+/**
+ * Keeps the last progress and phase events of a batch (none: a heartbeat); the first batch moves the task to running.
+ * One UPDATE, whose answer tells the agent whether a technician asked it to stop.
+ */
+export async function recordEvents(ctx: DomainContext, taskId: number, batch: EventBatch): Promise<EventsAnswer> {
   const progress = batch.events.findLast((event) => event.type === 'progress');
   const phase = batch.events.findLast((event) => event.type === 'phase');
   const recorded = await ctx.db.tasks.recordEvents(taskId, { at: ctx.now(), progress, phase });
-  if (!recorded) throw new BrumeError('TASK_STATE', `task ${taskId} has ended`);
-  ctx.feed?.publish(eventsMessage(taskId, ctx.now(), batch));
+  if (recorded === undefined) throw new BrumeError('TASK_STATE', `task ${taskId} has ended`);
+  if (batch.events.length > 0) ctx.feed?.publish(eventsMessage(taskId, ctx.now(), batch));
+  return { cancel: recorded.cancelRequested };
 }
 
 /** Ends a task as done with its result and logs; the same call repeated on a done task returns it unchanged. */
@@ -38,6 +42,19 @@ export async function failTask(ctx: DomainContext, task: TaskCredentials, body: 
   if (task.state === 'failed') return showTask(ctx, task.id);
   await ctx.db.taskLogs.save(task.id, body.logs);
   const ended = await endTask(ctx, task.id, { state: 'failed', at: ctx.now(), error: body.error });
+  if (task.kind === 'capture') await discardUpload(ctx, task.id);
+  return ended;
+}
+
+/**
+ * Ends a task as cancelled, confirmed by its agent: what it had done (the result) and its logs are kept, a capture's
+ * staged upload is dropped. Only a task whose cancel was requested; repeated after a lost answer, it returns the task.
+ */
+export async function confirmCancel(ctx: DomainContext, task: TaskCredentials, body: z.output<typeof TaskCancelled>): Promise<Task> {
+  if (task.state === 'cancelled') return showTask(ctx, task.id);
+  if (task.cancelRequestedAt === null) throw new BrumeError('TASK_STATE', `task ${task.id} was not asked to stop: nothing to confirm`);
+  await ctx.db.taskLogs.save(task.id, body.logs);
+  const ended = await endTask(ctx, task.id, { state: 'cancelled', at: ctx.now(), result: body.result });
   if (task.kind === 'capture') await discardUpload(ctx, task.id);
   return ended;
 }

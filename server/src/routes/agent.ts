@@ -1,7 +1,7 @@
-import { AgentTask, EventBatch, Id, Task, TaskComplete, TaskFail } from '@brume/protocol';
+import { AgentTask, EventBatch, EventsAnswer, Id, Task, TaskCancelled, TaskComplete, TaskFail } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { agentTask, completeTask, failTask, recordEvents } from '../domain/agent-tasks.ts';
+import { agentTask, completeTask, confirmCancel, failTask, recordEvents } from '../domain/agent-tasks.ts';
 import type { RouteDeps } from './deps.ts';
 import { taskGuard } from './task-guard.ts';
 
@@ -17,16 +17,19 @@ export const agentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, 
   // A complete or fail repeated after a lost answer finds the task already in that state and returns it.
   const completing = taskGuard(auth, 'id', { allowEnded: ['done'] });
   const failing = taskGuard(auth, 'id', { allowEnded: ['failed'] });
+  const confirming = taskGuard(auth, 'id', { allowEnded: ['cancelled'] });
 
   app.get('/agent/tasks/:id', { onRequest: active.onRequest, schema: { tags: ['agent'], params: IdParams, response: { 200: AgentTask } } }, async (request) =>
     agentTask(ctx, active.taskOf(request)),
   );
 
-  // A thousand agents post here every second: no per-request log line below warn.
-  app.post('/tasks/:id/events', { logLevel: 'warn', onRequest: reporting.onRequest, schema: { tags: ['agent'], params: IdParams, body: EventBatch } }, async (request, reply) => {
-    await recordEvents(ctx, request.params.id, request.body);
-    return reply.code(204).send();
-  });
+  // A thousand agents post here every second: no per-request log line below warn. The answer carries a technician's
+  // cancel (agents before it ignored the body of what was a 204).
+  app.post(
+    '/tasks/:id/events',
+    { logLevel: 'warn', onRequest: reporting.onRequest, schema: { tags: ['agent'], params: IdParams, body: EventBatch, response: { 200: EventsAnswer } } },
+    async (request) => recordEvents(ctx, request.params.id, request.body),
+  );
 
   app.post(
     '/tasks/:id/complete',
@@ -38,5 +41,11 @@ export const agentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, 
     '/tasks/:id/fail',
     { bodyLimit: LOG_BUNDLE_LIMIT, onRequest: failing.onRequest, schema: { tags: ['agent'], params: IdParams, body: TaskFail, response: { 200: Task } } },
     async (request) => failTask(ctx, failing.taskOf(request), request.body),
+  );
+
+  app.post(
+    '/tasks/:id/cancelled',
+    { bodyLimit: LOG_BUNDLE_LIMIT, onRequest: confirming.onRequest, schema: { tags: ['agent'], params: IdParams, body: TaskCancelled, response: { 200: Task } } },
+    async (request) => confirmCancel(ctx, confirming.taskOf(request), request.body),
   );
 };
