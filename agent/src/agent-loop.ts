@@ -10,10 +10,12 @@ import type { FileReceiver } from './multicast/multicast-source.ts';
 import { udpFileReceiver } from './multicast/udp-file-receiver.ts';
 import type { Reporter } from './ports.ts';
 import { sysDisks, type DiskSource } from './sys/disks.ts';
-import type { Runner } from './sys/exec.ts';
+import { abortableRunner, type Runner } from './sys/exec.ts';
+import { abortableClient, cancelledByServer, isCancel } from './task-abort.ts';
 import { taskModules } from './tasks/index.ts';
 import type { TaskContext, TaskModule } from './tasks/task-module.ts';
 import { teeReporter } from './ui/reporters.ts';
+import { cancelledResult, isCancelError, workLedger } from './work-ledger.ts';
 
 export interface AgentDeps {
   run: Runner;
@@ -34,12 +36,15 @@ export type AgentOutcome =
   /**
    * `step`: where it stopped (fetch, disk choice, the task's phase, shipping the logs); `logsShipped`: the server has
    * them; `task`: the task as fetched (undefined when even that failed), for a failure screen that offers a retry.
+   * `cancelled`: the server asked the task to stop and it did (error TASK_CANCELLED); what it had written, as the
+   * server was told it.
    */
-  | { ok: false; error: BrumeError; step: string; logsShipped: boolean; task?: AgentTask };
+  | { ok: false; error: BrumeError; step: string; logsShipped: boolean; task?: AgentTask; cancelled?: Record<string, unknown> };
 
 /**
- * One task of the server, start to end: fetch it, pick the disk, run it while reporting, and always tell the server how
- * it ended, with the logs. The caller turns the outcome into the exit code (0 done, the error's code otherwise).
+ * One task of the server, start to end: fetch it, pick the disk, run it while reporting (and listening for the server's
+ * cancel), and tell the server how it ended, with the logs — unless the server refused the token (nobody to tell) or a
+ * debug step left the task open. The caller turns the outcome into the exit code (0 done, the error's code otherwise).
  */
 export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promise<AgentOutcome> {
   const client = createApiClient({
@@ -47,7 +52,17 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     headersTimeoutMs: config.requestTimeoutMs, bodyTimeoutMs: config.requestTimeoutMs,
   });
   const agentLog = agentLogReporter(join(config.logDir, AGENT_LOG_FILE), config.taskId);
-  const reporter = httpReporter(client, config.taskId, { local: teeReporter(deps.console, agentLog) });
+  // The server's cancel, heard in the answer to an event post: it aborts the task's signal, which stops its tools and
+  // requests; the module's run then rejects, and the loop reports what it had done.
+  const controller = new AbortController();
+  const reporter = httpReporter(client, config.taskId, {
+    local: teeReporter(deps.console, agentLog),
+    onCancel: () => {
+      log(reporter, 'info', `task ${config.taskId} was cancelled by the server: stopping`);
+      controller.abort(cancelledByServer(config.taskId));
+    },
+  });
+  const ledger = workLedger(reporter);
   let fetched: AgentTask | undefined;
   let step = 'fetch the task from the server';
   let disk: string | undefined;
@@ -55,10 +70,20 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   const failed = (error: unknown): AgentOutcome => ({
     ok: false, error: explain(toBrumeError(error), config.taskId, fetched !== undefined), step, logsShipped: false, ...(fetched === undefined ? {} : { task: fetched }),
   });
+  const cancelled = (error: unknown): AgentOutcome => {
+    const cause = controller.signal.aborted ? toBrumeError(controller.signal.reason) : toBrumeError(error);
+    const stopped = isCancelError(error) ? error : cause;
+    return {
+      ok: false, error: new BrumeError('TASK_CANCELLED', `cancelled by the server during ${step}`, { cause: error }), step, logsShipped: false,
+      ...(fetched === undefined ? {} : { task: fetched }), cancelled: cancelledResult(step, stopped, ledger),
+    };
+  };
   try {
     // 1. The task, as the server gives it to this token.
     const task = await client.json({ method: 'GET', path: `/agent/tasks/${config.taskId}` }, AgentTask);
     fetched = task;
+    // From here the server hears from this PC every second, events or not, and may answer with a cancel.
+    reporter.start();
     // Steps exist only for debug tasks, so a normal boot can never stop half-way; asked of another, nothing is posted.
     if (config.step !== undefined && !task.debug) throw new BrumeError('BAD_REQUEST', `task ${task.id} is not a debug task: --step works only for a task created with --debug`);
     // 2. The disk, for a task that works on one: the one a person named, else the task's, else the written rule; the
@@ -77,19 +102,28 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     const phases: Reporter = {
       event(event) {
         if (event.type === 'phase') step = `${task.kind}: ${event.phase}${event.target === undefined ? '' : ` ${event.target}`}`;
-        reporter.event(event);
+        ledger.event(event);
       },
     };
-    const receiveMulticast = deps.receiveMulticast ?? udpFileReceiver(deps.run, config.server, config.logDir);
-    const context = { task, disk, diskNamed: config.disk !== undefined, client, receiveMulticast, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level };
+    // The task sees the server, its tools and the multicast receiver through the signal: a cancel stops them all.
+    const { signal } = controller;
+    const receiveMulticast = deps.receiveMulticast ?? udpFileReceiver(deps.run, config.server, config.logDir, signal);
+    const context = {
+      task, disk, diskNamed: config.disk !== undefined, client: abortableClient(client, signal), receiveMulticast, reporter: phases, run: abortableRunner(deps.run, signal),
+      logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level, signal,
+    };
     outcome = await runOrStep(module, context, config.step, reporter);
   } catch (error) {
-    outcome = failed(error);
+    // A cancel the server answered before this agent heard it (a capture's refused commit) stops the rest too.
+    const stopped = fetched !== undefined && isCancel(error, controller.signal);
+    if (stopped && !controller.signal.aborted) controller.abort(cancelledByServer(config.taskId));
+    outcome = stopped ? cancelled(error) : failed(error);
     // A debug step's failure goes to the server as an event too: the task stays running there, for the next try.
     if (!outcome.ok) log(fetched?.debug === true ? reporter : agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
   }
   try {
-    // 4. How it ended, with the logs, retried until the server has it; a revoked token has nobody to tell.
+    // 4. How it ended (done, failed, or cancelled with what was written), with the logs; the client retries network
+    //    faults and 5xx up to its deadline. A revoked token has nobody to tell.
     await reporter.flush();
     if (fetched !== undefined && !isRevocation(outcome) && endsOnThisRun(fetched, config.step, outcome)) {
       if (outcome.ok) step = 'report the result to the server';
@@ -143,12 +177,16 @@ function targetDisk(config: AgentConfig, task: AgentTask, disks: DiskSource): Ta
 
 async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk: string | undefined, outcome: AgentOutcome): Promise<void> {
   const logs = await collectLogs(config.logDir, [...(await diskDumpLog(run, disk)), ...(await systemStateLogs(run))]);
-  const path = `/tasks/${config.taskId}/${outcome.ok ? 'complete' : 'fail'}`;
-  const body = outcome.ok ? { result: outcome.summary, logs } : { error: outcome.error.toJSON(), logs };
-  await client.json({ method: 'POST', path, json: body }, Task);
+  const [ending, body] = outcome.ok
+    ? ['complete', { result: outcome.summary, logs }]
+    : outcome.cancelled === undefined
+      ? ['fail', { error: outcome.error.toJSON(), logs }]
+      : ['cancelled', { result: outcome.cancelled, logs }];
+  await client.json({ method: 'POST', path: `/tasks/${config.taskId}/${ending}`, json: body }, Task);
 }
 
-const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.error.code === 'TASK_CANCELLED';
+/** The server refused this task's token (it ended there): a cancel the agent carried out is not one. */
+const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.cancelled === undefined && outcome.error.code === 'TASK_CANCELLED';
 
 /**
  * A 401 once the task was fetched means the server cancelled it (or it ended): say so, not just "unauthorized", and

@@ -29,6 +29,8 @@ export interface ApiRequest {
   headersTimeoutMs?: number;
   /** One attempt only: for best-effort posts that the next tick replaces. */
   once?: boolean;
+  /** Aborts the request in flight (a cancelled task's download or upload). */
+  signal?: AbortSignal | undefined;
 }
 
 type Response = Dispatcher.ResponseData;
@@ -119,6 +121,7 @@ function dispatchOptions(request: ApiRequest, prefix: string, token: string | un
     headers,
     body,
     headersTimeout: request.headersTimeoutMs ?? headersTimeout + Math.ceil((request.bytes?.byteLength ?? 0) / UPLOAD_GRACE_BYTES_PER_SECOND) * 1000,
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
   };
 }
 

@@ -18,6 +18,7 @@ import { parseFlags, positiveInteger } from './args.ts';
 import { logTail, renderErrorScreen } from '../ui/error-screen.ts';
 import { formatBytes } from '../ui/format.ts';
 import { createOutput } from './output.ts';
+import { describeCancelled } from '../work-ledger.ts';
 
 const seconds = (value: string | undefined, flag: string, fallbackMs: number): number =>
   value === undefined ? fallbackMs : positiveInteger(value, flag, 1) * 1000;
@@ -79,6 +80,13 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
   );
   const output = createOutput(config.json);
   const outcome = await runAgentTask(config, { run: deps.run, console: output.reporter, ...(deps.disks === undefined ? {} : { disks: deps.disks }) });
+  if (!outcome.ok && outcome.cancelled !== undefined && outcome.logsShipped) {
+    // Not a failure to look into: the technician stopped it. The console says what the disk holds, then the PC goes
+    // back to the menu (its next network boot has no task) as after any task.
+    const code = output.fail(outcome.error);
+    if (!config.json) deps.screen(['cancelled by the server', ...describeCancelled(outcome.cancelled).map((line) => `  ${line}`), ''].join('\n'));
+    return afterTask(config, deps, output, code);
+  }
   if (!outcome.ok) {
     const code = output.fail(outcome.error);
     if (config.json) return code;
@@ -99,7 +107,11 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
     return output.finish(outcome.summary);
   }
   output.say(describeOutcome(config.taskId, outcome.summary));
-  const code = output.finish(outcome.summary);
+  return afterTask(config, deps, output, output.finish(outcome.summary));
+}
+
+/** The end of a task that reached the server (done, or cancelled by it): reboot or power off as brume.after= says. */
+async function afterTask(config: AgentConfig, deps: AgentCommandDeps, output: ReturnType<typeof createOutput>, code: number): Promise<number> {
   if (config.after === 'none' || config.step !== undefined) return code;
   // The server has the result: only now may the PC go away.
   output.say(`${config.after === 'reboot' ? 'rebooting' : 'powering off'} (brume.after=${config.after})`);

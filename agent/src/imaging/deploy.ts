@@ -29,6 +29,8 @@ export interface DeployDeps {
   reporter: Reporter;
   /** Asks on a terminal; absent when nobody can answer (then --yes is required). */
   confirm?: (question: string) => Promise<boolean>;
+  /** The task's cancel: checked between steps and chunks; partclone is stopped and gets no byte more. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface DeployResult {
@@ -61,6 +63,7 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
   await requireConsent(node, options.yes, deps);
 
   // 2. Table and boot area.
+  stopIfCancelled(deps.signal, plan, [], undefined);
   await writeLayout(node.path, plan, bootArea, deps);
   // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
   await restorePartitions({ ...options, manifest, plan, diskPath: node.path, partitions: plan.partitions }, deps);
@@ -72,10 +75,11 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
  * The deploy's steps, each callable alone (a debug task runs them one at a time from a shell): the table and boot
  * area, then partitions, then the flush.
  */
-export async function writeLayout(diskPath: string, plan: LayoutPlan, bootArea: Uint8Array, { run, reporter }: DeployDeps): Promise<void> {
+export async function writeLayout(diskPath: string, plan: LayoutPlan, bootArea: Uint8Array, { run, reporter, signal }: DeployDeps): Promise<void> {
   phase(reporter, 'partition-table', `writing a ${plan.label} table with ${plan.partitions.length} partitions`);
   await forgetPartitions(run, diskPath);
   await writePartitionTable(run, diskPath, plan);
+  signal?.throwIfAborted();
   phase(reporter, 'boot-area', `restoring ${plan.bootArea.reduce((sum, range) => sum + range.bytes, 0)} bytes of boot area`);
   await writeBootArea(diskPath, bootArea, plan);
   await ensurePartitionNodes(run, diskPath, plan.partitions.filter((p) => p.action !== 'container'));
@@ -92,16 +96,26 @@ export interface PartitionsToRestore {
   stagingDir: string;
 }
 
-export async function restorePartitions(job: PartitionsToRestore, { run, reporter }: DeployDeps): Promise<void> {
+export async function restorePartitions(job: PartitionsToRestore, { run, reporter, signal }: DeployDeps): Promise<void> {
   const pool = new CodecPool();
   const window = chunkWindow(job.manifest.compression.chunkBytes, pool.size, availableMemory());
   const source = job.image.chunks();
+  const complete: PlannedPartition[] = [];
+  let current: PlannedPartition | undefined;
   try {
     for (const planned of job.partitions) {
       const stored = job.manifest.partitions.find((p) => p.number === planned.number);
       if (stored === undefined) throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
-      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, source, logDir: job.logDir, stagingDir: job.stagingDir });
+      stopIfCancelled(signal, job.plan, complete, undefined);
+      current = planned;
+      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, source, logDir: job.logDir, stagingDir: job.stagingDir, signal });
+      complete.push(planned);
+      current = undefined;
     }
+  } catch (error) {
+    // A cancel anywhere in a partition: the account of the disk (complete, partial, untouched) goes with it.
+    if (signal?.aborted === true) stopIfCancelled(signal, job.plan, complete, current, error);
+    throw error;
   } finally {
     await source.close();
     await pool.close();
@@ -111,6 +125,26 @@ export async function restorePartitions(job: PartitionsToRestore, { run, reporte
 export async function flushDisk(diskPath: string, { run, reporter }: DeployDeps): Promise<void> {
   phase(reporter, 'finalize', 'flushing the disk');
   await run('blockdev', ['--flushbufs', diskPath]);
+}
+
+/**
+ * After the server's cancel: a TASK_CANCELLED that says what the disk holds. The table and boot area are written once
+ * a partition is being restored; the partial partition holds verified bytes only, up to where partclone was stopped.
+ */
+function stopIfCancelled(signal: AbortSignal | undefined, plan: LayoutPlan, complete: readonly PlannedPartition[], partial: PlannedPartition | undefined, cause?: unknown): void {
+  if (signal?.aborted !== true) return;
+  const name = (planned: PlannedPartition): string => `d1p${planned.number}`;
+  const done = new Set([...complete, ...(partial === undefined ? [] : [partial])].map((planned) => planned.number));
+  const withContent = plan.partitions.filter((planned) => planned.action !== 'container');
+  const partitions = {
+    complete: complete.filter((planned) => planned.action !== 'container').map(name),
+    partial: partial === undefined ? null : name(partial),
+    untouched: withContent.filter((planned) => !done.has(planned.number)).map(name),
+  };
+  const tableWritten = complete.length > 0 || partial !== undefined;
+  throw new BrumeError('TASK_CANCELLED', `deploy cancelled: ${partitions.complete.length} partition(s) complete, ${partitions.partial ?? 'none'} partial, ${partitions.untouched.length} untouched`, {
+    ...(cause === undefined ? {} : { cause }), detail: { tableWritten, partitions },
+  });
 }
 
 /** Never a write to a disk in use: mounted, swap, held by another device, the running system. */

@@ -16,7 +16,7 @@ export const surfaceTestTask = {
   }),
   async run(context) {
     const args = TaskParams['surface-test'].parse(context.task.params);
-    const result = await surfaceTest({ disk: taskDisk(context), ...args }, { run: context.run, reporter: context.reporter });
+    const result = await surfaceTest({ disk: taskDisk(context), ...args }, { run: context.run, reporter: context.reporter, signal: context.signal });
     return { ...result };
   },
 } satisfies TaskModule;

@@ -44,6 +44,11 @@ export interface TaskContext {
   stagingDir: string;
   chunkBytes: number;
   level: number;
+  /**
+   * Aborts when the server asks the task to stop (its reason a TASK_CANCELLED BrumeError). `run`, `client` and
+   * `receiveMulticast` are wired to it already (tools in flight are stopped, requests aborted); long loops check it.
+   */
+  signal: AbortSignal;
 }
 
 export interface TaskModule {

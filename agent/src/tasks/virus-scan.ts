@@ -34,7 +34,7 @@ export const virusScanTask = {
       // 1. The signatures, before any mount: none on the server is NO_SIGNATURES, and nothing is touched.
       const files = await downloadSignatures(context.client, context.task.id, dir, context.reporter);
       // 2. The scan: partition after partition, each mounted read-only and unmounted whatever happens.
-      const result = await scanDisk({ disk, signaturesDir: dir, logDir: context.logDir }, { run: context.run, reporter: context.reporter, signal: cancel.signal });
+      const result = await scanDisk({ disk, signaturesDir: dir, logDir: context.logDir }, { run: context.run, reporter: context.reporter, signal: AbortSignal.any([context.signal, cancel.signal]) });
       // 3. The result the server stores: what was found where, what was scanned, with which databases.
       return await taskResult(result, files, dir);
     } finally {
