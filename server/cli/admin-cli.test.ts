@@ -188,9 +188,9 @@ describe('brume task', () => {
     await waitFor('the queued line', () => term.printed.stdout.includes('queued'));
 
     const phase: Event = { type: 'phase', ts: now(), phase: 'restore', target: 'd1p2', message: 'restoring d1p2 (ext4)' };
-    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [phase, progress('d1p2', 1024 ** 3)] })).toBe(204);
+    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [phase, progress('d1p2', 1024 ** 3)] })).toBe(200);
     await waitFor('the first progress', () => term.printed.stdout.includes('1.0 GiB / 4.0 GiB'));
-    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p2', 3 * 1024 ** 3)] })).toBe(204);
+    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p2', 3 * 1024 ** 3)] })).toBe(200);
     await waitFor('the second progress', () => term.printed.stdout.includes('3.0 GiB / 4.0 GiB'));
     expect(await agentPost(`/tasks/${task.id}/complete`, token, { result: { written: true } })).toBe(200);
 
@@ -207,7 +207,7 @@ describe('brume task', () => {
     const { task, token } = await createTask('deploy', 'base');
     const term = terminal();
     const watching = brume(['task', 'watch', String(task.id), '--json'], undefined, term);
-    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p1', 512)] })).toBe(204);
+    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p1', 512)] })).toBe(200);
     await waitFor('a running snapshot', () => term.printed.stdout.includes('"running"'));
     const error = { code: 'TOOL_FAILED', message: 'partclone.ext4 exited with 1' };
     expect(await agentPost(`/tasks/${task.id}/fail`, token, { error })).toBe(200);
