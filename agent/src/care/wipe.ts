@@ -90,8 +90,9 @@ export async function wipeDisk(options: WipeOptions, deps: WipeDeps): Promise<Wi
     } catch (error) {
       // A cancel says which passes are whole and how far the one it stopped got: what the disk still holds.
       if (deps.signal?.aborted !== true) throw error;
-      const inner = error instanceof BrumeError && error.code === 'TASK_CANCELLED' && typeof error.detail === 'object' ? error.detail : {};
-      throw new BrumeError('TASK_CANCELLED', `wipe of ${node.path} cancelled during its ${pass.kind} pass`, {
+      const stopped = error instanceof BrumeError && error.code === 'TASK_CANCELLED' ? error : undefined;
+      const inner = typeof stopped?.detail === 'object' ? stopped.detail : {};
+      throw new BrumeError('TASK_CANCELLED', `${stopped?.message ?? `wipe of ${node.path} cancelled`}, in its ${pass.kind} pass`, {
         cause: error, detail: { wipe: { mode: options.mode, disk: node.path, passesDone: records.map((record) => record.kind), stoppedPass: pass.kind, ...inner } },
       });
     }
