@@ -113,6 +113,9 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
       logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level, signal,
     };
     outcome = await runOrStep(module, context, config.step, reporter);
+    // A module that swallows its tools' failures (an inventory's warnings) returns after a cancel too: what it
+    // returns then was cut short, and the task is cancelled, not done.
+    if (signal.aborted) throw signal.reason;
   } catch (error) {
     // A cancel the server answered before this agent heard it (a capture's refused commit) stops the rest too.
     const stopped = fetched !== undefined && isCancel(error, controller.signal);

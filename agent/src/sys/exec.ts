@@ -80,6 +80,13 @@ export const runTool: Runner = (command, args, options = {}) =>
       },
     );
     stopOnAbort(child, signal);
+    // Stopped: done once it has exited, even if something it started still holds its output open.
+    child.once('exit', () => {
+      if (signal?.aborted !== true) return;
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      reject(signal.reason);
+    });
     if (options.input !== undefined) {
       // A tool that exits without reading all its input (it failed, or needed less) closes the pipe: EPIPE here is
       // not an error of its own, the exit status and stderr above say what happened. Unhandled, it killed the agent.
