@@ -82,10 +82,10 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     // 1. The task, as the server gives it to this token.
     const task = await client.json({ method: 'GET', path: `/agent/tasks/${config.taskId}` }, AgentTask);
     fetched = task;
-    // From here the server hears from this PC every second, events or not, and may answer with a cancel.
-    reporter.start();
     // Steps exist only for debug tasks, so a normal boot can never stop half-way; asked of another, nothing is posted.
     if (config.step !== undefined && !task.debug) throw new BrumeError('BAD_REQUEST', `task ${task.id} is not a debug task: --step works only for a task created with --debug`);
+    // From here the server hears from this PC every second, events or not, and may answer with a cancel.
+    reporter.start();
     // 2. The disk, for a task that works on one: the one a person named, else the task's, else the written rule; the
     //    choice and why, logged and shown.
     const module = taskModules[task.kind];
@@ -192,8 +192,9 @@ async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk:
 const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.cancelled === undefined && outcome.error.code === 'TASK_CANCELLED';
 
 /**
- * A 401 once the task was fetched means the server cancelled it (or it ended): say so, not just "unauthorized", and
- * exit 1 — the disk may have been changed already.
+ * A 401 once the task was fetched means the task ended on the server meanwhile (a cancel this agent never heard, ended
+ * by the server's grace; the silent-agent timeout): say so, not just "unauthorized", and exit 1 — the disk may have been
+ * changed already. A cancel the agent heard is not this: it stops and confirms with its token still valid.
  */
 function explain(error: BrumeError, taskId: number, fetched: boolean): BrumeError {
   if (!fetched || error.code !== 'UNAUTHORIZED') return error;
