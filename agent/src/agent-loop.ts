@@ -122,7 +122,8 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     if (stopped && !controller.signal.aborted) controller.abort(cancelledByServer(config.taskId));
     outcome = stopped ? cancelled(error) : failed(error);
     // A debug step's failure goes to the server as an event too: the task stays running there, for the next try.
-    if (!outcome.ok) log(fetched?.debug === true ? reporter : agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
+    if (!outcome.ok && outcome.cancelled !== undefined) log(agentLog, 'info', `stopped: ${outcome.error.message}`, outcome.cancelled);
+    else if (!outcome.ok) log(fetched?.debug === true ? reporter : agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
   }
   try {
     // 4. How it ended (done, failed, or cancelled with what was written), with the logs; the client retries network

@@ -42,8 +42,15 @@ export function cancelledResult(step: string, error: BrumeError, ledger: WorkLed
   return { cancelledBy: 'server', stoppedAt: step, message: error.message, ...detail, targets: ledger.targets() };
 }
 
-/** One line per thing the console should show: what the disk holds after the cancel. */
-export function describeCancelled(result: Record<string, unknown>): string[] {
+/** How long the console shows a cancel's account before the PC reboots (or powers off, or returns to the menu). */
+export const CANCEL_NOTICE_MS = 10_000;
+
+/** What the console shows after the server's cancel: the words, then one line per thing the disk holds. */
+export function cancelledText(result: Record<string, unknown>): string {
+  return ['cancelled by the server', ...describeCancelled(result).map((line) => `  ${line}`), ''].join('\n');
+}
+
+function describeCancelled(result: Record<string, unknown>): string[] {
   const lines: string[] = [];
   const partitions = result['partitions'] as { complete?: string[]; partial?: string | null; untouched?: string[] } | undefined;
   if (partitions !== undefined) {

@@ -129,7 +129,7 @@ function expectStoppedPromptly(cancelled: Cancelled): void {
     // The console, as a technician at the PC reads it.
     expect(cancelled.run.stderr).toMatch(/cancelled by the server\n {2}\S/);
   } else {
-    expect(cancelled.run.result['error']).toMatchObject({ code: 'TASK_CANCELLED', message: expect.stringMatching(/^cancelled by the server during /) });
+    expect(cancelled.run.result).toMatchObject({ state: 'cancelled', error: { code: 'TASK_CANCELLED', message: expect.stringMatching(/^cancelled by the server during /) }, summary: { cancelledBy: 'server' } });
   }
   expect(cancelled.task).toMatchObject({ state: 'cancelled', error: null, result: { cancelledBy: 'server' } });
   expect(cancelled.task.logFiles).toContain('agent.log');

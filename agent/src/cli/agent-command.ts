@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { toBrumeError } from '@brume/protocol';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
@@ -18,7 +19,7 @@ import { parseFlags, positiveInteger } from './args.ts';
 import { logTail, renderErrorScreen } from '../ui/error-screen.ts';
 import { formatBytes } from '../ui/format.ts';
 import { createOutput } from './output.ts';
-import { describeCancelled } from '../work-ledger.ts';
+import { CANCEL_NOTICE_MS, cancelledText } from '../work-ledger.ts';
 
 const seconds = (value: string | undefined, flag: string, fallbackMs: number): number =>
   value === undefined ? fallbackMs : positiveInteger(value, flag, 1) * 1000;
@@ -83,8 +84,10 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
   if (!outcome.ok && outcome.cancelled !== undefined && outcome.logsShipped) {
     // Not a failure to look into: the technician stopped it. The console says what the disk holds, then the PC goes
     // back to the menu (its next network boot has no task) as after any task.
-    const code = output.fail(outcome.error);
-    if (!config.json) deps.screen(['cancelled by the server', ...describeCancelled(outcome.cancelled).map((line) => `  ${line}`), ''].join('\n'));
+    const code = output.cancelled(outcome.error, outcome.cancelled);
+    if (!config.json) deps.screen(cancelledText(outcome.cancelled));
+    // Long enough to read at the PC before it restarts.
+    if (config.after !== 'none') await sleep(CANCEL_NOTICE_MS);
     return afterTask(config, deps, output, code);
   }
   if (!outcome.ok) {
