@@ -221,6 +221,17 @@ describe('a cancel of a running task', () => {
     expect(scan.bytesRead).toBeGreaterThan(0);
     expect(scan.bytesRead).toBeLessThan(scan.bytesTotal);
   });
+
+  it('stops a file recovery mid-search: PhotoRec is stopped, nothing is kept on the server', async () => {
+    const huge = await createLoopDisk(work, 'recover-source', 2048 * GiB);
+    disks.push(huge);
+    const created = await createTask({ kind: 'recover', host: 'pc1', params: { destination: 'server' } });
+    const cancelled = await cancelMidway(created, server?.url ?? '', ['--json', '--disk', huge.path, '--staging', work], midway('recover'));
+    expectStoppedPromptly(cancelled);
+    expect(cancelled.toolsAtCancel).toContain('photorec');
+    expect(cancelled.task.result).toMatchObject({ targets: [expect.objectContaining({ target: 'photorec', state: 'partial' })] });
+    expect(existsSync(join(work, 'data', 'recovered', `task-${created.task.id}`))).toBe(false);
+  });
 });
 
 const rawHashOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
