@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { AgentTask, BrumeError, Task, toBrumeError, type Event } from '@brume/protocol';
 import { AGENT_LOG_FILE, agentLogReporter } from './agent-log.ts';
@@ -55,6 +56,8 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   // The server's cancel, heard in the answer to an event post: it aborts the task's signal, which stops its tools and
   // requests; the module's run then rejects, and the loop reports what it had done.
   const controller = new AbortController();
+  // Every request, tool and wait in flight listens to it: a deploy's read-ahead alone is a chunk window of them.
+  setMaxListeners(0, controller.signal);
   const reporter = httpReporter(client, config.taskId, {
     local: teeReporter(deps.console, agentLog),
     onCancel: () => {
