@@ -33,4 +33,12 @@ describe('runTool', () => {
     controller.abort();
     expect(await exited).toBe('SIGTERM');
   });
+
+  it('lets an uninterruptible command (a drive\'s secure erase) run to its end through a cancel', async () => {
+    const controller = new AbortController();
+    const run = abortableRunner(runTool, controller.signal);
+    const erase = run('sh', ['-c', 'sleep 0.3; echo erased'], { uninterruptible: true });
+    controller.abort(new Error('cancelled by the server'));
+    await expect(erase).resolves.toMatchObject({ stdout: 'erased\n' });
+  });
 });

@@ -14,6 +14,11 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** The task's cancel: the tool is stopped (stopChild) if it still runs when this aborts; it then rejects with the reason. */
   signal?: AbortSignal | undefined;
+  /**
+   * A command a cancel must not cut (a drive's secure erase: stopped half-way, it can leave the drive locked): the
+   * task's runner does not stop it, and the cancel takes effect once it is over.
+   */
+  uninterruptible?: boolean;
 }
 
 /** Runs a tool to completion. The one seam through which the agent starts short-lived programs; tests may pass a fake. */
@@ -105,7 +110,7 @@ export function spawnTool(command: string, args: readonly string[], options: Spa
 
 /** A Runner whose every tool started before `signal` aborts is stopped by it; a tool started after runs (cleanup). */
 export function abortableRunner(run: Runner, signal: AbortSignal): Runner {
-  return (command, args, options = {}) => (signal.aborted ? run(command, args, options) : run(command, args, { ...options, signal }));
+  return (command, args, options = {}) => (signal.aborted || options.uninterruptible === true ? run(command, args, options) : run(command, args, { ...options, signal }));
 }
 
 export function lastLines(text: string, count: number): string {
