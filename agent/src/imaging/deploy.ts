@@ -63,8 +63,11 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
   await requireConsent(node, options.yes, deps);
 
   // 2. Table and boot area.
-  stopIfCancelled(deps.signal, plan, [], undefined);
-  await writeLayout(node.path, plan, bootArea, deps);
+  stopIfCancelled(deps.signal, { partitions: plan.partitions, complete: [], partial: undefined, table: false });
+  await writeLayout(node.path, plan, bootArea, deps).catch((error: unknown) => {
+    stopIfCancelled(deps.signal, { partitions: plan.partitions, complete: [], partial: undefined, table: 'interrupted' }, error);
+    throw error;
+  });
   // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
   await restorePartitions({ ...options, manifest, plan, diskPath: node.path, partitions: plan.partitions }, deps);
   await flushDisk(node.path, deps);
@@ -106,7 +109,7 @@ export async function restorePartitions(job: PartitionsToRestore, { run, reporte
     for (const planned of job.partitions) {
       const stored = job.manifest.partitions.find((p) => p.number === planned.number);
       if (stored === undefined) throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
-      stopIfCancelled(signal, job.plan, complete, undefined);
+      stopIfCancelled(signal, { partitions: job.partitions, complete, partial: undefined, table: true });
       current = planned;
       await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, source, logDir: job.logDir, stagingDir: job.stagingDir, signal });
       complete.push(planned);
@@ -114,7 +117,7 @@ export async function restorePartitions(job: PartitionsToRestore, { run, reporte
     }
   } catch (error) {
     // A cancel anywhere in a partition: the account of the disk (complete, partial, untouched) goes with it.
-    if (signal?.aborted === true) stopIfCancelled(signal, job.plan, complete, current, error);
+    stopIfCancelled(signal, { partitions: job.partitions, complete, partial: current, table: true }, error);
     throw error;
   } finally {
     await source.close();
@@ -127,23 +130,31 @@ export async function flushDisk(diskPath: string, { run, reporter }: DeployDeps)
   await run('blockdev', ['--flushbufs', diskPath]);
 }
 
+/** Where a deploy stood: the partitions it was to restore, those done, the one under way, and the table's state. */
+interface DeployProgress {
+  partitions: readonly PlannedPartition[];
+  complete: readonly PlannedPartition[];
+  partial: PlannedPartition | undefined;
+  /** `interrupted`: the cancel came while the table or boot area was being written. */
+  table: boolean | 'interrupted';
+}
+
 /**
- * After the server's cancel: a TASK_CANCELLED that says what the disk holds. The table and boot area are written once
- * a partition is being restored; the partial partition holds verified bytes only, up to where partclone was stopped.
+ * After the server's cancel: a TASK_CANCELLED that says what the disk holds. The partial partition holds verified bytes
+ * only, up to where partclone was stopped; an untouched one holds what the disk had there before.
  */
-function stopIfCancelled(signal: AbortSignal | undefined, plan: LayoutPlan, complete: readonly PlannedPartition[], partial: PlannedPartition | undefined, cause?: unknown): void {
+function stopIfCancelled(signal: AbortSignal | undefined, progress: DeployProgress, cause?: unknown): void {
   if (signal?.aborted !== true) return;
   const name = (planned: PlannedPartition): string => `d1p${planned.number}`;
-  const done = new Set([...complete, ...(partial === undefined ? [] : [partial])].map((planned) => planned.number));
-  const withContent = plan.partitions.filter((planned) => planned.action !== 'container');
+  const started = new Set([...progress.complete, ...(progress.partial === undefined ? [] : [progress.partial])].map((planned) => planned.number));
+  const withContent = progress.partitions.filter((planned) => planned.action !== 'container');
   const partitions = {
-    complete: complete.filter((planned) => planned.action !== 'container').map(name),
-    partial: partial === undefined ? null : name(partial),
-    untouched: withContent.filter((planned) => !done.has(planned.number)).map(name),
+    complete: progress.complete.filter((planned) => planned.action !== 'container').map(name),
+    partial: progress.partial === undefined ? null : name(progress.partial),
+    untouched: withContent.filter((planned) => !started.has(planned.number)).map(name),
   };
-  const tableWritten = complete.length > 0 || partial !== undefined;
   throw new BrumeError('TASK_CANCELLED', `deploy cancelled: ${partitions.complete.length} partition(s) complete, ${partitions.partial ?? 'none'} partial, ${partitions.untouched.length} untouched`, {
-    ...(cause === undefined ? {} : { cause }), detail: { tableWritten, partitions },
+    ...(cause === undefined ? {} : { cause }), detail: { tableWritten: progress.table, partitions },
   });
 }
 
