@@ -84,7 +84,9 @@ export async function cancelTask(ctx: DomainContext, id: number): Promise<Task> 
   const task = await findTask(ctx, id);
   if (!isActive(task.state)) throw new BrumeError('TASK_STATE', `task ${id} has ended already (${task.state})`, { detail: { state: task.state } });
   if (task.state === 'running' && !task.debug) {
-    const requested = await ctx.locks.exclusive(lockKeys.upload(id), () => ctx.db.tasks.requestCancel(id, ctx.now()));
+    const request = (): Promise<boolean> => ctx.db.tasks.requestCancel(id, ctx.now());
+    // A capture's under its upload lock (it waits for the chunks in flight): no commit then straddles the request.
+    const requested = task.kind === 'capture' ? await ctx.locks.exclusive(lockKeys.upload(id), request) : await request();
     if (requested) {
       const asked = await showTask(ctx, id);
       ctx.feed?.publish({ type: 'task', task: asked });
