@@ -171,6 +171,27 @@ describe('brume task', () => {
     expect(watched.stderr).toBe(`brume task watch: task ${task.id} cancelled\n`);
   });
 
+  it('cancels a running task: waits for its agent to confirm, then prints the same line (--json: the ended task)', async () => {
+    const { task, token } = await createTask('capture', 'win13');
+    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p2', 1024 ** 3)] })).toBe(200);
+    const cancelling = brume(['task', 'cancel', String(task.id), '--json']);
+    // The agent's side: its next post hears the cancel, then it confirms with what it had written.
+    let answer: unknown;
+    for (let tries = 0; tries < 100 && (answer as { cancel?: boolean } | undefined)?.cancel !== true; tries++) {
+      const response = await request(`${server.url}${API_PREFIX}/tasks/${task.id}/events`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: [] }),
+      });
+      answer = await response.body.json();
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    expect(answer).toEqual({ cancel: true });
+    const state = { published: false, uploaded: ['d1p1.pc.zst'], partial: 'd1p2', notStarted: [] };
+    expect(await agentPost(`/tasks/${task.id}/cancelled`, token, { result: state })).toBe(200);
+    const printed = await cancelling;
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(Task.parse(JSON.parse(printed.stdout))).toMatchObject({ state: 'cancelled', result: state });
+  });
+
   it('captures an image as an agent would; its logs come back whole or one file at a time', async () => {
     const id = await captureByAgent(fakeImage('base'));
     expect(await brume(['task', 'watch', String(id)])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`task ${id} done in \\d+s\\n$`)) });
