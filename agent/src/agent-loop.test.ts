@@ -92,4 +92,37 @@ describe('the agent loop', () => {
     if (!outcome.ok) expect(outcome.error.code).toBe('UNAUTHORIZED');
     expect(server.requests.map((request) => request.method)).toEqual(['GET']);
   });
+
+  it('stops on the cancel in the answer to its heartbeat: the tool in flight is stopped, and the server hears `cancelled` with the logs', async () => {
+    const server = await startLoopbackServer((request, response) => {
+      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, { ...task(null), kind: 'inventory', image: null });
+      if (request.url === '/api/v1/tasks/5/events') return sendJson(response, 200, { cancel: true });
+      if (request.url === '/api/v1/tasks/5/cancelled') return sendJson(response, 200, { ...taskAnswer, kind: 'inventory', image: null, state: 'cancelled' });
+      return sendError(response, 404, 'NOT_FOUND', request.url ?? '');
+    });
+    servers.push(server);
+    const config = agentConfig({
+      server: server.url, taskId: '5', token: 'tok', json: true, logDir: mkdtempSync(join(dir, 'logs-')), stagingDir: dir, retryDeadlineMs: 0, requestTimeoutMs: 5000, chunkBytes: 1 << 20, level: 3,
+    });
+    // Every tool hangs until the task's signal stops it, as a long one would; those run after the end (logs) do not.
+    const stopped: string[] = [];
+    const hanging: Runner = (command, _args, options) =>
+      new Promise((resolve, reject) => {
+        if (options?.signal === undefined) return resolve({ stdout: '', stderr: '', code: 0 });
+        options.signal.addEventListener('abort', () => {
+          stopped.push(command);
+          reject(options.signal?.reason as Error);
+        }, { once: true });
+      });
+    const outcome = await runAgentTask(config, { run: hanging, console: { event: () => undefined } });
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome).toMatchObject({ logsShipped: true, error: { code: 'TASK_CANCELLED' }, cancelled: { cancelledBy: 'server', stoppedAt: 'inventory: inspect' } });
+    expect(stopped.length).toBeGreaterThan(0);
+    const confirmed = server.requests.find((request) => request.url === '/api/v1/tasks/5/cancelled');
+    const body = JSON.parse(confirmed?.body.toString() ?? '{}') as { stopped: Record<string, unknown>; logs: { name: string; content: string }[] };
+    expect(body.stopped).toMatchObject({ cancelledBy: 'server', targets: [] });
+    expect(body.logs.find((file) => file.name === 'agent.log')?.content).toContain('was cancelled by the server: stopping');
+    expect(server.requests.some((request) => request.url === '/api/v1/tasks/5/fail' || request.url === '/api/v1/tasks/5/complete')).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { BrumeError, toBrumeError, type AgentTask, type Event } from '@brume/protocol';
+import { BrumeError, toBrumeError, type AgentTask, type Event, type StopReport } from '@brume/protocol';
 import { AGENT_LOG_FILE, agentLogReporter } from './agent-log.ts';
 import { createApiClient, type ApiClient } from './api/client.ts';
 import { httpReporter } from './api/http-reporter.ts';
@@ -10,10 +11,12 @@ import type { FileReceiver } from './multicast/multicast-source.ts';
 import { udpFileReceiver } from './multicast/udp-file-receiver.ts';
 import type { Reporter } from './ports.ts';
 import { sysDisks, type DiskSource } from './sys/disks.ts';
-import type { Runner } from './sys/exec.ts';
+import { abortableRunner, type Runner } from './sys/exec.ts';
+import { abortableClient, cancelledByServer, isCancel } from './task-abort.ts';
 import { taskModules } from './tasks/index.ts';
 import type { TaskContext, TaskModule } from './tasks/task-module.ts';
 import { teeReporter } from './ui/reporters.ts';
+import { cancelledResult, isCancelError, workLedger } from './work-ledger.ts';
 
 export interface AgentDeps {
   run: Runner;
@@ -34,12 +37,15 @@ export type AgentOutcome =
   /**
    * `step`: where it stopped (fetch, disk choice, the task's phase, shipping the logs); `logsShipped`: the server has
    * them; `task`: the task as fetched (undefined when even that failed), for a failure screen that offers a retry.
+   * `cancelled`: the server asked the task to stop and it did (error TASK_CANCELLED); what it had written, as the
+   * server was told it.
    */
-  | { ok: false; error: BrumeError; step: string; logsShipped: boolean; task?: AgentTask };
+  | { ok: false; error: BrumeError; step: string; logsShipped: boolean; task?: AgentTask; cancelled?: StopReport };
 
 /**
- * One task of the server, start to end: fetch it, pick the disk, run it while reporting, and always tell the server how
- * it ended, with the logs. The caller turns the outcome into the exit code (0 done, the error's code otherwise).
+ * One task of the server, start to end: fetch it, pick the disk, run it while reporting (and listening for the server's
+ * cancel), and tell the server how it ended, with the logs — unless the server refused the token (nobody to tell) or a
+ * debug step left the task open. The caller turns the outcome into the exit code (0 done, the error's code otherwise).
  */
 export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promise<AgentOutcome> {
   const client = createApiClient({
@@ -47,7 +53,19 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     headersTimeoutMs: config.requestTimeoutMs, bodyTimeoutMs: config.requestTimeoutMs,
   });
   const agentLog = agentLogReporter(join(config.logDir, AGENT_LOG_FILE), config.taskId);
-  const reporter = httpReporter(client, config.taskId, { local: teeReporter(deps.console, agentLog) });
+  // The server's cancel, heard in the answer to an event post: it aborts the task's signal, which stops its tools and
+  // requests; the module's run then rejects, and the loop reports what it had done.
+  const controller = new AbortController();
+  // Every request, tool and wait in flight listens to it: a deploy's read-ahead alone is a chunk window of them.
+  setMaxListeners(0, controller.signal);
+  const reporter = httpReporter(client, config.taskId, {
+    local: teeReporter(deps.console, agentLog),
+    onCancel: () => {
+      log(reporter, 'info', `task ${config.taskId} was cancelled by the server: stopping`);
+      controller.abort(cancelledByServer(config.taskId));
+    },
+  });
+  const ledger = workLedger(reporter);
   let fetched: AgentTask | undefined;
   let step = 'fetch the task from the server';
   let disk: string | undefined;
@@ -55,12 +73,22 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   const failed = (error: unknown): AgentOutcome => ({
     ok: false, error: explain(toBrumeError(error), config.taskId, fetched !== undefined), step, logsShipped: false, ...(fetched === undefined ? {} : { task: fetched }),
   });
+  const cancelled = (error: unknown): AgentOutcome => {
+    const cause = controller.signal.aborted ? toBrumeError(controller.signal.reason) : toBrumeError(error);
+    const stopped = isCancelError(error) ? error : cause;
+    return {
+      ok: false, error: new BrumeError('TASK_CANCELLED', `cancelled by the server during ${step}`, { cause: error }), step, logsShipped: false,
+      ...(fetched === undefined ? {} : { task: fetched }), cancelled: cancelledResult(step, stopped, ledger),
+    };
+  };
   try {
     // 1. The task, as the server gives it to this token.
     const task = await client.call('agentTask', { params: { id: config.taskId } });
     fetched = task;
     // Steps exist only for debug tasks, so a normal boot can never stop half-way; asked of another, nothing is posted.
     if (config.step !== undefined && !task.debug) throw new BrumeError('BAD_REQUEST', `task ${task.id} is not a debug task: --step works only for a task created with --debug`);
+    // From here the server hears from this PC every second, events or not, and may answer with a cancel.
+    reporter.start();
     // 2. The disk, for a task that works on one: the one a person named, else the task's, else the written rule; the
     //    choice and why, logged and shown.
     const module = taskModules[task.kind];
@@ -77,19 +105,32 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     const phases: Reporter = {
       event(event) {
         if (event.type === 'phase') step = `${task.kind}: ${event.phase}${event.target === undefined ? '' : ` ${event.target}`}`;
-        reporter.event(event);
+        ledger.event(event);
       },
     };
-    const receiveMulticast = deps.receiveMulticast ?? udpFileReceiver(deps.run, config.server, config.logDir);
-    const context = { task, disk, diskNamed: config.disk !== undefined, client, receiveMulticast, reporter: phases, run: deps.run, logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level };
+    // The task sees the server, its tools and the multicast receiver through the signal: a cancel stops them all.
+    const { signal } = controller;
+    const receiveMulticast = deps.receiveMulticast ?? udpFileReceiver(deps.run, config.server, config.logDir, signal);
+    const context = {
+      task, disk, diskNamed: config.disk !== undefined, client: abortableClient(client, signal), receiveMulticast, reporter: phases, run: abortableRunner(deps.run, signal),
+      logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level, signal,
+    };
     outcome = await runOrStep(module, context, config.step, reporter);
+    // A module that swallows its tools' failures (an inventory's warnings) returns after a cancel too: what it
+    // returns then was cut short, and the task is cancelled, not done.
+    if (signal.aborted) throw signal.reason;
   } catch (error) {
-    outcome = failed(error);
+    // A cancel the server answered before this agent heard it (a capture's refused commit) stops the rest too.
+    const stopped = fetched !== undefined && isCancel(error, controller.signal);
+    if (stopped && !controller.signal.aborted) controller.abort(cancelledByServer(config.taskId));
+    outcome = stopped ? cancelled(error) : failed(error);
     // A debug step's failure goes to the server as an event too: the task stays running there, for the next try.
-    if (!outcome.ok) log(fetched?.debug === true ? reporter : agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
+    if (!outcome.ok && outcome.cancelled !== undefined) log(agentLog, 'info', `stopped: ${outcome.error.message}`, outcome.cancelled);
+    else if (!outcome.ok) log(fetched?.debug === true ? reporter : agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
   }
   try {
-    // 4. How it ended, with the logs, retried until the server has it; a revoked token has nobody to tell.
+    // 4. How it ended (done, failed, or cancelled with what was written), with the logs; the client retries network
+    //    faults and 5xx up to its deadline. A revoked token has nobody to tell.
     await reporter.flush();
     if (fetched !== undefined && !isRevocation(outcome) && endsOnThisRun(fetched, config.step, outcome)) {
       if (outcome.ok) step = 'report the result to the server';
@@ -145,14 +186,17 @@ async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk:
   const logs = await collectLogs(config.logDir, [...(await diskDumpLog(run, disk)), ...(await systemStateLogs(run))]);
   const params = { id: config.taskId };
   if (outcome.ok) await client.call('taskComplete', { params, body: { result: outcome.summary, logs } });
-  else await client.call('taskFail', { params, body: { error: outcome.error.toJSON(), logs } });
+  else if (outcome.cancelled === undefined) await client.call('taskFail', { params, body: { error: outcome.error.toJSON(), logs } });
+  else await client.call('taskCancelled', { params, body: { stopped: outcome.cancelled, logs } });
 }
 
-const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.error.code === 'TASK_CANCELLED';
+/** The server refused this task's token (it ended there): a cancel the agent carried out is not one. */
+const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.cancelled === undefined && outcome.error.code === 'TASK_CANCELLED';
 
 /**
- * A 401 once the task was fetched means the server cancelled it (or it ended): say so, not just "unauthorized", and
- * exit 1 — the disk may have been changed already.
+ * A 401 once the task was fetched means the task ended on the server meanwhile (a cancel this agent never heard, ended
+ * by the server's grace; the silent-agent timeout): say so, not just "unauthorized", and exit 1 — the disk may have been
+ * changed already. A cancel the agent heard is not this: it stops and confirms with its token still valid.
  */
 function explain(error: BrumeError, taskId: number, fetched: boolean): BrumeError {
   if (!fetched || error.code !== 'UNAUTHORIZED') return error;

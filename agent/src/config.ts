@@ -58,7 +58,7 @@ export const AgentConfig = z.object({
   disk: z.string().min(1).optional(),
   /** Who named `disk`: a flag, or brume.disk= on the kernel command line (shown with the choice). */
   diskFrom: z.enum(['flag', 'cmdline']).default('flag'),
-  /** What the PC does after a task that succeeded: in the ramdisk, reboot (the default there) or power off. */
+  /** What the PC does after a task that succeeded or that the server cancelled: in the ramdisk, reboot (the default there) or power off. */
   after: z.enum(AFTER_ACTIONS, { error: 'reboot, poweroff or none' }).default('none'),
   /** The task came from the kernel command line: this is the ramdisk, and the console is the technician's only screen. */
   ramdisk: z.boolean().default(false),

@@ -168,6 +168,13 @@ function unionOnKind<T>(member: (kind: TaskKindDeclaration<TaskKind>) => z.ZodOb
   return z.discriminatedUnion('kind', kindDeclarations.map(member) as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<T>;
 }
 
+/**
+ * What an agent stopped by a cancel had done, in its own words: where it stopped, and the engine's account (a deploy's
+ * complete, partial and untouched partitions; what a capture had uploaded; how far a pass got; each target's progress).
+ * Kept apart from the kind's result: a stopped task has no result, and this shape is the same for every kind.
+ */
+export const StopReport = z.looseObject({ cancelledBy: z.literal('server'), stoppedAt: z.string(), message: z.string() });
+export type StopReport = z.infer<typeof StopReport>;
 const TaskFieldsOfAnyKind = z.object({
   id: z.number().int().positive(),
   hostId: z.number().int().positive(),
@@ -192,6 +199,13 @@ const TaskFieldsOfAnyKind = z.object({
   // History (issue 9), computed by the server; optional because a server before it does not send them.
   /** When the agent last posted to the server: what `--agent-timeout` measures. Null before its first post. */
   heardAt: timestamp.nullable().optional(),
+  /**
+   * When a technician asked to stop the running task; it stays running until its agent confirms (or a grace passes).
+   * Optional: a server before cancellation reached agents does not send it.
+   */
+  cancelRequestedAt: timestamp.nullable().optional(),
+  /** A task its agent stopped on a cancel: what it had done (StopReport); null otherwise. Optional: older servers omit it. */
+  stopped: StopReport.nullable().optional(),
   /** Running time in seconds, start to end, of an ended task; null until it ends (the CLI counts a running one's). */
   durationSeconds: z.number().nonnegative().nullable().optional(),
   /** Bytes the task moved, from its result (the kind's bytesMoved: an image's raw bytes, what a wipe wrote…). */
@@ -267,8 +281,12 @@ export type AgentTaskOf<K extends TaskKind> = z.output<typeof AgentTaskFieldsOfA
 export type AgentTask = { [K in TaskKind]: AgentTaskOf<K> }[TaskKind];
 export const AgentTask = unionOnKind<AgentTask>((kind) => AgentTaskFieldsOfAnyKind.extend({ kind: z.literal(kind.kind), params: kind.params }));
 
-export const EventBatch = z.object({ events: z.array(Event).min(1).max(200) });
+/** `POST /tasks/:id/events`; an empty batch is a heartbeat, so the agent hears of a cancel while it has nothing to say. */
+export const EventBatch = z.object({ events: z.array(Event).max(200) });
 export type EventBatch = z.infer<typeof EventBatch>;
+/** The server's answer to an event batch: `cancel` asks the agent to stop, then confirm with `POST /tasks/:id/cancelled`. */
+export const EventsAnswer = z.object({ cancel: z.boolean() });
+export type EventsAnswer = z.infer<typeof EventsAnswer>;
 
 /** Logs travel as text: agent log, partclone logs, sfdisk dumps. Each file is capped by the agent (tail kept). */
 export const LogFile = z.object({ name: LogFileName, content: z.string().max(4 * 1024 * 1024) });
@@ -281,6 +299,12 @@ export type TaskCompleteOf<K extends TaskKind> = Omit<TaskComplete, 'result'> & 
 /** `POST /tasks/:id/fail`: the error the agent stopped on, and the logs that explain it. */
 export const TaskFail = z.object({ error: TaskError, logs: z.array(LogFile).max(64).default([]) });
 export type TaskFail = z.input<typeof TaskFail>;
+/**
+ * `POST /tasks/:id/cancelled`: the agent stopped on the server's cancel; `result` says what it had done to the disk
+ * (which partitions are complete, partial or untouched, what was uploaded, how far a pass got). Repeatable like complete.
+ */
+export const TaskCancelled = z.object({ stopped: StopReport, logs: z.array(LogFile).max(64).default([]) });
+export type TaskCancelled = z.input<typeof TaskCancelled>;
 export const TaskLogs = z.object({ files: z.array(LogFile) });
 export type TaskLogs = z.infer<typeof TaskLogs>;
 

@@ -39,6 +39,7 @@ export const errorTable = {
   TECH_NOT_FOUND: { http: 404, exit: 2, retryable: false },
   AGENT_CRASHED: { http: 500, exit: 1, retryable: false },
   AGENT_SILENT: { http: 504, exit: 1, retryable: true },
+  CANCEL_UNCONFIRMED: { http: 504, exit: 1, retryable: false },
   STEP_ORDER: { http: 409, exit: 2, retryable: false },
   GROUP_NOT_FOUND: { http: 404, exit: 2, retryable: false },
   SCHEDULE_NOT_FOUND: { http: 404, exit: 2, retryable: false },

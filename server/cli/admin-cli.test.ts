@@ -172,6 +172,27 @@ describe('brume task', () => {
     expect(watched.stderr).toBe(`brume task watch: task ${task.id} cancelled\n`);
   });
 
+  it('cancels a running task: waits for its agent to confirm, then prints the same line (--json: the ended task)', async () => {
+    const { task, token } = await createTask('capture', 'win13');
+    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p2', 1024 ** 3)] })).toBe(200);
+    const cancelling = brume(['task', 'cancel', String(task.id), '--json']);
+    // The agent's side: its next post hears the cancel, then it confirms with what it had written.
+    let answer: unknown;
+    for (let tries = 0; tries < 100 && (answer as { cancel?: boolean } | undefined)?.cancel !== true; tries++) {
+      const response = await request(`${server.url}${API_PREFIX}/tasks/${task.id}/events`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: [] }),
+      });
+      answer = await response.body.json();
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    expect(answer).toEqual({ cancel: true });
+    const state = { cancelledBy: 'server', stoppedAt: 'capture: d1p2', message: 'stopped', published: false, uploaded: ['d1p1.pc.zst'], partial: 'd1p2', notStarted: [] };
+    expect(await agentPost(`/tasks/${task.id}/cancelled`, token, { stopped: state })).toBe(200);
+    const printed = await cancelling;
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(Task.parse(JSON.parse(printed.stdout))).toMatchObject({ state: 'cancelled', result: null, stopped: state });
+  });
+
   it('captures an image as an agent would; its logs come back whole or one file at a time', async () => {
     const id = await captureByAgent(fakeImage('base'));
     expect(await brume(['task', 'watch', String(id)])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`task ${id} done in \\d+s\\n$`)) });
@@ -189,9 +210,9 @@ describe('brume task', () => {
     await waitFor('the queued line', () => term.printed.stdout.includes('queued'));
 
     const phase: Event = { type: 'phase', ts: now(), phase: 'restore', target: 'd1p2', message: 'restoring d1p2 (ext4)' };
-    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [phase, progress('d1p2', 1024 ** 3)] })).toBe(204);
+    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [phase, progress('d1p2', 1024 ** 3)] })).toBe(200);
     await waitFor('the first progress', () => term.printed.stdout.includes('1.0 GiB / 4.0 GiB'));
-    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p2', 3 * 1024 ** 3)] })).toBe(204);
+    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p2', 3 * 1024 ** 3)] })).toBe(200);
     await waitFor('the second progress', () => term.printed.stdout.includes('3.0 GiB / 4.0 GiB'));
     expect(await agentPost(`/tasks/${task.id}/complete`, token, { result: sampleDeployResult() })).toBe(200);
 
@@ -208,7 +229,7 @@ describe('brume task', () => {
     const { task, token } = await createTask('deploy', 'base');
     const term = terminal();
     const watching = brume(['task', 'watch', String(task.id), '--json'], undefined, term);
-    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p1', 512)] })).toBe(204);
+    expect(await agentPost(`/tasks/${task.id}/events`, token, { events: [progress('d1p1', 512)] })).toBe(200);
     await waitFor('a running snapshot', () => term.printed.stdout.includes('"running"'));
     const error = { code: 'TOOL_FAILED', message: 'partclone.ext4 exited with 1' };
     expect(await agentPost(`/tasks/${task.id}/fail`, token, { error })).toBe(200);

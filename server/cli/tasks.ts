@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BrumeError, kindDeclaration, kindDeclarations, LogFileName, TaskBatchCreate, TaskCreate, TaskListQuery, type TaskBatchCreated, type TaskCreated, type TaskKind, type TaskKindDeclaration, type TaskLogs } from '@brume/protocol';
 import { UsageError, checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
 import type { Command } from './command.ts';
@@ -8,6 +9,9 @@ import { recovered } from './recovered.ts';
 import { watch } from './watch.ts';
 import { flagParams, paramsLabel } from './kind-flags.ts';
 
+/** How long `task cancel` waits for a running task's agent to confirm (it hears the cancel within 2 s), and how often it looks. */
+const CONFIRM_WAIT_MS = 10_000;
+const CONFIRM_POLL_MS = 250;
 const idOf = (args: Args): number => taskId(positional(args, 'ID'));
 const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
@@ -114,7 +118,14 @@ const cancel: Command = {
   prepare(args) {
     const id = idOf(args);
     return async ({ client, term, json }) => {
-      const { value, body } = await client.call('taskCancel', { params: { id } });
+      let answer = await client.call('taskCancel', { params: { id } });
+      // A running task is asked to stop: wait a little for its agent to confirm, so the task printed is the ended one
+      // (with what it had written). The line and the exit code are the same either way.
+      for (const waitUntil = Date.now() + CONFIRM_WAIT_MS; answer.value.state === 'running' && Date.now() < waitUntil; ) {
+        await sleep(CONFIRM_POLL_MS);
+        answer = await client.call('taskShow', { params: { id } });
+      }
+      const { value, body } = answer;
       term.out(json ? jsonDocument(body) : `cancelled task ${value.id} (${value.kind} ${value.hostName}, image ${value.image})\n`);
       return 0;
     };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Task, TaskCreated } from '@brume/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from './config.ts';
-import { housekeeping, silentCheckMs, type Ticker } from './housekeeping.ts';
+import { CANCEL_CHECK_MS, housekeeping, silentCheckMs, type Ticker } from './housekeeping.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { fakeImage } from '../../test/fixtures/fake-image.ts';
@@ -68,17 +68,17 @@ describe('retention', () => {
   it('deletes ended tasks older than the retention with their logs, at start and daily; never active tasks or images', async () => {
     const time = manualTime('2026-01-01T08:00:00.000Z');
     const harness = await open(time, { retentionDays: 30, agentTimeoutSeconds: 0 });
-    expect(time.loops.map((loop) => loop.ms)).toEqual([DAY]);
+    expect(time.loops.map((loop) => loop.ms)).toEqual([DAY, CANCEL_CHECK_MS]);
 
     const failed = await inventoryTask(harness);
-    expect(await post(harness, failed, 'events', phase(time.now()))).toBe(204);
+    expect(await post(harness, failed, 'events', phase(time.now()))).toBe(200);
     expect(await post(harness, failed, 'fail', { error: { code: 'TOOL_FAILED', message: 'dmidecode failed' }, logs: [{ name: 'agent.log', content: 'x\n' }] })).toBe(200);
     const cancelled = await inventoryTask(harness);
     expect((await harness.call('POST', `/tasks/${cancelled.task.id}/cancel`)).statusCode).toBe(200);
     const capture = await captureImage(harness, fakeImage('kept-image'));
     const queued = await inventoryTask(harness);
     const running = await inventoryTask(harness);
-    expect(await post(harness, running, 'events', phase(time.now()))).toBe(204);
+    expect(await post(harness, running, 'events', phase(time.now()))).toBe(200);
 
     time.advance(29 * DAY);
     const recent = await inventoryTask(harness);
@@ -111,7 +111,7 @@ describe('retention', () => {
   it('runs at start, reports what it deleted in the log, and keeps everything with 0 days', async () => {
     const time = manualTime('2026-01-01T08:00:00.000Z');
     const harness = await open(time, { retentionDays: 0, agentTimeoutSeconds: 0 });
-    expect(time.loops).toEqual([]);
+    expect(time.loops.map((loop) => loop.ms)).toEqual([CANCEL_CHECK_MS]);
     const ended = await inventoryTask(harness);
     expect((await harness.call('POST', `/tasks/${ended.task.id}/cancel`)).statusCode).toBe(200);
     time.advance(3650 * DAY);
@@ -139,17 +139,17 @@ describe('silent agents', () => {
     const time = manualTime('2026-02-01T10:00:00.000Z');
     const harness = await open(time, { retentionDays: 0, agentTimeoutSeconds: 1800 });
     const check = silentCheckMs(1800);
-    expect(time.loops.map((loop) => loop.ms)).toEqual([check]);
+    expect(time.loops.map((loop) => loop.ms)).toEqual([check, CANCEL_CHECK_MS]);
 
     const quiet = await inventoryTask(harness);
     const talking = await inventoryTask(harness);
     const debug = await inventoryTask(harness, { debug: true });
     const queued = await inventoryTask(harness);
-    for (const task of [quiet, talking, debug]) expect(await post(harness, task, 'events', phase(time.now()))).toBe(204);
+    for (const task of [quiet, talking, debug]) expect(await post(harness, task, 'events', phase(time.now()))).toBe(200);
     const heardAt = time.now();
 
     time.advance(20 * 60_000);
-    expect(await post(harness, talking, 'events', phase(time.now()))).toBe(204);
+    expect(await post(harness, talking, 'events', phase(time.now()))).toBe(200);
     await time.tick(check);
     expect((await taskOf(harness, quiet.task.id)).task.state).toBe('running');
 
@@ -175,7 +175,7 @@ describe('silent agents', () => {
     const time = manualTime('2026-02-01T10:00:00.000Z');
     const first = await open(time, { retentionDays: 0, agentTimeoutSeconds: 1800 });
     const task = await inventoryTask(first);
-    expect(await post(first, task, 'events', phase(time.now()))).toBe(204);
+    expect(await post(first, task, 'events', phase(time.now()))).toBe(200);
     const heardAt = time.now();
 
     time.advance(2 * 3600_000);
@@ -191,5 +191,48 @@ describe('silent agents', () => {
     await time.tick(silentCheckMs(1800));
     const { task: failed } = await taskOf(restarted, task.task.id);
     expect(failed.error).toMatchObject({ code: 'AGENT_SILENT', detail: { heardAt } });
+  });
+});
+
+describe('a cancel of a running task', () => {
+  const confirm = (harness: Harness, created: TaskCreated, report: Record<string, unknown>) =>
+    harness.call('POST', `/tasks/${created.task.id}/cancelled`, {
+      token: created.token,
+      body: { stopped: { cancelledBy: 'server', stoppedAt: 'deploy: restore d1p2', message: 'stopped', ...report }, logs: [{ name: 'agent.log', content: 'stopped\n' }] },
+    });
+
+  it('reaches the agent in its next answer; confirmed, it ends with what the agent wrote; unconfirmed, after the grace', async () => {
+    const time = manualTime('2026-03-01T09:00:00.000Z');
+    const harness = await open(time, { retentionDays: 0, agentTimeoutSeconds: 0 });
+    const [silent, confirming, queued] = [await inventoryTask(harness), await inventoryTask(harness), await inventoryTask(harness)];
+    for (const task of [silent, confirming]) expect(await post(harness, task, 'events', phase(time.now()))).toBe(200);
+    // Nobody asked yet: a confirmation is refused.
+    expect((await confirm(harness, confirming, {})).statusCode).toBe(409);
+
+    // A queued task ends at once, as it always did; a running one is asked, and keeps running until its agent answers.
+    expect((await harness.call('POST', `/tasks/${queued.task.id}/cancel`)).json<Task>().state).toBe('cancelled');
+    const asked = time.now();
+    for (const task of [silent, confirming]) {
+      expect((await harness.call('POST', `/tasks/${task.task.id}/cancel`)).json<Task>()).toMatchObject({ state: 'running', cancelRequestedAt: asked });
+    }
+    const beat = await harness.call('POST', `/tasks/${confirming.task.id}/events`, { token: confirming.token, body: { events: [] } });
+    expect([beat.statusCode, beat.json()]).toEqual([200, { cancel: true }]);
+
+    const ended = await confirm(harness, confirming, { cancelledBy: 'server', partitions: { complete: ['d1p1'], partial: 'd1p2', untouched: [] } });
+    expect(ended.statusCode).toBe(200);
+    expect(ended.json<Task>()).toMatchObject({ state: 'cancelled', error: null, result: null, stopped: { partitions: { partial: 'd1p2' } }, logFiles: ['agent.log'] });
+    // Repeated after a lost answer: the same task.
+    expect((await confirm(harness, confirming, {})).json<Task>().stopped).toMatchObject({ cancelledBy: 'server' });
+
+    time.advance(59_000);
+    await time.tick(CANCEL_CHECK_MS);
+    expect((await taskOf(harness, silent.task.id)).task.state).toBe('running');
+    time.advance(2_000);
+    await time.tick(CANCEL_CHECK_MS);
+    const { task } = await taskOf(harness, silent.task.id);
+    expect(task).toMatchObject({ state: 'cancelled', endedAt: time.now(), error: { code: 'CANCEL_UNCONFIRMED', detail: { cancelRequestedAt: asked } } });
+    expect(task.error?.message).toContain('did not confirm');
+    // The confirmed one is left as its agent said.
+    expect((await taskOf(harness, confirming.task.id)).task).toMatchObject({ state: 'cancelled', error: null, result: null, stopped: { cancelledBy: 'server' } });
   });
 });

@@ -1,4 +1,5 @@
 import type { Config } from './config.ts';
+import { endUnconfirmedCancels } from './domain/cancel-grace.ts';
 import type { DomainContext } from './domain/context.ts';
 import { pruneEndedTasks } from './domain/retention.ts';
 import { failSilentAgents } from './domain/silent-agents.ts';
@@ -34,18 +35,23 @@ export interface Housekeeping {
   /** One retention pass and one silent-agent pass, as each tick does (start runs them first). */
   retention(): Promise<void>;
   silentAgents(): Promise<void>;
+  /** One pass ending the cancelled tasks whose agents did not confirm in time. */
+  unconfirmedCancels(): Promise<void>;
   start(): Promise<void>;
   /** Stops the loops and waits for a pass in flight. */
   stop(): Promise<void>;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** How often cancels left unconfirmed are looked for: the grace is a minute, a few seconds late is fine. */
+export const CANCEL_CHECK_MS = 3_000;
 
 /** How often silent agents are looked for: a tenth of the timeout, between 5 s and a minute. */
 export const silentCheckMs = (timeoutSeconds: number): number => Math.min(60_000, Math.max(5_000, timeoutSeconds * 100));
 
 /**
- * The server's periodic work: retention (at start, then daily) and the silent-agent timeout (every silentCheckMs).
+ * The server's periodic work: retention (at start, then daily), the silent-agent timeout (every silentCheckMs) and the
+ * grace of a cancel its agent did not confirm (every CANCEL_CHECK_MS).
  * A pass never overlaps the previous one of its kind; a failed pass is logged and the next tick tries again.
  */
 export function housekeeping({ ctx, config, meters, log, ticker }: HousekeepingDeps): Housekeeping {
@@ -83,15 +89,23 @@ export function housekeeping({ ctx, config, meters, log, ticker }: HousekeepingD
     for (const task of failed) log.warn({ taskId: task.id, host: task.hostName, heardAt: task.heardAt }, `task ${task.id} failed: its agent on ${task.hostName} was last heard from at ${task.heardAt} (AGENT_SILENT)`);
   });
 
+  const unconfirmedCancels = once('unconfirmed-cancel check', async () => {
+    for (const task of await endUnconfirmedCancels(ctx)) {
+      log.warn({ taskId: task.id, host: task.hostName, cancelRequestedAt: task.cancelRequestedAt }, `task ${task.id} cancelled: its agent on ${task.hostName} did not confirm (CANCEL_UNCONFIRMED)`);
+    }
+  });
+
   return {
     retention,
     silentAgents,
+    unconfirmedCancels,
     async start() {
       watchingSince = ctx.now();
       await retention();
       await silentAgents();
       if (config.retentionDays > 0) stops.push(ticker.every(DAY_MS, retention));
       if (config.agentTimeoutSeconds > 0) stops.push(ticker.every(silentCheckMs(config.agentTimeoutSeconds), silentAgents));
+      stops.push(ticker.every(CANCEL_CHECK_MS, unconfirmedCancels));
     },
     async stop() {
       for (const stop of stops.splice(0)) stop();

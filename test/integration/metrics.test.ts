@@ -96,7 +96,7 @@ describe('GET /metrics', () => {
     const agent = { authorization: `Bearer ${task.token}` };
     const event = { type: 'phase', ts: new Date().toISOString(), phase: 'capture', message: 'capturing d1p1' };
     const posted = await fetch(`${server.url}/api/v1/tasks/${task.id}/events`, { method: 'POST', headers: { ...agent, 'content-type': 'application/json' }, body: JSON.stringify({ events: [event] }) });
-    expect(posted.status).toBe(204);
+    expect(posted.status).toBe(200);
     let after = (await scrape()).scrape.samples;
     expect(after.get('brume_tasks{kind="capture",state="queued"}')).toBe(0);
     expect(after.get('brume_tasks{kind="capture",state="running"}')).toBe(1);

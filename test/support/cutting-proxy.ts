@@ -24,8 +24,10 @@ export interface CuttingProxy {
  * the agent sees a reset mid-request, exactly like a switch port flapping. Between cuts it relays faithfully, and notes
  * each request it carries, so a test can tell which chunks were sent twice and where each Range began.
  */
-export async function startCuttingProxy(target: URL, cutAfter: number[], onRequest?: (request: ProxiedRequest) => void): Promise<CuttingProxy> {
+export async function startCuttingProxy(target: URL, cutAfter: number[], onRequest?: (request: ProxiedRequest) => void, options: { bytesPerSecond?: number } = {}): Promise<CuttingProxy> {
   const thresholds = [...cutAfter].sort((a, b) => a - b);
+  // A slow link, when asked: all connections together relay no faster than this (a task is then caught mid-way).
+  const started = performance.now();
   const open = new Set<Socket>();
   const requests: ProxiedRequest[] = [];
   let relayed = 0;
@@ -58,6 +60,13 @@ export async function startCuttingProxy(target: URL, cutAfter: number[], onReque
       if (fromClient) noteRequests(data);
       to.write(data);
       count(data.byteLength);
+      const rate = options.bytesPerSecond;
+      if (rate === undefined) return;
+      const ahead = started + (relayed / rate) * 1000 - performance.now();
+      if (ahead > 0) {
+        from.pause();
+        setTimeout(() => from.resume(), ahead).unref();
+      }
     });
     from.on('end', () => to.end());
     from.on('error', () => to.destroy());

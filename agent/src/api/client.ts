@@ -24,6 +24,8 @@ export interface CallOptions {
   headersTimeoutMs?: number;
   /** One attempt only: for best-effort posts that the next tick replaces. */
   once?: boolean;
+  /** Aborts the request in flight (a cancelled task's download or upload). */
+  signal?: AbortSignal | undefined;
 }
 
 type Response = Dispatcher.ResponseData;
@@ -139,6 +141,7 @@ function dispatchOptions(call: Exchange, base: string, token: string | undefined
     headers,
     body,
     headersTimeout: options.headersTimeoutMs ?? headersTimeout + Math.ceil((options.bytes?.byteLength ?? 0) / UPLOAD_GRACE_BYTES_PER_SECOND) * 1000,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
 }
 

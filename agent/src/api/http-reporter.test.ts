@@ -93,4 +93,38 @@ describe('the HTTP reporter', () => {
     await reporter.flush();
     expect(posted(server).flat().map((event) => event.type)).toEqual(['phase']);
   });
+
+  it('once started, posts an empty batch each interval while nothing happens, and calls onCancel once when the answer says so', async () => {
+    let cancel = false;
+    const server = await startLoopbackServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ cancel }));
+    });
+    const client = createApiClient({ server: server.url, token: 't', retry: { deadlineMs: 0 } });
+    cleanups.push(() => client.close(), () => server.close());
+    let cancels = 0;
+    const reporter = httpReporter(client, 7, { intervalMs: 100, onCancel: () => void cancels++ });
+    reporter.start();
+    await sleep(450);
+    expect(posted(server).length).toBeGreaterThanOrEqual(3);
+    expect(posted(server).every((events) => events.length === 0)).toBe(true);
+    expect(cancels).toBe(0);
+    cancel = true;
+    await sleep(350);
+    expect(cancels).toBe(1);
+    // The token still works after the cancel: what the agent says while it stops still reaches the server.
+    reporter.event(phase('stopping'));
+    await reporter.flush();
+    expect(posted(server).flat().map((event) => event.type)).toContain('phase');
+    expect(cancels).toBe(1);
+  });
+
+  it('reads an old server\'s empty 204 as no cancel, and keeps beating', async () => {
+    const { server, reporter } = await setUp(ok, 100);
+    reporter.start();
+    await sleep(350);
+    await reporter.flush();
+    expect(server.requests.length).toBeGreaterThanOrEqual(2);
+    expect(reporter.revoked()).toBeUndefined();
+  });
 });

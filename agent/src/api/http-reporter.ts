@@ -9,9 +9,16 @@ export interface HttpReporterOptions {
   intervalMs?: number;
   /** Phase and log events waiting while the server is away; the oldest go first when there are more. */
   maxQueued?: number;
+  /** Called once, when the server's answer to a post says a technician asked the task to stop. */
+  onCancel?: () => void;
 }
 
 export interface HttpReporter extends Reporter {
+  /**
+   * Posts every interval from now on, an empty batch (a heartbeat) when nothing happened, so a cancel reaches a task
+   * that is quiet for a while (a long unmount, a slow tool) within two intervals.
+   */
+  start(): void;
   /** Sends what is waiting now, once, and stops the timer: called before complete/fail. */
   flush(): Promise<void>;
   /** The server's refusal (401/403: the task was cancelled or has ended), once it has refused an event post. */
@@ -24,7 +31,8 @@ const MAX_BATCH = 200;
  * Events to `POST /tasks/:id/events`, best-effort, so a slow or unreachable server never holds the disk work up:
  * progress is coalesced to the latest per partition and sent at most once a second; phase and log events are kept in
  * order and batched. A failed post never stops the job: its phase and log events wait for the next tick, its progress
- * is dropped (a newer figure replaces it).
+ * is dropped (a newer figure replaces it). Once started, it posts every interval even with nothing to say; the answer
+ * may carry a cancel (old servers answer 204, no body).
  */
 export function httpReporter(client: ApiClient, taskId: number, options: HttpReporterOptions = {}): HttpReporter {
   const maxQueued = options.maxQueued ?? 2000;
@@ -34,12 +42,19 @@ export function httpReporter(client: ApiClient, taskId: number, options: HttpRep
   let sending: Promise<void> | undefined;
   let refusal: BrumeError | undefined;
   let stopped = false;
+  let beating = false;
+  let cancelled = false;
+  const intervalMs = options.intervalMs ?? 1000;
 
   const post = async (): Promise<void> => {
     const { taken, events } = takeBatch(ordered, progress);
-    if (events.length === 0) return;
+    if (events.length === 0 && !beating) return;
     try {
-      await client.call('taskEvents', { params: { id: taskId }, body: { events } }, { once: true });
+      const said = await client.call('taskEvents', { params: { id: taskId }, body: { events } }, { once: true });
+      if (said?.cancel === true && !cancelled) {
+        cancelled = true;
+        options.onCancel?.();
+      }
     } catch (error) {
       if (error instanceof BrumeError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN')) {
         refusal = error;
@@ -63,7 +78,17 @@ export function httpReporter(client: ApiClient, taskId: number, options: HttpRep
     progress.clear();
   };
 
+  const startTimer = (): void => {
+    // Nothing keeps the process alive for events: the job does.
+    timer ??= setInterval(tick, intervalMs).unref();
+  };
+
   return {
+    start() {
+      if (stopped) return;
+      beating = true;
+      startTimer();
+    },
     event(event) {
       try {
         options.local?.event(event);
@@ -74,13 +99,13 @@ export function httpReporter(client: ApiClient, taskId: number, options: HttpRep
       if (event.type === 'progress') progress.set(`${event.phase} ${event.target}`, event);
       else ordered.push(event);
       if (ordered.length > maxQueued) ordered.shift();
-      // Nothing keeps the process alive for events: the job does.
-      timer ??= setInterval(tick, options.intervalMs ?? 1000).unref();
+      startTimer();
     },
     async flush() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
       await sending;
+      beating = false;
       while (!stopped && (ordered.length > 0 || progress.size > 0)) {
         const before = ordered.length;
         await post();

@@ -30,7 +30,9 @@ function byteSource(kind: 'zero' | 'random'): (length: number) => Uint8Array {
 }
 
 function stopIfAborted(target: PassTarget, done: number): void {
-  if (target.signal?.aborted === true) throw new BrumeError('TASK_CANCELLED', `wipe of ${target.path} cancelled after ${done} of ${target.sizeBytes} bytes`);
+  if (target.signal?.aborted === true) {
+    throw new BrumeError('TASK_CANCELLED', `wipe of ${target.path} cancelled after ${done} of ${target.sizeBytes} bytes`, { detail: { bytesDone: done, bytesTotal: target.sizeBytes } });
+  }
 }
 
 function meterFor(target: PassTarget, label: string, bytesTotal: number): ProgressMeter {

@@ -70,6 +70,8 @@ export interface PhotorecOptions {
   reserveBytes?: number;
   /** Called about once a second with the bytes PhotoRec has read so far (capped at totalBytes). */
   onProgress: (bytesRead: number) => void;
+  /** The task's cancel: PhotoRec is stopped (SIGTERM, then SIGKILL) when it aborts. */
+  signal?: AbortSignal | undefined;
 }
 
 const POLL_MS = 1000;
@@ -83,7 +85,7 @@ const DEFAULT_RESERVE = 32 * 1024 * 1024;
 export async function runPhotorec(options: PhotorecOptions): Promise<PhotorecRun> {
   const started = performance.now();
   const args = ['/log', '/d', join(options.outDir, 'recup'), '/cmd', options.search.disk, photorecCommand(options.search)];
-  const child = spawnTool('photorec', args, { cwd: options.logDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnTool('photorec', args, { cwd: options.logDir, stdio: ['ignore', 'ignore', 'pipe'], signal: options.signal });
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => {
     stderr = lastLines(stderr + data.toString('utf8'), 20);

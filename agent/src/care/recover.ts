@@ -29,6 +29,8 @@ export interface RecoverOptions {
   logDir: string;
   /** How many files the result lists by name (default 1000); the counts cover them all. */
   listCap?: number;
+  /** The task's cancel: PhotoRec is stopped, and nothing found is copied. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RecoverDeps {
@@ -128,9 +130,11 @@ async function carve(outDir: string, reserveBytes: number, source: DiskNode, tot
   const carveStarted = performance.now();
   const found = await runPhotorec({
     search: { disk: source.path, partition: options.partition, types: options.types },
-    outDir, logDir: options.logDir, totalBytes, reserveBytes,
+    outDir, logDir: options.logDir, totalBytes, reserveBytes, signal: options.signal,
     onProgress: (bytes) => reportProgress(reporter, { phase: 'recover', target: 'photorec', done: bytes, total: totalBytes, started: carveStarted }),
   });
+  // Cancelled: PhotoRec was stopped; nothing found is copied or uploaded.
+  options.signal?.throwIfAborted();
   if (found.stopped !== undefined) phase(reporter, 'recover', `PhotoRec stopped: ${found.stopped}; the files found so far are kept`, 'photorec');
   return found;
 }

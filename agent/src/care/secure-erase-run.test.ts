@@ -76,6 +76,17 @@ describe('NVMe', () => {
     expect(progress).toEqual([nvme.sizeBytes / 4, (nvme.sizeBytes * 3) / 4, nvme.sizeBytes]);
   });
 
+  it('stops waiting for a sanitize when the task is cancelled: the controller goes on by itself', async () => {
+    const controller = new AbortController();
+    const run = fakeRunner({ nvme: (args) => (args[0] === 'id-ctrl' ? { stdout: JSON.stringify(NVME_SN730) } : args[0] === 'sanitize-log' ? { stdout: sanitizeLog(2, 16384) } : {}) });
+    const plan = await prepareSecureErase(run, nvme);
+    const sleep = async (): Promise<void> => void (run.calls.filter((call) => call.includes('sanitize-log')).length === 2 && controller.abort());
+    const error = await refusal(runSecureErase(plan, nvme, { run, ...collect(), sleep, signal: controller.signal }));
+    expect(error.code).toBe('TASK_CANCELLED');
+    expect(error.message).toMatch(/the controller finishes it by itself/);
+    expect(run.calls.filter((call) => call.includes('sanitize-log'))).toHaveLength(2);
+  });
+
   it('reports a failed sanitize', async () => {
     const run = fakeRunner({ nvme: (args) => (args[0] === 'id-ctrl' ? { stdout: JSON.stringify(NVME_SN730) } : args[0] === 'sanitize-log' ? { stdout: sanitizeLog(3, 0) } : {}) });
     const error = await refusal(runSecureErase(await prepareSecureErase(run, nvme), nvme, { run, ...collect(), sleep: noWait }));

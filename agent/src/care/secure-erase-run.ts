@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { BrumeError } from '@brume/protocol';
 import type { DiskTransport } from '../disk/target-choice.ts';
 import { progressMeter } from '../imaging/progress.ts';
 import { phase } from '../imaging/run-context.ts';
@@ -32,6 +33,8 @@ export interface SecureDeps {
   reporter: Reporter;
   /** Between sanitize-log polls; tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
+  /** The task's cancel: a sanitize is no longer waited for (the controller finishes it by itself). */
+  signal?: AbortSignal | undefined;
 }
 
 /** What the drive offers, asked of the drive itself; refuses (nothing written) when it offers nothing usable now. */
@@ -93,7 +96,8 @@ async function prepareAta(run: Runner, target: SecureTarget): Promise<SecurePlan
 export async function runSecureErase(plan: SecurePlan, target: SecureTarget, deps: SecureDeps): Promise<void> {
   phase(deps.reporter, 'wipe', `${plan.method} of ${target.path}: the drive erases itself`, 'secure-erase');
   if (plan.family === 'nvme') {
-    await deps.run('nvme', plan.args);
+    // The controller goes on whatever the agent does; the command is not cut by a cancel either.
+    await deps.run('nvme', plan.args, { uninterruptible: true });
     if (plan.method.startsWith('nvme-sanitize')) await awaitSanitize(target, deps);
     return;
   }
@@ -106,6 +110,9 @@ async function awaitSanitize(target: SecureTarget, deps: SecureDeps): Promise<vo
   const meter = progressMeter({ reporter: deps.reporter, phase: 'wipe', target: 'secure-erase', bytesTotal: target.sizeBytes, intervalMs: 0 });
   for (let poll = 1; ; poll++) {
     await sleep(2000);
+    if (deps.signal?.aborted === true) {
+      throw new BrumeError('TASK_CANCELLED', `stopped waiting for the sanitize of ${target.path}: the controller finishes it by itself, and the disk then reads as erased`);
+    }
     const { stdout } = await deps.run('nvme', ['sanitize-log', target.path, '-o', 'json']);
     const log = parseSanitizeLog(stdout);
     if (log === undefined) throw wipeError('secure-failed', `nvme sanitize-log ${target.path} printed no sanitize status`, { output: stdout.slice(0, 500) });
@@ -121,7 +128,8 @@ async function awaitSanitize(target: SecureTarget, deps: SecureDeps): Promise<vo
 }
 
 async function runAtaErase(plan: Extract<SecurePlan, { family: 'ata' }>, target: SecureTarget, deps: SecureDeps): Promise<void> {
-  const hdparm = (...args: string[]): Promise<unknown> => deps.run('hdparm', ['--user-master', 'u', ...args, target.path]);
+  // A cancel waits for the whole sequence: a drive left with a password set, or mid-erase, would be locked.
+  const hdparm = (...args: string[]): Promise<unknown> => deps.run('hdparm', ['--user-master', 'u', ...args, target.path], { uninterruptible: true });
   const recovery = `if the drive stays locked: hdparm --user-master u --security-unlock ${plan.password} ${target.path}, then --security-disable ${plan.password}`;
   if (plan.setPassword) await hdparm('--security-set-pass', plan.password);
   const stopTicker = estimatedProgress(deps.reporter, target.sizeBytes, plan.estimateSeconds);

@@ -40,7 +40,9 @@ interface Scan {
 
 function stopIfAborted(scan: Scan, offset: number): void {
   if (scan.deps.signal?.aborted === true) {
-    throw new BrumeError('TASK_CANCELLED', `surface test of ${scan.layout.path} cancelled at byte ${offset} of ${scan.layout.sizeBytes}`);
+    throw new BrumeError('TASK_CANCELLED', `surface test of ${scan.layout.path} cancelled at byte ${offset} of ${scan.layout.sizeBytes}`, {
+      detail: { scan: { disk: scan.layout.path, bytesRead: offset, bytesTotal: scan.layout.sizeBytes, badSectorCount: scan.outcome.badSectorCount } },
+    });
   }
 }
 

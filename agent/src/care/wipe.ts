@@ -83,7 +83,20 @@ export async function wipeDisk(options: WipeOptions, deps: WipeDeps): Promise<Wi
 
   // 3. The passes, in order.
   const records: PassRecord[] = [];
-  for (const pass of passes) records.push(await timed(pass, () => runPass(pass, wipe)));
+  for (const pass of passes) {
+    try {
+      if (deps.signal?.aborted === true) throw new BrumeError('TASK_CANCELLED', `wipe of ${node.path} cancelled before its ${pass.kind} pass`);
+      records.push(await timed(pass, () => runPass(pass, wipe)));
+    } catch (error) {
+      // A cancel says which passes are whole and how far the one it stopped got: what the disk still holds.
+      if (deps.signal?.aborted !== true) throw error;
+      const stopped = error instanceof BrumeError && error.code === 'TASK_CANCELLED' ? error : undefined;
+      const inner = typeof stopped?.detail === 'object' ? stopped.detail : {};
+      throw new BrumeError('TASK_CANCELLED', `${stopped?.message ?? `wipe of ${node.path} cancelled`}, in its ${pass.kind} pass`, {
+        cause: error, detail: { wipe: { mode: options.mode, disk: node.path, passesDone: records.map((record) => record.kind), stoppedPass: pass.kind, ...inner } },
+      });
+    }
+  }
 
   // 4. Read back: after a fast wipe its zeroed ends, otherwise samples across the whole disk.
   const final = await settleAndReadBack(wipe, options.mode === 'fast' ? splitRanges(ends, MiB) : sampleRanges(facts.sizeBytes));

@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { formatBytes, toBrumeError } from '@brume/protocol';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
@@ -17,6 +18,7 @@ import { powerAfterTask } from '../sys/power.ts';
 import { parseFlags, positiveInteger } from './args.ts';
 import { logTail, renderErrorScreen } from '../ui/error-screen.ts';
 import { createOutput } from './output.ts';
+import { CANCEL_NOTICE_MS, cancelledText } from '../work-ledger.ts';
 
 const seconds = (value: string | undefined, flag: string, fallbackMs: number): number =>
   value === undefined ? fallbackMs : positiveInteger(value, flag, 1) * 1000;
@@ -78,6 +80,15 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
   );
   const output = createOutput(config.json);
   const outcome = await runAgentTask(config, { run: deps.run, console: output.reporter, ...(deps.disks === undefined ? {} : { disks: deps.disks }) });
+  if (!outcome.ok && outcome.cancelled !== undefined && outcome.logsShipped) {
+    // Not a failure to look into: the technician stopped it. The console says what the disk holds, then the PC goes
+    // back to the menu (its next network boot has no task) as after any task.
+    const code = output.cancelled(outcome.error, outcome.cancelled);
+    if (!config.json) deps.screen(cancelledText(outcome.cancelled));
+    // Long enough to read at the PC before it restarts.
+    if (config.after !== 'none') await sleep(CANCEL_NOTICE_MS);
+    return afterTask(config, deps, output, code);
+  }
   if (!outcome.ok) {
     const code = output.fail(outcome.error);
     if (config.json) return code;
@@ -98,7 +109,11 @@ export async function agent(argv: string[], given: Partial<AgentCommandDeps> = {
     return output.finish(outcome.summary);
   }
   output.say(describeOutcome(config.taskId, outcome.summary));
-  const code = output.finish(outcome.summary);
+  return afterTask(config, deps, output, output.finish(outcome.summary));
+}
+
+/** The end of a task that reached the server (done, or cancelled by it): reboot or power off as brume.after= says. */
+async function afterTask(config: AgentConfig, deps: AgentCommandDeps, output: ReturnType<typeof createOutput>, code: number): Promise<number> {
   if (config.after === 'none' || config.step !== undefined) return code;
   // The server has the result: only now may the PC go away.
   output.say(`${config.after === 'reboot' ? 'rebooting' : 'powering off'} (brume.after=${config.after})`);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { BrumeError } from '@brume/protocol';
 import { AGENT_LOG_FILE } from '../agent-log.ts';
@@ -16,6 +17,7 @@ import { powerAfterTask } from '../sys/power.ts';
 import { logTail } from '../ui/error-screen.ts';
 import { openTerminalUi } from '../ui/terminal/open-terminal-ui.ts';
 import type { TerminalUi } from '../ui/terminal/terminal-ui.ts';
+import { CANCEL_NOTICE_MS, cancelledText } from '../work-ledger.ts';
 import { createOutput } from './output.ts';
 
 
@@ -117,6 +119,13 @@ async function runTaskHere(server: string, task: { id: number; token: string }, 
   if (outcome.ok) {
     output.finish(outcome.summary);
     return { ok: true, summary: `task ${task.id} done` };
+  }
+  if (outcome.cancelled !== undefined && outcome.logsShipped) {
+    // Stopped by a technician, not failed: its account on the console, then the reboot that follows any task.
+    output.cancelled(outcome.error, outcome.cancelled);
+    process.stderr.write(cancelledText(outcome.cancelled));
+    await sleep(CANCEL_NOTICE_MS);
+    return { ok: true, summary: `task ${task.id} cancelled by the server` };
   }
   output.fail(outcome.error);
   return { ok: false, step: outcome.step, code: outcome.error.code, message: outcome.error.message, logTail: logTail(join(config.logDir, AGENT_LOG_FILE)), logsShipped: outcome.logsShipped };

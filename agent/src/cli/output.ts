@@ -12,6 +12,8 @@ export interface Output {
   /** The last event of a job, then the exit code of the contract: 0 ok, 1 the job failed, 2 bad input. */
   finish(summary: Record<string, unknown>): number;
   fail(error: unknown): number;
+  /** The end of a job the server cancelled: a `cancelled` result with what it had done, then its exit code (1). */
+  cancelled(error: BrumeError, summary: Record<string, unknown>): number;
   confirm?: (question: string) => Promise<boolean>;
 }
 
@@ -38,6 +40,11 @@ export function createOutput(json: boolean): Output {
       if (!json) process.stderr.write(`brume: ${failure.message}\n`);
       if (failure.code === 'INTERNAL' && failure.cause instanceof Error) process.stderr.write(`${failure.cause.stack ?? ''}\n`);
       return failure.exitCode;
+    },
+    cancelled(error, summary) {
+      stop();
+      reporter.event({ type: 'result', ts: new Date().toISOString(), state: 'cancelled', error: error.toJSON(), summary });
+      return error.exitCode;
     },
   };
   if (!json && process.stdin.isTTY === true) output.confirm = askOnTerminal;

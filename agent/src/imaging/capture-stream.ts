@@ -18,6 +18,8 @@ export interface CaptureStreamOptions {
   /** Chunks in flight at most (chunk-window.ts). */
   window: number;
   onRawBytes: (total: number) => void;
+  /** The task's cancel: no chunk is handed to the writer once it aborts. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function captureStream(source: Readable, writer: ImageWriter, file:
     const next = inFlight.shift();
     if (next === undefined) return;
     const compressed = await next.done;
+    options.signal?.throwIfAborted();
     await writer.put(file, result.chunks.length, { offset: result.storedBytes, stored: compressed.stored, sha256: compressed.sha256 });
     fileHash.update(compressed.stored);
     result.chunks.push({

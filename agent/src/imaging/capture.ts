@@ -35,6 +35,8 @@ export interface CaptureDeps {
   reporter: Reporter;
   /** Where the image goes: a directory, or the server. */
   writer: ImageWriter;
+  /** The task's cancel: partclone is stopped, no chunk is sent after it, and nothing is published. */
+  signal?: AbortSignal | undefined;
 }
 
 const MAX_BOOT_AREA = 1024 * 1024;
@@ -62,13 +64,18 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
     const partitions: ManifestPartition[] = [];
     try {
       for (const entry of table.entries) {
+        stopIfCancelled(deps.signal, table.entries, partitions);
         partitions.push(await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, pool, window));
       }
+    } catch (error) {
+      if (deps.signal?.aborted === true) stopIfCancelled(deps.signal, table.entries, partitions, error);
+      throw error;
     } finally {
       await pool.close();
     }
 
     // 4. The manifest last: publishing it (one rename, or the server's commit) makes the image exist.
+    stopIfCancelled(deps.signal, table.entries, partitions);
     phase(reporter, 'finalize', `publishing ${writer.location}`);
     const manifest = await describeImage(options, node.path, disk, partitions, run);
     await writer.publish(manifest);
@@ -76,6 +83,21 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
   } finally {
     await writer.close();
   }
+}
+
+/**
+ * After the server's cancel: a TASK_CANCELLED naming the partition files sent whole, the one cut short and those never
+ * started. No image was published; the server drops what was uploaded.
+ */
+function stopIfCancelled(signal: AbortSignal | undefined, entries: readonly TableEntry[], done: readonly ManifestPartition[], cause?: unknown): void {
+  if (signal?.aborted !== true) return;
+  const uploaded = done.flatMap((partition) => (partition.file === null ? [] : [partition.file]));
+  const next = entries[done.length];
+  const partial = next === undefined ? null : `d1p${next.number}`;
+  const notStarted = entries.slice(done.length + 1).map((entry) => `d1p${entry.number}`);
+  throw new BrumeError('TASK_CANCELLED', `capture cancelled: ${uploaded.length} partition file(s) uploaded whole, nothing published`, {
+    ...(cause === undefined ? {} : { cause }), detail: { published: false, uploaded, partial, notStarted },
+  });
 }
 
 async function describeImage(options: CaptureOptions, device: string, disk: ManifestDisk, partitions: ManifestPartition[], run: Runner): Promise<Manifest> {
@@ -155,10 +177,10 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: Code
   phase(deps.reporter, 'capture', `${target}: ${adapter.fsType} with ${adapter.partcloneTool}`, target);
   const file = partitionFileName(1, entry.number);
   const meter = progressMeter({ reporter: deps.reporter, phase: 'capture', target, bytesTotal: usage.usedBytes });
-  const partclone = partcloneCapture(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`));
+  const partclone = partcloneCapture(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`), false, deps.signal);
   try {
     const [stored] = await Promise.all([
-      captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, window, onRawBytes: (bytes) => meter.update(bytes) }),
+      captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, window, onRawBytes: (bytes) => meter.update(bytes), signal: deps.signal }),
       partclone.done,
     ]);
     await deps.writer.endFile(file);

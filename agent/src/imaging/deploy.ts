@@ -29,6 +29,8 @@ export interface DeployDeps {
   reporter: Reporter;
   /** Asks on a terminal; absent when nobody can answer (then --yes is required). */
   confirm?: (question: string) => Promise<boolean>;
+  /** The task's cancel: checked between steps and chunks; partclone is stopped and gets no byte more. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface DeployResult {
@@ -61,7 +63,11 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
   await requireConsent(node, options.yes, deps);
 
   // 2. Table and boot area.
-  await writeLayout(node.path, plan, bootArea, deps);
+  stopIfCancelled(deps.signal, { partitions: plan.partitions, complete: [], partial: undefined, table: false });
+  await writeLayout(node.path, plan, bootArea, deps).catch((error: unknown) => {
+    stopIfCancelled(deps.signal, { partitions: plan.partitions, complete: [], partial: undefined, table: 'interrupted' }, error);
+    throw error;
+  });
   // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
   await restorePartitions({ ...options, manifest, plan, diskPath: node.path, partitions: plan.partitions }, deps);
   await flushDisk(node.path, deps);
@@ -72,10 +78,11 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
  * The deploy's steps, each callable alone (a debug task runs them one at a time from a shell): the table and boot
  * area, then partitions, then the flush.
  */
-export async function writeLayout(diskPath: string, plan: LayoutPlan, bootArea: Uint8Array, { run, reporter }: DeployDeps): Promise<void> {
+export async function writeLayout(diskPath: string, plan: LayoutPlan, bootArea: Uint8Array, { run, reporter, signal }: DeployDeps): Promise<void> {
   phase(reporter, 'partition-table', `writing a ${plan.label} table with ${plan.partitions.length} partitions`);
   await forgetPartitions(run, diskPath);
   await writePartitionTable(run, diskPath, plan);
+  signal?.throwIfAborted();
   phase(reporter, 'boot-area', `restoring ${plan.bootArea.reduce((sum, range) => sum + range.bytes, 0)} bytes of boot area`);
   await writeBootArea(diskPath, bootArea, plan);
   await ensurePartitionNodes(run, diskPath, plan.partitions.filter((p) => p.action !== 'container'));
@@ -92,16 +99,26 @@ export interface PartitionsToRestore {
   stagingDir: string;
 }
 
-export async function restorePartitions(job: PartitionsToRestore, { run, reporter }: DeployDeps): Promise<void> {
+export async function restorePartitions(job: PartitionsToRestore, { run, reporter, signal }: DeployDeps): Promise<void> {
   const pool = new CodecPool();
   const window = chunkWindow(job.manifest.compression.chunkBytes, pool.size, availableMemory());
   const source = job.image.chunks();
+  const complete: PlannedPartition[] = [];
+  let current: PlannedPartition | undefined;
   try {
     for (const planned of job.partitions) {
       const stored = job.manifest.partitions.find((p) => p.number === planned.number);
       if (stored === undefined) throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
-      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, source, logDir: job.logDir, stagingDir: job.stagingDir });
+      stopIfCancelled(signal, { partitions: job.partitions, complete, partial: undefined, table: true });
+      current = planned;
+      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, source, logDir: job.logDir, stagingDir: job.stagingDir, signal });
+      complete.push(planned);
+      current = undefined;
     }
+  } catch (error) {
+    // A cancel anywhere in a partition: the account of the disk (complete, partial, untouched) goes with it.
+    stopIfCancelled(signal, { partitions: job.partitions, complete, partial: current, table: true }, error);
+    throw error;
   } finally {
     await source.close();
     await pool.close();
@@ -111,6 +128,34 @@ export async function restorePartitions(job: PartitionsToRestore, { run, reporte
 export async function flushDisk(diskPath: string, { run, reporter }: DeployDeps): Promise<void> {
   phase(reporter, 'finalize', 'flushing the disk');
   await run('blockdev', ['--flushbufs', diskPath]);
+}
+
+/** Where a deploy stood: the partitions it was to restore, those done, the one under way, and the table's state. */
+interface DeployProgress {
+  partitions: readonly PlannedPartition[];
+  complete: readonly PlannedPartition[];
+  partial: PlannedPartition | undefined;
+  /** `interrupted`: the cancel came while the table or boot area was being written. */
+  table: boolean | 'interrupted';
+}
+
+/**
+ * After the server's cancel: a TASK_CANCELLED that says what the disk holds. The partial partition holds verified bytes
+ * only, up to where partclone was stopped; an untouched one holds what the disk had there before.
+ */
+function stopIfCancelled(signal: AbortSignal | undefined, progress: DeployProgress, cause?: unknown): void {
+  if (signal?.aborted !== true) return;
+  const name = (planned: PlannedPartition): string => `d1p${planned.number}`;
+  const started = new Set([...progress.complete, ...(progress.partial === undefined ? [] : [progress.partial])].map((planned) => planned.number));
+  const withContent = progress.partitions.filter((planned) => planned.action !== 'container');
+  const partitions = {
+    complete: progress.complete.filter((planned) => planned.action !== 'container').map(name),
+    partial: progress.partial === undefined ? null : name(progress.partial),
+    untouched: withContent.filter((planned) => !started.has(planned.number)).map(name),
+  };
+  throw new BrumeError('TASK_CANCELLED', `deploy cancelled: ${partitions.complete.length} partition(s) complete, ${partitions.partial ?? 'none'} partial, ${partitions.untouched.length} untouched`, {
+    ...(cause === undefined ? {} : { cause }), detail: { tableWritten: progress.table, partitions },
+  });
 }
 
 /** Never a write to a disk in use: mounted, swap, held by another device, the running system. */

@@ -20,6 +20,8 @@ export interface RestoreContext {
   source: ChunkSource;
   logDir: string;
   stagingDir: string;
+  /** The task's cancel: partclone is stopped, and no chunk is written after it aborts. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Puts one planned partition's content on `device`: stream it, re-create it, or (container) nothing; then resize. */
@@ -52,9 +54,9 @@ export async function restorePartition(planned: PlannedPartition, stored: Manife
 async function streamInto(stored: ManifestPartition, tool: string, destination: string, isFile: boolean, context: RestoreContext): Promise<void> {
   const target = partitionTarget(stored.disk, stored.number);
   const meter = progressMeter({ reporter: context.reporter, phase: 'restore', target, bytesTotal: stored.rawBytes });
-  const partclone = partcloneRestore(tool, destination, join(context.logDir, `${target}.restore.log`), isFile);
+  const partclone = partcloneRestore(tool, destination, join(context.logDir, `${target}.restore.log`), isFile, context.signal);
   try {
-    await restoreStream(stored, context.source, partclone.stream, context.pool, context.window, (bytes) => meter.update(bytes));
+    await restoreStream(stored, context.source, partclone.stream, context.pool, context.window, (bytes) => meter.update(bytes), context.signal);
     partclone.stream.end();
     await partclone.done;
     meter.finish(stored.rawBytes);
@@ -87,15 +89,16 @@ async function restoreShrunk(planned: PlannedPartition, stored: ManifestPartitio
     // partclone.ntfs records the size of the device it reads, not of the volume: cut the file to the partition's.
     await truncate(staging, planned.sizeBytes);
     phase(context.reporter, 'restore', `${target}: copying the shrunk ${stored.fs} onto ${device}`, target);
-    await copyFilesystem(tool, staging, device, join(context.logDir, target));
+    context.signal?.throwIfAborted();
+    await copyFilesystem(tool, staging, device, join(context.logDir, target), context.signal);
   } finally {
     await rm(staging, { force: true });
   }
 }
 
-async function copyFilesystem(tool: string, from: string, to: string, logPrefix: string): Promise<void> {
-  const reader = partcloneCapture(tool, from, `${logPrefix}.staging-capture.log`, true);
-  const writer = partcloneRestore(tool, to, `${logPrefix}.staging-restore.log`);
+async function copyFilesystem(tool: string, from: string, to: string, logPrefix: string, signal: AbortSignal | undefined): Promise<void> {
+  const reader = partcloneCapture(tool, from, `${logPrefix}.staging-capture.log`, true, signal);
+  const writer = partcloneRestore(tool, to, `${logPrefix}.staging-restore.log`, false, signal);
   reader.stream.pipe(writer.stream);
   try {
     await Promise.all([reader.done, writer.done]);

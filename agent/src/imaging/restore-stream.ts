@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { BrumeError, type ManifestPartition } from '@brume/protocol';
 import type { ChunkSource } from './chunk-source.ts';
 import type { CodecPool, DecodedChunk } from './codec-pool.ts';
+import { untilAborted } from '../task-abort.ts';
 
 const failureText = { 'stored-hash': 'stored bytes do not match their sha256', decompress: 'zstd cannot decode it', 'raw-hash': 'decoded bytes do not match their sha256' } as const;
 
@@ -18,6 +19,8 @@ export async function restoreStream(
   /** Chunks read and decoded ahead of the one being written (chunk-window.ts). */
   window: number,
   onRawBytes: (total: number) => void,
+  /** The task's cancel: no chunk is handed to `sink` once it aborts, and no wait (a read, a full pipe) outlasts it. */
+  signal?: AbortSignal,
 ): Promise<void> {
   const file = partition.file;
   if (file === null) return;
@@ -34,14 +37,15 @@ export async function restoreStream(
   for (let index = 0; index < partition.chunks.length; index++) {
     const pending = decoding.shift();
     if (pending === undefined) break;
-    const decoded = await pending;
+    const decoded = await untilAborted(pending, signal);
     if (!decoded.ok) {
       throw new BrumeError('CHUNK_CORRUPT', `${file} chunk ${index} is corrupt (${failureText[decoded.failure]}); nothing of it was written`, {
         detail: { file, chunk: index, failure: decoded.failure, expected: decoded.failure === 'raw-hash' ? partition.chunks[index]?.rawSha256 : partition.chunks[index]?.sha256, actual: decoded.actual },
       });
     }
     schedule(index + window);
-    await writeChunk(sink, decoded.raw);
+    signal?.throwIfAborted();
+    await untilAborted(writeChunk(sink, decoded.raw), signal);
     written += decoded.raw.byteLength;
     onRawBytes(written);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runTool } from './exec.ts';
+import { abortableRunner, runTool, spawnTool } from './exec.ts';
 
 describe('runTool', () => {
   it('survives a tool that exits without reading its input: the exit status is the answer', async () => {
@@ -13,5 +13,32 @@ describe('runTool', () => {
     const input = 'line\n'.repeat(100_000);
     const result = await runTool('wc', ['-c'], { input });
     expect(Number(result.stdout.trim())).toBe(input.length);
+  });
+
+  it('stops a tool when the task\'s signal aborts: SIGTERM, then SIGKILL for one that ignores it; it rejects with the reason', async () => {
+    const controller = new AbortController();
+    const run = abortableRunner(runTool, controller.signal);
+    // It ignores SIGTERM, and the `sleep` it started keeps its stdout open after it is killed.
+    const stubborn = run('sh', ['-c', 'trap "" TERM; sleep 3 & wait; sleep 3']);
+    setTimeout(() => controller.abort(new Error('cancelled by the server')), 100);
+    await expect(stubborn).rejects.toThrow('cancelled by the server');
+    // After the abort a tool runs whole: the cleanup (unmount, logs) is not stopped by it.
+    await expect(run('echo', ['cleanup'])).resolves.toMatchObject({ stdout: 'cleanup\n' });
+  });
+
+  it('stops a spawned stream tool when the signal aborts', async () => {
+    const controller = new AbortController();
+    const child = spawnTool('sleep', ['30'], { stdio: 'ignore', signal: controller.signal });
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    controller.abort();
+    expect(await exited).toBe('SIGTERM');
+  });
+
+  it('lets an uninterruptible command (a drive\'s secure erase) run to its end through a cancel', async () => {
+    const controller = new AbortController();
+    const run = abortableRunner(runTool, controller.signal);
+    const erase = run('sh', ['-c', 'sleep 0.3; echo erased'], { uninterruptible: true });
+    controller.abort(new Error('cancelled by the server'));
+    await expect(erase).resolves.toMatchObject({ stdout: 'erased\n' });
   });
 });

@@ -12,6 +12,8 @@ export interface UdpReceiverOptions {
   receiveTimeoutSeconds: number;
   /** Where udp-receiver's own messages go (shipped with the task's logs). */
   logFile: string;
+  /** The task's cancel: the receiver leaves the session (as `stop` does) when it aborts. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -37,18 +39,17 @@ export function startUdpReceiver(options: UdpReceiverOptions): { stream: Readabl
       resolve();
     });
   });
-  return {
-    stream: child.stdout as Readable,
-    async stop() {
-      // SIGINT is the one signal after which udp-receiver tells the sender it leaves; killed any other way, it holds
-      // the whole room through the sender's retries. SIGKILL if it has not gone within 3 s.
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGINT');
-        const hard = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(hard);
-      }
-      child.stdout?.destroy();
-    },
+  const stop = async (): Promise<void> => {
+    // SIGINT is the one signal after which udp-receiver tells the sender it leaves; killed any other way, it holds
+    // the whole room through the sender's retries. SIGKILL if it has not gone within 3 s.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const hard = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(hard);
+    }
+    child.stdout?.destroy();
   };
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+  return { stream: child.stdout as Readable, stop };
 }

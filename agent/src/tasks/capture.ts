@@ -14,7 +14,7 @@ export const captureTask = {
     const started = performance.now();
     const manifest = await captureDisk(
       { disk, name: image, chunkBytes: context.chunkBytes, level: context.level, logDir: context.logDir },
-      { run: context.run, reporter: context.reporter, writer },
+      { run: context.run, reporter: context.reporter, writer, signal: context.signal },
     );
     return {
       image,

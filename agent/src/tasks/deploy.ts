@@ -19,7 +19,7 @@ export const deployTask = {
     // The task is the instruction, verified by its token: it carries the consent a technician gives with --yes.
     const result = await deployImage(
       { image: source.reader, disk, yes: true, dryRun: false, logDir: context.logDir, stagingDir: context.stagingDir },
-      { run: context.run, reporter: context.reporter },
+      { run: context.run, reporter: context.reporter, signal: context.signal },
     );
     const multicast = source.stats();
     return { ...deploySummary(image, disk, result.manifest, result.plan, (performance.now() - started) / 1000), ...(multicast === undefined ? {} : { multicast }) };

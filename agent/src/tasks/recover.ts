@@ -10,7 +10,7 @@ export const recoverTask = {
     const result = await recoverFiles(
       {
         disk: taskDisk(context), destination, types: types?.split(','), partition,
-        taskId: context.task.id, hostName: context.task.hostName ?? 'pc', stagingDir: context.stagingDir, logDir: context.logDir,
+        taskId: context.task.id, hostName: context.task.hostName ?? 'pc', stagingDir: context.stagingDir, logDir: context.logDir, signal: context.signal,
       },
       { run: context.run, reporter: context.reporter, client: context.client },
     );

@@ -48,6 +48,11 @@ export interface TaskContext<K extends TaskKind = TaskKind> {
   stagingDir: string;
   chunkBytes: number;
   level: number;
+  /**
+   * Aborts when the server asks the task to stop (its reason a TASK_CANCELLED BrumeError). `run`, `client` and
+   * `receiveMulticast` are wired to it already (tools in flight are stopped, requests aborted); long loops check it.
+   */
+  signal: AbortSignal;
 }
 
 /** How the agent runs one kind: it gets that kind's task (its params typed) and returns that kind's result. */

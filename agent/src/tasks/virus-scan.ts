@@ -1,14 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { BrumeError, type AgentKindResult, type SignatureFile } from '@brume/protocol';
-import type { ApiClient } from '../api/client.ts';
+import type { AgentKindResult, SignatureFile } from '@brume/protocol';
 import { scanDisk, type VirusScanResult } from '../care/virus-scan.ts';
 import { readDatabaseHeader } from '../care/virus-signatures.ts';
 import { downloadSignatures } from '../care/virus-signatures-download.ts';
 import { describeKind, taskDisk, type TaskModule } from './task-module.ts';
-
-/** How often a running scan asks the server whether its task was cancelled (it stops before the next partition). */
-const CANCEL_POLL_MS = 10_000;
 
 /**
  * ClamAV over every filesystem of this PC's disk, each mounted read-only (issue 8), with the signatures the server
@@ -20,42 +16,18 @@ export const virusScanTask = {
   async run(context) {
     const disk = taskDisk(context);
     const dir = await mkdtemp(join(context.stagingDir, 'signatures-'));
-    const cancel = watchCancel(context.client, context.task.id);
     try {
       // 1. The signatures, before any mount: none on the server is NO_SIGNATURES, and nothing is touched.
       const files = await downloadSignatures(context.client, context.task.id, dir, context.reporter);
       // 2. The scan: partition after partition, each mounted read-only and unmounted whatever happens.
-      const result = await scanDisk({ disk, signaturesDir: dir, logDir: context.logDir }, { run: context.run, reporter: context.reporter, signal: cancel.signal });
+      const result = await scanDisk({ disk, signaturesDir: dir, logDir: context.logDir }, { run: context.run, reporter: context.reporter, signal: context.signal });
       // 3. The result the server stores: what was found where, what was scanned, with which databases.
       return await taskResult(result, files, dir);
     } finally {
-      cancel.stop();
       await rm(dir, { recursive: true, force: true });
     }
   },
 } satisfies TaskModule<'virus-scan'>;
-
-/**
- * Asks the server now and then whether the task still runs: a 401 means it was cancelled (or has ended), and the scan
- * stops before its next partition. Best-effort: a network fault is not a cancellation.
- */
-export function watchCancel(client: ApiClient, taskId: number, intervalMs = CANCEL_POLL_MS): { signal: AbortSignal; stop: () => void } {
-  const controller = new AbortController();
-  let asking = false;
-  const timer = setInterval(() => {
-    if (asking || controller.signal.aborted) return;
-    asking = true;
-    client
-      .call('agentTask', { params: { id: taskId } }, { once: true })
-      .catch((error: unknown) => {
-        if (error instanceof BrumeError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN')) controller.abort();
-      })
-      .finally(() => {
-        asking = false;
-      });
-  }, intervalMs).unref();
-  return { signal: controller.signal, stop: () => clearInterval(timer) };
-}
 
 /** One infected file, as `brume task show ID --json` lists it. */
 interface Infection {

@@ -1,4 +1,4 @@
-import { AgentTask, API_PREFIX, EventBatch, HeldChunk, ImageSummary, Task, TaskComplete, TaskFail, UploadChunkQuery, UploadCommit, UploadListing } from '../api.ts';
+import { AgentTask, API_PREFIX, EventBatch, EventsAnswer, HeldChunk, ImageSummary, Task, TaskCancelled, TaskComplete, TaskFail, UploadChunkQuery, UploadCommit, UploadListing } from '../api.ts';
 import { MulticastJoin } from '../multicast.ts';
 import { RecoveredCommit, RecoveredPieceHeld, RecoveredPieceQuery, RecoveredStored } from '../recovered.ts';
 import { SignatureList } from '../signatures.ts';
@@ -15,8 +15,13 @@ export const agentRoutes = defineRoutes({
   },
   taskEvents: {
     method: 'POST', mount: API_PREFIX, path: '/tasks/:id/events', auth: 'task', area: 'agent', params: IdParams, body: EventBatch,
-    summary: 'Progress events; the first moves the task `queued → running`',
-    responses: { 204: NO_CONTENT },
+    summary: 'Progress events, or none (a heartbeat); the first moves the task `queued → running`; the answer says whether a technician asked the task to stop (204 from servers before cancel requests)',
+    responses: { 200: EventsAnswer, 204: NO_CONTENT },
+  },
+  taskCancelled: {
+    method: 'POST', mount: API_PREFIX, path: '/tasks/:id/cancelled', auth: 'task', area: 'agent', params: IdParams, body: TaskCancelled,
+    summary: 'The agent stopped as asked: the task is `cancelled`, with what it had written and its logs (only after a cancel request; repeated, the same `Task`)',
+    responses: { 200: Task },
   },
   taskComplete: {
     method: 'POST', mount: API_PREFIX, path: '/tasks/:id/complete', auth: 'task', area: 'agent', params: IdParams, body: TaskComplete,

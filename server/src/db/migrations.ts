@@ -301,6 +301,13 @@ export const migrations: readonly string[] = [
   CREATE INDEX tasks_by_batch ON tasks(batch) WHERE batch IS NOT NULL;
   CREATE INDEX tasks_by_end ON tasks(ended_at) WHERE ended_at IS NOT NULL;
   `,
+  `
+  -- Cancel reaches the agent: a running task's cancel is a request the agent confirms (or a grace ends it), so the
+  -- agent can say what it had written.
+  ALTER TABLE tasks ADD COLUMN cancel_requested_at TEXT;
+  ALTER TABLE tasks ADD COLUMN stopped TEXT;
+  CREATE INDEX tasks_cancel_requested ON tasks(cancel_requested_at) WHERE cancel_requested_at IS NOT NULL AND state = 'running';
+  `,
 ];
 
 /**

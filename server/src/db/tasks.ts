@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { BrumeError, isTaskKind, type Event, type TaskError, type TaskKind, type TaskState } from '@brume/protocol';
+import { BrumeError, isTaskKind, type Event, type StopReport, type TaskError, type TaskKind, type TaskState } from '@brume/protocol';
 import { parseJsonColumn, transaction } from './sqlite.ts';
 
 export interface TaskRecord {
@@ -23,6 +23,10 @@ export interface TaskRecord {
   batch: number | null;
   /** When the agent last posted events; null before its first post. */
   heardAt: string | null;
+  /** When a technician asked to stop the task while it ran; null if nobody did. */
+  cancelRequestedAt: string | null;
+  /** What its agent had done when a cancel stopped it; null otherwise. */
+  stopped: StopReport | null;
 }
 export type NewTask = Pick<TaskRecord, 'kind' | 'hostId' | 'hostName' | 'image' | 'disk' | 'createdAt' | 'debug' | 'params' | 'batch'> & { tokenHash: string };
 
@@ -33,6 +37,7 @@ export interface TaskCredentials {
   image: string | null;
   state: TaskState;
   tokenHash: string;
+  cancelRequestedAt: string | null;
 }
 
 export interface TaskFilter {
@@ -50,6 +55,7 @@ export interface TaskEnding {
   at: string;
   error?: TaskError | undefined;
   result?: Record<string, unknown> | undefined;
+  stopped?: StopReport | undefined;
 }
 
 export interface TaskRepository {
@@ -67,8 +73,15 @@ export interface TaskRepository {
   oldestQueuedForHost(hostId: number): Promise<TaskRecord | undefined>;
   /** Replaces the token of a still queued task (the old one stops working); false if it is no longer queued. */
   replaceToken(id: number, tokenHash: string): Promise<boolean>;
-  /** Moves queued → running on the first event; keeps the last progress and phase events. False if the task ended. */
-  recordEvents(id: number, update: { at: string; progress: Event | undefined; phase: Event | undefined }): Promise<boolean>;
+  /**
+   * Moves queued → running on the first event; keeps the last progress and phase events. Undefined if the task ended,
+   * else whether its cancel was requested (the answer the agent gets).
+   */
+  recordEvents(id: number, update: { at: string; progress: Event | undefined; phase: Event | undefined }): Promise<{ cancelRequested: boolean } | undefined>;
+  /** Records a cancel request on a running task (the first one counts); false if it is not running. */
+  requestCancel(id: number, at: string): Promise<boolean>;
+  /** Running tasks whose cancel was requested before this ISO timestamp: their agents never confirmed. */
+  cancelUnconfirmedSince(before: string): Promise<TaskRecord[]>;
   /** Ends an active task; false if it had already ended (nothing changed). */
   end(id: number, ending: TaskEnding): Promise<boolean>;
   /** Running tasks (not debug ones) whose agent was last heard from (or started) before this ISO timestamp. */
@@ -99,13 +112,15 @@ interface TaskRow {
   params: string;
   batch: number | null;
   heard_at: string | null;
+  cancel_requested_at: string | null;
+  stopped: string | null;
 }
 
 const selectTask = `SELECT t.id, t.kind, t.host_id, t.host_name, t.image, t.disk, t.state, t.created_at, t.started_at, t.ended_at,
-  t.progress, t.phase, t.error, t.result, t.debug, t.params, t.batch, t.heard_at,
+  t.progress, t.phase, t.error, t.result, t.debug, t.params, t.batch, t.heard_at, t.cancel_requested_at, t.stopped,
   (SELECT json_group_array(name) FROM (SELECT name FROM task_logs WHERE task_id = t.id ORDER BY name)) AS log_files
   FROM tasks t`;
-const selectCredentials = 'SELECT id, kind, image, state, token_hash AS tokenHash FROM tasks';
+const selectCredentials = 'SELECT id, kind, image, state, token_hash AS tokenHash, cancel_requested_at AS cancelRequestedAt FROM tasks';
 const ACTIVE = `('queued', 'running')`;
 
 /**
@@ -144,6 +159,8 @@ function toRecord(row: TaskRow): TaskRecord {
     params: JSON.parse(row.params) as Record<string, unknown>,
     batch: row.batch,
     heardAt: row.heard_at,
+    cancelRequestedAt: row.cancel_requested_at,
+    stopped: parseJsonColumn<StopReport>(row.stopped),
   };
 }
 
@@ -165,9 +182,11 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
   const replaceToken = db.prepare(`UPDATE tasks SET token_hash = ? WHERE id = ? AND state = 'queued'`);
   const recordEvents = db.prepare(`UPDATE tasks SET state = 'running', started_at = coalesce(started_at, $at), heard_at = $at,
     progress = coalesce($progress, progress), phase = coalesce($phase, phase)
-    WHERE id = $id AND state IN ${ACTIVE}`);
+    WHERE id = $id AND state IN ${ACTIVE} RETURNING cancel_requested_at`);
+  const requestCancel = db.prepare(`UPDATE tasks SET cancel_requested_at = coalesce(cancel_requested_at, ?) WHERE id = ? AND state = 'running'`);
+  const cancelUnconfirmedSince = db.prepare(`${selectTask} WHERE t.state = 'running' AND t.cancel_requested_at < ? ORDER BY t.id`);
   const end = db.prepare(`UPDATE tasks SET state = $state, ended_at = $at, started_at = coalesce(started_at, $at),
-    error = $error, result = $result WHERE id = $id AND state IN ${ACTIVE}`);
+    error = $error, result = $result, stopped = $stopped WHERE id = $id AND state IN ${ACTIVE}`);
   const silentSince = db.prepare(`${selectTask} WHERE t.state = 'running' AND t.debug = 0 AND coalesce(t.heard_at, t.started_at) < ? ORDER BY t.id`);
   const failSilent = db.prepare(`UPDATE tasks SET state = 'failed', ended_at = $at, error = $error
     WHERE id = $id AND state = 'running' AND coalesce(heard_at, started_at) < $before`);
@@ -191,10 +210,14 @@ export function sqliteTasks(db: DatabaseSync): TaskRepository {
     activeHostTasks: async (hostId) => (activeHostTasks.get(hostId) as { n: number }).n,
     oldestQueuedForHost: async (hostId) => record(oldestQueuedForHost.get(hostId)),
     replaceToken: async (id, tokenHash) => replaceToken.run(tokenHash, id).changes > 0,
-    recordEvents: async (id, update) =>
-      recordEvents.run({ id, at: update.at, progress: json(update.progress), phase: json(update.phase) }).changes > 0,
+    recordEvents: async (id, update) => {
+      const row = recordEvents.get({ id, at: update.at, progress: json(update.progress), phase: json(update.phase) }) as { cancel_requested_at: string | null } | undefined;
+      return row === undefined ? undefined : { cancelRequested: row.cancel_requested_at !== null };
+    },
+    requestCancel: async (id, at) => requestCancel.run(at, id).changes > 0,
+    cancelUnconfirmedSince: async (before) => cancelUnconfirmedSince.all(before).map((row) => toRecord(row as unknown as TaskRow)),
     end: async (id, ending) =>
-      end.run({ id, state: ending.state, at: ending.at, error: json(ending.error), result: json(ending.result) }).changes > 0,
+      end.run({ id, state: ending.state, at: ending.at, error: json(ending.error), result: json(ending.result), stopped: json(ending.stopped) }).changes > 0,
     silentSince: async (before) => silentSince.all(before).map((row) => toRecord(row as unknown as TaskRow)),
     failSilent: async (id, before, ending) => failSilent.run({ id, before, at: ending.at, error: JSON.stringify(ending.error) }).changes > 0,
     pruneEnded: async (before) =>

@@ -1,4 +1,4 @@
-import { BrumeError, TaskResults, type AgentTask, type EventBatch, type KindResult, type Task, type TaskComplete, type TaskFail, type TaskKind } from '@brume/protocol';
+import { BrumeError, TaskResults, type AgentTask, type EventBatch, type EventsAnswer, type KindResult, type Task, type TaskCancelled, type TaskComplete, type TaskFail, type TaskKind } from '@brume/protocol';
 import type { z } from 'zod';
 import type { TaskCredentials } from '../db/tasks.ts';
 import { lockKeys, type DomainContext } from './context.ts';
@@ -12,13 +12,17 @@ export async function agentTask(ctx: DomainContext, task: TaskCredentials): Prom
   return { id, kind, image, disk, state, debug, params, hostName } as AgentTask;
 }
 
-/** Keeps the last progress and phase events of a batch; the first batch moves the task to running. One UPDATE. */
-export async function recordEvents(ctx: DomainContext, taskId: number, batch: EventBatch): Promise<void> {
+/**
+ * Keeps the last progress and phase events of a batch (none: a heartbeat); the first batch moves the task to running.
+ * One UPDATE, whose answer tells the agent whether a technician asked it to stop.
+ */
+export async function recordEvents(ctx: DomainContext, taskId: number, batch: EventBatch): Promise<EventsAnswer> {
   const progress = batch.events.findLast((event) => event.type === 'progress');
   const phase = batch.events.findLast((event) => event.type === 'phase');
   const recorded = await ctx.db.tasks.recordEvents(taskId, { at: ctx.now(), progress, phase });
-  if (!recorded) throw new BrumeError('TASK_STATE', `task ${taskId} has ended`);
-  ctx.feed?.publish(eventsMessage(taskId, ctx.now(), batch));
+  if (recorded === undefined) throw new BrumeError('TASK_STATE', `task ${taskId} has ended`);
+  if (batch.events.length > 0) ctx.feed?.publish(eventsMessage(taskId, ctx.now(), batch));
+  return { cancel: recorded.cancelRequested };
 }
 
 /**
@@ -53,6 +57,20 @@ function kindResult<K extends TaskKind>(task: TaskCredentials & { kind: K }, res
   const [first] = parsed.error.issues;
   const where = first === undefined || first.path.length === 0 ? '' : `${first.path.join('.')}: `;
   throw new BrumeError('BAD_REQUEST', `${task.kind} task ${task.id}: the result is not what a ${task.kind} agent reports (${where}${first?.message ?? 'invalid'})`, { detail: parsed.error.issues.slice(0, 10) });
+}
+
+/**
+ * Ends a task as cancelled, confirmed by its agent: what it had done (the result) and its logs are kept, then its kind's
+ * end hook runs (a capture's staged upload is dropped). Only a task whose cancel was requested; repeated after a lost
+ * answer, it returns the task.
+ */
+export async function confirmCancel(ctx: DomainContext, task: TaskCredentials, body: z.output<typeof TaskCancelled>): Promise<Task> {
+  if (task.state === 'cancelled') return showTask(ctx, task.id);
+  if (task.cancelRequestedAt === null) throw new BrumeError('TASK_STATE', `task ${task.id} was not asked to stop: nothing to confirm`);
+  await ctx.db.taskLogs.save(task.id, body.logs);
+  const ended = await endTask(ctx, task.id, { state: 'cancelled', at: ctx.now(), stopped: body.stopped });
+  await kindHooks(task.kind).onEnd?.(ctx, task, 'cancelled');
+  return ended;
 }
 
 async function endTask(ctx: DomainContext, id: number, ending: Parameters<DomainContext['db']['tasks']['end']>[1]): Promise<Task> {

@@ -75,10 +75,28 @@ export async function showTask(ctx: DomainContext, id: number): Promise<Task> {
   return toTask(await findTask(ctx, id));
 }
 
-/** Cancels a queued or running task, then runs its kind's end hook (a capture's staged upload goes). The agent learns it at its next post (401). */
+/**
+ * Cancels a task. A queued one (or a debug one, waiting in a shell) ends at once, and its kind's end hook runs (a
+ * capture's staged upload goes). A running one is asked to stop: the request is recorded, the agent hears it in the
+ * answer to its next event post, stops, and confirms with what it had written (`cancelled`); its token keeps working
+ * until then. A capture asked to stop can no longer publish (the request is recorded under the upload lock, so a commit
+ * is either whole before it or refused after it). An agent that never confirms is ended by the housekeeping after a
+ * grace (cancel-grace.ts).
+ */
 export async function cancelTask(ctx: DomainContext, id: number): Promise<Task> {
   const task = await findTask(ctx, id);
   if (!isActive(task.state)) throw new BrumeError('TASK_STATE', `task ${id} has ended already (${task.state})`, { detail: { state: task.state } });
+  if (task.state === 'running' && !task.debug) {
+    // Under the task's upload lock (a capture's chunks in flight and its commit hold it; no other kind takes it but to
+    // complete): no commit then straddles the request.
+    const requested = await ctx.locks.exclusive(lockKeys.upload(id), () => ctx.db.tasks.requestCancel(id, ctx.now()));
+    if (requested) {
+      const asked = await showTask(ctx, id);
+      ctx.feed?.publish({ type: 'task', task: asked });
+      return asked;
+    }
+    // It ended meanwhile: what it ended as decides below.
+  }
   const cancelled = await ctx.db.tasks.end(id, { state: 'cancelled', at: ctx.now() });
   if (!cancelled) throw new BrumeError('TASK_STATE', `task ${id} ended while being cancelled`);
   await kindHooks(task.kind).onEnd?.(ctx, task, 'cancelled');

@@ -97,6 +97,11 @@ export async function commitUpload(ctx: DomainContext, task: TaskCredentials, ma
     throw new BrumeError('BAD_REQUEST', `the manifest names image ${JSON.stringify(manifest.name)}; task ${task.id} captures ${task.image}`);
   }
   return ctx.locks.exclusive(lockKeys.upload(task.id), async () => {
+    // Read again under the lock: a cancel requested after this request was authenticated still stops the publish.
+    const fresh = await ctx.db.tasks.credentialsById(task.id);
+    if (fresh !== undefined && fresh.cancelRequestedAt !== null) {
+      throw new BrumeError('TASK_CANCELLED', `capture task ${task.id} was cancelled by a technician: its image is not published`);
+    }
     const existing = await ctx.db.images.byName(manifest.name);
     if (existing !== undefined) {
       if (existing.taskId === task.id) return toSummary(existing);

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeldChunk, ImageSummary, Manifest, UploadListing } from '@brume/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -52,6 +52,23 @@ describe('capture upload → commit → download', () => {
     const again = await commit();
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual(committed.json());
+  });
+
+  it('refuses the commit of a capture whose cancel was requested, and drops its upload once its agent confirms', async () => {
+    for (const chunk of image.chunks) expect((await putChunk(h, task.id, task.token, chunk)).statusCode).toBe(201);
+    const events = { events: [{ type: 'phase', ts: new Date().toISOString(), phase: 'capture', message: 'd1p1' }] };
+    expect((await h.call('POST', `/tasks/${task.id}/events`, { token: task.token, body: events })).statusCode).toBe(200);
+    expect((await h.call('POST', `/tasks/${task.id}/cancel`)).json()).toMatchObject({ state: 'running', cancelRequestedAt: expect.any(String) });
+
+    const refused = await commit();
+    expect([refused.statusCode, refused.json().error.code]).toEqual([409, 'TASK_CANCELLED']);
+    expect((await h.call('GET', '/images')).json()).toEqual({ images: [] });
+    expect(await readdir(join(h.dataDir, 'uploads'))).toHaveLength(1);
+
+    const confirmed = await h.call('POST', `/tasks/${task.id}/cancelled`, { token: task.token, body: { stopped: { cancelledBy: 'server', stoppedAt: 'capture: d1p2', message: 'stopped', published: false, uploaded: ['d1p1.pc.zst'] } } });
+    expect(confirmed.json()).toMatchObject({ state: 'cancelled', result: null, stopped: { published: false } });
+    expect(await readdir(join(h.dataDir, 'uploads'))).toEqual([]);
+    expect((await h.call('GET', '/images')).json()).toEqual({ images: [] });
   });
 
   it('acknowledges a chunk sent again without rewriting it, and refuses a different one for the same index', async () => {

@@ -81,9 +81,13 @@ function percent(task) {
 function taskRow(task) {
   const share = percent(task);
   const problems = [task.error === null ? undefined : `${task.error.code}: ${task.error.message}`, ...task.warnings.map((event) => event.message)].filter(Boolean);
-  const cancel = ACTIVE.has(task.state)
-    ? el('button', { type: 'button', class: 'small', onclick: () => cancelTask(task.id) }, 'Cancel')
-    : undefined;
+  // A running task asked to stop runs until its agent confirms (a few seconds): no second button meanwhile.
+  const stopping = task.state === 'running' && typeof task.cancelRequestedAt === 'string';
+  const cancel = stopping
+    ? el('span', { class: 'muted' }, 'stopping…')
+    : ACTIVE.has(task.state)
+      ? el('button', { type: 'button', class: 'small', onclick: () => cancelTask(task.id) }, 'Cancel')
+      : undefined;
   return el(
     'tr',
     { dataset: { taskId: task.id, state: task.state } },
