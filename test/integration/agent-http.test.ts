@@ -6,10 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PREFIX, Host, HostDetail, ImageList, Task, TaskCreated, TaskLogs, type TaskCreate } from '@brume/protocol';
-import type { z } from 'zod';
+import type { TaskCreate, TaskCreated } from '@brume/protocol';
+import { adminCall } from '../support/admin-call.ts';
 import { runBrume } from '../support/brume-cli.ts';
 import { rawHash } from '../support/file-tree.ts';
 import { zeroHash } from '../support/zero-device.ts';
@@ -27,26 +26,9 @@ let adminToken = '';
 let source: SampleDisk;
 let sourceDisk: LoopDisk;
 
-async function admin<S extends z.ZodType>(
-  method: 'GET' | 'POST',
-  path: string,
-  schema: S,
-  body?: unknown,
-): Promise<z.infer<S>> {
-  const response = await request(`${url}${API_PREFIX}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.body.text();
-  if (response.statusCode >= 300) throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${text}`);
-  return schema.parse(JSON.parse(text));
-}
+const admin = adminCall(() => ({ url: url, token: adminToken }));
 
-const createTask = (task: TaskCreate): Promise<TaskCreated> => admin('POST', '/tasks', TaskCreated, task);
+const createTask = (task: TaskCreate): Promise<TaskCreated> => admin('taskCreate', { body: task });
 const agent = (created: TaskCreated, extra: string[] = []) =>
   runBrume([
     'agent',
@@ -68,7 +50,7 @@ beforeAll(async () => {
   sourceDisk = await createLoopDisk(work, 'source', 512 * MiB);
   disks.push(sourceDisk);
   source = await buildGptSample(sourceDisk);
-  await admin('POST', '/hosts', Host, { name: 'pc1', macs: ['52:54:00:12:34:56'] });
+  await admin('hostCreate', { body: { name: 'pc1', macs: ['52:54:00:12:34:56'] } });
 });
 
 afterAll(async () => {
@@ -84,12 +66,12 @@ describe('brume agent over HTTP', () => {
     const captured = await agent(capture, ['--chunk-size', String(4 * MiB)]);
     expect(captured.code, `${captured.stderr}\n${JSON.stringify(captured.result)}`).toBe(0);
     expect(captured.events.some((event) => event['type'] === 'progress')).toBe(true);
-    const images = await admin('GET', '/images', ImageList);
+    const images = await admin('imageList', {});
     expect(images.images.map((image) => image.name)).toContain('lab-gpt');
-    const captureTask = await admin('GET', `/tasks/${capture.task.id}`, Task);
+    const captureTask = await admin('taskShow', { params: { id: capture.task.id } });
     expect(captureTask.state).toBe('done');
     expect(captureTask.phase?.type).toBe('phase');
-    const captureLogs = await admin('GET', `/tasks/${capture.task.id}/logs`, TaskLogs);
+    const captureLogs = await admin('taskLogs', { params: { id: capture.task.id } });
     const captureNames = captureLogs.files.map((file) => file.name);
     expect(captureNames).toEqual(
       expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'd1p2.capture.log', 'd1p3.capture.log']),
@@ -102,8 +84,8 @@ describe('brume agent over HTTP', () => {
     const deploy = await createTask({ kind: 'deploy', host: 'pc1', image: 'lab-gpt' });
     const deployed = await agent(deploy, ['--disk', target.path]);
     expect(deployed.code, `${deployed.stderr}\n${JSON.stringify(deployed.result)}`).toBe(0);
-    expect((await admin('GET', `/tasks/${deploy.task.id}`, Task)).state).toBe('done');
-    const deployNames = (await admin('GET', `/tasks/${deploy.task.id}/logs`, TaskLogs)).files.map((file) => file.name);
+    expect((await admin('taskShow', { params: { id: deploy.task.id } })).state).toBe('done');
+    const deployNames = (await admin('taskLogs', { params: { id: deploy.task.id } })).files.map((file) => file.name);
     expect(deployNames).toEqual(
       expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'dmesg.txt', 'lsblk.json', 'd1p2.restore.log']),
     );
@@ -134,7 +116,7 @@ describe('brume agent over HTTP', () => {
         logDir,
         ...(words.length > 0 ? ['--step', ...words] : []),
       ]);
-    const state = async () => (await admin('GET', `/tasks/${created.task.id}`, Task)).state;
+    const state = async () => (await admin('taskShow', { params: { id: created.task.id } })).state;
 
     // Booted: the banner with the steps, nothing written, the task running on the server.
     const booted = await step();
@@ -174,10 +156,10 @@ describe('brume agent over HTTP', () => {
     const finished = await step('finish');
     expect(finished.code, finished.stderr).toBe(0);
 
-    const task = await admin('GET', `/tasks/${created.task.id}`, Task);
+    const task = await admin('taskShow', { params: { id: created.task.id } });
     expect(task.state).toBe('done');
     expect(task.result?.['debug']).toBe(true);
-    const logs = (await admin('GET', `/tasks/${created.task.id}/logs`, TaskLogs)).files.map((file) => file.name);
+    const logs = (await admin('taskLogs', { params: { id: created.task.id } })).files.map((file) => file.name);
     expect(logs).toEqual(expect.arrayContaining(['agent.log', `d1p${last}.restore.log`]));
     expect((await compareWithSample(target, source)).mismatches).toEqual([]);
   });
@@ -187,8 +169,8 @@ describe('brume agent over HTTP', () => {
     const run = await agent(created, ['--step', 'table']);
     expect(run.code).toBe(2);
     expect((run.result?.['error'] as { message: string } | undefined)?.message).toContain('is not a debug task');
-    expect((await admin('GET', `/tasks/${created.task.id}`, Task)).state).toBe('queued');
-    await admin('POST', `/tasks/${created.task.id}/cancel`, Task);
+    expect((await admin('taskShow', { params: { id: created.task.id } })).state).toBe('queued');
+    await admin('taskCancel', { params: { id: created.task.id } });
   });
 
   it("a wipe task (normal) leaves every byte of the named disk zero; its passes and read-back are the task's result", async () => {
@@ -199,17 +181,19 @@ describe('brume agent over HTTP', () => {
     for (const offset of [0, 64 * MiB, 127 * MiB]) await device.write(randomBytes(MiB), 0, MiB, offset);
     await device.close();
     expect(await rawHash(doomed.path)).not.toBe(zeroHash(128 * MiB));
-    const refusedMode = await admin('POST', '/tasks', TaskCreated, {
-      kind: 'wipe',
-      host: 'pc1',
-      params: { mode: 'gentle' },
+    const refusedMode = await admin('taskCreate', {
+      body: {
+        kind: 'wipe',
+        host: 'pc1',
+        params: { mode: 'gentle' },
+      },
     }).catch((error: Error) => error.message);
     expect(refusedMode).toMatch(/HTTP 400 .*a wipe task: /);
     const created = await createTask({ kind: 'wipe', host: 'pc1', params: { mode: 'normal' } });
     const run = await agent(created, ['--disk', doomed.path]);
     expect(run.code, `${run.stderr}\n${JSON.stringify(run.result)}`).toBe(0);
     expect(await rawHash(doomed.path)).toBe(zeroHash(128 * MiB));
-    const task = await admin('GET', `/tasks/${created.task.id}`, Task);
+    const task = await admin('taskShow', { params: { id: created.task.id } });
     expect(task.state).toBe('done');
     expect(task.result).toMatchObject({
       mode: 'normal',
@@ -229,7 +213,7 @@ describe('brume agent over HTTP', () => {
     const created = await createTask({ kind: 'surface-test', host: 'pc1', params: { regions: 8 } });
     const run = await agent(created, ['--disk', scanned.path]);
     expect(run.code, `${run.stderr}\n${JSON.stringify(run.result)}`).toBe(0);
-    const task = await admin('GET', `/tasks/${created.task.id}`, Task);
+    const task = await admin('taskShow', { params: { id: created.task.id } });
     expect(task.result).toMatchObject({ disk: scanned.path, bytes: 64 * MiB, badSectors: [], badSectorCount: 0 });
     expect((task.result?.['throughput'] as unknown[]).length).toBe(8);
     expect(await rawHash(scanned.path)).toBe(before);
@@ -239,10 +223,10 @@ describe('brume agent over HTTP', () => {
     const created = await createTask({ kind: 'inventory', host: 'pc1' });
     const run = await agent(created);
     expect(run.code, `${run.stderr}\n${JSON.stringify(run.result)}`).toBe(0);
-    const detail = await admin('GET', '/hosts/pc1', HostDetail);
+    const detail = await admin('hostShow', { params: { name: 'pc1' } });
     expect(detail.inventories[0]?.source).toBe('inventory');
     expect(detail.inventories[0]?.inventory.nics.length).toBeGreaterThan(0);
-    expect((await admin('GET', `/tasks/${created.task.id}`, Task)).state).toBe('done');
+    expect((await admin('taskShow', { params: { id: created.task.id } })).state).toBe('done');
   });
 
   it('a capture cancelled on the server while it runs stops promptly, says so, and publishes nothing', async () => {
@@ -250,15 +234,15 @@ describe('brume agent over HTTP', () => {
     const running = agent(capture, ['--chunk-size', String(MiB)]);
     const deadline = Date.now() + 30_000;
     for (
-      let task = await admin('GET', `/tasks/${capture.task.id}`, Task);
+      let task = await admin('taskShow', { params: { id: capture.task.id } });
       task.state !== 'running';
-      task = await admin('GET', `/tasks/${capture.task.id}`, Task)
+      task = await admin('taskShow', { params: { id: capture.task.id } })
     ) {
       if (task.state !== 'queued' || Date.now() > deadline)
         throw new Error(`the capture never ran: ${JSON.stringify(task)}\n${JSON.stringify(await running)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await admin('POST', `/tasks/${capture.task.id}/cancel`, Task);
+    await admin('taskCancel', { params: { id: capture.task.id } });
     const cancelledAt = performance.now();
     const run = await running;
     expect(performance.now() - cancelledAt, 'seconds from cancel to exit').toBeLessThan(10_000);
@@ -266,8 +250,8 @@ describe('brume agent over HTTP', () => {
     const error = run.result?.['error'] as { code: string; message: string } | undefined;
     expect(error?.code).toBe('TASK_CANCELLED');
     expect(error?.message).toMatch(/cancelled/);
-    expect((await admin('GET', `/tasks/${capture.task.id}`, Task)).state).toBe('cancelled');
-    expect((await admin('GET', '/images', ImageList)).images.map((image) => image.name)).not.toContain('lab-cancelled');
+    expect((await admin('taskShow', { params: { id: capture.task.id } })).state).toBe('cancelled');
+    expect((await admin('imageList', {})).images.map((image) => image.name)).not.toContain('lab-cancelled');
   });
 
   it('a task cancelled on the server is refused at once, with a clear message and nothing written', async () => {
@@ -275,11 +259,11 @@ describe('brume agent over HTTP', () => {
     disks.push(fresh);
     const before = await rawHash(fresh.path, 0, MiB);
     const deploy = await createTask({ kind: 'deploy', host: 'pc1', image: 'lab-gpt' });
-    await admin('POST', `/tasks/${deploy.task.id}/cancel`, Task);
+    await admin('taskCancel', { params: { id: deploy.task.id } });
     const run = await agent(deploy, ['--disk', fresh.path]);
     expect(run.code).toBe(2);
     expect((run.result?.['error'] as { code: string } | undefined)?.code).toBe('UNAUTHORIZED');
     expect(await rawHash(fresh.path, 0, MiB)).toBe(before);
-    expect((await admin('GET', `/tasks/${deploy.task.id}`, Task)).state).toBe('cancelled');
+    expect((await admin('taskShow', { params: { id: deploy.task.id } })).state).toBe('cancelled');
   });
 });

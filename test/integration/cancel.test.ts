@@ -8,10 +8,9 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_PREFIX, Host, ImageList, Task, TaskCreated, type TaskCreate } from '@brume/protocol';
-import type { z } from 'zod';
+import type { Task, TaskCreate, TaskCreated } from '@brume/protocol';
+import { adminCall } from '../support/admin-call.ts';
 import { runBrume, spawnBrume, type CliRun } from '../support/brume-cli.ts';
 import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.ts';
 import { rawHash } from '../support/file-tree.ts';
@@ -35,27 +34,10 @@ let adminToken = '';
 let source: SampleDisk;
 let sourceDisk: LoopDisk;
 
-async function admin<S extends z.ZodType>(
-  method: 'GET' | 'POST',
-  path: string,
-  schema: S,
-  body?: unknown,
-): Promise<z.infer<S>> {
-  const response = await request(`${server?.url}${API_PREFIX}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const text = await response.body.text();
-  if (response.statusCode >= 300) throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${text}`);
-  return schema.parse(JSON.parse(text));
-}
+const admin = adminCall(() => ({ url: server?.url ?? '', token: adminToken }));
 
-const createTask = (task: TaskCreate): Promise<TaskCreated> => admin('POST', '/tasks', TaskCreated, task);
-const taskOf = (id: number): Promise<Task> => admin('GET', `/tasks/${id}`, Task);
+const createTask = (task: TaskCreate): Promise<TaskCreated> => admin('taskCreate', { body: task });
+const taskOf = (id: number): Promise<Task> => admin('taskShow', { params: { id: id } });
 const agentArgs = (url: string, created: TaskCreated, extra: string[]): string[] => [
   'agent',
   '--server',
@@ -193,7 +175,7 @@ beforeAll(async () => {
   sourceDisk = await createLoopDisk(work, 'source', 512 * MiB);
   disks.push(sourceDisk);
   source = await buildGptSample(sourceDisk);
-  await admin('POST', '/hosts', Host, { name: 'pc1', macs: ['52:54:00:12:34:77'] });
+  await admin('hostCreate', { body: { name: 'pc1', macs: ['52:54:00:12:34:77'] } });
   const capture = await createTask({ kind: 'capture', host: 'pc1', image: 'cancel-master', disk: sourceDisk.path });
   const captured = await runBrume(agentArgs(server.url, capture, ['--json', '--chunk-size', String(MiB)]));
   expect(captured.code, captured.stderr).toBe(0);
@@ -258,9 +240,7 @@ describe('a cancel of a running task', () => {
       uploaded: expect.arrayContaining(['d1p1.pc.zst']),
       partial: expect.stringMatching(/^d1p[23]$/),
     });
-    expect((await admin('GET', '/images', ImageList)).images.map((image) => image.name)).not.toContain(
-      'cancel-capture',
-    );
+    expect((await admin('imageList', {})).images.map((image) => image.name)).not.toContain('cancel-capture');
     expect(existsSync(join(work, 'data', 'uploads', `task-${created.task.id}`))).toBe(false);
     expect(readdirSync(join(work, 'data', 'uploads'))).toEqual([]);
   });
