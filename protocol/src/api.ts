@@ -13,8 +13,9 @@ import {
 } from './kinds/index.ts';
 
 /**
- * The HTTP contract of `/api/v1` (design.md, "Protocol"). The server validates every request with these schemas and
- * generates its OpenAPI document from them; the agent and the admin CLI parse every response with them.
+ * The schemas of the `/api/v1` contract (the route table in routes/ names which route takes which). The server
+ * validates every request with these schemas and generates its OpenAPI document from them; the agent and the admin
+ * CLI parse every response with them.
  */
 export const API_PREFIX = '/api/v1';
 
@@ -264,7 +265,7 @@ const TaskFieldsOfAnyKind = z.object({
   debug: z.boolean(),
   /** The batch of a task made for a whole group (`--group`), or null. */
   batch: z.number().int().positive().nullable(),
-  // History (issue 9), computed by the server; optional because a server before it does not send them.
+  // History, computed by the server; optional because a server before task history does not send them.
   /** When the agent last posted to the server: what `--agent-timeout` measures. Null before its first post. */
   heardAt: timestamp.nullable().optional(),
   /**
@@ -441,7 +442,7 @@ export const BootMenuQuery = z.object({ mac: z.string().optional(), platform: z.
 export type BootMenuQuery = z.infer<typeof BootMenuQuery>;
 
 /**
- * The kernel command line a ramdisk gets for a task (design.md, "Boot environment"); `brume.debug=1` for a debug task,
+ * The kernel command line a ramdisk gets for a task (the agent reads its task, server and token from it); `brume.debug=1` for a debug task,
  * which boots into a shell instead of running it.
  */
 export function taskCmdline(serverUrl: string, taskId: number, token: string, debug = false): string {

@@ -1,7 +1,7 @@
 import { recoverFiles } from '../care/recover.ts';
 import { describeKind, taskDisk, type TaskModule } from './task-module.ts';
 
-/** File recovery (issue 8): PhotoRec over this PC's disk, read-only; what it finds goes to the server or a USB disk. */
+/** File recovery: PhotoRec over this PC's disk, read-only; what it finds goes to the server or a USB disk. */
 export const recoverTask = {
   kind: 'recover',
   describe: () => describeKind('recover', { phases: ['inspect', 'recover', 'upload'] }),

@@ -1,7 +1,7 @@
 import { surfaceTest } from '../care/surface-test.ts';
 import { describeKind, taskDisk, type TaskModule } from './task-module.ts';
 
-/** Read the whole disk once (issue 8): the sectors it cannot read, SMART before and after, the speed across it. */
+/** Read the whole disk once, to judge a disk that fails: the sectors it cannot read, SMART before and after, the speed across it. */
 export const surfaceTestTask = {
   kind: 'surface-test',
   describe: () => describeKind('surface-test', { phases: ['inspect', 'scan'] }),

@@ -7,7 +7,7 @@ import { downloadSignatures } from '../care/virus-signatures-download.ts';
 import { describeKind, taskDisk, type TaskModule } from './task-module.ts';
 
 /**
- * ClamAV over every filesystem of this PC's disk, each mounted read-only (issue 8), with the signatures the server
+ * ClamAV over every filesystem of this PC's disk, each mounted read-only (scanning must not change the disk it judges), with the signatures the server
  * hands out: downloaded into a directory of the agent's own, checked, and removed afterwards.
  */
 export const virusScanTask = {

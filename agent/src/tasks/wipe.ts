@@ -1,7 +1,7 @@
 import { wipeDisk } from '../care/wipe.ts';
 import { describeKind, taskDisk, type TaskModule } from './task-module.ts';
 
-/** Erase this PC's disk (issue 8): before a PC leaves the school, or before it is given to someone else. */
+/** Erase this PC's disk: before a PC leaves the school, or before it is given to someone else. */
 export const wipeTask = {
   kind: 'wipe',
   describe: () => describeKind('wipe', { phases: ['inspect', 'plan', 'wipe', 'verify'] }),
