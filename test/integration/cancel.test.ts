@@ -1,7 +1,8 @@
 // Cancel against the real server on 127.0.0.1 and real `brume agent` processes on real loop disks: a deploy
 // mid-partition, a capture mid-upload (through a slow link), a full wipe and a surface test of a 2 TiB disk mid-pass.
-// Each stops once the technician cancels, ends `cancelled` with what it had written in its result, and leaves no tool
-// of its own running. The latencies (cancel → tools gone → task ended → agent gone) are printed for the record.
+// Each stops once the technician cancels, ends `cancelled` with what it had written (its stop report), and leaves no tool
+// of its own running. The latencies (from the server's record of the cancel request → tools gone → task ended → agent
+// gone) are printed for the record.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -106,21 +107,32 @@ async function cancelMidway(
   const toolsAtCancel = descendants(pid)
     .filter((child) => TOOLS.test(child.name))
     .map((child) => child.name);
-  const asked = performance.now();
+  const spawned = Date.now();
   const cancel = spawnBrume(['task', 'cancel', String(created.task.id)], {
     BRUME_SERVER: server?.url ?? '',
     BRUME_TOKEN: adminToken,
   });
-  const ms = { toolsGone: -1, taskEnded: -1, agentGone: -1 };
-  while (ms.agentGone < 0 || ms.taskEnded < 0) {
-    const now = performance.now() - asked;
-    if (ms.toolsGone < 0 && descendants(pid).every((child) => !TOOLS.test(child.name))) ms.toolsGone = now;
-    if (ms.agentGone < 0 && exited) ms.agentGone = now;
-    if (ms.taskEnded < 0 && (await taskOf(created.task.id)).state !== 'running')
-      ms.taskEnded = performance.now() - asked;
-    if (now > 60_000) throw new Error(`the agent did not stop within a minute of the cancel: ${JSON.stringify(ms)}`);
+  // Wall-clock instants (the server's clock is this machine's), so that they compare with the server's record of the
+  // request: the admin CLI's own start-up, slow on a loaded machine, is not Brume's cancel path.
+  const at = { toolsGone: -1, taskEnded: -1, agentGone: -1 };
+  while (at.agentGone < 0 || at.taskEnded < 0) {
+    if (at.toolsGone < 0 && descendants(pid).every((child) => !TOOLS.test(child.name))) at.toolsGone = Date.now();
+    if (at.agentGone < 0 && exited) at.agentGone = Date.now();
+    if (at.taskEnded < 0 && (await taskOf(created.task.id)).state !== 'running') at.taskEnded = Date.now();
+    if (Date.now() - spawned > 60_000)
+      throw new Error(`the agent did not stop within a minute of the cancel: ${JSON.stringify(at)}`);
     await sleep(20);
   }
+  const requestedAt = (await taskOf(created.task.id)).cancelRequestedAt;
+  if (requestedAt === null || requestedAt === undefined)
+    throw new Error('the server did not record the cancel request');
+  const asked = Date.parse(requestedAt);
+  // A tool that ended on its own while the CLI started (a capture's partclone finishes before its uploads) counts as 0.
+  const ms = {
+    toolsGone: Math.max(0, at.toolsGone - asked),
+    taskEnded: at.taskEnded - asked,
+    agentGone: at.agentGone - asked,
+  };
   const printed = await cancel.done;
   expect(printed.code, printed.stderr).toBe(0);
   expect(printed.stdout).toMatch(new RegExp(`^cancelled task ${created.task.id} \\(`));
