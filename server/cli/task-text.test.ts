@@ -101,6 +101,27 @@ describe('task text', () => {
     expect(block).toContain('progress: d1p2 3.0 GiB / 10.0 GiB (30%) at 120.0 MiB/s, ETA 1m00s');
   });
 
+  it('shows a cancel asked of a running task, then what its agent had done when it stopped', () => {
+    const asked = Task.parse({ ...running, cancelRequestedAt: '2026-03-05T14:04:00.000Z' });
+    expect(taskBlock(asked, now)).toMatch(/cancel:\s+asked at 2026-03-05 \d\d:04:00; waiting for its agent to stop\n/);
+    const stopped = Task.parse({
+      ...running,
+      state: 'cancelled',
+      endedAt: '2026-03-05T14:04:01.000Z',
+      cancelRequestedAt: '2026-03-05T14:04:00.000Z',
+      stopped: {
+        cancelledBy: 'server',
+        stoppedAt: 'deploy: restore d1p2',
+        message: 'cancelled by the server',
+        partitions: { complete: ['d1p1'], partial: 'd1p2', untouched: [] },
+      },
+    });
+    const block = taskBlock(stopped, now);
+    expect(block).not.toContain('cancel:');
+    expect(block).toContain('stopped:  cancelled by the server (at deploy: restore d1p2): {');
+    expect(block).toContain('"partial":"d1p2"');
+  });
+
   it('prints a created task with its token and kernel command line', () => {
     const created = TaskCreated.parse({
       task: { ...running, kind: 'capture', state: 'queued', startedAt: null, progress: null, phase: null },

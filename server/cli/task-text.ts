@@ -99,6 +99,10 @@ export function taskBlock(task: Task, now: Date = new Date()): string {
   ];
   if (task.error !== null) pairs.push(['error', errorText(task.error)]);
   if (task.result !== null) pairs.push(['result', JSON.stringify(task.result)]);
+  if (task.cancelRequestedAt !== null && task.cancelRequestedAt !== undefined && task.state === 'running')
+    pairs.push(['cancel', `asked at ${formatDate(task.cancelRequestedAt)}; waiting for its agent to stop`]);
+  if (task.stopped !== null && task.stopped !== undefined)
+    pairs.push(['stopped', `${task.stopped.message} (at ${task.stopped.stoppedAt}): ${JSON.stringify(task.stopped)}`]);
   pairs.push(['logs', task.logFiles.length === 0 ? '-' : task.logFiles.join(', ')]);
   return keyValues(pairs);
 }
