@@ -106,6 +106,11 @@ export const TechList = z.object({ technicians: z.array(Technician) });
 export const PinCreate = z.object({ ttlMinutes: z.number().int().min(1).max(24 * 60).default(60), uses: z.number().int().min(1).max(500).default(30) });
 export const PinCreated = z.object({ pin: z.string().regex(/^\d{6}$/), expiresAt: timestamp, uses: z.number().int().positive() });
 export type PinCreated = z.infer<typeof PinCreated>;
+/** `brume tech pin revoke [PIN|--all]`: one PIN, or every PIN, stops working, and the PC sessions it opened end. */
+export const PinRevoke = z.union([z.object({ pin: z.string().regex(/^\d{6}$/, 'a PIN of 6 digits') }), z.object({ all: z.literal(true) })]);
+export type PinRevoke = z.infer<typeof PinRevoke>;
+export const PinRevoked = z.object({ pins: z.number().int().nonnegative(), sessions: z.number().int().nonnegative() });
+export type PinRevoked = z.infer<typeof PinRevoked>;
 /** `POST /agent/tech-login`: a PIN, or a technician's name and password, typed at the PC. */
 export const TechLogin = z.union([z.object({ pin: z.string().regex(/^\d{6}$/, 'a PIN of 6 digits') }), z.object({ name: TechName, password: z.string().min(1).max(256) })]);
 export type TechLogin = z.infer<typeof TechLogin>;

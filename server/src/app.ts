@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import { API_PREFIX, BrumeError } from '@brume/protocol';
@@ -50,6 +51,8 @@ export interface AppDeps {
   store: ImageStore;
   /** sha256 of the admin token: the token itself is not kept in memory longer than needed. */
   adminTokenHash: Buffer;
+  /** The secret PINs are stored under (DATA/pin.secret); absent (tests), a new one each start. */
+  pinSecret?: Buffer;
   /** fastify's logger option (pino JSON lines); tests pass false. */
   logger?: FastifyServerOptions['logger'];
   now?: () => string;
@@ -108,8 +111,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   acceptEmptyJson(app);
 
   const feed = new TaskFeed((error) => app.log.error({ err: error }, 'a task feed listener failed'));
-  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now: deps.now ?? (() => new Date().toISOString()), feed };
+  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: deps.pinSecret ?? randomBytes(32), now: deps.now ?? (() => new Date().toISOString()), feed };
   const dashboardSessions = new DashboardSessions(() => Date.parse(ctx.now()));
+  ctx.onTechnicianGone = (name) => dashboardSessions.closeTechnician(name);
   const multicast = new MulticastRunner({
     db: deps.db, store: deps.store, sender: deps.multicastSender ?? noSender, defaultInterface: deps.config.multicastInterface, now: ctx.now,
     log: (message, detail) => app.log.warn(detail ?? {}, message),
@@ -143,7 +147,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(
     async (api) => {
       // The web dashboard's session cookie, checked and turned into its bearer before any route's own auth runs.
-      api.addHook('onRequest', dashboardCookieHook(dashboardSessions, API_PREFIX, deps.config.publicUrl));
+      api.addHook('onRequest', dashboardCookieHook(dashboardSessions, API_PREFIX, deps.config.publicUrl, async (name) => (await deps.db.technicians.byName(name)) !== undefined));
       for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes, multicastRoutes, multicastAgentRoutes, signatureRoutes, scheduleRoutes, recoveredRoutes, taskKindRoutes]) await api.register(routes, routeDeps);
     },
     { prefix: API_PREFIX },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task, TaskCreated } from '@brume/protocol';
@@ -117,7 +118,7 @@ describe('retention', () => {
     time.advance(3650 * DAY);
     const lines: string[] = [];
     const log = { info: (_: object, message: string) => lines.push(message), warn: (_: object, message: string) => lines.push(message), error: (_: object, message: string) => lines.push(message) };
-    const ctx = { db: harness.db, store: harness.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now: time.now };
+    const ctx = { db: harness.db, store: harness.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: randomBytes(32), now: time.now };
     const meters = { imageBytesServed: () => undefined, uploadBytesReceived: () => undefined, tasksPruned: () => undefined, agentsSilenced: () => undefined };
     const forever = housekeeping({ ctx, config: { retentionDays: 0, agentTimeoutSeconds: 0, dataDir: harness.dataDir }, meters, log, ticker: time.ticker });
     await forever.start();

@@ -50,7 +50,7 @@ export async function openHarness(
   const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...CONFIG_DEFAULTS, ...configOverrides });
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
-  await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, silentLog);
+  await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: randomBytes(32), now }, silentLog);
   const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false, now, ...extra });
   await app.ready();
   const stop = async (): Promise<void> => {

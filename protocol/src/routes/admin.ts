@@ -1,5 +1,5 @@
 import {
-  API_PREFIX, Group, GroupAdd, GroupList, GroupRemove, Host, HostCreate, HostDetail, HostList, ImageDetail, ImageList, ImageVerification, PinCreate, PinCreated,
+  API_PREFIX, Group, GroupAdd, GroupList, GroupRemove, Host, HostCreate, HostDetail, HostList, ImageDetail, ImageList, ImageVerification, PinCreate, PinCreated, PinRevoke, PinRevoked,
   Task, TaskBatchCreate, TaskBatchCreated, TaskCreate, TaskCreated, TaskList, TaskListQuery, TaskLogs, TechCreate, Technician, TechList,
 } from '../api.ts';
 import { TaskKindCatalog } from '../kinds/catalog.ts';
@@ -73,4 +73,8 @@ export const adminRoutes = defineRoutes({
   techAdd: { method: 'POST', mount: API_PREFIX, path: '/techs', auth: 'admin', area: 'technicians', body: TechCreate, summary: "A technician's account", responses: { 201: Technician } },
   techDelete: { method: 'DELETE', mount: API_PREFIX, path: '/techs/:name', auth: 'admin', area: 'technicians', params: TechParams, summary: "Deletes a technician's account", responses: { 204: NO_CONTENT } },
   pinCreate: { method: 'POST', mount: API_PREFIX, path: '/techs/pins', auth: 'admin', area: 'technicians', body: PinCreate, summary: "A PIN for a day's work in a room", responses: { 201: PinCreated } },
+  pinRevoke: {
+    method: 'POST', mount: API_PREFIX, path: '/techs/pins/revoke', auth: 'admin', area: 'technicians', body: PinRevoke,
+    summary: 'One PIN (or `all`) stops working at once, and the PC sessions it opened end: how many of each', responses: { 200: PinRevoked },
+  },
 });

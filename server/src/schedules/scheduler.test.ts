@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'brume-scheduler-'));
   db = sqliteDatabase(join(dir, 'brume.db'));
   clock = fakeClock('2026-12-01T00:00:00Z');
-  ctx = { db, store: localImageStore(dir), locks: new KeyedLock(), loginGuard: new LoginGuard(), now: () => clock.now().toISOString() };
+  ctx = { db, store: localImageStore(dir), locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: randomBytes(32), now: () => clock.now().toISOString() };
   warnings.length = 0;
 });
 afterEach(async () => {
