@@ -24,7 +24,13 @@ export const Mac = z
   .transform((value) => value.trim().toLowerCase().replaceAll('-', ':'))
   .pipe(z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'a MAC address such as 52:54:00:12:34:56'));
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
-export const Id = z.coerce.number().int().positive();
+/**
+ * A row id, as a number or as it appears in a path: decimal digits only, so `0x3`, `3.0`, `1e2` or ` 3` never name
+ * task 3 (a coercing Number() would take all of them).
+ */
+export const Id = z
+  .union([z.number(), z.string().regex(/^[1-9][0-9]{0,15}$/, 'an id: decimal digits, no sign, point or leading zero').transform(Number)])
+  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 const timestamp = z.iso.datetime();
 
 export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() }) });

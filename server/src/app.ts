@@ -16,7 +16,9 @@ import { KeyedLock } from './domain/keyed-lock.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { TaskFeed } from './domain/task-feed.ts';
 import { housekeeping, timerTicker, type Ticker } from './housekeeping.ts';
+import { checkHost, allowedHostNames } from './host-check.ts';
 import { installErrorHandling, sendError } from './http-errors.ts';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.ts';
 import { serverMetrics } from './metrics/server-metrics.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { bootRoutes } from './routes/boot.ts';
@@ -93,6 +95,7 @@ function acceptEmptyJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
+    else if (jsonNestsDeeperThan(String(body), MAX_JSON_DEPTH)) done(new BrumeError('BAD_REQUEST', `this JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     else parseJson(request, String(body), done);
   });
 }
@@ -109,6 +112,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setSerializerCompiler(parsingSerializer as FastifySerializerCompiler<unknown>);
   installErrorHandling(app);
   acceptEmptyJson(app);
+  const hostNames = allowedHostNames(deps.config);
+  app.addHook('onRequest', async (request) => checkHost(request.headers.host, hostNames));
+  // No answer of this server is to be sniffed into something else (an uploaded file rendered as HTML).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
 
   const feed = new TaskFeed((error) => app.log.error({ err: error }, 'a task feed listener failed'));
   const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: deps.pinSecret ?? randomBytes(32), now: deps.now ?? (() => new Date().toISOString()), feed };

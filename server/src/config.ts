@@ -35,6 +35,8 @@ export interface Config {
   readonly agentTimeoutSeconds: number;
   /** Who may scrape /metrics: the admin token's holder (a bearer token), or anyone who reaches the server. */
   readonly metricsAuth: 'admin' | 'none';
+  /** Names the Host header may carry beyond an address, localhost, the listen host and --public-url's (host-check.ts). */
+  readonly allowedHosts: readonly string[];
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
@@ -42,7 +44,7 @@ export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
 /** Retention, silent agents and /metrics: 90 days of history, 30 minutes of silence, admin-only metrics. */
 export const HOUSEKEEPING_DEFAULTS = { retentionDays: 90, agentTimeoutSeconds: 30 * 60, metricsAuth: 'admin' } as const;
 /** The settings with a default, for code that builds a Config without flags (tests, tools). */
-export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;
+export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, allowedHosts: [], ...HOUSEKEEPING_DEFAULTS } as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
 export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
@@ -74,6 +76,7 @@ const ServerFlags = z.object({
   'retention-days': z.coerce.number().int('whole days').min(0).max(36500).default(HOUSEKEEPING_DEFAULTS.retentionDays),
   'agent-timeout': z.string().transform(durationSeconds).pipe(z.number({ error: 'a duration such as 30m, 2h or 90s (0: never)' }).int().min(0).max(7 * 24 * 3600, 'at most 7 days')).default(HOUSEKEEPING_DEFAULTS.agentTimeoutSeconds),
   'metrics-auth': z.enum(['admin', 'none'], { error: 'admin (a bearer token) or none (open to whoever reaches the server)' }).default(HOUSEKEEPING_DEFAULTS.metricsAuth),
+  'allow-host': z.array(z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name such as brume.school.lan')).default([]),
 });
 
 /** `90s`, `30m`, `2h`, `1d` or bare seconds; anything else is NaN, which the schema then refuses. */
@@ -96,6 +99,7 @@ export function parseServerArgs(argv: readonly string[]): Config {
         'wake-broadcast': { type: 'string' },
         signatures: { type: 'string' },
         'retention-days': { type: 'string' }, 'agent-timeout': { type: 'string' }, 'metrics-auth': { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
       },
       strict: true,
       allowPositionals: false,
@@ -124,5 +128,6 @@ export function parseServerArgs(argv: readonly string[]): Config {
     retentionDays: flags['retention-days'],
     agentTimeoutSeconds: flags['agent-timeout'],
     metricsAuth: flags['metrics-auth'],
+    allowedHosts: Object.freeze([...flags['allow-host']]),
   });
 }

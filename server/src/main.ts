@@ -20,7 +20,8 @@ export const serverUsage =
   '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL] [--boot DIR]\n' +
   "                [--menu-timeout 5] [--unknown-hosts local|register] [--host-name-pattern 'pc-{mac}']\n" +
   '                [--multicast-interface IF] [--wake-broadcast ADDR] [--signatures DIR]\n' +
-  '                [--retention-days 90] [--agent-timeout 30m] [--metrics-auth admin|none]\n';
+  '                [--retention-days 90] [--agent-timeout 30m] [--metrics-auth admin|none]\n' +
+  '                [--allow-host NAME]…\n';
 
 export interface RunningServer {
   /** The URL it listens on, port resolved (http://127.0.0.1:41234). */

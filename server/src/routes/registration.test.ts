@@ -31,9 +31,14 @@ describe('quick registration (no token)', () => {
     expect(detail.json().inventories[0]).toMatchObject({ source: 'register', inventory: { system: { serial: 'ABC1234' }, memoryBytes: 16 * 1024 ** 3 } });
   });
 
-  it('does not register a known PC twice: the inventory joins its history, newest first', async () => {
+  it('does not register a known PC twice: the inventory joins its history, newest first, only when vouched for', async () => {
     const again = sampleInventory({ memoryBytes: 32 * 1024 ** 3, nics: [{ name: 'eth0', mac: '52:54:00:00:01:02', driver: 'iwlwifi', speedMbps: null, link: true, ipv4: [] }] });
-    const response = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: again } });
+    // Anyone on the network knows a PC's MAC: without a technician or the host's task token, its inventory stays.
+    const anonymous = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: again } });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error.message).toContain('this PC is registered already, as lab2-01');
+    expect((await h.call('GET', '/hosts/lab2-01')).json().inventories).toHaveLength(1);
+    const response = await h.call('POST', '/agent/register', { body: { inventory: again } });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ created: false, host: { name: 'lab2-01' } });
     const history = (await h.call('GET', '/hosts/lab2-01')).json().inventories as { inventory: { memoryBytes: number } }[];
@@ -55,14 +60,20 @@ describe('quick registration (no token)', () => {
   it('full registration: a group that exists and an image that exists, or nothing is created', async () => {
     const nic = (mac: string) => [{ name: 'eno1', mac, driver: null, speedMbps: null, link: true, ipv4: [] }];
     expect((await h.call('POST', '/groups', { body: { name: 'lab-2', hosts: [] } })).statusCode).toBe(200);
-    const unknownGroup = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'desk-07', group: 'lab-9', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
+    // A group or an image is a technician's choice (here the admin token vouches): never an anonymous PC's.
+    for (const choice of [{ group: 'lab-2' }, { image: 'nope' }]) {
+      const anonymous = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'desk-07', ...choice, inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
+      expect(anonymous.statusCode).toBe(401);
+    }
+    expect((await h.call('GET', '/hosts/desk-07')).statusCode).toBe(404);
+    const unknownGroup = await h.call('POST', '/agent/register', { body: { name: 'desk-07', group: 'lab-9', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
     expect(unknownGroup.statusCode).toBe(404);
     expect(unknownGroup.json().error).toMatchObject({ code: 'GROUP_NOT_FOUND', message: 'no group named lab-9: the groups are lab-2' });
-    const unknownImage = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'desk-07', group: 'lab-2', image: 'nope', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
+    const unknownImage = await h.call('POST', '/agent/register', { body: { name: 'desk-07', group: 'lab-2', image: 'nope', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
     expect(unknownImage.json().error).toMatchObject({ code: 'IMAGE_NOT_FOUND' });
     expect((await h.call('GET', '/hosts/desk-07')).statusCode).toBe(404);
 
-    const grouped = await h.call('POST', '/agent/register', { ...noToken, body: { name: 'desk-07', group: 'lab-2', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
+    const grouped = await h.call('POST', '/agent/register', { body: { name: 'desk-07', group: 'lab-2', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) } });
     expect(grouped.statusCode).toBe(201);
     expect(grouped.json().host).toMatchObject({ name: 'desk-07', groups: ['lab-2'], image: null });
     expect((await h.call('GET', '/groups/lab-2')).json()).toMatchObject({ name: 'lab-2', hosts: ['desk-07'] });
