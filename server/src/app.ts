@@ -120,9 +120,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   const feed = new TaskFeed((error) => app.log.error({ err: error }, 'a task feed listener failed'));
-  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: deps.pinSecret ?? randomBytes(32), now: deps.now ?? (() => new Date().toISOString()), feed };
-  const dashboardSessions = new DashboardSessions(() => Date.parse(ctx.now()));
-  ctx.onTechnicianGone = (name) => dashboardSessions.closeTechnician(name);
+  const now = deps.now ?? ((): string => new Date().toISOString());
+  const dashboardSessions = new DashboardSessions(() => Date.parse(now()));
+  const ctx: DomainContext = {
+    db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: deps.pinSecret ?? randomBytes(32), now, feed,
+    // A deleted account's dashboard sessions end with its PC sessions.
+    onTechnicianGone: (name) => dashboardSessions.closeTechnician(name),
+  };
   const multicast = new MulticastRunner({
     db: deps.db, store: deps.store, sender: deps.multicastSender ?? noSender, defaultInterface: deps.config.multicastInterface, now: ctx.now,
     log: (message, detail) => app.log.warn(detail ?? {}, message),

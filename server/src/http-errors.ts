@@ -36,7 +36,7 @@ const HANG_UP_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNABORTED'
 export function isClientHangUp(error: unknown, request: FastifyRequest): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   const hungUp = request.raw.destroyed || request.raw.socket?.destroyed === true;
-  return hungUp && (typeof code !== 'string' || HANG_UP_CODES.has(code) || (error as Error).message === 'aborted');
+  return hungUp && ((typeof code === 'string' && HANG_UP_CODES.has(code)) || (error instanceof Error && error.message === 'aborted'));
 }
 
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
