@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 import { sampleInventory } from '../../../test/fixtures/sample-inventory.ts';
+import { RegistrationBurst } from '../domain/registration-burst.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -94,6 +95,35 @@ describe('quick registration (no token)', () => {
     const malformed = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: { ...sampleInventory(), memoryBytes: -1 } } });
     expect(malformed.statusCode).toBe(400);
     expect((await h.call('GET', '/hosts')).json().hosts.length).toBe(before);
+  });
+});
+
+describe('a flood of unknown MACs', () => {
+  it('makes at most MAX_NEW_HOSTS hosts a minute for anonymous callers, then 429; a technician still registers', async () => {
+    const flood = await openHarness(undefined, true, { hostNamePattern: 'flood-{nnn}' });
+    try {
+      const nic = (index: number) => [{ name: 'eno1', mac: `52:54:00:77:${(index >> 8).toString(16).padStart(2, '0')}:${(index & 255).toString(16).padStart(2, '0')}`, driver: null, speedMbps: null, link: true, ipv4: [] }];
+      for (let index = 0; index < RegistrationBurst.MAX_NEW_HOSTS; index += 1) {
+        expect((await flood.call('POST', '/agent/register', { ...noToken, body: { inventory: sampleInventory({ nics: nic(index) }) } })).statusCode).toBe(201);
+      }
+      const refused = await flood.call('POST', '/agent/register', { ...noToken, body: { inventory: sampleInventory({ nics: nic(999) }) } });
+      expect([refused.statusCode, refused.json().error.code]).toEqual([429, 'TOO_MANY_REGISTRATIONS']);
+      expect((await flood.call('POST', '/agent/register', { body: { inventory: sampleInventory({ nics: nic(999) }) } })).statusCode).toBe(201);
+      expect((await flood.call('GET', '/hosts')).json().hosts).toHaveLength(RegistrationBurst.MAX_NEW_HOSTS + 1);
+    } finally {
+      await flood.close();
+    }
+  });
+
+  it('tells its alert once a minute, however many are refused', () => {
+    let nowMs = 0;
+    const alerts: number[] = [];
+    const burst = new RegistrationBurst(() => nowMs, (refused) => alerts.push(refused));
+    for (let index = 0; index < RegistrationBurst.MAX_NEW_HOSTS; index += 1) burst.admit();
+    for (let index = 0; index < 5; index += 1) expect(() => burst.admit()).toThrow(expect.objectContaining({ code: 'TOO_MANY_REGISTRATIONS' }));
+    expect(alerts).toEqual([1]);
+    nowMs += RegistrationBurst.WINDOW_MS;
+    expect(() => burst.admit()).not.toThrow();
   });
 });
 
