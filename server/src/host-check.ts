@@ -1,14 +1,16 @@
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { BrumeError } from '@brume/protocol';
 import type { Config } from './config.ts';
 
 /**
  * The names a request's Host header may carry: an address (a rebinding attack needs a name it controls, never an IP
- * literal), localhost, the listen address, the host of --public-url, and any --allow-host. A web page on the school
- * network that points its own name at this server (DNS rebinding) is refused before any route runs.
+ * literal), localhost, this machine's own name (`imaging`, `imaging.school.lan`: a name the attacker does not own),
+ * the listen address, the host of --public-url, and any --allow-host. A web page on the school network that points its
+ * own name at this server (DNS rebinding) is refused before any route runs.
  */
-export function allowedHostNames(config: Pick<Config, 'listen' | 'publicUrl' | 'allowedHosts'>): ReadonlySet<string> {
-  const names = ['localhost', config.listen.host, ...config.allowedHosts];
+export function allowedHostNames(config: Pick<Config, 'listen' | 'publicUrl' | 'allowedHosts'>, machineName: string = hostname()): ReadonlySet<string> {
+  const names = ['localhost', machineName, machineName.split('.')[0] ?? machineName, config.listen.host, ...config.allowedHosts];
   if (config.publicUrl !== null) names.push(new URL(config.publicUrl).hostname.replace(/^\[(.*)\]$/, '$1'));
   return new Set(names.map((name) => name.toLowerCase()));
 }
