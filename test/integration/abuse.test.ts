@@ -1,5 +1,6 @@
 // The server held against abuse, over real HTTP against the real `brume server`: a dismissed technician's sessions, a
 // login flood, files other users could read, bad input that used to reach a 500 or a stuck task, anonymous writes.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -160,6 +161,21 @@ describe('DATA and its files', () => {
     walk(dataDir);
     for (const name of ['brume.db', 'brume.db-wal', 'brume.db-shm', 'admin.token', 'pin.secret', 'images/modes/manifest.json', 'images/old/leftover.txt']) expect(files).toContain(join(dataDir, name));
     for (const file of files) expect(statSync(file).mode & 0o777, file).toBe(0o600);
+  });
+
+  // Root-owned and open to all (0777), run as nobody: the server could write there but cannot make it private.
+  it.skipIf(process.getuid?.() !== 0)('refuses to start, saying why, in a DATA wider than 0700 that it cannot make private', async () => {
+    const wide = join(work, 'wide');
+    mkdirSync(wide);
+    chmodSync(work, 0o755);
+    chmodSync(wide, 0o777);
+    const brumeBin = join(import.meta.dirname, '../../bin/brume');
+    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', brumeBin, 'server', '--data', wide, '--listen', '127.0.0.1:0'], { timeout: 30_000 }, (error, _stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr }));
+    });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/DATA .*wide is readable by other users and cannot be made private/);
   });
 
   it('never writes the admin token to the log: it says where the file is', () => {
