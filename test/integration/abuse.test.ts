@@ -265,6 +265,10 @@ describe('anonymous writes', () => {
     expect(vouched.status, vouched.text).toBe(200);
     expect(await inventories()).toBe(before + 1);
     await call('POST', `/tasks/${task.task.id}/fail`, { token: task.token, body: { error: { code: 'TOOL_FAILED', message: 'done with it' } } });
+    // A technician logged in at the PC vouches for it too.
+    const session = TechSession.parse((await call('POST', '/agent/tech-login', { body: { pin: await newPin() } })).json());
+    expect((await call('POST', '/agent/register', { token: session.token, body: { inventory: sampleInventory({ nics }) } })).status).toBe(200);
+    expect(await inventories()).toBe(before + 2);
   });
 
   it('a Host header naming another server (DNS rebinding) is refused with 421; --allow-host names are served', async () => {
