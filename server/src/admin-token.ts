@@ -10,7 +10,10 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
  * DATA/admin.token, mode 0600, and announced
  * once through `announce` (main.ts prints the token only on a terminal); later starts read it back.
  */
-export async function loadAdminToken(dataDir: string, announce: (created: { path: string; token: string }) => void): Promise<string> {
+export async function loadAdminToken(
+  dataDir: string,
+  announce: (created: { path: string; token: string }) => void,
+): Promise<string> {
   const path = join(dataDir, ADMIN_TOKEN_FILE);
   const token = `ba_${randomBytes(32).toString('base64url')}`;
   const created = await open(path, 'wx', 0o600).then(
@@ -35,7 +38,10 @@ export async function loadAdminToken(dataDir: string, announce: (created: { path
   const stored = (await readFile(path, 'utf8')).trim();
   // 22 base64url characters carry 128 bits: anything shorter was not made here and is too weak to guard the server.
   if (!/^[A-Za-z0-9_-]{22,}$/.test(stored)) {
-    throw new BrumeError('BAD_REQUEST', `${path} does not hold a valid admin token (base64url, at least 128 bits); delete it to make a new one`);
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `${path} does not hold a valid admin token (base64url, at least 128 bits); delete it to make a new one`,
+    );
   }
   return stored;
 }

@@ -40,7 +40,12 @@ export class DashboardSessions {
   open(role: DashboardRole, name: string): { id: string; session: DashboardSession } {
     this.#forgetExpired();
     const id = randomBytes(32).toString('base64url');
-    const session: DashboardSession = { role, name, expiresAtMs: this.#nowMs() + this.#ttlMs, bearer: `bd_${randomBytes(32).toString('base64url')}` };
+    const session: DashboardSession = {
+      role,
+      name,
+      expiresAtMs: this.#nowMs() + this.#ttlMs,
+      bearer: `bd_${randomBytes(32).toString('base64url')}`,
+    };
     const key = keyOf(id);
     this.#sessions.set(key, session);
     this.#byBearer.set(keyOf(session.bearer), key);
@@ -76,7 +81,8 @@ export class DashboardSessions {
   /** Ends every session of this technician (their account was deleted); how many ended. */
   closeTechnician(name: string): number {
     let closed = 0;
-    for (const [key, session] of this.#sessions) if (session.role === 'technician' && session.name === name && this.#close(key)) closed += 1;
+    for (const [key, session] of this.#sessions)
+      if (session.role === 'technician' && session.name === name && this.#close(key)) closed += 1;
     return closed;
   }
 

@@ -20,7 +20,9 @@ describe('DATA', () => {
     await writeFile(outside, 'not ours', { mode: 0o644 });
     await symlink(outside, join(data, 'link'));
     await prepareDataDir(data);
-    expect(await Promise.all([data, join(data, 'uploads'), join(data, 'uploads', '7')].map(mode))).toEqual([0o700, 0o700, 0o700]);
+    expect(await Promise.all([data, join(data, 'uploads'), join(data, 'uploads', '7')].map(mode))).toEqual([
+      0o700, 0o700, 0o700,
+    ]);
     expect(await mode(join(data, 'uploads', '7', 'd1p1.pc.zst'))).toBe(0o600);
     expect(await mode(join(data, 'brume.db'))).toBe(0o600);
     expect(await mode(outside)).toBe(0o644);

@@ -15,7 +15,11 @@ const PRIVATE_FILE = 0o600;
 export async function prepareDataDir(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR });
   await tighten(dataDir, PRIVATE_DIR).catch((error: unknown) => {
-    throw new BrumeError('BAD_REQUEST', `DATA ${dataDir} is readable by other users and cannot be made private (chmod 700: ${(error as Error).message}): fix its owner or mode, or choose another --data`, { cause: error });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `DATA ${dataDir} is readable by other users and cannot be made private (chmod 700: ${(error as Error).message}): fix its owner or mode, or choose another --data`,
+      { cause: error },
+    );
   });
   await tightenTree(dataDir);
   // SQLite creates the -wal and -shm files with the database file's mode: the file is made private before it opens it.
@@ -60,6 +64,10 @@ export async function loadPinSecret(dataDir: string): Promise<Buffer> {
     return made;
   }
   const stored = (await readFile(path, 'utf8')).trim();
-  if (!/^[0-9a-f]{64}$/.test(stored)) throw new BrumeError('BAD_REQUEST', `${path} does not hold a PIN secret (64 hex digits); delete it to make a new one (the PINs made so far then stop working)`);
+  if (!/^[0-9a-f]{64}$/.test(stored))
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `${path} does not hold a PIN secret (64 hex digits); delete it to make a new one (the PINs made so far then stop working)`,
+    );
   return Buffer.from(stored, 'hex');
 }

@@ -9,8 +9,17 @@ import type { Config } from './config.ts';
  * the listen address, the host of --public-url, and any --allow-host. A web page on the school network that points its
  * own name at this server (DNS rebinding) is refused before any route runs.
  */
-export function allowedHostNames(config: Pick<Config, 'listen' | 'publicUrl' | 'allowedHosts'>, machineName: string = hostname()): ReadonlySet<string> {
-  const names = ['localhost', machineName, machineName.split('.')[0] ?? machineName, config.listen.host, ...config.allowedHosts];
+export function allowedHostNames(
+  config: Pick<Config, 'listen' | 'publicUrl' | 'allowedHosts'>,
+  machineName: string = hostname(),
+): ReadonlySet<string> {
+  const names = [
+    'localhost',
+    machineName,
+    machineName.split('.')[0] ?? machineName,
+    config.listen.host,
+    ...config.allowedHosts,
+  ];
   if (config.publicUrl !== null) names.push(new URL(config.publicUrl).hostname.replace(/^\[(.*)\]$/, '$1'));
   return new Set(names.map((name) => name.toLowerCase()));
 }
@@ -28,5 +37,9 @@ export function checkHost(header: string | undefined, allowed: ReadonlySet<strin
   if (header === undefined || header === '') return;
   const name = hostName(header);
   if (isIP(name) !== 0 || allowed.has(name)) return;
-  throw new BrumeError('HOST_NOT_ALLOWED', `this server is not ${name}: start it with --public-url or --allow-host ${name} to serve that name`, { detail: { host: name } });
+  throw new BrumeError(
+    'HOST_NOT_ALLOWED',
+    `this server is not ${name}: start it with --public-url or --allow-host ${name} to serve that name`,
+    { detail: { host: name } },
+  );
 }

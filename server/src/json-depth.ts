@@ -12,7 +12,8 @@ export function jsonNestsDeeperThan(text: string, max: number): boolean {
   for (let index = 0; index < text.length; index += 1) {
     const char = text.charCodeAt(index);
     if (inString) {
-      if (char === 0x5c) index += 1; // a backslash: the next character is escaped
+      if (char === 0x5c)
+        index += 1; // a backslash: the next character is escaped
       else if (char === 0x22) inString = false;
     } else if (char === 0x22) {
       inString = true;

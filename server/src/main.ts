@@ -45,7 +45,11 @@ const CLOSE_GRACE_MS = 10_000;
  * it for anyone allowed to read logs. There, the line says where the file is instead.
  */
 function announceOnTerminal(created: { path: string; token: string }): void {
-  process.stderr.write(process.stderr.isTTY ? `brume server: admin token (also in ${created.path}): ${created.token}\n` : `brume server: admin token created in ${created.path} (mode 0600; read it there)\n`);
+  process.stderr.write(
+    process.stderr.isTTY
+      ? `brume server: admin token (also in ${created.path}): ${created.token}\n`
+      : `brume server: admin token created in ${created.path} (mode 0600; read it there)\n`,
+  );
 }
 
 /**
@@ -59,8 +63,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db = sqliteDatabase(join(config.dataDir, 'brume.db'));
   const store = localImageStore(config.dataDir);
   // Multicast goes out where the PCs reach the server, unless --multicast-interface says otherwise.
-  const served: Config = { ...config, multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host) };
-  const app = buildApp({ config: served, db, store, adminTokenHash: tokenDigest(adminToken), pinSecret, logger: options.logger ?? { level: 'info' }, multicastSender: udpcastSender, processMetrics: true });
+  const served: Config = {
+    ...config,
+    multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host),
+  };
+  const app = buildApp({
+    config: served,
+    db,
+    store,
+    adminTokenHash: tokenDigest(adminToken),
+    pinSecret,
+    logger: options.logger ?? { level: 'info' },
+    multicastSender: udpcastSender,
+    processMetrics: true,
+  });
   try {
     const now = (): string => new Date().toISOString();
     await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret, now }, app.log);

@@ -34,7 +34,11 @@ interface TechnicianRow {
   created_at: string;
 }
 
-const toRecord = (row: TechnicianRow): TechnicianRecord => ({ name: row.name, passwordHash: row.password_hash, createdAt: row.created_at });
+const toRecord = (row: TechnicianRow): TechnicianRecord => ({
+  name: row.name,
+  passwordHash: row.password_hash,
+  createdAt: row.created_at,
+});
 
 export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
   const insert = db.prepare('INSERT INTO technicians (name, password_hash, created_at) VALUES (?, ?, ?)');
@@ -42,9 +46,13 @@ export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
   const list = db.prepare('SELECT name, password_hash, created_at FROM technicians ORDER BY name');
   const remove = db.prepare('DELETE FROM technicians WHERE name = ?');
   const addPin = db.prepare('INSERT INTO tech_pins (pin_hash, created_at, expires_at, uses_left) VALUES (?, ?, ?, ?)');
-  const livePin = db.prepare('SELECT id FROM tech_pins WHERE pin_hash = ? AND expires_at > ? AND uses_left > 0 ORDER BY id LIMIT 1');
+  const livePin = db.prepare(
+    'SELECT id FROM tech_pins WHERE pin_hash = ? AND expires_at > ? AND uses_left > 0 ORDER BY id LIMIT 1',
+  );
   const usePin = db.prepare('UPDATE tech_pins SET uses_left = uses_left - 1 WHERE id = ?');
-  const addSession = db.prepare('INSERT INTO tech_sessions (token_hash, technician, expires_at, pin_id) VALUES (?, ?, ?, ?)');
+  const addSession = db.prepare(
+    'INSERT INTO tech_sessions (token_hash, technician, expires_at, pin_id) VALUES (?, ?, ?, ?)',
+  );
   // The account or the PIN is looked up with the session: deleting either ends it even if a row were left behind.
   const session = db.prepare(`
     SELECT s.technician FROM tech_sessions s
@@ -53,13 +61,16 @@ export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
                ELSE EXISTS (SELECT 1 FROM tech_pins p WHERE p.id = s.pin_id) END`);
   const dropExpired = db.prepare('DELETE FROM tech_sessions WHERE expires_at <= ?');
   const dropAccountSessions = db.prepare('DELETE FROM tech_sessions WHERE technician = ? AND pin_id IS NULL');
-  const dropPinSessions = db.prepare('DELETE FROM tech_sessions WHERE pin_id IN (SELECT id FROM tech_pins WHERE ? IS NULL OR pin_hash = ?)');
+  const dropPinSessions = db.prepare(
+    'DELETE FROM tech_sessions WHERE pin_id IN (SELECT id FROM tech_pins WHERE ? IS NULL OR pin_hash = ?)',
+  );
   const dropPins = db.prepare('DELETE FROM tech_pins WHERE ? IS NULL OR pin_hash = ?');
 
   return {
     insert: async (record) => {
       transaction(db, () => {
-        if (byName.get(record.name) !== undefined) throw new BrumeError('TECH_EXISTS', `a technician named ${record.name} exists already`);
+        if (byName.get(record.name) !== undefined)
+          throw new BrumeError('TECH_EXISTS', `a technician named ${record.name} exists already`);
         insert.run(record.name, record.passwordHash, record.createdAt);
       });
     },

@@ -38,7 +38,10 @@ export class LoginGuard {
       const window = this.#window(key, nowMs);
       if (window.length >= limit) {
         const waitSeconds = Math.ceil(((window[0] ?? nowMs) + LoginGuard.WINDOW_MS - nowMs) / 1000);
-        throw new BrumeError('TOO_MANY_ATTEMPTS', `too many refused logins in the last minute: try again in ${waitSeconds} s`);
+        throw new BrumeError(
+          'TOO_MANY_ATTEMPTS',
+          `too many refused logins in the last minute: try again in ${waitSeconds} s`,
+        );
       }
     }
     for (const { key } of counted) this.#window(key, nowMs).push(nowMs);
@@ -55,7 +58,8 @@ export class LoginGuard {
 
   /** Runs one password hash, or throws TOO_MANY_ATTEMPTS when MAX_CONCURRENT_HASHES are running already. */
   async hashing<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#hashing >= LoginGuard.MAX_CONCURRENT_HASHES) throw new BrumeError('TOO_MANY_ATTEMPTS', 'too many logins at once: try again in a few seconds');
+    if (this.#hashing >= LoginGuard.MAX_CONCURRENT_HASHES)
+      throw new BrumeError('TOO_MANY_ATTEMPTS', 'too many logins at once: try again in a few seconds');
     this.#hashing += 1;
     try {
       return await work();
@@ -83,14 +87,16 @@ export class LoginGuard {
 
   #forgetQuiet(nowMs: number, keep: string): void {
     if (this.#windows.size < 10_000) return;
-    for (const [key, window] of this.#windows) if (key !== keep && (window.at(-1) ?? 0) <= nowMs - LoginGuard.WINDOW_MS) this.#windows.delete(key);
+    for (const [key, window] of this.#windows)
+      if (key !== keep && (window.at(-1) ?? 0) <= nowMs - LoginGuard.WINDOW_MS) this.#windows.delete(key);
   }
 }
 
 function windowKeys(keys: LoginKeys): { key: string; limit: number }[] {
   const kind = keys.adminToken === true ? 'admin-token' : 'login';
   const counted = [{ key: `${kind}:source:${keys.source}`, limit: LoginGuard.MAX_FAILURES }];
-  if (keys.account !== undefined) counted.push({ key: `login:account:${keys.account}`, limit: LoginGuard.MAX_FAILURES });
+  if (keys.account !== undefined)
+    counted.push({ key: `login:account:${keys.account}`, limit: LoginGuard.MAX_FAILURES });
   if (keys.pin === true) counted.push({ key: 'login:pins', limit: LoginGuard.PIN_CEILING });
   return counted;
 }

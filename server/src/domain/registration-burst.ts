@@ -33,6 +33,9 @@ export class RegistrationBurst {
       this.#alert(this.#refused);
       this.#refused = 0;
     }
-    throw new BrumeError('TOO_MANY_REGISTRATIONS', `more than ${RegistrationBurst.MAX_NEW_HOSTS} unknown PCs registered in the last minute: try again in a minute, or add the host with brume host add`);
+    throw new BrumeError(
+      'TOO_MANY_REGISTRATIONS',
+      `more than ${RegistrationBurst.MAX_NEW_HOSTS} unknown PCs registered in the last minute: try again in a minute, or add the host with brume host add`,
+    );
   }
 }

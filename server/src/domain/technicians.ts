@@ -1,9 +1,22 @@
 import { createHash, createHmac, randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { BrumeError, type PinCreated, type PinRevoke, type PinRevoked, type TechLogin, type TechSession, type Technician } from '@brume/protocol';
+import {
+  BrumeError,
+  type PinCreated,
+  type PinRevoke,
+  type PinRevoked,
+  type TechLogin,
+  type TechSession,
+  type Technician,
+} from '@brume/protocol';
 import type { DomainContext } from './context.ts';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number }) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number },
+) => Promise<Buffer>;
 /** scrypt with node:crypto's defaults raised to the cost OWASP suggests for interactive logins (N=2^17, r=8, p=1). */
 const SCRYPT = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 } as const;
 const KEY_BYTES = 32;
@@ -15,7 +28,8 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * A PIN as stored: an HMAC with the server's secret (DATA/pin.secret), so the database alone does not give the six
  * digits back (a plain sha256 of a million values is reversed at once).
  */
-const pinDigest = (ctx: DomainContext, pin: string): string => createHmac('sha256', ctx.pinSecret).update(pin).digest('hex');
+const pinDigest = (ctx: DomainContext, pin: string): string =>
+  createHmac('sha256', ctx.pinSecret).update(pin).digest('hex');
 /**
  * What an unknown name's password is checked against: a well-formed hash at the real cost that matches nothing, so the
  * answer takes as long as for a known name, without hashing twice.
@@ -33,11 +47,19 @@ async function passwordMatches(password: string, stored: string): Promise<boolea
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || salt === undefined || key === undefined) return false;
   const expected = Buffer.from(key, 'base64url');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem } as typeof SCRYPT);
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  } as typeof SCRYPT);
   return timingSafeEqual(actual, expected);
 }
 
-export async function addTechnician(ctx: DomainContext, input: { name: string; password: string }): Promise<Technician> {
+export async function addTechnician(
+  ctx: DomainContext,
+  input: { name: string; password: string },
+): Promise<Technician> {
   const createdAt = ctx.now();
   await ctx.db.technicians.insert({ name: input.name, passwordHash: await hashPassword(input.password), createdAt });
   return { name: input.name, createdAt };
@@ -73,7 +95,9 @@ export async function createPin(ctx: DomainContext, input: { ttlMinutes: number;
 /** Whether a name and password match an account: hashed even for an unknown name, within the guard's bound on hashes. */
 async function accountMatching(ctx: DomainContext, name: string, password: string): Promise<string | undefined> {
   const record = await ctx.db.technicians.byName(name);
-  const matches = await ctx.loginGuard.hashing(() => passwordMatches(password, record?.passwordHash ?? UNKNOWN_NAME_HASH));
+  const matches = await ctx.loginGuard.hashing(() =>
+    passwordMatches(password, record?.passwordHash ?? UNKNOWN_NAME_HASH),
+  );
   return record !== undefined && matches ? record.name : undefined;
 }
 
@@ -84,7 +108,10 @@ async function accountMatching(ctx: DomainContext, name: string, password: strin
  */
 export async function techLogin(ctx: DomainContext, login: TechLogin, source: string): Promise<TechSession> {
   const now = ctx.now();
-  const attempt = ctx.loginGuard.attempt('pin' in login ? { source, pin: true } : { source, account: login.name }, Date.parse(now));
+  const attempt = ctx.loginGuard.attempt(
+    'pin' in login ? { source, pin: true } : { source, account: login.name },
+    Date.parse(now),
+  );
   let technician: string | undefined;
   let pinId: number | undefined;
   if ('pin' in login) {
@@ -93,7 +120,8 @@ export async function techLogin(ctx: DomainContext, login: TechLogin, source: st
   } else {
     technician = await accountMatching(ctx, login.name, login.password);
   }
-  if (technician === undefined) throw new BrumeError('TECH_LOGIN_FAILED', 'this PIN or name and password is not valid (wrong, expired or used up)');
+  if (technician === undefined)
+    throw new BrumeError('TECH_LOGIN_FAILED', 'this PIN or name and password is not valid (wrong, expired or used up)');
   attempt.succeeded();
   const token = `bk_${randomBytes(32).toString('base64url')}`;
   const expiresAt = later(now, SESSION_MS);
@@ -105,7 +133,12 @@ export async function techLogin(ctx: DomainContext, login: TechLogin, source: st
  * A technician's name and password checked for the web dashboard as techLogin checks them at a PC (the same login
  * limit, the same answer whatever was wrong), without making a PC session. PINs are for PCs in a room, not here.
  */
-export async function checkTechnicianPassword(ctx: DomainContext, name: string, password: string, source: string): Promise<string> {
+export async function checkTechnicianPassword(
+  ctx: DomainContext,
+  name: string,
+  password: string,
+  source: string,
+): Promise<string> {
   const attempt = ctx.loginGuard.attempt({ source, account: name }, Date.parse(ctx.now()));
   const matched = await accountMatching(ctx, name, password);
   if (matched === undefined) throw new BrumeError('TECH_LOGIN_FAILED', 'this name and password is not valid');
