@@ -44,7 +44,19 @@ export const Mac = z
   .transform((value) => value.trim().toLowerCase().replaceAll('-', ':'))
   .pipe(z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'a MAC address such as 52:54:00:12:34:56'));
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
-export const Id = z.coerce.number().int().positive();
+/**
+ * A row id, as a number or as it appears in a path: decimal digits only, so `0x3`, `3.0`, `1e2` or ` 3` never name
+ * task 3 (a coercing Number() would take all of them).
+ */
+export const Id = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^[1-9][0-9]{0,15}$/, 'an id: decimal digits, no sign, point or leading zero')
+      .transform(Number),
+  ])
+  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 const timestamp = z.iso.datetime();
 
 export const ApiError = z.object({
@@ -151,6 +163,14 @@ export const PinCreated = z.object({
   uses: z.number().int().positive(),
 });
 export type PinCreated = z.infer<typeof PinCreated>;
+/** `brume tech pin revoke [PIN|--all]`: one PIN, or every PIN, stops working, and the PC sessions it opened end. */
+export const PinRevoke = z.union([
+  z.object({ pin: z.string().regex(/^\d{6}$/, 'a PIN of 6 digits') }),
+  z.object({ all: z.literal(true) }),
+]);
+export type PinRevoke = z.infer<typeof PinRevoke>;
+export const PinRevoked = z.object({ pins: z.number().int().nonnegative(), sessions: z.number().int().nonnegative() });
+export type PinRevoked = z.infer<typeof PinRevoked>;
 /** `POST /agent/tech-login`: a PIN, or a technician's name and password, typed at the PC. */
 export const TechLogin = z.union([
   z.object({ pin: z.string().regex(/^\d{6}$/, 'a PIN of 6 digits') }),

@@ -35,6 +35,8 @@ export const errorTable = {
   BOOT_FILES_MISSING: { http: 404, exit: 1, retryable: false },
   TECH_LOGIN_FAILED: { http: 401, exit: 2, retryable: false },
   TOO_MANY_ATTEMPTS: { http: 429, exit: 1, retryable: false },
+  HOST_NOT_ALLOWED: { http: 421, exit: 2, retryable: false },
+  TOO_MANY_REGISTRATIONS: { http: 429, exit: 1, retryable: true },
   TECH_EXISTS: { http: 409, exit: 2, retryable: false },
   TECH_NOT_FOUND: { http: 404, exit: 2, retryable: false },
   AGENT_CRASHED: { http: 500, exit: 1, retryable: false },

@@ -482,6 +482,17 @@ describe('failures the user must understand', () => {
       code: 2,
       stderr: expect.stringContaining('--uses: a whole number is required'),
     });
+    for (const line of [['revoke'], ['revoke', digits!, '--all'], ['revoke', '12345']]) {
+      expect(await brume(['tech', 'pin', ...line]), line.join(' ')).toMatchObject({ code: 2 });
+    }
+    expect(await brume(['tech', 'pin', 'revoke', digits!])).toMatchObject({
+      code: 0,
+      stdout: 'revoked 1 PIN; 1 PC session ended\n',
+    });
+    expect(await brume(['tech', 'pin', 'revoke', '--all', '--json'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('"pins": 0'),
+    });
     expect(await brume(['tech', 'delete', 'paul'])).toMatchObject({ code: 0, stdout: 'deleted technician paul\n' });
     expect(await brume(['tech', 'delete', 'paul'])).toMatchObject({
       code: 2,

@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers';
-import { PinCreate, TechCreate, TechName } from '@brume/protocol';
+import { PinCreate, PinRevoke, TechCreate, TechName } from '@brume/protocol';
 import { checkedInput, noPositionals, positional, UsageError, wholeNumber, type Args } from './args.ts';
-import type { Command } from './command.ts';
+import type { Command, Runner } from './command.ts';
 import { formatDate, jsonDocument, table } from './output.ts';
 
 const techName = (args: Args): string => checkedInput(TechName, positional(args, 'NAME'), { '': 'NAME' });
@@ -66,9 +66,10 @@ const remove: Command = {
 };
 
 const pin: Command = {
-  synopsis: 'tech pin [--minutes 60] [--uses 30]',
-  flags: { minutes: { type: 'string' }, uses: { type: 'string' } },
+  synopsis: 'tech pin [--minutes 60] [--uses 30] | tech pin revoke PIN|--all',
+  flags: { minutes: { type: 'string' }, uses: { type: 'string' }, all: { type: 'boolean', default: false } },
   prepare(args) {
+    if (args.positionals[0] === 'revoke') return revokePin(args);
     noPositionals(args);
     const input = checkedInput(
       PinCreate,
@@ -86,5 +87,24 @@ const pin: Command = {
     };
   },
 };
+
+/** `tech pin revoke PIN|--all`: the PIN stops working and the PCs logged in with it are logged out at once. */
+function revokePin(args: Args): Runner {
+  const [, digits, extra] = args.positionals;
+  const all = args.flag('all');
+  if (extra !== undefined || (digits === undefined) === !all)
+    throw new UsageError('tech pin revoke takes one PIN, or --all');
+  const input = checkedInput(PinRevoke, all ? { all: true } : { pin: digits }, { pin: 'PIN', all: '--all' });
+  return async ({ client, term, json }) => {
+    const { value, body } = await client.call('pinRevoke', { body: input });
+    const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+    term.out(
+      json
+        ? jsonDocument(body)
+        : `revoked ${plural(value.pins, 'PIN')}; ${plural(value.sessions, 'PC session')} ended\n`,
+    );
+    return 0;
+  };
+}
 
 export const techCommands: Readonly<Record<string, Command>> = { add, list, delete: remove, pin };

@@ -10,15 +10,15 @@ describe('admin token', () => {
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
   it('is made at first start, mode 0600, announced once, and read back on later starts', async () => {
-    const lines: string[] = [];
-    const token = await loadAdminToken(dir, (line) => lines.push(line));
+    const lines: { path: string; token: string }[] = [];
+    const token = await loadAdminToken(dir, (created) => lines.push(created));
     expect(Buffer.from(token, 'base64url').length).toBeGreaterThanOrEqual(16);
     const file = join(dir, 'admin.token');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await readFile(file, 'utf8')).trim()).toBe(token);
-    expect(lines).toEqual([`brume server: admin token (also in ${file}): ${token}\n`]);
+    expect(lines).toEqual([{ path: file, token }]);
 
-    expect(await loadAdminToken(dir, (line) => lines.push(line))).toBe(token);
+    expect(await loadAdminToken(dir, (created) => lines.push(created))).toBe(token);
     expect(lines).toHaveLength(1);
   });
 

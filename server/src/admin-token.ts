@@ -8,9 +8,12 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 /**
  * The admin token: made at first start (`ba_` + 256 random bits in base64url: never starts with "-") in
  * DATA/admin.token, mode 0600, and announced
- * once through `announce`; later starts read it back.
+ * once through `announce` (main.ts prints the token only on a terminal); later starts read it back.
  */
-export async function loadAdminToken(dataDir: string, announce: (line: string) => void): Promise<string> {
+export async function loadAdminToken(
+  dataDir: string,
+  announce: (created: { path: string; token: string }) => void,
+): Promise<string> {
   const path = join(dataDir, ADMIN_TOKEN_FILE);
   const token = `ba_${randomBytes(32).toString('base64url')}`;
   const created = await open(path, 'wx', 0o600).then(
@@ -29,7 +32,7 @@ export async function loadAdminToken(dataDir: string, announce: (line: string) =
     },
   );
   if (created) {
-    announce(`brume server: admin token (also in ${path}): ${token}\n`);
+    announce({ path, token });
     return token;
   }
   const stored = (await readFile(path, 'utf8')).trim();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import { API_PREFIX, BrumeError } from '@brume/protocol';
@@ -15,7 +16,9 @@ import { KeyedLock } from './domain/keyed-lock.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { TaskFeed } from './domain/task-feed.ts';
 import { housekeeping, timerTicker, type Ticker } from './housekeeping.ts';
+import { checkHost, allowedHostNames } from './host-check.ts';
 import { installErrorHandling, sendError } from './http-errors.ts';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.ts';
 import { serverMetrics } from './metrics/server-metrics.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { bootRoutes } from './routes/boot.ts';
@@ -50,6 +53,8 @@ export interface AppDeps {
   store: ImageStore;
   /** sha256 of the admin token: the token itself is not kept in memory longer than needed. */
   adminTokenHash: Buffer;
+  /** The secret PINs are stored under (DATA/pin.secret); absent (tests), a new one each start. */
+  pinSecret?: Buffer;
   /** fastify's logger option (pino JSON lines); tests pass false. */
   logger?: FastifyServerOptions['logger'];
   now?: () => string;
@@ -92,6 +97,8 @@ function acceptEmptyJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
+    else if (jsonNestsDeeperThan(String(body), MAX_JSON_DEPTH))
+      done(new BrumeError('BAD_REQUEST', `this JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     else parseJson(request, String(body), done);
   });
 }
@@ -108,17 +115,27 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setSerializerCompiler(parsingSerializer as FastifySerializerCompiler<unknown>);
   installErrorHandling(app);
   acceptEmptyJson(app);
+  const hostNames = allowedHostNames(deps.config);
+  app.addHook('onRequest', async (request) => checkHost(request.headers.host, hostNames));
+  // No answer of this server is to be sniffed into something else (an uploaded file rendered as HTML).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
 
   const feed = new TaskFeed((error) => app.log.error({ err: error }, 'a task feed listener failed'));
+  const now = deps.now ?? ((): string => new Date().toISOString());
+  const dashboardSessions = new DashboardSessions(() => Date.parse(now()));
   const ctx: DomainContext = {
     db: deps.db,
     store: deps.store,
     locks: new KeyedLock(),
     loginGuard: new LoginGuard(),
-    now: deps.now ?? (() => new Date().toISOString()),
+    pinSecret: deps.pinSecret ?? randomBytes(32),
+    now,
     feed,
+    // A deleted account's dashboard sessions end with its PC sessions.
+    onTechnicianGone: (name) => dashboardSessions.closeTechnician(name),
   };
-  const dashboardSessions = new DashboardSessions(() => Date.parse(ctx.now()));
   const multicast = new MulticastRunner({
     db: deps.db,
     store: deps.store,
@@ -189,7 +206,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(
     async (api) => {
       // The web dashboard's session cookie, checked and turned into its bearer before any route's own auth runs.
-      api.addHook('onRequest', dashboardCookieHook(dashboardSessions, API_PREFIX, deps.config.publicUrl));
+      api.addHook(
+        'onRequest',
+        dashboardCookieHook(
+          dashboardSessions,
+          API_PREFIX,
+          deps.config.publicUrl,
+          async (name) => (await deps.db.technicians.byName(name)) !== undefined,
+        ),
+      );
       for (const routes of [
         metaRoutes,
         hostRoutes,

@@ -35,6 +35,8 @@ export interface Config {
   readonly agentTimeoutSeconds: number;
   /** Who may scrape /metrics: the admin token's holder (a bearer token), or anyone who reaches the server. */
   readonly metricsAuth: 'admin' | 'none';
+  /** Names the Host header may carry beyond an address, localhost, the listen host and --public-url's (host-check.ts). */
+  readonly allowedHosts: readonly string[];
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
@@ -49,6 +51,7 @@ export const CONFIG_DEFAULTS = {
   multicastInterface: null,
   wakeBroadcast: null,
   signaturesDir: null,
+  allowedHosts: [],
   ...HOUSEKEEPING_DEFAULTS,
 } as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
@@ -104,6 +107,9 @@ const ServerFlags = z.object({
   'metrics-auth': z
     .enum(['admin', 'none'], { error: 'admin (a bearer token) or none (open to whoever reaches the server)' })
     .default(HOUSEKEEPING_DEFAULTS.metricsAuth),
+  'allow-host': z
+    .array(z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name such as brume.school.lan'))
+    .default([]),
 });
 
 /** `90s`, `30m`, `2h`, `1d` or bare seconds; anything else is NaN, which the schema then refuses. */
@@ -133,6 +139,7 @@ export function parseServerArgs(argv: readonly string[]): Config {
         'retention-days': { type: 'string' },
         'agent-timeout': { type: 'string' },
         'metrics-auth': { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
       },
       strict: true,
       allowPositionals: false,
@@ -163,5 +170,6 @@ export function parseServerArgs(argv: readonly string[]): Config {
     retentionDays: flags['retention-days'],
     agentTimeoutSeconds: flags['agent-timeout'],
     metricsAuth: flags['metrics-auth'],
+    allowedHosts: Object.freeze([...flags['allow-host']]),
   });
 }

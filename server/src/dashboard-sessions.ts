@@ -78,6 +78,14 @@ export class DashboardSessions {
     return this.#close(keyOf(id));
   }
 
+  /** Ends every session of this technician (their account was deleted); how many ended. */
+  closeTechnician(name: string): number {
+    let closed = 0;
+    for (const [key, session] of this.#sessions)
+      if (session.role === 'technician' && session.name === name && this.#close(key)) closed += 1;
+    return closed;
+  }
+
   /** Called once when the session ends by logout or is found expired (a live stream stops there). */
   onClose(id: string, listener: () => void): () => void {
     const key = keyOf(id);

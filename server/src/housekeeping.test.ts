@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task, TaskCreated } from '@brume/protocol';
@@ -135,6 +136,7 @@ describe('retention', () => {
       store: harness.store,
       locks: new KeyedLock(),
       loginGuard: new LoginGuard(),
+      pinSecret: randomBytes(32),
       now: time.now,
     };
     const meters = {

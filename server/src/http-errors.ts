@@ -40,7 +40,36 @@ export function toHttpError(error: unknown): BrumeError {
   return new BrumeError('INTERNAL', message, { cause: error });
 }
 
+const HANG_UP_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** Whether this error is the client going away mid-request: its own doing, not the server's fault, and nobody to answer. */
+export function isClientHangUp(error: unknown, request: FastifyRequest): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const hungUp = request.raw.destroyed || request.raw.socket?.destroyed === true;
+  return (
+    hungUp &&
+    ((typeof code === 'string' && HANG_UP_CODES.has(code)) || (error instanceof Error && error.message === 'aborted'))
+  );
+}
+
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!(error instanceof BrumeError) && isClientHangUp(error, request)) {
+    request.log.info(
+      { code: (error as { code?: unknown } | null)?.code },
+      'the client closed the connection before the request ended',
+    );
+    const gone = new BrumeError('BAD_REQUEST', 'the client closed the connection before the request ended');
+    return reply
+      .code(errorTable[gone.code].http)
+      .type('application/json; charset=utf-8')
+      .serializer(JSON.stringify)
+      .send({ error: { code: gone.code, message: gone.message } });
+  }
   const brume = toHttpError(error);
   const status = errorTable[brume.code].http;
   let message = brume.message;

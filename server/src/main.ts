@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { FastifyServerOptions } from 'fastify';
 import { join } from 'node:path';
 import { toBrumeError } from '@brume/protocol';
 import { loadAdminToken } from './admin-token.ts';
+import { loadPinSecret, prepareDataDir } from './data-dir.ts';
 import { buildApp } from './app.ts';
 import { interfaceHolding } from './multicast/listen-interface.ts';
 import { udpcastSender } from './multicast/udpcast-sender.ts';
@@ -20,7 +20,8 @@ export const serverUsage =
   '  brume server  --data DIR [--listen 127.0.0.1:8080] [--public-url URL] [--boot DIR]\n' +
   "                [--menu-timeout 5] [--unknown-hosts local|register] [--host-name-pattern 'pc-{mac}']\n" +
   '                [--multicast-interface IF] [--wake-broadcast ADDR] [--signatures DIR]\n' +
-  '                [--retention-days 90] [--agent-timeout 30m] [--metrics-auth admin|none]\n';
+  '                [--retention-days 90] [--agent-timeout 30m] [--metrics-auth admin|none]\n' +
+  '                [--allow-host NAME]…\n';
 
 export interface RunningServer {
   /** The URL it listens on, port resolved (http://127.0.0.1:41234). */
@@ -31,8 +32,8 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
-  /** Where the first start's admin token line goes (default stderr). */
-  announce?: (line: string) => void;
+  /** Told the first start's admin token and its file (default: stderr, the token itself only on a terminal). */
+  announce?: (created: { path: string; token: string }) => void;
   /** fastify's logger option (default: pino JSON lines at info on stdout). */
   logger?: FastifyServerOptions['logger'];
 }
@@ -40,12 +41,25 @@ export interface StartOptions {
 const CLOSE_GRACE_MS = 10_000;
 
 /**
+ * The first start's admin token goes to a person at a terminal only: under systemd, stderr is the journal, which keeps
+ * it for anyone allowed to read logs. There, the line says where the file is instead.
+ */
+function announceOnTerminal(created: { path: string; token: string }): void {
+  process.stderr.write(
+    process.stderr.isTTY
+      ? `brume server: admin token (also in ${created.path}): ${created.token}\n`
+      : `brume server: admin token created in ${created.path} (mode 0600; read it there)\n`,
+  );
+}
+
+/**
  * Starts the server: DATA set up, admin token made or read, database migrated, store and database reconciled, then
  * listening. Logs are pino JSON lines on stdout; the line with msg "listening" carries the URL.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const adminToken = await loadAdminToken(config.dataDir, options.announce ?? ((line) => process.stderr.write(line)));
+  await prepareDataDir(config.dataDir);
+  const adminToken = await loadAdminToken(config.dataDir, options.announce ?? announceOnTerminal);
+  const pinSecret = await loadPinSecret(config.dataDir);
   const db = sqliteDatabase(join(config.dataDir, 'brume.db'));
   const store = localImageStore(config.dataDir);
   // Multicast goes out where the PCs reach the server, unless --multicast-interface says otherwise.
@@ -58,13 +72,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     db,
     store,
     adminTokenHash: tokenDigest(adminToken),
+    pinSecret,
     logger: options.logger ?? { level: 'info' },
     multicastSender: udpcastSender,
     processMetrics: true,
   });
   try {
     const now = (): string => new Date().toISOString();
-    await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, app.log);
+    await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret, now }, app.log);
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
     await app.close();
@@ -107,6 +122,8 @@ export async function runServerCommand(argv: string[]): Promise<number> {
     process.stderr.write(`brume server: ${toBrumeError(error).message}\n${serverUsage}`);
     return 2;
   }
+  // Whatever this process creates in DATA is for the server's own user only (prepareDataDir fixes what exists already).
+  process.umask(0o077);
   let server: RunningServer;
   try {
     server = await startServer(config);

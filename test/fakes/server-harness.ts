@@ -61,7 +61,10 @@ export async function openHarness(
   });
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
-  await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, silentLog);
+  await reconcile(
+    { db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: randomBytes(32), now },
+    silentLog,
+  );
   const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false, now, ...extra });
   await app.ready();
   const stop = async (): Promise<void> => {

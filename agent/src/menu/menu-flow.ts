@@ -207,6 +207,9 @@ async function technician(deps: MenuDeps, server: MenuServer, state: MenuState):
 }
 
 async function fullRegistration(deps: MenuDeps, server: MenuServer, state: MenuState): Promise<MenuExit | undefined> {
+  // The server assigns a group or an image only for a technician: the form is theirs, so they log in first.
+  const session = await technician(deps, server, state);
+  if (session === undefined) return undefined;
   const inventory = await inventoryOf(deps, state);
   let assigned: string | undefined;
   const values = await deps.ui.form({
@@ -221,7 +224,7 @@ async function fullRegistration(deps: MenuDeps, server: MenuServer, state: MenuS
     submitLabel: 'Register',
     validate: async (entered) => {
       try {
-        const registered = await server.register(inventory, formChoices(entered));
+        const registered = await server.register(inventory, formChoices(entered), session);
         state.hostName = registered.host.name;
         assigned = registered.host.image ?? undefined;
         return null;
@@ -363,8 +366,11 @@ async function inventoryScreen(deps: MenuDeps, server: MenuServer, state: MenuSt
       : [{ key: 'back', label: 'Back' }],
   });
   if (choice !== 'send') return;
+  // A known PC's inventory is recorded only for a technician (an anonymous one could point Wake-on-LAN elsewhere).
+  const session = await technician(deps, server, state);
+  if (session === undefined) return;
   deps.ui.status('sending the inventory…');
-  const registered = await server.register(inventory);
+  const registered = await server.register(inventory, {}, session);
   await deps.ui.show({
     title: ENTRIES.inventory,
     lines: [`${registered.host.name}: the inventory joins its history (brume host show ${registered.host.name})`],

@@ -46,9 +46,16 @@ export class MenuServer {
   health = (): Promise<ServerHealth> => this.#with(undefined, (client) => client.call('health', {}));
   lookup = (macs: string[]): Promise<AgentLookupResult> =>
     this.#with(undefined, (client) => client.call('agentLookup', { body: { macs } }));
-  /** Quick registration without choices; a full one with what the form holds (the server checks each). */
-  register = (inventory: Inventory, choices: Omit<AgentRegister, 'inventory'> = {}): Promise<AgentRegistered> =>
-    this.#with(undefined, (client) => client.call('agentRegister', { body: { inventory, ...choices } }));
+  /**
+   * Quick registration without choices; a full one with what the form holds (the server checks each). A group or an
+   * image, and a new inventory of a PC the server knows, need the technician's session.
+   */
+  register = (
+    inventory: Inventory,
+    choices: Omit<AgentRegister, 'inventory'> = {},
+    session?: TechSession,
+  ): Promise<AgentRegistered> =>
+    this.#with(session?.token, (client) => client.call('agentRegister', { body: { inventory, ...choices } }));
   login = (login: TechLogin): Promise<TechSession> =>
     this.#with(undefined, (client) => client.call('techLogin', { body: login }, { once: true }));
   images = (session: TechSession): Promise<ImageList> =>

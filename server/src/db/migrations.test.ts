@@ -110,3 +110,35 @@ describe('migration 4 (tasks rebuilt for kinds without an image)', () => {
     }
   });
 });
+
+describe('the migration to PINs as an HMAC, sessions tied to their PIN', () => {
+  it("expires the old plain-sha256 PINs and their sessions, and keeps the accounts' sessions", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brume-migrate-pins-'));
+    try {
+      const db = new DatabaseSync(join(dir, 'brume.db'));
+      db.exec('PRAGMA foreign_keys = ON');
+      const before = migrations.length - 1;
+      for (const [index, sql] of migrations.slice(0, before).entries()) {
+        db.exec(sql);
+        db.exec(`PRAGMA user_version = ${index + 1}`);
+      }
+      db.exec(
+        `INSERT INTO technicians (name, password_hash, created_at) VALUES ('marie', 'scrypt$x', '2026-01-01T00:00:00Z')`,
+      );
+      db.exec(
+        `INSERT INTO tech_pins (pin_hash, created_at, expires_at, uses_left) VALUES ('sha256-of-six-digits', '2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z', 5)`,
+      );
+      db.exec(
+        `INSERT INTO tech_sessions (token_hash, technician, expires_at) VALUES ('s1', 'pin', '2099-01-01T00:00:00Z'), ('s2', 'marie', '2099-01-01T00:00:00Z')`,
+      );
+      expect(migrate(db)).toBe(migrations.length);
+      expect(db.prepare('SELECT COUNT(*) AS pins FROM tech_pins').get()).toEqual({ pins: 0 });
+      expect(db.prepare('SELECT token_hash, technician, pin_id FROM tech_sessions').all()).toEqual([
+        { token_hash: 's2', technician: 'marie', pin_id: null },
+      ]);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

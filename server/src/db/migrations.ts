@@ -308,6 +308,16 @@ export const migrations: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN stopped TEXT;
   CREATE INDEX tasks_cancel_requested ON tasks(cancel_requested_at) WHERE cancel_requested_at IS NOT NULL AND state = 'running';
   `,
+  `
+  -- A session ends with its account or its PIN: a PIN's sessions name the PIN they came from. PINs become an HMAC with
+  -- the server's secret; the old rows (a plain sha256 of six digits) cannot be checked that way and are expired, with
+  -- the sessions they opened (a PIN lives hours: the admin makes a new one).
+  DELETE FROM tech_pins;
+  DELETE FROM tech_sessions WHERE technician = 'pin';
+  ALTER TABLE tech_sessions ADD COLUMN pin_id INTEGER REFERENCES tech_pins(id) ON DELETE CASCADE;
+  CREATE INDEX tech_sessions_by_technician ON tech_sessions(technician) WHERE pin_id IS NULL;
+  CREATE INDEX tech_sessions_by_pin ON tech_sessions(pin_id) WHERE pin_id IS NOT NULL;
+  `,
 ];
 
 /**

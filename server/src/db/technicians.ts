@@ -13,16 +13,18 @@ export interface TechnicianRepository {
   insert(record: TechnicianRecord): Promise<void>;
   byName(name: string): Promise<TechnicianRecord | undefined>;
   list(): Promise<TechnicianRecord[]>;
-  /** false when there was no such technician. */
+  /** false when there was no such technician. Its PC sessions end with it. */
   remove(name: string): Promise<boolean>;
   addPin(pinHash: string, createdAt: string, expiresAt: string, uses: number): Promise<void>;
   /** Whether an unexpired PIN with uses left has this hash (so a new PIN never equals a live one). */
   pinIsLive(pinHash: string, now: string): Promise<boolean>;
-  /** Uses one login of a live PIN; false when none matches. */
-  usePin(pinHash: string, now: string): Promise<boolean>;
-  /** Also forgets sessions that expired before `now`. */
-  addSession(tokenHash: string, technician: string, expiresAt: string, now: string): Promise<void>;
-  /** The technician of an unexpired session. */
+  /** Uses one login of a live PIN: its id, or undefined when none matches. */
+  usePin(pinHash: string, now: string): Promise<number | undefined>;
+  /** Ends the PINs with this hash (every PIN: null), and the sessions they opened. */
+  revokePins(pinHash: string | null): Promise<{ pins: number; sessions: number }>;
+  /** Also forgets sessions that expired before `now`. A PIN's session names its PIN, an account's has none. */
+  addSession(tokenHash: string, technician: string, expiresAt: string, now: string, pinId?: number): Promise<void>;
+  /** The technician of an unexpired session whose account or PIN still exists. */
   session(tokenHash: string, now: string): Promise<string | undefined>;
 }
 
@@ -48,9 +50,21 @@ export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
     'SELECT id FROM tech_pins WHERE pin_hash = ? AND expires_at > ? AND uses_left > 0 ORDER BY id LIMIT 1',
   );
   const usePin = db.prepare('UPDATE tech_pins SET uses_left = uses_left - 1 WHERE id = ?');
-  const addSession = db.prepare('INSERT INTO tech_sessions (token_hash, technician, expires_at) VALUES (?, ?, ?)');
-  const session = db.prepare('SELECT technician FROM tech_sessions WHERE token_hash = ? AND expires_at > ?');
+  const addSession = db.prepare(
+    'INSERT INTO tech_sessions (token_hash, technician, expires_at, pin_id) VALUES (?, ?, ?, ?)',
+  );
+  // The account or the PIN is looked up with the session: deleting either ends it even if a row were left behind.
+  const session = db.prepare(`
+    SELECT s.technician FROM tech_sessions s
+    WHERE s.token_hash = ? AND s.expires_at > ?
+      AND CASE WHEN s.pin_id IS NULL THEN EXISTS (SELECT 1 FROM technicians t WHERE t.name = s.technician)
+               ELSE EXISTS (SELECT 1 FROM tech_pins p WHERE p.id = s.pin_id) END`);
   const dropExpired = db.prepare('DELETE FROM tech_sessions WHERE expires_at <= ?');
+  const dropAccountSessions = db.prepare('DELETE FROM tech_sessions WHERE technician = ? AND pin_id IS NULL');
+  const dropPinSessions = db.prepare(
+    'DELETE FROM tech_sessions WHERE pin_id IN (SELECT id FROM tech_pins WHERE ? IS NULL OR pin_hash = ?)',
+  );
+  const dropPins = db.prepare('DELETE FROM tech_pins WHERE ? IS NULL OR pin_hash = ?');
 
   return {
     insert: async (record) => {
@@ -65,7 +79,11 @@ export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
       return row === undefined ? undefined : toRecord(row);
     },
     list: async () => (list.all() as unknown as TechnicianRow[]).map(toRecord),
-    remove: async (name) => Number(remove.run(name).changes) > 0,
+    remove: async (name) =>
+      transaction(db, () => {
+        dropAccountSessions.run(name);
+        return Number(remove.run(name).changes) > 0;
+      }),
     addPin: async (pinHash, createdAt, expiresAt, uses) => {
       addPin.run(pinHash, createdAt, expiresAt, uses);
     },
@@ -73,13 +91,18 @@ export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
     usePin: async (pinHash, now) =>
       transaction(db, () => {
         const row = livePin.get(pinHash, now) as { id: number } | undefined;
-        if (row === undefined) return false;
+        if (row === undefined) return undefined;
         usePin.run(row.id);
-        return true;
+        return row.id;
       }),
-    addSession: async (tokenHash, technician, expiresAt, now) => {
+    revokePins: async (pinHash) =>
+      transaction(db, () => {
+        const sessions = Number(dropPinSessions.run(pinHash, pinHash).changes);
+        return { pins: Number(dropPins.run(pinHash, pinHash).changes), sessions };
+      }),
+    addSession: async (tokenHash, technician, expiresAt, now, pinId) => {
       dropExpired.run(now);
-      addSession.run(tokenHash, technician, expiresAt);
+      addSession.run(tokenHash, technician, expiresAt, pinId ?? null);
     },
     session: async (tokenHash, now) => (session.get(tokenHash, now) as { technician: string } | undefined)?.technician,
   };

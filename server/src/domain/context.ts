@@ -9,8 +9,12 @@ export interface DomainContext {
   db: Database;
   store: ImageStore;
   locks: KeyedLock;
-  /** Refused technician logins of the last minute (login-guard.ts). */
+  /** Refused technician logins of the last minute, and the bound on password hashes (login-guard.ts). */
   loginGuard: LoginGuard;
+  /** The server's secret PINs are stored under (an HMAC key, DATA/pin.secret). */
+  pinSecret: Buffer;
+  /** Told when a technician's account is deleted: their dashboard sessions end at once. */
+  onTechnicianGone?: (name: string) => void;
   /** The current time as an ISO timestamp (tests may fix it). */
   now: () => string;
   /** Where task changes are announced to the web dashboard (task-feed.ts); absent, nobody listens. */

@@ -52,6 +52,10 @@ export function expectedFiles(manifest: Manifest): ExpectedFile[] {
       continue;
     }
     if (partition.sha256 === null) throw invalid(`${where}: ${partition.file} has no sha256`);
+    // A partition with a file has content (partclone writes at least its header): with no chunk it would publish as an
+    // image that deploys nothing.
+    if (partition.chunks.length === 0)
+      throw invalid(`${where}: ${partition.file} lists no chunk: a partition with content has at least one`);
     let offset = 0;
     const chunks = partition.chunks.map((chunk, index) => {
       if (chunk.offset !== offset)

@@ -62,7 +62,7 @@ export async function putRecoveredPiece(
   const length = piece.contentLength;
   return ctx.locks.exclusive(lockKey(task.id), async () => {
     const dir = recoveredDir(store.dataDir, task.id);
-    await mkdir(join(dir, PARTIAL), { recursive: true });
+    await mkdir(join(dir, PARTIAL), { recursive: true, mode: 0o700 });
     const path = join(dir, PARTIAL, piece.name);
     const held = await stat(path).then(
       (stats) => stats.size,
@@ -73,7 +73,7 @@ export async function putRecoveredPiece(
         detail: { name: piece.name, held },
       });
     await checkRoom(store, dir, length - Math.max(0, held - piece.offset));
-    const handle = await open(path, held === 0 ? 'w' : 'r+');
+    const handle = await open(path, held === 0 ? 'w' : 'r+', 0o600);
     let written = 0;
     try {
       await handle.truncate(piece.offset);

@@ -30,6 +30,14 @@ export async function lookupHost(ctx: DomainContext, macs: readonly string[]): P
  * reported; a PC already known gets its inventory recorded and keeps its name. Either way the inventory joins the
  * host's history.
  */
+/** Who vouches for a registration: a technician's session (or the admin token), or the token of a task of this host. */
+export interface RegistrationCaller {
+  technician: string | null;
+  taskHostId: number | null;
+}
+
+export const ANONYMOUS: RegistrationCaller = Object.freeze({ technician: null, taskHostId: null });
+
 export interface RegistrationChoices {
   /** The server's naming pattern, for a host the technician did not name. */
   pattern: string;
@@ -37,8 +45,17 @@ export interface RegistrationChoices {
   name?: string | undefined;
   group?: string | undefined;
   image?: string | undefined;
+  /** Who asks (anonymous unless a token came with the request). */
+  caller: RegistrationCaller;
+  /** Called before an anonymous caller's new host is made: throws when too many were made lately (a flood of MACs). */
+  admitNewHost: () => void;
 }
 
+/**
+ * Anonymous callers (any PC on the network) may register a PC the server does not know, and nothing more: a known
+ * host's inventory (Wake-on-LAN reads its subnet from it) needs that host's task token or a technician, and assigning
+ * a group or an image needs a technician.
+ */
 export async function registerHost(
   ctx: DomainContext,
   inventory: Inventory,
@@ -52,15 +69,30 @@ export async function registerHost(
     const known = await hostByMacs(ctx, macs);
     const receivedAt = ctx.now();
     const full = naming.name !== undefined || naming.group !== undefined || naming.image !== undefined;
+    const { technician, taskHostId } = naming.caller;
+    if ((naming.group !== undefined || naming.image !== undefined) && technician === null) {
+      throw new BrumeError(
+        'UNAUTHORIZED',
+        "assigning a group or an image at registration needs a technician's login (a PIN or an account)",
+      );
+    }
     if (known !== undefined && full) {
       throw new BrumeError('HOST_EXISTS', `this PC is registered already, as ${known.name}`, {
         detail: { host: known.name },
       });
     }
     if (known !== undefined) {
+      if (technician === null && taskHostId !== known.id) {
+        throw new BrumeError(
+          'UNAUTHORIZED',
+          `this PC is registered already, as ${known.name}: a new inventory for it needs a technician's login or its task's token`,
+          { detail: { host: known.name } },
+        );
+      }
       await ctx.db.inventories.add(known.id, { receivedAt, source: 'register', inventory });
       return { host: known, created: false };
     }
+    if (technician === null) naming.admitNewHost();
     // The form's choices are checked before anything is written: a typo in the group must not leave a half-made host.
     const group = naming.group === undefined ? undefined : await findGroup(ctx, naming.group);
     if (naming.image !== undefined && (await ctx.db.images.byName(naming.image)) === undefined) {

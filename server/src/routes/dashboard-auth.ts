@@ -74,6 +74,7 @@ export function dashboardCookieHook(
   sessions: DashboardSessions,
   apiPrefix: string,
   publicUrl: string | null,
+  technicianExists: (name: string) => Promise<boolean>,
 ): (request: FastifyRequest) => Promise<void> {
   return async (request) => {
     if (request.headers.authorization !== undefined) return;
@@ -82,6 +83,14 @@ export function dashboardCookieHook(
     const session = sessions.find(id);
     if (session === undefined)
       throw new BrumeError('UNAUTHORIZED', 'this dashboard session has ended (logged out or expired): log in again');
+    // A deleted account's session ends even if its deletion was not seen here (closeTechnician is the usual way).
+    if (session.role === 'technician' && !(await technicianExists(session.name))) {
+      sessions.close(id);
+      throw new BrumeError(
+        'UNAUTHORIZED',
+        `the account of technician ${session.name} no longer exists: this dashboard session has ended`,
+      );
+    }
     if (!SAFE_METHODS.has(request.method)) checkSameOrigin(request, publicUrl);
     const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
     checkRole(session, request.method, route.startsWith(apiPrefix) ? route.slice(apiPrefix.length) : route);

@@ -76,16 +76,16 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (
     const body = request.body;
     let opened;
     if ('token' in body) {
-      const nowMs = Date.parse(ctx.now());
-      ctx.loginGuard.check(nowMs);
+      // Counted apart from technicians' logins: a flood of wrong PINs or passwords never keeps the admin out.
+      const attempt = ctx.loginGuard.attempt({ source: request.ip, adminToken: true }, Date.parse(ctx.now()));
       if (!auth.isAdminToken(body.token)) {
-        ctx.loginGuard.failed(nowMs);
         request.log.warn({ how: 'admin-token' }, 'dashboard login refused');
         throw new BrumeError('UNAUTHORIZED', 'this is not the admin token');
       }
+      attempt.succeeded();
       opened = sessions.open('admin', 'admin');
     } else {
-      const name = await checkTechnicianPassword(ctx, body.name, body.password).catch((error: unknown) => {
+      const name = await checkTechnicianPassword(ctx, body.name, body.password, request.ip).catch((error: unknown) => {
         request.log.warn({ how: 'account' }, 'dashboard login refused');
         throw error;
       });

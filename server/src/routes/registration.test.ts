@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHarness, type Harness } from '../../../test/fakes/server-harness.ts';
 import { sampleInventory } from '../../../test/fixtures/sample-inventory.ts';
+import { RegistrationBurst } from '../domain/registration-burst.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -51,12 +52,17 @@ describe('quick registration (no token)', () => {
     });
   });
 
-  it('does not register a known PC twice: the inventory joins its history, newest first', async () => {
+  it('does not register a known PC twice: the inventory joins its history, newest first, only when vouched for', async () => {
     const again = sampleInventory({
       memoryBytes: 32 * 1024 ** 3,
       nics: [{ name: 'eth0', mac: '52:54:00:00:01:02', driver: 'iwlwifi', speedMbps: null, link: true, ipv4: [] }],
     });
-    const response = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: again } });
+    // Anyone on the network knows a PC's MAC: without a technician or the host's task token, its inventory stays.
+    const anonymous = await h.call('POST', '/agent/register', { ...noToken, body: { inventory: again } });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error.message).toContain('this PC is registered already, as lab2-01');
+    expect((await h.call('GET', '/hosts/lab2-01')).json().inventories).toHaveLength(1);
+    const response = await h.call('POST', '/agent/register', { body: { inventory: again } });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ created: false, host: { name: 'lab2-01' } });
     const history = (await h.call('GET', '/hosts/lab2-01')).json().inventories as {
@@ -102,8 +108,16 @@ describe('quick registration (no token)', () => {
   it('full registration: a group that exists and an image that exists, or nothing is created', async () => {
     const nic = (mac: string) => [{ name: 'eno1', mac, driver: null, speedMbps: null, link: true, ipv4: [] }];
     expect((await h.call('POST', '/groups', { body: { name: 'lab-2', hosts: [] } })).statusCode).toBe(200);
+    // A group or an image is a technician's choice (here the admin token vouches): never an anonymous PC's.
+    for (const choice of [{ group: 'lab-2' }, { image: 'nope' }]) {
+      const anonymous = await h.call('POST', '/agent/register', {
+        ...noToken,
+        body: { name: 'desk-07', ...choice, inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) },
+      });
+      expect(anonymous.statusCode).toBe(401);
+    }
+    expect((await h.call('GET', '/hosts/desk-07')).statusCode).toBe(404);
     const unknownGroup = await h.call('POST', '/agent/register', {
-      ...noToken,
       body: { name: 'desk-07', group: 'lab-9', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) },
     });
     expect(unknownGroup.statusCode).toBe(404);
@@ -112,7 +126,6 @@ describe('quick registration (no token)', () => {
       message: 'no group named lab-9: the groups are lab-2',
     });
     const unknownImage = await h.call('POST', '/agent/register', {
-      ...noToken,
       body: {
         name: 'desk-07',
         group: 'lab-2',
@@ -124,7 +137,6 @@ describe('quick registration (no token)', () => {
     expect((await h.call('GET', '/hosts/desk-07')).statusCode).toBe(404);
 
     const grouped = await h.call('POST', '/agent/register', {
-      ...noToken,
       body: { name: 'desk-07', group: 'lab-2', inventory: sampleInventory({ nics: nic('52:54:00:00:04:01') }) },
     });
     expect(grouped.statusCode).toBe(201);
@@ -156,6 +168,61 @@ describe('quick registration (no token)', () => {
     });
     expect(malformed.statusCode).toBe(400);
     expect((await h.call('GET', '/hosts')).json().hosts.length).toBe(before);
+  });
+});
+
+describe('a flood of unknown MACs', () => {
+  it('makes at most MAX_NEW_HOSTS hosts a minute for anonymous callers, then 429; a technician still registers', async () => {
+    const flood = await openHarness(undefined, true, { hostNamePattern: 'flood-{nnn}' });
+    try {
+      const nic = (index: number) => [
+        {
+          name: 'eno1',
+          mac: `52:54:00:77:${(index >> 8).toString(16).padStart(2, '0')}:${(index & 255).toString(16).padStart(2, '0')}`,
+          driver: null,
+          speedMbps: null,
+          link: true,
+          ipv4: [],
+        },
+      ];
+      for (let index = 0; index < RegistrationBurst.MAX_NEW_HOSTS; index += 1) {
+        expect(
+          (
+            await flood.call('POST', '/agent/register', {
+              ...noToken,
+              body: { inventory: sampleInventory({ nics: nic(index) }) },
+            })
+          ).statusCode,
+        ).toBe(201);
+      }
+      const refused = await flood.call('POST', '/agent/register', {
+        ...noToken,
+        body: { inventory: sampleInventory({ nics: nic(999) }) },
+      });
+      expect([refused.statusCode, refused.json().error.code]).toEqual([429, 'TOO_MANY_REGISTRATIONS']);
+      expect(
+        (await flood.call('POST', '/agent/register', { body: { inventory: sampleInventory({ nics: nic(999) }) } }))
+          .statusCode,
+      ).toBe(201);
+      expect((await flood.call('GET', '/hosts')).json().hosts).toHaveLength(RegistrationBurst.MAX_NEW_HOSTS + 1);
+    } finally {
+      await flood.close();
+    }
+  });
+
+  it('tells its alert once a minute, however many are refused', () => {
+    let nowMs = 0;
+    const alerts: number[] = [];
+    const burst = new RegistrationBurst(
+      () => nowMs,
+      (refused) => alerts.push(refused),
+    );
+    for (let index = 0; index < RegistrationBurst.MAX_NEW_HOSTS; index += 1) burst.admit();
+    for (let index = 0; index < 5; index += 1)
+      expect(() => burst.admit()).toThrow(expect.objectContaining({ code: 'TOO_MANY_REGISTRATIONS' }));
+    expect(alerts).toEqual([1]);
+    nowMs += RegistrationBurst.WINDOW_MS;
+    expect(() => burst.admit()).not.toThrow();
   });
 });
 

@@ -46,6 +46,7 @@ describe("the server's routes are the table's", () => {
       publicUrl: null,
       bootDir: join(dir, 'boot'),
       ...CONFIG_DEFAULTS,
+      allowedHosts: ['brume.test'],
     });
     db = sqliteDatabase(join(dir, 'brume.db'));
     app = buildApp({
@@ -124,6 +125,58 @@ describe("the server's routes are the table's", () => {
         expect(answer.statusCode, `${name}: ${answer.body}`).toBe(401);
         expect(answer.json().error.code, name).toBe('UNAUTHORIZED');
       }
+    }
+  });
+
+  it('answers 401 before it reads the body: no token and a bad body is 401 on every route that names an auth', async () => {
+    const badBodies = [
+      { type: 'application/json', payload: '{"not json' },
+      { type: 'application/json', payload: '{"unexpected":[1,2,3]}' },
+      { type: 'application/octet-stream', payload: 'x' },
+    ];
+    for (const [name, route] of table) {
+      if (route.auth === 'none' || route.method === 'GET') continue;
+      for (const { type, payload } of badBodies) {
+        const answer = await app.inject({
+          method: route.method,
+          url: samplePath(route),
+          headers: { ...sameOrigin, 'content-type': type },
+          payload,
+        });
+        expect(answer.statusCode, `${name} with ${payload}: ${answer.body}`).toBe(401);
+      }
+    }
+  });
+
+  it('refuses ids that only look like numbers (0x3, 3.0, 1e0, +3, 03) as bad input, on every route with an id', async () => {
+    for (const [name, route] of table) {
+      // The routes the admin token reaches past their guard (a task route's guard reads the id first).
+      if (!/:(id|task)\b/.test(route.path) || !['admin', 'task'].includes(route.auth)) continue;
+      for (const id of ['0x1', '1.0', '1e0', '+1', '01', '%201']) {
+        const url = `${route.mount}${route.path.replace(/:(id|task)\b/g, id).replace(/:[A-Za-z]+/g, 'x1')}`;
+        const answer = await app.inject({
+          method: route.method,
+          url,
+          headers: { ...sameOrigin, authorization: `Bearer ${ADMIN_TOKEN}` },
+        });
+        expect([400, 404], `${name} ${url}: ${answer.body}`).toContain(answer.statusCode);
+        if (answer.statusCode === 404) expect(answer.json().error.code, `${name} ${url}`).toBe('NOT_FOUND');
+      }
+    }
+  });
+
+  it('marks every answer nosniff, and refuses a Host it was not told about (DNS rebinding) with 421', async () => {
+    const health = await app.inject({ method: 'GET', url: '/api/v1/health', headers: sameOrigin });
+    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    const missing = await app.inject({ method: 'GET', url: '/api/v1/nowhere', headers: sameOrigin });
+    expect([missing.statusCode, missing.headers['x-content-type-options']]).toEqual([404, 'nosniff']);
+    const rebound = await app.inject({ method: 'GET', url: '/api/v1/health', headers: { host: 'evil.example:8080' } });
+    expect(rebound.statusCode).toBe(421);
+    expect(rebound.json().error.code).toBe('HOST_NOT_ALLOWED');
+    for (const host of ['127.0.0.1:8080', '[::1]:8080', '10.0.0.5', 'localhost:8080', 'BRUME.TEST']) {
+      expect((await app.inject({ method: 'GET', url: '/api/v1/health', headers: { host } })).statusCode, host).toBe(
+        200,
+      );
     }
   });
 

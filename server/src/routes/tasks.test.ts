@@ -58,7 +58,8 @@ describe('hosts', () => {
 describe('tasks', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await openHarness();
+    // The cmdline's server URL comes from the Host header: a name the server was told it may be reached by.
+    h = await openHarness(undefined, undefined, { allowedHosts: ['brume.lan'] });
     await h.call('POST', '/hosts', { body: { name: 'pc-01', macs: ['52:54:00:00:00:01'], diskHint: '/dev/sdb' } });
   });
   afterEach(async () => h.close());

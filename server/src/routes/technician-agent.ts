@@ -25,7 +25,7 @@ interface PcTaskRequest {
 export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, guards, config }) => {
   const route = routeDefiner(app, guards);
   route(routes.techLogin, {}, async (request) => {
-    const session = await techLogin(ctx, request.body).catch((error: unknown) => {
+    const session = await techLogin(ctx, request.body, request.ip).catch((error: unknown) => {
       request.log.warn({ how: 'pin' in request.body ? 'pin' : 'account' }, 'technician login refused');
       throw error;
     });

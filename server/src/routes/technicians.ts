@@ -1,6 +1,6 @@
 import { routes } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { addTechnician, createPin, deleteTechnician, listTechnicians } from '../domain/technicians.ts';
+import { addTechnician, createPin, deleteTechnician, listTechnicians, revokePins } from '../domain/technicians.ts';
 import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -14,4 +14,9 @@ export const technicianRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { 
     return reply.code(204).send();
   });
   route(routes.pinCreate, {}, async (request, reply) => reply.code(201).send(await createPin(ctx, request.body)));
+  route(routes.pinRevoke, {}, async (request) => {
+    const revoked = await revokePins(ctx, request.body);
+    request.log.info({ all: 'all' in request.body, ...revoked }, 'technician PIN revoked');
+    return revoked;
+  });
 };

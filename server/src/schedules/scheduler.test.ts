@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ beforeEach(async () => {
     store: localImageStore(dir),
     locks: new KeyedLock(),
     loginGuard: new LoginGuard(),
+    pinSecret: randomBytes(32),
     now: () => clock.now().toISOString(),
   };
   warnings.length = 0;

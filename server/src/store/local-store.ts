@@ -23,7 +23,7 @@ export function localImageStore(dataDir: string): ImageStore {
 
   return {
     stageChunk: async (taskId, file, offset, body, limit) => {
-      await mkdir(stagedDir(taskId), { recursive: true });
+      await mkdir(stagedDir(taskId), { recursive: true, mode: 0o700 });
       return writeAt(joinSafe(stagedDir(taskId), file), offset, body, limit);
     },
     digest: async (location, file, chunks) => digestRanges(locate(location, file), chunks),
@@ -36,7 +36,7 @@ export function localImageStore(dataDir: string): ImageStore {
       const target = publishedDir(name);
       if (await exists(target)) throw new BrumeError('IMAGE_EXISTS', `image ${name} exists already`);
       const staged = stagedDir(taskId);
-      await mkdir(staged, { recursive: true });
+      await mkdir(staged, { recursive: true, mode: 0o700 });
       await settleFiles(staged, record);
       await writeSynced(join(staged, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       await writeSynced(join(staged, PUBLISH_RECORD_FILE), `${JSON.stringify(record)}\n`);
@@ -63,7 +63,7 @@ export function localImageStore(dataDir: string): ImageStore {
     remove: async (name) => {
       const source = publishedDir(name);
       const doomed = join(dirs.trash, `${name}.${randomBytes(6).toString('hex')}`);
-      await mkdir(dirs.trash, { recursive: true });
+      await mkdir(dirs.trash, { recursive: true, mode: 0o700 });
       await rename(source, doomed).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });
@@ -71,7 +71,9 @@ export function localImageStore(dataDir: string): ImageStore {
       await rm(doomed, { recursive: true, force: true });
     },
     sweep: async () => {
-      await Promise.all([dirs.images, dirs.uploads, dirs.trash].map((dir) => mkdir(dir, { recursive: true })));
+      await Promise.all(
+        [dirs.images, dirs.uploads, dirs.trash].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })),
+      );
       for (const entry of await listDir(dirs.trash))
         await rm(join(dirs.trash, entry), { recursive: true, force: true });
     },
@@ -88,7 +90,7 @@ async function writeAt(
   limit: ChunkLimit,
 ): Promise<StagedChunk> {
   const hash = createHash('sha256');
-  const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+  const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
   let bytes = 0;
   let written = 0;
   let pending: Uint8Array[] = [];
@@ -120,7 +122,7 @@ async function settleFiles(staged: string, record: PublishRecord): Promise<void>
     if (!keep.has(entry)) await rm(join(staged, entry), { recursive: true, force: true });
   }
   for (const file of record.files) {
-    const handle = await open(joinSafe(staged, file.name), constants.O_RDWR | constants.O_CREAT, 0o644);
+    const handle = await open(joinSafe(staged, file.name), constants.O_RDWR | constants.O_CREAT, 0o600);
     try {
       await handle.truncate(file.bytes);
       await handle.sync();
@@ -131,7 +133,7 @@ async function settleFiles(staged: string, record: PublishRecord): Promise<void>
 }
 
 async function writeSynced(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'w', 0o644);
+  const handle = await open(path, 'w', 0o600);
   try {
     await handle.writeFile(text);
     await handle.sync();

@@ -83,7 +83,7 @@ export function signatureDir(dir: string, writable: boolean, digests: Map<string
     async save(name, body, limit) {
       if (!writable) throw new BrumeError('INTERNAL', `${dir} is a read-only signatures mirror`);
       const path = join(dir, checkedName(name));
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       // A dot first: never listed, never served, whatever happens to the upload.
       const temp = join(dir, `.upload-${randomBytes(6).toString('hex')}`);
       try {
@@ -123,7 +123,7 @@ async function writeFile(
   maxBytes: number,
 ): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
-  const handle = await open(path, 'wx', 0o644);
+  const handle = await open(path, 'wx', 0o600);
   let bytes = 0;
   try {
     for await (const data of body) {
