@@ -64,7 +64,8 @@ async function serveImage(image: Awaited<ReturnType<typeof memoryImage>>, fault?
 
 function collector(): { sink: Writable; bytes: () => Buffer } {
   const parts: Buffer[] = [];
-  return { sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(chunk), done()) }), bytes: () => Buffer.concat(parts) };
+  // A copy: restoreStream fills the same buffers again once a write has called back, as partclone's pipe allows.
+  return { sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(Buffer.from(chunk)), done()) }), bytes: () => Buffer.concat(parts) };
 }
 
 describe('an image read over HTTP', () => {

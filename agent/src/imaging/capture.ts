@@ -16,6 +16,7 @@ import { busyReason, partitionPath, resolveDisk } from '../sys/devices.ts';
 import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes } from '../sys/partition-nodes.ts';
 import { captureStream } from './capture-stream.ts';
+import { ChunkBuffers } from './chunk-buffers.ts';
 import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
 import { partcloneCapture } from './partclone.ts';
@@ -61,11 +62,13 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
     // 3. Each partition: its filesystem's stream, chunked, compressed, hashed.
     const pool = new CodecPool();
     const window = chunkWindow(options.chunkBytes, pool.size, availableMemory());
+    // One set of raw chunk buffers for every partition: the window in flight and the one being filled.
+    const buffers = new ChunkBuffers(options.chunkBytes, window + 1);
     const partitions: ManifestPartition[] = [];
     try {
       for (const entry of table.entries) {
         stopIfCancelled(deps.signal, table.entries, partitions);
-        partitions.push(await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, pool, window));
+        partitions.push(await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, { pool, window, buffers }));
       }
     } catch (error) {
       if (deps.signal?.aborted === true) stopIfCancelled(deps.signal, table.entries, partitions, error);
@@ -154,7 +157,13 @@ interface PartitionJob extends CaptureOptions {
   entry: TableEntry;
 }
 
-async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: CodecPool, window: number): Promise<ManifestPartition> {
+interface StreamResources {
+  pool: CodecPool;
+  window: number;
+  buffers: ChunkBuffers;
+}
+
+async function capturePartition(job: PartitionJob, deps: CaptureDeps, { pool, window, buffers }: StreamResources): Promise<ManifestPartition> {
   const { entry } = job;
   const target = partitionTarget(1, entry.number);
   const base = { disk: 1, number: entry.number, startBytes: entry.startBytes, sizeBytes: entry.sizeBytes, type: entry.type, ...optionalFields(entry) };
@@ -180,7 +189,7 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: Code
   const partclone = partcloneCapture(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`), false, deps.signal);
   try {
     const [stored] = await Promise.all([
-      captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, window, onRawBytes: (bytes) => meter.update(bytes), signal: deps.signal }),
+      captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, window, onRawBytes: (bytes) => meter.update(bytes), signal: deps.signal, buffers }),
       partclone.done,
     ]);
     await deps.writer.endFile(file);

@@ -7,6 +7,8 @@ export interface CompressedChunk {
   stored: Uint8Array;
   rawSha256: string;
   sha256: string;
+  /** The raw buffer given to compress(), handed back to be used again. */
+  raw: Uint8Array;
 }
 
 export interface ExpectedChunk {
@@ -14,6 +16,8 @@ export interface ExpectedChunk {
   sha256: string;
   rawSha256: string;
   rawBytes: number;
+  /** Where the decoded bytes go (at least rawBytes long; handed to the worker and back); a new buffer when absent. */
+  into?: Uint8Array;
 }
 
 export type DecodedChunk = { ok: true; raw: Uint8Array } | { ok: false; failure: CodecFailure; actual: string };
@@ -47,23 +51,30 @@ export class CodecPool {
     this.workers = Array.from({ length: size }, () => this.startWorker());
   }
 
-  compress(raw: Uint8Array, level: number): Promise<CompressedChunk> {
-    return this.request({ op: 'compress', level, raw }, [raw.buffer as ArrayBuffer]).then((reply) => {
+  /**
+   * Compresses the first `rawBytes` bytes of `raw` into one zstd frame and hashes both sides. `raw` is handed to the
+   * worker (its buffer transferred, detached here) and comes back as the result's `raw`.
+   */
+  compress(raw: Uint8Array, level: number, rawBytes = raw.byteLength): Promise<CompressedChunk> {
+    const buffer = ownBuffer(raw);
+    return this.request({ op: 'compress', level, raw: buffer, rawBytes }, [buffer.buffer]).then((reply) => {
       if (!reply.ok || !('stored' in reply)) throw new Error('codec worker answered a compress request with something else');
-      return { stored: reply.stored, rawSha256: reply.rawSha256, sha256: reply.sha256 };
+      return { stored: reply.stored, rawSha256: reply.rawSha256, sha256: reply.sha256, raw: reply.raw };
     });
   }
 
   /**
    * Verifies the stored hash, decompresses, verifies the raw hash and length; the raw bytes come back only if all hold.
-   * `chunk.stored` is handed to the worker: when it has a buffer of its own, that buffer is transferred (detached here).
+   * `chunk.stored` and `chunk.into` are handed to the worker: when one has a buffer of its own, that buffer is
+   * transferred (detached here). The raw bytes come back in `into`'s buffer.
    */
   decode(chunk: ExpectedChunk): Promise<DecodedChunk> {
     const { sha256, rawSha256, rawBytes } = chunk;
     const stored = ownBuffer(chunk.stored);
-    return this.request({ op: 'decompress', stored, sha256, rawSha256, rawBytes }, [stored.buffer]).then((reply) => {
+    const into = chunk.into === undefined || chunk.into.byteLength < rawBytes ? new Uint8Array(new ArrayBuffer(rawBytes)) : ownBuffer(chunk.into);
+    return this.request({ op: 'decompress', stored, sha256, rawSha256, rawBytes, into }, [stored.buffer, into.buffer]).then((reply) => {
       if (!reply.ok) return { ok: false, failure: reply.failure, actual: reply.actual };
-      if (!('raw' in reply)) throw new Error('codec worker answered a decompress request with something else');
+      if (!('decoded' in reply)) throw new Error('codec worker answered a decompress request with something else');
       return { ok: true, raw: reply.raw };
     });
   }

@@ -8,6 +8,7 @@ import { readGeometry } from '../sys/block-device.ts';
 import { busyReason, partitionPath, resolveDisk, type DiskNode } from '../sys/devices.ts';
 import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes, forgetPartitions } from '../sys/partition-nodes.ts';
+import { ChunkBuffers } from './chunk-buffers.ts';
 import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
 import { restorePartition } from './partition-restore.ts';
@@ -102,6 +103,8 @@ export interface PartitionsToRestore {
 export async function restorePartitions(job: PartitionsToRestore, { run, reporter, signal }: DeployDeps): Promise<void> {
   const pool = new CodecPool();
   const window = chunkWindow(job.manifest.compression.chunkBytes, pool.size, availableMemory());
+  // One set of raw chunk buffers for every partition: the window being decoded and the chunk being written.
+  const buffers = new ChunkBuffers(job.manifest.compression.chunkBytes, window + 1);
   const source = job.image.chunks();
   const complete: PlannedPartition[] = [];
   let current: PlannedPartition | undefined;
@@ -111,7 +114,7 @@ export async function restorePartitions(job: PartitionsToRestore, { run, reporte
       if (stored === undefined) throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
       stopIfCancelled(signal, { partitions: job.partitions, complete, partial: undefined, table: true });
       current = planned;
-      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, source, logDir: job.logDir, stagingDir: job.stagingDir, signal });
+      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, buffers, source, logDir: job.logDir, stagingDir: job.stagingDir, signal });
       complete.push(planned);
       current = undefined;
     }

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BrumeError, type Chunk, type ManifestPartition } from '@brume/protocol';
 import type { ChunkSource } from './chunk-source.ts';
+import { ChunkBuffers } from './chunk-buffers.ts';
 import { CodecPool } from './codec-pool.ts';
 import { restoreStream } from './restore-stream.ts';
 
@@ -28,7 +29,8 @@ async function memoryImage(count: number, chunkBytes = 64 * 1024) {
 
 function collector(): { sink: Writable; bytes: () => Buffer } {
   const parts: Buffer[] = [];
-  return { sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(chunk), done()) }), bytes: () => Buffer.concat(parts) };
+  // A copy: restoreStream fills the same buffers again once a write has called back, as partclone's pipe allows.
+  return { sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(Buffer.from(chunk)), done()) }), bytes: () => Buffer.concat(parts) };
 }
 
 describe('restoreStream', () => {
@@ -52,5 +54,15 @@ describe('restoreStream', () => {
     expect((failure as BrumeError).message).toContain(`d1p2.pc.zst chunk ${bad}`);
     // Exactly the chunks before the bad one reached the sink.
     expect(bytes().equals(Buffer.concat(image.raws.slice(0, bad)))).toBe(true);
+  });
+
+  it('writes from the same few buffers again, not a fresh one per chunk', async () => {
+    const image = await memoryImage(9);
+    const { sink, bytes } = collector();
+    const window = pool.size + 1;
+    const buffers = new ChunkBuffers(64 * 1024, window + 1);
+    await restoreStream(image.partition, image.source, sink, pool, window, () => undefined, undefined, buffers);
+    expect(bytes().equals(Buffer.concat(image.raws))).toBe(true);
+    expect(buffers.allocated).toBeLessThanOrEqual(window + 1);
   });
 });
