@@ -30,7 +30,7 @@ export interface CaptureStreamOptions {
  * Each chunk becomes one independent zstd frame, so the file is also a plain zstd stream (`zstd -dc` restores by hand).
  * At most `window` chunks are in flight (pool.size + 1 when memory allows): memory stays bounded whatever the partition
  * size, and while the writer takes one chunk (a disk write, an HTTP PUT) the pool keeps compressing the next ones.
- * The raw chunk buffers go to the pool and come back, and are filled again: window + 1 of them serve the whole stream.
+ * The raw chunk buffers go to the pool and come back, and are filled again: pool.size + 1 of them serve the whole stream.
  */
 export async function captureStream(source: Readable, writer: ImageWriter, file: string, pool: CodecPool, options: CaptureStreamOptions): Promise<StoredStream> {
   const result: StoredStream = { chunks: [], rawBytes: 0, storedBytes: 0, sha256: '' };
@@ -42,7 +42,6 @@ export async function captureStream(source: Readable, writer: ImageWriter, file:
     const next = inFlight.shift();
     if (next === undefined) return;
     const compressed = await next.done;
-    buffers.give(compressed.raw);
     options.signal?.throwIfAborted();
     await writer.put(file, result.chunks.length, { offset: result.storedBytes, stored: compressed.stored, sha256: compressed.sha256 });
     fileHash.update(compressed.stored);
@@ -59,7 +58,9 @@ export async function captureStream(source: Readable, writer: ImageWriter, file:
   };
 
   const dispatch = async (chunk: Uint8Array, bytes: number): Promise<void> => {
-    inFlight.push({ raw: bytes, done: pool.compress(chunk, options.level, bytes) });
+    // The raw buffer is free again as soon as it is compressed, not only once its chunk is written.
+    const done = pool.compress(chunk, options.level, bytes).then((compressed) => (buffers.give(compressed.raw), compressed));
+    inFlight.push({ raw: bytes, done });
     if (inFlight.length >= options.window) await writeOldest();
   };
 

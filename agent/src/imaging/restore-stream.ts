@@ -34,8 +34,8 @@ export async function restoreStream(
   const schedule = (index: number): void => {
     const chunk = partition.chunks[index];
     if (chunk === undefined) return;
-    const into = buffers.take();
-    decoding.push(source.read(file, chunk, index).then((stored) => pool.decode({ stored, sha256: chunk.sha256, rawSha256: chunk.rawSha256, rawBytes: chunk.rawBytes, into })));
+    // A raw buffer is taken only once the stored bytes are in: a slow read holds no raw buffer.
+    decoding.push(source.read(file, chunk, index).then((stored) => pool.decode({ stored, sha256: chunk.sha256, rawSha256: chunk.rawSha256, rawBytes: chunk.rawBytes, into: buffers.take() })));
   };
   for (let index = 0; index < window && index < partition.chunks.length; index++) schedule(index);
 
