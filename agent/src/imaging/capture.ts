@@ -62,8 +62,8 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
     // 3. Each partition: its filesystem's stream, chunked, compressed, hashed.
     const pool = new CodecPool();
     const window = chunkWindow(options.chunkBytes, pool.size, availableMemory());
-    // One set of raw chunk buffers for every partition: the window in flight and the one being filled.
-    const buffers = new ChunkBuffers(options.chunkBytes, window + 1);
+    // One set of raw chunk buffers for every partition, shared with the pool's workers: the window in flight and the one being filled.
+    const buffers = new ChunkBuffers(options.chunkBytes, window + 1, true);
     const partitions: ManifestPartition[] = [];
     try {
       for (const entry of table.entries) {

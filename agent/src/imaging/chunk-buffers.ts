@@ -5,29 +5,36 @@
  * buffers (plus the one being filled or written) ever exist; `keep` caps the free list all the same.
  */
 export class ChunkBuffers {
-  private readonly free: ArrayBuffer[] = [];
+  private readonly free: (ArrayBuffer | SharedArrayBuffer)[] = [];
   readonly bytes: number;
   private readonly keep: number;
+  private readonly shared: boolean;
   /** How many buffers were ever made: what the reuse saves shows here. */
   allocated = 0;
 
-  constructor(bytes: number, keep: number) {
+  /**
+   * `shared`: SharedArrayBuffers, which a codec pool hands to each worker once and then names by slot; only for buffers
+   * that live as long as the pool (one capture, one deploy), since its workers keep every slot they were given.
+   */
+  constructor(bytes: number, keep: number, shared = false) {
     this.bytes = bytes;
     this.keep = keep;
+    this.shared = shared;
   }
 
   /** A buffer of `bytes` bytes, with whatever it held last time. */
-  take(): Uint8Array<ArrayBuffer> {
+  take(): Uint8Array {
     const reused = this.free.pop();
     if (reused !== undefined) return new Uint8Array(reused);
     this.allocated++;
-    return new Uint8Array(new ArrayBuffer(this.bytes));
+    return new Uint8Array(this.shared ? new SharedArrayBuffer(this.bytes) : new ArrayBuffer(this.bytes));
   }
 
   /** Hands a buffer back once nothing reads it any more (a view of it is enough); others are left to the GC. */
   give(view: Uint8Array): void {
     const buffer = view.buffer;
-    if (!(buffer instanceof ArrayBuffer) || buffer.detached || buffer.byteLength !== this.bytes || this.free.length >= this.keep) return;
+    const usable = buffer instanceof SharedArrayBuffer || (buffer instanceof ArrayBuffer && !buffer.detached);
+    if (!usable || buffer.byteLength !== this.bytes || this.free.length >= this.keep) return;
     if (!this.free.includes(buffer)) this.free.push(buffer);
   }
 }

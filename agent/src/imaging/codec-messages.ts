@@ -6,9 +6,17 @@
  */
 export type CodecRequest =
   /** `raw`'s first `rawBytes` bytes are the chunk; its buffer comes back in the reply. */
-  | { id: number; op: 'compress'; level: number; raw: Uint8Array; rawBytes: number }
+  | { id: number; op: 'compress'; level: number; raw: ChunkBytes; rawBytes: number }
   /** The decoded bytes are written into `into` (at least `rawBytes` long), which comes back in the reply. */
-  | { id: number; op: 'decompress'; stored: Uint8Array; sha256: string; rawSha256: string; rawBytes: number; into: Uint8Array };
+  | { id: number; op: 'decompress'; stored: Uint8Array; sha256: string; rawSha256: string; rawBytes: number; into: ChunkBytes };
+
+/**
+ * A chunk buffer on its way to a worker or back: its own bytes, moved by transfer, or a slot of the shared buffers the
+ * worker was given once (`share`, on first use). Every ArrayBuffer that arrives in a thread counts as new external
+ * memory there, and that count is what starts V8's full garbage collections: one per ~64 MiB, dozens per capture when
+ * each 32 MiB chunk crossed twice. A slot number crosses for free.
+ */
+export type ChunkBytes = { bytes: Uint8Array } | { slot: number; share?: SharedArrayBuffer };
 
 /** The bytes of `view` in an ArrayBuffer of their own, which can be transferred (a copy only when `view` is a slice). */
 export function ownBuffer(view: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -30,7 +38,7 @@ export type CodecFailure = 'stored-hash' | 'decompress' | 'raw-hash';
 
 export type CodecReply =
   /** `raw` is the request's buffer, handed back. */
-  | { id: number; ok: true; rawSha256: string; sha256: string; stored: Uint8Array; raw: Uint8Array }
-  /** `raw` views the request's `into`: its first `rawBytes` bytes. */
-  | { id: number; ok: true; raw: Uint8Array; decoded: true }
+  | { id: number; ok: true; rawSha256: string; sha256: string; stored: Uint8Array; raw: ChunkBytes }
+  /** `raw` is the request's `into`, handed back; its first `length` bytes are the chunk. */
+  | { id: number; ok: true; raw: ChunkBytes; length: number; decoded: true }
   | { id: number; ok: false; failure: CodecFailure; actual: string };

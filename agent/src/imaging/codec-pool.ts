@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { getAsset, isSea } from 'node:sea';
 import { Worker } from 'node:worker_threads';
-import { ownBuffer, type CodecFailure, type CodecReply, type CodecRequest } from './codec-messages.ts';
+import { ownBuffer, type ChunkBytes, type CodecFailure, type CodecReply, type CodecRequest } from './codec-messages.ts';
 
 export interface CompressedChunk {
   stored: Uint8Array;
@@ -45,10 +45,15 @@ export class CodecPool {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  /** Shared chunk buffers by slot number, and the slots each worker already holds (chunk-buffers.ts). */
+  private readonly slotOf = new Map<SharedArrayBuffer, number>();
+  private readonly shareOf = new Map<number, SharedArrayBuffer>();
+  private readonly known: Set<number>[];
 
   constructor(size = Math.max(1, availableParallelism())) {
     this.size = size;
     this.workers = Array.from({ length: size }, () => this.startWorker());
+    this.known = this.workers.map(() => new Set<number>());
   }
 
   /**
@@ -56,10 +61,12 @@ export class CodecPool {
    * worker (its buffer transferred, detached here) and comes back as the result's `raw`.
    */
   compress(raw: Uint8Array, level: number, rawBytes = raw.byteLength): Promise<CompressedChunk> {
-    const buffer = ownBuffer(raw);
-    return this.request({ op: 'compress', level, raw: buffer, rawBytes }, [buffer.buffer]).then((reply) => {
+    return this.request((worker) => {
+      const [ref, transfer] = this.outgoing(raw, worker);
+      return [{ op: 'compress', level, raw: ref, rawBytes }, transfer];
+    }).then((reply) => {
       if (!reply.ok || !('stored' in reply)) throw new Error('codec worker answered a compress request with something else');
-      return { stored: reply.stored, rawSha256: reply.rawSha256, sha256: reply.sha256, raw: reply.raw };
+      return { stored: reply.stored, rawSha256: reply.rawSha256, sha256: reply.sha256, raw: this.incoming(reply.raw) };
     });
   }
 
@@ -71,22 +78,53 @@ export class CodecPool {
   decode(chunk: ExpectedChunk): Promise<DecodedChunk> {
     const { sha256, rawSha256, rawBytes } = chunk;
     const stored = ownBuffer(chunk.stored);
-    const into = chunk.into === undefined || chunk.into.byteLength < rawBytes ? new Uint8Array(new ArrayBuffer(rawBytes)) : ownBuffer(chunk.into);
-    return this.request({ op: 'decompress', stored, sha256, rawSha256, rawBytes, into }, [stored.buffer, into.buffer]).then((reply) => {
+    const target = chunk.into === undefined || chunk.into.byteLength < rawBytes ? new Uint8Array(new ArrayBuffer(rawBytes)) : chunk.into;
+    return this.request((worker) => {
+      const [into, transfer] = this.outgoing(target, worker);
+      return [{ op: 'decompress', stored, sha256, rawSha256, rawBytes, into }, [stored.buffer, ...transfer]];
+    }).then((reply) => {
       if (!reply.ok) return { ok: false, failure: reply.failure, actual: reply.actual };
       if (!('decoded' in reply)) throw new Error('codec worker answered a decompress request with something else');
-      return { ok: true, raw: reply.raw };
+      return { ok: true, raw: this.incoming(reply.raw).subarray(0, reply.length) };
     });
+  }
+
+  /** A shared buffer goes as its slot (with the buffer itself the first time this worker sees it); any other by transfer. */
+  private outgoing(view: Uint8Array, worker: number): [ChunkBytes, ArrayBuffer[]] {
+    const buffer = view.buffer;
+    if (!(buffer instanceof SharedArrayBuffer)) {
+      const own = ownBuffer(view);
+      return [{ bytes: own }, [own.buffer]];
+    }
+    let slot = this.slotOf.get(buffer);
+    if (slot === undefined) {
+      slot = this.slotOf.size;
+      this.slotOf.set(buffer, slot);
+      this.shareOf.set(slot, buffer);
+    }
+    const known = this.known[worker];
+    if (known === undefined || known.has(slot)) return [{ slot }, []];
+    known.add(slot);
+    return [{ slot, share: buffer }, []];
+  }
+
+  private incoming(ref: ChunkBytes): Uint8Array {
+    if ('bytes' in ref) return ref.bytes;
+    const share = this.shareOf.get(ref.slot);
+    if (share === undefined) throw new Error(`codec worker answered with unknown shared slot ${ref.slot}`);
+    return new Uint8Array(share);
   }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
-  private request(body: DistributiveOmit<CodecRequest, 'id'>, transfer: ArrayBuffer[]): Promise<CodecReply> {
+  private request(build: (worker: number) => [DistributiveOmit<CodecRequest, 'id'>, ArrayBuffer[]]): Promise<CodecReply> {
     const id = this.nextId++;
-    const worker = this.workers[id % this.workers.length];
+    const index = id % this.workers.length;
+    const worker = this.workers[index];
     if (worker === undefined) throw new Error('codec pool has no workers');
+    const [body, transfer] = build(index);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ ...body, id }, transfer);

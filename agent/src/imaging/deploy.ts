@@ -103,8 +103,8 @@ export interface PartitionsToRestore {
 export async function restorePartitions(job: PartitionsToRestore, { run, reporter, signal }: DeployDeps): Promise<void> {
   const pool = new CodecPool();
   const window = chunkWindow(job.manifest.compression.chunkBytes, pool.size, availableMemory());
-  // One set of raw chunk buffers for every partition: the window being decoded and the chunk being written.
-  const buffers = new ChunkBuffers(job.manifest.compression.chunkBytes, window + 1);
+  // One set of raw chunk buffers for every partition, shared with the pool's workers: the window being decoded and the one being written.
+  const buffers = new ChunkBuffers(job.manifest.compression.chunkBytes, window + 1, true);
   const source = job.image.chunks();
   const complete: PlannedPartition[] = [];
   let current: PlannedPartition | undefined;

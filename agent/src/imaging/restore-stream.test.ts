@@ -56,11 +56,11 @@ describe('restoreStream', () => {
     expect(bytes().equals(Buffer.concat(image.raws.slice(0, bad)))).toBe(true);
   });
 
-  it('writes from the same few buffers again, not a fresh one per chunk', async () => {
+  it.each([false, true])('writes from the same few buffers again (shared with the workers: %s), not a fresh one per chunk', async (shared) => {
     const image = await memoryImage(9);
     const { sink, bytes } = collector();
     const window = pool.size + 1;
-    const buffers = new ChunkBuffers(64 * 1024, window + 1);
+    const buffers = new ChunkBuffers(64 * 1024, window + 1, shared);
     await restoreStream(image.partition, image.source, sink, pool, window, () => undefined, undefined, buffers);
     expect(bytes().equals(Buffer.concat(image.raws))).toBe(true);
     expect(buffers.allocated).toBeLessThanOrEqual(window + 1);
