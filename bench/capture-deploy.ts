@@ -79,7 +79,8 @@ function parseOptions(argv: string[]): Options | null {
   const sizeMiB = Number(values['size-mib']);
   const idleWaitSeconds = Number(values['idle-wait']);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a positive integer, not ${values.runs}`);
-  if (!Number.isInteger(sizeMiB) || sizeMiB < 64) throw new Error(`--size-mib takes an integer of at least 64, not ${values['size-mib']}`);
+  // The GPT sample needs its ESP, ext4 and raw partitions, the table's 2 MiB and at least 8 MiB of NTFS.
+  if (!Number.isInteger(sizeMiB) || sizeMiB < 300) throw new Error(`--size-mib takes an integer of at least 300, not ${values['size-mib']}`);
   if (!Number.isFinite(idleWaitSeconds) || idleWaitSeconds < 0) throw new Error(`--idle-wait takes a number of seconds, not ${values['idle-wait']}`);
   return { runs, dir: resolve(values.dir ?? tmpdir()), json: values.json, sizeMiB, idleWaitSeconds };
 }
