@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it } from 'vitest';
-import { partcloneCapture } from '../../agent/src/imaging/partclone.ts';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { partcloneCapture, partcloneCaptureInto } from '../../agent/src/imaging/partclone.ts';
 import { PROGRESS_THREAD_SLACK_NS } from '../../agent/src/sys/timer-slack.ts';
 import { tool } from '../support/tools.ts';
 
@@ -49,3 +51,19 @@ it('runs partclone with -f 0 and a coarse timer slack on every thread, and its s
   expect(bytes).toBe(48 * 1024 * 1024);
 });
 
+
+it('reads partclone straight into the caller\'s buffer through a named pipe that leaves nothing behind', async () => {
+  const image = join(work, 'raw.img');
+  await tool('dd', ['if=/dev/urandom', `of=${image}`, 'bs=1M', 'count=12', 'status=none']);
+  const fifoDir = join(work, 'fifo');
+  await tool('mkdir', ['-p', fifoDir]);
+  const run = partcloneCaptureInto('partclone.dd', image, join(work, 'into.log'), fifoDir);
+  const into = new Uint8Array(16 * 1024 * 1024);
+  let filled = 0;
+  for (let bytes = -1; bytes !== 0; filled += bytes) bytes = await run.stream.readInto(into, filled, into.byteLength - filled);
+  await run.done;
+  const expected = createHash('sha256').update(await readFile(image)).digest('hex');
+  expect(filled).toBe(12 * 1024 * 1024);
+  expect(createHash('sha256').update(into.subarray(0, filled)).digest('hex')).toBe(expected);
+  expect(readdirSync(fifoDir)).toEqual([]);
+});

@@ -40,4 +40,22 @@ describe('captureStream', () => {
     // window chunks in flight and one being filled: never a fresh buffer per chunk.
     expect(buffers.allocated).toBeLessThanOrEqual(window + 1);
   });
+
+  it('takes a source that reads into its buffers, in pieces of any size', async () => {
+    const chunkBytes = 64 * 1024;
+    const raw = randomBytes(5 * chunkBytes + 777);
+    let position = 0;
+    const source = {
+      readInto: async (into: Uint8Array, offset: number, length: number): Promise<number> => {
+        const bytes = Math.min(length, 9_999, raw.byteLength - position);
+        into.set(raw.subarray(position, position + bytes), offset);
+        position += bytes;
+        return bytes;
+      },
+    };
+    const { writer, stored } = memoryWriter();
+    const result = await captureStream(source, writer, 'd1p1.pc.zst', pool, { chunkBytes, level: 3, window: pool.size + 1, onRawBytes: () => undefined });
+    expect(result.chunks.map((chunk) => chunk.rawBytes)).toEqual([chunkBytes, chunkBytes, chunkBytes, chunkBytes, chunkBytes, 777]);
+    expect(decompress(stored()).equals(raw)).toBe(true);
+  });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Chunk } from '@brume/protocol';
 import type { ImageWriter } from '../ports.ts';
+import type { ByteSource } from './partclone.ts';
 import { ChunkBuffers } from './chunk-buffers.ts';
 import type { CodecPool, CompressedChunk } from './codec-pool.ts';
 
@@ -32,7 +33,7 @@ export interface CaptureStreamOptions {
  * size, and while the writer takes one chunk (a disk write, an HTTP PUT) the pool keeps compressing the next ones.
  * The raw chunk buffers go to the pool and come back, and are filled again: pool.size + 1 of them serve the whole stream.
  */
-export async function captureStream(source: Readable, writer: ImageWriter, file: string, pool: CodecPool, options: CaptureStreamOptions): Promise<StoredStream> {
+export async function captureStream(source: Readable | ByteSource, writer: ImageWriter, file: string, pool: CodecPool, options: CaptureStreamOptions): Promise<StoredStream> {
   const result: StoredStream = { chunks: [], rawBytes: 0, storedBytes: 0, sha256: '' };
   const fileHash = createHash('sha256');
   const inFlight: { raw: number; done: Promise<CompressedChunk> }[] = [];
@@ -67,21 +68,34 @@ export async function captureStream(source: Readable, writer: ImageWriter, file:
   let buffer = buffers.take();
   let filled = 0;
   let seen = 0;
-  for await (const piece of source as AsyncIterable<Buffer>) {
-    let offset = 0;
-    while (offset < piece.byteLength) {
-      const take = Math.min(piece.byteLength - offset, buffer.byteLength - filled);
-      buffer.set(piece.subarray(offset, offset + take), filled);
-      filled += take;
-      offset += take;
-      if (filled === buffer.byteLength) {
-        await dispatch(buffer, filled);
-        buffer = buffers.take();
-        filled = 0;
-      }
+  const chunkFilled = async (): Promise<void> => {
+    await dispatch(buffer, filled);
+    buffer = buffers.take();
+    filled = 0;
+  };
+  if ('readInto' in source) {
+    // Straight into the chunk buffer: no piece to copy.
+    for (;;) {
+      const bytes = await source.readInto(buffer, filled, buffer.byteLength - filled);
+      if (bytes === 0) break;
+      filled += bytes;
+      seen += bytes;
+      options.onRawBytes(seen);
+      if (filled === buffer.byteLength) await chunkFilled();
     }
-    seen += piece.byteLength;
-    options.onRawBytes(seen);
+  } else {
+    for await (const piece of source as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (offset < piece.byteLength) {
+        const take = Math.min(piece.byteLength - offset, buffer.byteLength - filled);
+        buffer.set(piece.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === buffer.byteLength) await chunkFilled();
+      }
+      seen += piece.byteLength;
+      options.onRawBytes(seen);
+    }
   }
   if (filled > 0) await dispatch(buffer, filled);
   while (inFlight.length > 0) await writeOldest();

@@ -19,7 +19,7 @@ import { captureStream } from './capture-stream.ts';
 import { ChunkBuffers } from './chunk-buffers.ts';
 import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
-import { partcloneCapture } from './partclone.ts';
+import { partcloneCaptureInto } from './partclone.ts';
 import { progressMeter } from './progress.ts';
 import { phase, toolVersions } from './run-context.ts';
 
@@ -186,7 +186,7 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, { pool, wi
   phase(deps.reporter, 'capture', `${target}: ${adapter.fsType} with ${adapter.partcloneTool}`, target);
   const file = partitionFileName(1, entry.number);
   const meter = progressMeter({ reporter: deps.reporter, phase: 'capture', target, bytesTotal: usage.usedBytes });
-  const partclone = partcloneCapture(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`), false, deps.signal);
+  const partclone = partcloneCaptureInto(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`), job.logDir, deps.signal);
   try {
     const [stored] = await Promise.all([
       captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, window, onRawBytes: (bytes) => meter.update(bytes), signal: deps.signal, buffers }),

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { BrumeError } from '@brume/protocol';
 import { lastLines, spawnTool, stopChild } from '../sys/exec.ts';
+import { closeFd, openFifoPipe, readInto } from '../sys/fifo.ts';
 import { canSetTimerSlack, PROGRESS_THREAD_SLACK_NS, setTimerSlack } from '../sys/timer-slack.ts';
 
 /**
@@ -22,7 +23,7 @@ export interface PartcloneRun<S> {
  * refreshes: every partclone would end up to 2 s after its work. With `-f 0` and a coarse timer slack on its threads it
  * exits at once at almost no CPU (sys/timer-slack.ts). Where the slack cannot be set, `-f 1` halves the wait.
  */
-function spawnPartclone(tool: string, args: readonly string[], stdio: ['ignore', 'pipe', 'pipe'] | ['pipe', 'ignore', 'pipe'], signal: AbortSignal | undefined): ReturnType<typeof spawnTool> {
+function spawnPartclone(tool: string, args: readonly string[], stdio: ['ignore', 'pipe' | number, 'pipe'] | ['pipe', 'ignore', 'pipe'], signal: AbortSignal | undefined): ReturnType<typeof spawnTool> {
   const quickExit = canSetTimerSlack();
   const child = spawnTool(tool, [...args, '-f', quickExit ? '0' : '1'], { stdio, signal });
   // Should this fail, partclone still runs correctly; its progress thread only wakes more often than it needs to.
@@ -39,6 +40,51 @@ export function partcloneCapture(tool: string, device: string, logFile: string, 
   const stream = child.stdout;
   if (stream === null) throw new Error('partclone has no stdout');
   return { stream, pid: child.pid, done: exited(child, tool, logFile), kill: () => void stopChild(child) };
+}
+
+/** A stream read into the caller's buffers: `readInto` resolves with the bytes it put there, 0 at the end. */
+export interface ByteSource {
+  readInto(into: Uint8Array, offset: number, length: number): Promise<number>;
+}
+
+/**
+ * partcloneCapture, with partclone's stdout read straight into the caller's chunk buffers (sys/fifo.ts): no copy and
+ * no garbage per read. `fifoDir` holds the named pipe for the instant it takes to open it.
+ */
+export function partcloneCaptureInto(tool: string, device: string, logFile: string, fifoDir: string, signal?: AbortSignal): PartcloneRun<ByteSource> {
+  const modeArgs = tool === 'partclone.dd' ? [] : ['-c'];
+  const pipe = openFifoPipe(fifoDir, 'partclone');
+  let child: ReturnType<typeof spawnTool>;
+  try {
+    child = spawnPartclone(tool, [...modeArgs, '-s', device, '-o', '-', '-q', '-L', logFile], ['ignore', pipe.writeFd, 'pipe'], signal);
+  } finally {
+    // partclone has its own copy now: the stream ends when it exits (or at once, if it never started).
+    closeFd(pipe.writeFd);
+  }
+  const done = exited(child, tool, logFile);
+  // The read end is closed at the end of the stream, or once partclone has exited and no read is under way (a capture
+  // that stopped reading early, after a failure or a cancel).
+  let open = true;
+  let reading = false;
+  const close = (): void => {
+    if (open) closeFd(pipe.readFd);
+    open = false;
+  };
+  void done.catch(() => undefined).then(() => (reading ? undefined : close()));
+  const stream: ByteSource = {
+    async readInto(into, offset, length) {
+      if (!open) return 0;
+      reading = true;
+      try {
+        const bytes = await readInto(pipe.readFd, into, offset, length);
+        if (bytes === 0) close();
+        return bytes;
+      } finally {
+        reading = false;
+      }
+    },
+  };
+  return { stream, pid: child.pid, done, kill: () => void stopChild(child) };
 }
 
 /** Restores onto a device (-o) or into a staging file (-O: partclone refuses to open an existing file with -o). */
