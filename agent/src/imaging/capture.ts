@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,7 +20,7 @@ import { captureStream } from './capture-stream.ts';
 import { ChunkBuffers } from './chunk-buffers.ts';
 import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
-import { partcloneCaptureInto } from './partclone.ts';
+import { partcloneCapture, partcloneCaptureInto, type ByteSource, type PartcloneRun } from './partclone.ts';
 import { progressMeter } from './progress.ts';
 import { phase, toolVersions } from './run-context.ts';
 
@@ -186,7 +187,7 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, { pool, wi
   phase(deps.reporter, 'capture', `${target}: ${adapter.fsType} with ${adapter.partcloneTool}`, target);
   const file = partitionFileName(1, entry.number);
   const meter = progressMeter({ reporter: deps.reporter, phase: 'capture', target, bytesTotal: usage.usedBytes });
-  const partclone = partcloneCaptureInto(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`), job.logDir, deps.signal);
+  const partclone = startPartclone(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`), job.logDir, deps.signal);
   try {
     const [stored] = await Promise.all([
       captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, window, onRawBytes: (bytes) => meter.update(bytes), signal: deps.signal, buffers }),
@@ -198,6 +199,15 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, { pool, wi
   } catch (error) {
     partclone.kill();
     throw error;
+  }
+}
+
+/** Through a named pipe in the log directory; where that directory cannot hold one (a FAT stick), through Node's socket. */
+function startPartclone(tool: string, device: string, logFile: string, fifoDir: string, signal: AbortSignal | undefined): PartcloneRun<ByteSource | Readable> {
+  try {
+    return partcloneCaptureInto(tool, device, logFile, fifoDir, signal);
+  } catch {
+    return partcloneCapture(tool, device, logFile, false, signal);
   }
 }
 
