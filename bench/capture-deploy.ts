@@ -19,7 +19,18 @@ import { createLoopDisk, type LoopDisk } from '../test/support/loop-disk.ts';
 import { writePartitionTable } from '../test/support/partition-table.ts';
 import { buildGptSample, type SamplePartition } from '../test/support/sample-disks.ts';
 import { tool } from '../test/support/tools.ts';
-import { bash, dropCaches, known, measure, median, medianOrNull, round3, shellQuote, waitForIdle, type Measurement } from './lib/measure.ts';
+import {
+  bash,
+  dropCaches,
+  known,
+  measure,
+  median,
+  medianOrNull,
+  round3,
+  shellQuote,
+  waitForIdle,
+  type Measurement,
+} from './lib/measure.ts';
 
 const MiB = 1024 * 1024;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,7 +40,12 @@ const GNU_TIME = '/usr/bin/time';
 const GOALS = { capture: 1.0, captureCpu: 1.15, deploy: 0.8, deployCpu: 1.15, peakRssMiB: 256, stored: 1.02 } as const;
 
 /** The partclone each of the sample's filesystems is copied with (Brume's adapters pick the same). */
-const TOOLS: Partial<Record<SamplePartition['fs'], string>> = { vfat: 'partclone.fat', ext4: 'partclone.ext4', ntfs: 'partclone.ntfs', raw: 'partclone.dd' };
+const TOOLS: Partial<Record<SamplePartition['fs'], string>> = {
+  vfat: 'partclone.fat',
+  ext4: 'partclone.ext4',
+  ntfs: 'partclone.ntfs',
+  raw: 'partclone.dd',
+};
 const toolFor = (partition: SamplePartition): string => {
   const name = TOOLS[partition.fs];
   if (name === undefined) throw new Error(`the bench has no partclone for ${partition.fs}`);
@@ -45,7 +61,6 @@ interface Options {
   sizeMiB: number;
   idleWaitSeconds: number;
 }
-
 
 interface Series {
   runs: Measurement[];
@@ -80,13 +95,14 @@ function parseOptions(argv: string[]): Options | null {
   const idleWaitSeconds = Number(values['idle-wait']);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a positive integer, not ${values.runs}`);
   // The GPT sample needs its ESP, ext4 and raw partitions, the table's 2 MiB and at least 8 MiB of NTFS.
-  if (!Number.isInteger(sizeMiB) || sizeMiB < 300) throw new Error(`--size-mib takes an integer of at least 300, not ${values['size-mib']}`);
-  if (!Number.isFinite(idleWaitSeconds) || idleWaitSeconds < 0) throw new Error(`--idle-wait takes a number of seconds, not ${values['idle-wait']}`);
+  if (!Number.isInteger(sizeMiB) || sizeMiB < 300)
+    throw new Error(`--size-mib takes an integer of at least 300, not ${values['size-mib']}`);
+  if (!Number.isFinite(idleWaitSeconds) || idleWaitSeconds < 0)
+    throw new Error(`--idle-wait takes a number of seconds, not ${values['idle-wait']}`);
   return { runs, dir: resolve(values.dir ?? tmpdir()), json: values.json, sizeMiB, idleWaitSeconds };
 }
 
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
-
 
 /** The `result` event that ends brume's NDJSON output. */
 function brumeSummary(stdout: string): Record<string, unknown> {
@@ -97,7 +113,6 @@ function brumeSummary(stdout: string): Record<string, unknown> {
   }
   throw new Error(`brume printed no successful result event:\n${stdout.slice(-2000)}`);
 }
-
 
 async function storedFileBytes(imageDir: string): Promise<number> {
   const names = (await readdir(imageDir)).filter((name) => name.endsWith('.pc.zst'));
@@ -116,7 +131,10 @@ async function checkFilesystems(disk: LoopDisk, partitions: readonly { number: n
 async function toolVersion(command: string, args: string[]): Promise<string> {
   const { stdout, stderr } = await tool(command, args, { okCodes: [1] });
   const line = (stdout || stderr).split('\n').find((text) => text.trim() !== '') ?? '';
-  return line.replace(/^\*+\s*|\s*\*+$/g, '').replace(/\s*:\s*/, ' ').trim();
+  return line
+    .replace(/^\*+\s*|\s*\*+$/g, '')
+    .replace(/\s*:\s*/, ' ')
+    .trim();
 }
 
 async function main(): Promise<void> {
@@ -128,7 +146,8 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(options.dir, 'brume-bench-'));
   const disks: LoopDisk[] = [];
   const cleanup = async (): Promise<void> => {
-    for (const disk of disks.splice(0)) await disk.detach().catch((error: unknown) => log(`could not detach ${disk.path}: ${String(error)}`));
+    for (const disk of disks.splice(0))
+      await disk.detach().catch((error: unknown) => log(`could not detach ${disk.path}: ${String(error)}`));
     await rm(work, { recursive: true, force: true });
   };
   const interrupted = (signal: NodeJS.Signals): void => {
@@ -139,11 +158,18 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
   try {
     const sizeBytes = options.sizeMiB * MiB;
-    log(`building a ${options.sizeMiB} MiB bench disk in ${work} (GPT: ESP, ext4, NTFS, raw; ext4 and NTFS ~60 % used)`);
+    log(
+      `building a ${options.sizeMiB} MiB bench disk in ${work} (GPT: ESP, ext4, NTFS, raw; ext4 and NTFS ~60 % used)`,
+    );
     const source = await createLoopDisk(work, 'source.img', sizeBytes);
     disks.push(source);
     const sample = await buildGptSample(source, { fillRatio: 0.6 });
-    const partitions = sample.partitions.map((partition) => ({ number: partition.number, fs: partition.fs, tool: toolFor(partition), sizeBytes: partition.sizeBytes }));
+    const partitions = sample.partitions.map((partition) => ({
+      number: partition.number,
+      fs: partition.fs,
+      tool: toolFor(partition),
+      sizeBytes: partition.sizeBytes,
+    }));
     const target = await createLoopDisk(work, 'target.img', sizeBytes);
     disks.push(target);
     const dump = (await tool('sfdisk', ['-d', source.path])).stdout;
@@ -161,7 +187,12 @@ async function main(): Promise<void> {
     await mkdir(logDir);
     await mkdir(scratch);
     const context = { useGnuTime, scratch, clockTicks };
-    const series = { baselineCapture: newSeries(), brumeCapture: newSeries(), baselineDeploy: newSeries(), brumeDeploy: newSeries() };
+    const series = {
+      baselineCapture: newSeries(),
+      brumeCapture: newSeries(),
+      baselineDeploy: newSeries(),
+      brumeDeploy: newSeries(),
+    };
     const idle = { waitedSeconds: 0, gaveUp: 0 };
     let rawBytes = 0;
 
@@ -182,19 +213,36 @@ async function main(): Promise<void> {
       await settle();
       // The same partclone flags brume passes (-q, -L log): only what happens to the stream differs.
       const steps = partitions.map((partition) => {
-        const partclone = [partition.tool, ...modeFlag(partition.tool, '-c'), '-s', source.partition(partition.number), '-o', '-', '-q', '-L', join(logDir, `baseline-capture-p${partition.number}.log`)];
+        const partclone = [
+          partition.tool,
+          ...modeFlag(partition.tool, '-c'),
+          '-s',
+          source.partition(partition.number),
+          '-o',
+          '-',
+          '-q',
+          '-L',
+          join(logDir, `baseline-capture-p${partition.number}.log`),
+        ];
         return `${partclone.map(shellQuote).join(' ')} | zstd -q -T0 -3 > ${shellQuote(zstdFile(partition.number))}`;
       });
       const [command, args] = bash(steps.join(' && '));
       const run = await measure(command, args, context);
       const flushStarted = performance.now();
-      await tool('sync', partitions.map((partition) => zstdFile(partition.number)));
+      await tool(
+        'sync',
+        partitions.map((partition) => zstdFile(partition.number)),
+      );
       record(series.baselineCapture, run, null, (performance.now() - flushStarted) / 1000);
     };
     const brumeCapture = async (): Promise<void> => {
       await rm(imageDir, { recursive: true, force: true });
       await settle();
-      const run = await measure(BRUME, ['capture', '--disk', source.path, '--to', imageDir, '--json', '--log-dir', logDir], context);
+      const run = await measure(
+        BRUME,
+        ['capture', '--disk', source.path, '--to', imageDir, '--json', '--log-dir', logDir],
+        context,
+      );
       const summary = brumeSummary(run.stdout);
       rawBytes = Number(summary['rawBytes']);
       record(series.brumeCapture, run, Number(summary['seconds']), null);
@@ -203,7 +251,17 @@ async function main(): Promise<void> {
       await prepareTarget();
       await settle();
       const steps = partitions.map((partition) => {
-        const partclone = [partition.tool, ...modeFlag(partition.tool, '-r'), '-s', '-', '-o', target.partition(partition.number), '-q', '-L', join(logDir, `baseline-restore-p${partition.number}.log`)];
+        const partclone = [
+          partition.tool,
+          ...modeFlag(partition.tool, '-r'),
+          '-s',
+          '-',
+          '-o',
+          target.partition(partition.number),
+          '-q',
+          '-L',
+          join(logDir, `baseline-restore-p${partition.number}.log`),
+        ];
         return `zstd -q -dc ${shellQuote(zstdFile(partition.number))} | ${partclone.map(shellQuote).join(' ')}`;
       });
       const [command, args] = bash(steps.join(' && '));
@@ -215,7 +273,11 @@ async function main(): Promise<void> {
     };
     const brumeDeploy = async (): Promise<void> => {
       await settle();
-      const run = await measure(BRUME, ['deploy', '--from', imageDir, '--disk', target.path, '--yes', '--json', '--log-dir', logDir], context);
+      const run = await measure(
+        BRUME,
+        ['deploy', '--from', imageDir, '--disk', target.path, '--yes', '--json', '--log-dir', logDir],
+        context,
+      );
       record(series.brumeDeploy, run, Number(brumeSummary(run.stdout)['seconds']), null);
       await checkFilesystems(target, partitions);
     };
@@ -231,9 +293,16 @@ async function main(): Promise<void> {
 
     // Both pipelines must have streamed the same bytes, or the comparison means nothing.
     const zstdFiles = partitions.map((partition) => shellQuote(zstdFile(partition.number))).join(' ');
-    const baselineRaw = Number((await tool('bash', ['-c', `set -o pipefail; cat ${zstdFiles} | zstd -q -dc | wc -c`])).stdout.trim());
-    if (baselineRaw !== rawBytes) throw new Error(`the two captures streamed different byte counts: partclone|zstd ${baselineRaw}, brume ${rawBytes}`);
-    const zstdBytes = (await Promise.all(partitions.map(async (partition) => (await stat(zstdFile(partition.number))).size))).reduce((sum, size) => sum + size, 0);
+    const baselineRaw = Number(
+      (await tool('bash', ['-c', `set -o pipefail; cat ${zstdFiles} | zstd -q -dc | wc -c`])).stdout.trim(),
+    );
+    if (baselineRaw !== rawBytes)
+      throw new Error(
+        `the two captures streamed different byte counts: partclone|zstd ${baselineRaw}, brume ${rawBytes}`,
+      );
+    const zstdBytes = (
+      await Promise.all(partitions.map(async (partition) => (await stat(zstdFile(partition.number))).size))
+    ).reduce((sum, size) => sum + size, 0);
 
     const figures: Omit<Report, 'ratios'> = {
       machine: {
@@ -245,13 +314,30 @@ async function main(): Promise<void> {
         zstd: await toolVersion('zstd', ['--version']),
       },
       runs: options.runs,
-      idle: { limitSeconds: options.idleWaitSeconds, waitedSeconds: Math.round(idle.waitedSeconds), noisyRuns: idle.gaveUp },
-      disk: { sizeBytes, partitions: partitions.map(({ number, fs, tool: name, sizeBytes: bytes }) => ({ number, fs, tool: name, sizeBytes: bytes })) },
+      idle: {
+        limitSeconds: options.idleWaitSeconds,
+        waitedSeconds: Math.round(idle.waitedSeconds),
+        noisyRuns: idle.gaveUp,
+      },
+      disk: {
+        sizeBytes,
+        partitions: partitions.map(({ number, fs, tool: name, sizeBytes: bytes }) => ({
+          number,
+          fs,
+          tool: name,
+          sizeBytes: bytes,
+        })),
+      },
       rawStreamBytes: rawBytes,
-      capture: { baseline: summarize(series.baselineCapture, rawBytes), brume: summarize(series.brumeCapture, rawBytes) },
+      capture: {
+        baseline: summarize(series.baselineCapture, rawBytes),
+        brume: summarize(series.brumeCapture, rawBytes),
+      },
       deploy: { baseline: summarize(series.baselineDeploy, rawBytes), brume: summarize(series.brumeDeploy, rawBytes) },
       stored: { brumeBytes: await storedFileBytes(imageDir), zstdBytes },
-      peakRssSource: useGnuTime ? '/usr/bin/time -f %M: the largest single process of the tree' : 'VmHWM of the process started, polled every 20 ms',
+      peakRssSource: useGnuTime
+        ? '/usr/bin/time -f %M: the largest single process of the tree'
+        : 'VmHWM of the process started, polled every 20 ms',
     };
     const { capture, deploy, stored } = figures;
     const ratios: Ratios = {
@@ -317,11 +403,27 @@ interface Ratio {
   met: boolean;
 }
 
-type Ratios = Record<'capture' | 'captureCpu' | 'deploy' | 'deployCpu' | 'captureRss' | 'deployRss' | 'stored' | 'captureNet' | 'deployNet', Ratio>;
+type Ratios = Record<
+  | 'capture'
+  | 'captureCpu'
+  | 'deploy'
+  | 'deployCpu'
+  | 'captureRss'
+  | 'deployRss'
+  | 'stored'
+  | 'captureNet'
+  | 'deployNet',
+  Ratio
+>;
 
 /** `met` is false when a figure could not be measured (NaN): a missing figure never passes. */
-const ratio = (value: number, reference: number, goal: number): Ratio => ({ value: round3(value / reference), goal, met: value / reference <= goal });
-const cpuRatio = (brume: Summary, baseline: Summary, goal: number): Ratio => ratio(brume.medianCpuSeconds ?? Number.NaN, baseline.medianCpuSeconds ?? Number.NaN, goal);
+const ratio = (value: number, reference: number, goal: number): Ratio => ({
+  value: round3(value / reference),
+  goal,
+  met: value / reference <= goal,
+});
+const cpuRatio = (brume: Summary, baseline: Summary, goal: number): Ratio =>
+  ratio(brume.medianCpuSeconds ?? Number.NaN, baseline.medianCpuSeconds ?? Number.NaN, goal);
 
 interface Report {
   machine: { cores: number; nproc: number; cpu: string; node: string; partclone: string; zstd: string };
@@ -340,9 +442,21 @@ function formatReport(report: Report): string {
   const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
   const secs = (value: number | null): string => (value === null ? '-' : value.toFixed(2));
   const columns: [string, number][] = [
-    ['', 16], ['wall s', 7], ['MB/s', 6], ['pc wait', 7], ['net s', 6], ['CPU s', 6], ['machine', 7], ['peak RSS', 8], ['self s', 6], ['flush', 6],
+    ['', 16],
+    ['wall s', 7],
+    ['MB/s', 6],
+    ['pc wait', 7],
+    ['net s', 6],
+    ['CPU s', 6],
+    ['machine', 7],
+    ['peak RSS', 8],
+    ['self s', 6],
+    ['flush', 6],
   ];
-  const line = (cells: string[]): string => cells.map((cell, index) => (index === 0 ? cell.padEnd(columns[0]?.[1] ?? 0) : cell.padStart(columns[index]?.[1] ?? 0))).join('  ');
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, index) => (index === 0 ? cell.padEnd(columns[0]?.[1] ?? 0) : cell.padStart(columns[index]?.[1] ?? 0)))
+      .join('  ');
   const row = (name: string, summary: Summary, flush: boolean): string =>
     `${line([
       name,
@@ -358,7 +472,8 @@ function formatReport(report: Report): string {
     ])}   runs: ${summary.seconds.map((value) => value.toFixed(2)).join(' ')}`;
   const verdict = (name: string, r: Ratio, note = ''): string =>
     `  ${name.padEnd(34)} ${r.value.toFixed(3).padStart(6)}   goal ≤ ${r.goal.toFixed(2)}  ${r.met ? 'MET' : 'MISSED'}${note}`;
-  const mib = (name: string, r: Ratio): string => `  ${name.padEnd(34)} ${r.value.toFixed(0).padStart(6)}   goal ≤ ${r.goal.toFixed(0)}   ${r.met ? 'MET' : 'MISSED'}`;
+  const mib = (name: string, r: Ratio): string =>
+    `  ${name.padEnd(34)} ${r.value.toFixed(0).padStart(6)}   goal ≤ ${r.goal.toFixed(0)}   ${r.met ? 'MET' : 'MISSED'}`;
   const { machine, idle, ratios } = report;
   const quiet =
     idle.limitSeconds === 0

@@ -6,18 +6,28 @@ import { CONFIG_DEFAULTS, DEFAULT_BOOT_DIR, parseServerArgs } from './config.ts'
 describe('brume server flags', () => {
   it('defaults to 127.0.0.1:8080 and no public URL; the data dir is absolute', () => {
     const config = parseServerArgs(['--data', 'some/dir']);
-    expect(config).toEqual({ dataDir: expect.stringMatching(/^\/.*some\/dir$/), listen: { host: '127.0.0.1', port: 8080 }, publicUrl: null, bootDir: DEFAULT_BOOT_DIR, ...CONFIG_DEFAULTS });
+    expect(config).toEqual({
+      dataDir: expect.stringMatching(/^\/.*some\/dir$/),
+      listen: { host: '127.0.0.1', port: 8080 },
+      publicUrl: null,
+      bootDir: DEFAULT_BOOT_DIR,
+      ...CONFIG_DEFAULTS,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('takes a listen address, port 0 included, IPv6 in brackets, and a public URL', () => {
     expect(parseServerArgs(['--data', '/d', '--listen', '0.0.0.0:0']).listen).toEqual({ host: '0.0.0.0', port: 0 });
     expect(parseServerArgs(['--data', '/d', '--listen', '[::1]:9000']).listen).toEqual({ host: '::1', port: 9000 });
-    expect(parseServerArgs(['--data', '/d', '--public-url', 'http://10.0.0.1:8080/']).publicUrl).toBe('http://10.0.0.1:8080');
+    expect(parseServerArgs(['--data', '/d', '--public-url', 'http://10.0.0.1:8080/']).publicUrl).toBe(
+      'http://10.0.0.1:8080',
+    );
   });
 
   it('serves the boot files of dist/boot in the checkout unless --boot names another directory', () => {
-    const projectPackage = JSON.parse(readFileSync(join(DEFAULT_BOOT_DIR, '..', '..', 'package.json'), 'utf8')) as { name: string };
+    const projectPackage = JSON.parse(readFileSync(join(DEFAULT_BOOT_DIR, '..', '..', 'package.json'), 'utf8')) as {
+      name: string;
+    };
     expect(projectPackage.name).toBe('brume');
     expect(DEFAULT_BOOT_DIR.endsWith('/dist/boot')).toBe(true);
     expect(parseServerArgs(['--data', '/d', '--boot', 'here/boot']).bootDir).toMatch(/^\/.*here\/boot$/);

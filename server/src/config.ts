@@ -42,7 +42,15 @@ export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
 /** Retention, silent agents and /metrics: 90 days of history, 30 minutes of silence, admin-only metrics. */
 export const HOUSEKEEPING_DEFAULTS = { retentionDays: 90, agentTimeoutSeconds: 30 * 60, metricsAuth: 'admin' } as const;
 /** The settings with a default, for code that builds a Config without flags (tests, tools). */
-export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;
+export const CONFIG_DEFAULTS = {
+  hostNamePattern: DEFAULT_HOST_NAME_PATTERN,
+  menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS,
+  unknownHosts: 'local',
+  multicastInterface: null,
+  wakeBroadcast: null,
+  signaturesDir: null,
+  ...HOUSEKEEPING_DEFAULTS,
+} as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
 export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
@@ -66,14 +74,36 @@ const ServerFlags = z.object({
   'public-url': PublicUrl.optional(),
   boot: z.string().min(1, '--boot DIR must name a directory').optional(),
   'host-name-pattern': z.string().min(1).max(63).default(DEFAULT_HOST_NAME_PATTERN),
-  'menu-timeout': z.coerce.number().int('whole seconds').min(0).max(3600, 'at most 3600 seconds').default(DEFAULT_MENU_TIMEOUT_SECONDS),
-  'unknown-hosts': z.enum(['local', 'register'], { error: 'local (boot the disk) or register (quick registration)' }).default('local'),
-  'multicast-interface': z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name such as eno1').optional(),
+  'menu-timeout': z.coerce
+    .number()
+    .int('whole seconds')
+    .min(0)
+    .max(3600, 'at most 3600 seconds')
+    .default(DEFAULT_MENU_TIMEOUT_SECONDS),
+  'unknown-hosts': z
+    .enum(['local', 'register'], { error: 'local (boot the disk) or register (quick registration)' })
+    .default('local'),
+  'multicast-interface': z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name such as eno1')
+    .optional(),
   'wake-broadcast': z.ipv4({ error: 'an IPv4 broadcast address such as 192.168.1.255' }).optional(),
   signatures: z.string().min(1, '--signatures DIR must name a directory').optional(),
   'retention-days': z.coerce.number().int('whole days').min(0).max(36500).default(HOUSEKEEPING_DEFAULTS.retentionDays),
-  'agent-timeout': z.string().transform(durationSeconds).pipe(z.number({ error: 'a duration such as 30m, 2h or 90s (0: never)' }).int().min(0).max(7 * 24 * 3600, 'at most 7 days')).default(HOUSEKEEPING_DEFAULTS.agentTimeoutSeconds),
-  'metrics-auth': z.enum(['admin', 'none'], { error: 'admin (a bearer token) or none (open to whoever reaches the server)' }).default(HOUSEKEEPING_DEFAULTS.metricsAuth),
+  'agent-timeout': z
+    .string()
+    .transform(durationSeconds)
+    .pipe(
+      z
+        .number({ error: 'a duration such as 30m, 2h or 90s (0: never)' })
+        .int()
+        .min(0)
+        .max(7 * 24 * 3600, 'at most 7 days'),
+    )
+    .default(HOUSEKEEPING_DEFAULTS.agentTimeoutSeconds),
+  'metrics-auth': z
+    .enum(['admin', 'none'], { error: 'admin (a bearer token) or none (open to whoever reaches the server)' })
+    .default(HOUSEKEEPING_DEFAULTS.metricsAuth),
 });
 
 /** `90s`, `30m`, `2h`, `1d` or bare seconds; anything else is NaN, which the schema then refuses. */
@@ -90,12 +120,19 @@ export function parseServerArgs(argv: readonly string[]): Config {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, boot: { type: 'string' },
-        'host-name-pattern': { type: 'string' }, 'menu-timeout': { type: 'string' }, 'unknown-hosts': { type: 'string' },
+        data: { type: 'string' },
+        listen: { type: 'string' },
+        'public-url': { type: 'string' },
+        boot: { type: 'string' },
+        'host-name-pattern': { type: 'string' },
+        'menu-timeout': { type: 'string' },
+        'unknown-hosts': { type: 'string' },
         'multicast-interface': { type: 'string' },
         'wake-broadcast': { type: 'string' },
         signatures: { type: 'string' },
-        'retention-days': { type: 'string' }, 'agent-timeout': { type: 'string' }, 'metrics-auth': { type: 'string' },
+        'retention-days': { type: 'string' },
+        'agent-timeout': { type: 'string' },
+        'metrics-auth': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -107,7 +144,9 @@ export function parseServerArgs(argv: readonly string[]): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const flag = issue?.path[0] === undefined ? '' : `--${String(issue.path[0])}: `;
-    throw new BrumeError('BAD_REQUEST', `${flag}${issue?.message ?? parsed.error.message}`, { detail: parsed.error.issues });
+    throw new BrumeError('BAD_REQUEST', `${flag}${issue?.message ?? parsed.error.message}`, {
+      detail: parsed.error.issues,
+    });
   }
   const flags = parsed.data;
   return Object.freeze({

@@ -49,8 +49,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db = sqliteDatabase(join(config.dataDir, 'brume.db'));
   const store = localImageStore(config.dataDir);
   // Multicast goes out where the PCs reach the server, unless --multicast-interface says otherwise.
-  const served: Config = { ...config, multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host) };
-  const app = buildApp({ config: served, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' }, multicastSender: udpcastSender, processMetrics: true });
+  const served: Config = {
+    ...config,
+    multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host),
+  };
+  const app = buildApp({
+    config: served,
+    db,
+    store,
+    adminTokenHash: tokenDigest(adminToken),
+    logger: options.logger ?? { level: 'info' },
+    multicastSender: udpcastSender,
+    processMetrics: true,
+  });
   try {
     const now = (): string => new Date().toISOString();
     await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, app.log);

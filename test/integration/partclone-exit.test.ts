@@ -51,8 +51,7 @@ it('runs partclone with -f 0 and a coarse timer slack on every thread, and its s
   expect(bytes).toBe(48 * 1024 * 1024);
 });
 
-
-it('reads partclone straight into the caller\'s buffer through a named pipe that leaves nothing behind', async () => {
+it("reads partclone straight into the caller's buffer through a named pipe that leaves nothing behind", async () => {
   const image = join(work, 'raw.img');
   await tool('dd', ['if=/dev/urandom', `of=${image}`, 'bs=1M', 'count=12', 'status=none']);
   const fifoDir = join(work, 'fifo');
@@ -60,9 +59,12 @@ it('reads partclone straight into the caller\'s buffer through a named pipe that
   const run = partcloneCaptureInto('partclone.dd', image, join(work, 'into.log'), fifoDir);
   const into = new Uint8Array(16 * 1024 * 1024);
   let filled = 0;
-  for (let bytes = -1; bytes !== 0; filled += bytes) bytes = await run.stream.readInto(into, filled, into.byteLength - filled);
+  for (let bytes = -1; bytes !== 0; filled += bytes)
+    bytes = await run.stream.readInto(into, filled, into.byteLength - filled);
   await run.done;
-  const expected = createHash('sha256').update(await readFile(image)).digest('hex');
+  const expected = createHash('sha256')
+    .update(await readFile(image))
+    .digest('hex');
   expect(filled).toBe(12 * 1024 * 1024);
   expect(createHash('sha256').update(into.subarray(0, filled)).digest('hex')).toBe(expected);
   expect(readdirSync(fifoDir)).toEqual([]);

@@ -25,21 +25,32 @@ function memoryWriter(): { writer: ImageWriter; stored: () => Buffer } {
 }
 
 describe('captureStream', () => {
-  it.each([false, true])('fills the same few raw buffers again (shared with the workers: %s), and the stored file still decodes to the stream', async (shared) => {
-    const chunkBytes = 64 * 1024;
-    const window = pool.size + 1;
-    // 20 chunks and a tail, in pieces that do not line up with the chunks.
-    const raw = randomBytes(20 * chunkBytes + 12_345);
-    const pieces = Array.from({ length: Math.ceil(raw.byteLength / 10_000) }, (_, index) => raw.subarray(index * 10_000, (index + 1) * 10_000));
-    const buffers = new ChunkBuffers(chunkBytes, window + 1, shared);
-    const { writer, stored } = memoryWriter();
-    const result = await captureStream(Readable.from(pieces), writer, 'd1p1.pc.zst', pool, { chunkBytes, level: 3, window, onRawBytes: () => undefined, buffers });
-    expect(result.rawBytes).toBe(raw.byteLength);
-    expect(result.chunks).toHaveLength(21);
-    expect(decompress(stored()).equals(raw)).toBe(true);
-    // window chunks in flight and one being filled: never a fresh buffer per chunk.
-    expect(buffers.allocated).toBeLessThanOrEqual(window + 1);
-  });
+  it.each([false, true])(
+    'fills the same few raw buffers again (shared with the workers: %s), and the stored file still decodes to the stream',
+    async (shared) => {
+      const chunkBytes = 64 * 1024;
+      const window = pool.size + 1;
+      // 20 chunks and a tail, in pieces that do not line up with the chunks.
+      const raw = randomBytes(20 * chunkBytes + 12_345);
+      const pieces = Array.from({ length: Math.ceil(raw.byteLength / 10_000) }, (_, index) =>
+        raw.subarray(index * 10_000, (index + 1) * 10_000),
+      );
+      const buffers = new ChunkBuffers(chunkBytes, window + 1, shared);
+      const { writer, stored } = memoryWriter();
+      const result = await captureStream(Readable.from(pieces), writer, 'd1p1.pc.zst', pool, {
+        chunkBytes,
+        level: 3,
+        window,
+        onRawBytes: () => undefined,
+        buffers,
+      });
+      expect(result.rawBytes).toBe(raw.byteLength);
+      expect(result.chunks).toHaveLength(21);
+      expect(decompress(stored()).equals(raw)).toBe(true);
+      // window chunks in flight and one being filled: never a fresh buffer per chunk.
+      expect(buffers.allocated).toBeLessThanOrEqual(window + 1);
+    },
+  );
 
   it('takes a source that reads into its buffers, in pieces of any size', async () => {
     const chunkBytes = 64 * 1024;
@@ -54,8 +65,20 @@ describe('captureStream', () => {
       },
     };
     const { writer, stored } = memoryWriter();
-    const result = await captureStream(source, writer, 'd1p1.pc.zst', pool, { chunkBytes, level: 3, window: pool.size + 1, onRawBytes: () => undefined });
-    expect(result.chunks.map((chunk) => chunk.rawBytes)).toEqual([chunkBytes, chunkBytes, chunkBytes, chunkBytes, chunkBytes, 777]);
+    const result = await captureStream(source, writer, 'd1p1.pc.zst', pool, {
+      chunkBytes,
+      level: 3,
+      window: pool.size + 1,
+      onRawBytes: () => undefined,
+    });
+    expect(result.chunks.map((chunk) => chunk.rawBytes)).toEqual([
+      chunkBytes,
+      chunkBytes,
+      chunkBytes,
+      chunkBytes,
+      chunkBytes,
+      777,
+    ]);
     expect(decompress(stored()).equals(raw)).toBe(true);
   });
 });

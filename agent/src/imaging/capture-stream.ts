@@ -33,18 +33,31 @@ export interface CaptureStreamOptions {
  * size, and while the writer takes one chunk (a disk write, an HTTP PUT) the pool keeps compressing the next ones.
  * The raw chunk buffers go to the pool and come back, and are filled again: pool.size + 1 of them serve the whole stream.
  */
-export async function captureStream(source: Readable | ByteSource, writer: ImageWriter, file: string, pool: CodecPool, options: CaptureStreamOptions): Promise<StoredStream> {
+export async function captureStream(
+  source: Readable | ByteSource,
+  writer: ImageWriter,
+  file: string,
+  pool: CodecPool,
+  options: CaptureStreamOptions,
+): Promise<StoredStream> {
   const result: StoredStream = { chunks: [], rawBytes: 0, storedBytes: 0, sha256: '' };
   const fileHash = createHash('sha256');
   const inFlight: { raw: number; done: Promise<CompressedChunk> }[] = [];
-  const buffers = options.buffers?.bytes === options.chunkBytes ? options.buffers : new ChunkBuffers(options.chunkBytes, options.window + 1);
+  const buffers =
+    options.buffers?.bytes === options.chunkBytes
+      ? options.buffers
+      : new ChunkBuffers(options.chunkBytes, options.window + 1);
 
   const writeOldest = async (): Promise<void> => {
     const next = inFlight.shift();
     if (next === undefined) return;
     const compressed = await next.done;
     options.signal?.throwIfAborted();
-    await writer.put(file, result.chunks.length, { offset: result.storedBytes, stored: compressed.stored, sha256: compressed.sha256 });
+    await writer.put(file, result.chunks.length, {
+      offset: result.storedBytes,
+      stored: compressed.stored,
+      sha256: compressed.sha256,
+    });
     fileHash.update(compressed.stored);
     result.chunks.push({
       rawOffset: result.rawBytes,
@@ -60,7 +73,9 @@ export async function captureStream(source: Readable | ByteSource, writer: Image
 
   const dispatch = async (chunk: Uint8Array, bytes: number): Promise<void> => {
     // The raw buffer is free again as soon as it is compressed, not only once its chunk is written.
-    const done = pool.compress(chunk, options.level, bytes).then((compressed) => (buffers.give(compressed.raw), compressed));
+    const done = pool
+      .compress(chunk, options.level, bytes)
+      .then((compressed) => (buffers.give(compressed.raw), compressed));
     inFlight.push({ raw: bytes, done });
     if (inFlight.length >= options.window) await writeOldest();
   };

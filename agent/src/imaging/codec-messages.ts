@@ -8,7 +8,15 @@ export type CodecRequest =
   /** `raw`'s first `rawBytes` bytes are the chunk; its buffer comes back in the reply. */
   | { id: number; op: 'compress'; level: number; raw: ChunkBytes; rawBytes: number }
   /** The decoded bytes are written into `into` (at least `rawBytes` long), which comes back in the reply. */
-  | { id: number; op: 'decompress'; stored: Uint8Array; sha256: string; rawSha256: string; rawBytes: number; into: ChunkBytes };
+  | {
+      id: number;
+      op: 'decompress';
+      stored: Uint8Array;
+      sha256: string;
+      rawSha256: string;
+      rawBytes: number;
+      into: ChunkBytes;
+    };
 
 /**
  * A chunk buffer on its way to a worker or back: its own bytes, moved by transfer, or a slot of the shared buffers the
@@ -20,7 +28,8 @@ export type ChunkBytes = { bytes: Uint8Array } | { slot: number; share?: SharedA
 
 /** The bytes of `view` in an ArrayBuffer of their own, which can be transferred (a copy only when `view` is a slice). */
 export function ownBuffer(view: Uint8Array): Uint8Array<ArrayBuffer> {
-  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) return view as Uint8Array<ArrayBuffer>;
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer)
+    return view as Uint8Array<ArrayBuffer>;
   const copy = new Uint8Array(new ArrayBuffer(view.byteLength));
   copy.set(view);
   return copy;

@@ -65,7 +65,8 @@ export class CodecPool {
       const [ref, transfer] = this.outgoing(raw, worker);
       return [{ op: 'compress', level, raw: ref, rawBytes }, transfer];
     }).then((reply) => {
-      if (!reply.ok || !('stored' in reply)) throw new Error('codec worker answered a compress request with something else');
+      if (!reply.ok || !('stored' in reply))
+        throw new Error('codec worker answered a compress request with something else');
       return { stored: reply.stored, rawSha256: reply.rawSha256, sha256: reply.sha256, raw: this.incoming(reply.raw) };
     });
   }
@@ -78,7 +79,10 @@ export class CodecPool {
   decode(chunk: ExpectedChunk): Promise<DecodedChunk> {
     const { sha256, rawSha256, rawBytes } = chunk;
     const stored = ownBuffer(chunk.stored);
-    const target = chunk.into === undefined || chunk.into.byteLength < rawBytes ? new Uint8Array(new ArrayBuffer(rawBytes)) : chunk.into;
+    const target =
+      chunk.into === undefined || chunk.into.byteLength < rawBytes
+        ? new Uint8Array(new ArrayBuffer(rawBytes))
+        : chunk.into;
     return this.request((worker) => {
       const [into, transfer] = this.outgoing(target, worker);
       return [{ op: 'decompress', stored, sha256, rawSha256, rawBytes, into }, [stored.buffer, ...transfer]];
@@ -119,7 +123,9 @@ export class CodecPool {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
-  private request(build: (worker: number) => [DistributiveOmit<CodecRequest, 'id'>, ArrayBuffer[]]): Promise<CodecReply> {
+  private request(
+    build: (worker: number) => [DistributiveOmit<CodecRequest, 'id'>, ArrayBuffer[]],
+  ): Promise<CodecReply> {
     const id = this.nextId++;
     const index = id % this.workers.length;
     const worker = this.workers[index];

@@ -29,7 +29,8 @@ function bytesOf(ref: ChunkBytes): Uint8Array {
 }
 
 /** What goes back: a slot by its number, a buffer of its own by transfer. */
-const handBack = (ref: ChunkBytes, view: Uint8Array): ChunkBytes => ('bytes' in ref ? { bytes: view } : { slot: ref.slot });
+const handBack = (ref: ChunkBytes, view: Uint8Array): ChunkBytes =>
+  'bytes' in ref ? { bytes: view } : { slot: ref.slot };
 
 function compress(request: Extract<CodecRequest, { op: 'compress' }>): CodecReply {
   if (request.level !== level) {
@@ -46,7 +47,14 @@ function compress(request: Extract<CodecRequest, { op: 'compress' }>): CodecRepl
   // The writer may keep the stored bytes after it has taken them (an upload in flight): they get a buffer of their own.
   const stored = new Uint8Array(new ArrayBuffer(length));
   stored.set(scratch.subarray(0, length));
-  return { id: request.id, ok: true, rawSha256: sha256(raw), sha256: sha256(stored), stored, raw: handBack(request.raw, buffer) };
+  return {
+    id: request.id,
+    ok: true,
+    rawSha256: sha256(raw),
+    sha256: sha256(stored),
+    stored,
+    raw: handBack(request.raw, buffer),
+  };
 }
 
 function decompress(request: Extract<CodecRequest, { op: 'decompress' }>): CodecReply {
@@ -61,13 +69,16 @@ function decompress(request: Extract<CodecRequest, { op: 'decompress' }>): Codec
     return { id: request.id, ok: false, failure: 'decompress', actual: String(error) };
   }
   const rawHash = sha256(into.subarray(0, length));
-  if (rawHash !== request.rawSha256 || length !== request.rawBytes) return { id: request.id, ok: false, failure: 'raw-hash', actual: rawHash };
+  if (rawHash !== request.rawSha256 || length !== request.rawBytes)
+    return { id: request.id, ok: false, failure: 'raw-hash', actual: rawHash };
   return { id: request.id, ok: true, raw: handBack(request.into, into), length, decoded: true };
 }
 
 port.on('message', (request: CodecRequest) => {
   const reply = request.op === 'compress' ? compress(request) : decompress(request);
   if (request.op === 'decompress') release(request.stored);
-  const buffers = !reply.ok ? [] : [...('stored' in reply ? [reply.stored.buffer] : []), ...('bytes' in reply.raw ? [reply.raw.bytes.buffer] : [])];
+  const buffers = !reply.ok
+    ? []
+    : [...('stored' in reply ? [reply.stored.buffer] : []), ...('bytes' in reply.raw ? [reply.raw.bytes.buffer] : [])];
   port.postMessage(reply, buffers as ArrayBuffer[]);
 });

@@ -23,20 +23,37 @@ export interface PartcloneRun<S> {
  * refreshes: every partclone would end up to 2 s after its work. With `-f 0` and a coarse timer slack on its threads it
  * exits at once at almost no CPU (sys/timer-slack.ts). Where the slack cannot be set, `-f 1` halves the wait.
  */
-function spawnPartclone(tool: string, args: readonly string[], stdio: ['ignore', 'pipe' | number, 'pipe'] | ['pipe', 'ignore', 'pipe'], signal: AbortSignal | undefined): ReturnType<typeof spawnTool> {
+function spawnPartclone(
+  tool: string,
+  args: readonly string[],
+  stdio: ['ignore', 'pipe' | number, 'pipe'] | ['pipe', 'ignore', 'pipe'],
+  signal: AbortSignal | undefined,
+): ReturnType<typeof spawnTool> {
   const quickExit = canSetTimerSlack();
   const child = spawnTool(tool, [...args, '-f', quickExit ? '0' : '1'], { stdio, signal });
   // Should this fail, partclone still runs correctly; its progress thread only wakes more often than it needs to.
-  if (quickExit && child.pid !== undefined) void setTimerSlack(child.pid, PROGRESS_THREAD_SLACK_NS).catch(() => undefined);
+  if (quickExit && child.pid !== undefined)
+    void setTimerSlack(child.pid, PROGRESS_THREAD_SLACK_NS).catch(() => undefined);
   return child;
 }
 
 // Never -F (it forces past partclone's own checks); -q because progress is measured on the pipe, not parsed.
 // ignoreFsCheck (-I) is only for Brume's own staging copies: ntfsresize marks a volume for chkdsk by design.
-export function partcloneCapture(tool: string, device: string, logFile: string, ignoreFsCheck = false, signal?: AbortSignal): PartcloneRun<Readable> {
+export function partcloneCapture(
+  tool: string,
+  device: string,
+  logFile: string,
+  ignoreFsCheck = false,
+  signal?: AbortSignal,
+): PartcloneRun<Readable> {
   // partclone.dd streams raw bytes and takes no -c; the others write their image format (header, bitmap, blocks).
   const modeArgs = [...(tool === 'partclone.dd' ? [] : ['-c']), ...(ignoreFsCheck ? ['-I'] : [])];
-  const child = spawnPartclone(tool, [...modeArgs, '-s', device, '-o', '-', '-q', '-L', logFile], ['ignore', 'pipe', 'pipe'], signal);
+  const child = spawnPartclone(
+    tool,
+    [...modeArgs, '-s', device, '-o', '-', '-q', '-L', logFile],
+    ['ignore', 'pipe', 'pipe'],
+    signal,
+  );
   const stream = child.stdout;
   if (stream === null) throw new Error('partclone has no stdout');
   return { stream, pid: child.pid, done: exited(child, tool, logFile), kill: () => void stopChild(child) };
@@ -51,12 +68,23 @@ export interface ByteSource {
  * partcloneCapture, with partclone's stdout read straight into the caller's chunk buffers (sys/fifo.ts): no copy and
  * no garbage per read. `fifoDir` holds the named pipe for the instant it takes to open it.
  */
-export function partcloneCaptureInto(tool: string, device: string, logFile: string, fifoDir: string, signal?: AbortSignal): PartcloneRun<ByteSource> {
+export function partcloneCaptureInto(
+  tool: string,
+  device: string,
+  logFile: string,
+  fifoDir: string,
+  signal?: AbortSignal,
+): PartcloneRun<ByteSource> {
   const modeArgs = tool === 'partclone.dd' ? [] : ['-c'];
   const pipe = openFifoPipe(fifoDir, 'partclone');
   let child: ReturnType<typeof spawnTool>;
   try {
-    child = spawnPartclone(tool, [...modeArgs, '-s', device, '-o', '-', '-q', '-L', logFile], ['ignore', pipe.writeFd, 'pipe'], signal);
+    child = spawnPartclone(
+      tool,
+      [...modeArgs, '-s', device, '-o', '-', '-q', '-L', logFile],
+      ['ignore', pipe.writeFd, 'pipe'],
+      signal,
+    );
   } finally {
     // partclone has its own copy now: the stream ends when it exits (or at once, if it never started).
     closeFd(pipe.writeFd);
@@ -88,9 +116,20 @@ export function partcloneCaptureInto(tool: string, device: string, logFile: stri
 }
 
 /** Restores onto a device (-o) or into a staging file (-O: partclone refuses to open an existing file with -o). */
-export function partcloneRestore(tool: string, target: string, logFile: string, targetIsFile = false, signal?: AbortSignal): PartcloneRun<Writable> {
+export function partcloneRestore(
+  tool: string,
+  target: string,
+  logFile: string,
+  targetIsFile = false,
+  signal?: AbortSignal,
+): PartcloneRun<Writable> {
   const restoreArgs = tool === 'partclone.dd' ? [] : ['-r'];
-  const child = spawnPartclone(tool, [...restoreArgs, '-s', '-', targetIsFile ? '-O' : '-o', target, '-q', '-L', logFile], ['pipe', 'ignore', 'pipe'], signal);
+  const child = spawnPartclone(
+    tool,
+    [...restoreArgs, '-s', '-', targetIsFile ? '-O' : '-o', target, '-q', '-L', logFile],
+    ['pipe', 'ignore', 'pipe'],
+    signal,
+  );
   const stream = child.stdin;
   if (stream === null) throw new Error('partclone has no stdin');
   // A partclone that dies closes its stdin; its exit status, not EPIPE, is the error to report.

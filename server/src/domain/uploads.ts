@@ -19,7 +19,12 @@ export interface ChunkUpload {
   body: AsyncIterable<Uint8Array>;
 }
 
-const heldChunk = (chunk: HeldChunkRecord): HeldChunk => ({ index: chunk.index, offset: chunk.offset, bytes: chunk.bytes, sha256: chunk.sha256 });
+const heldChunk = (chunk: HeldChunkRecord): HeldChunk => ({
+  index: chunk.index,
+  offset: chunk.offset,
+  bytes: chunk.bytes,
+  sha256: chunk.sha256,
+});
 
 const requireCapture = (task: TaskCredentials): void => requireAgentRoute(task, 'uploads');
 
@@ -34,19 +39,29 @@ export async function listUpload(ctx: DomainContext, task: TaskCredentials): Pro
  * Stores one chunk: written at its offset in the staged file while hashed, recorded only when the hash matches.
  * The same chunk sent again is acknowledged without a write; a different one for a held index is a conflict.
  */
-export async function putChunk(ctx: DomainContext, task: TaskCredentials, upload: ChunkUpload): Promise<{ created: boolean; chunk: HeldChunk }> {
+export async function putChunk(
+  ctx: DomainContext,
+  task: TaskCredentials,
+  upload: ChunkUpload,
+): Promise<{ created: boolean; chunk: HeldChunk }> {
   requireCapture(task);
   if (upload.contentLength !== undefined && upload.contentLength > CHUNK_BODY_LIMIT) {
-    throw new BrumeError('PAYLOAD_TOO_LARGE', `a chunk may be at most ${CHUNK_BODY_LIMIT} bytes; this one is ${upload.contentLength}`);
+    throw new BrumeError(
+      'PAYLOAD_TOO_LARGE',
+      `a chunk may be at most ${CHUNK_BODY_LIMIT} bytes; this one is ${upload.contentLength}`,
+    );
   }
   const { file, index } = upload;
   return ctx.locks.shared(lockKeys.upload(task.id), () =>
     ctx.locks.exclusive(lockKeys.chunk(task.id, file, index), async () => {
-      if ((await ctx.db.images.byTask(task.id)) !== undefined) throw new BrumeError('TASK_STATE', `task ${task.id} has committed its image already`);
+      if ((await ctx.db.images.byTask(task.id)) !== undefined)
+        throw new BrumeError('TASK_STATE', `task ${task.id} has committed its image already`);
       const held = await ctx.db.uploads.held(task.id, file, index);
       if (held !== undefined) {
         if (held.sha256 !== upload.sha256 || held.offset !== upload.offset) {
-          throw new BrumeError('CHUNK_CONFLICT', `chunk ${index} of ${file} is held with another offset or sha256`, { detail: { file, held: heldChunk(held) } });
+          throw new BrumeError('CHUNK_CONFLICT', `chunk ${index} of ${file} is held with another offset or sha256`, {
+            detail: { file, held: heldChunk(held) },
+          });
         }
         await drain(upload.body); // the same bytes again: read and dropped
         return { created: false, chunk: heldChunk(held) };
@@ -54,12 +69,19 @@ export async function putChunk(ctx: DomainContext, task: TaskCredentials, upload
       const room = await roomAt(ctx, task.id, upload);
       const written = await ctx.store.stageChunk(task.id, file, upload.offset, upload.body, {
         maxBytes: Math.min(CHUNK_BODY_LIMIT, room),
-        exceeded: () => room < CHUNK_BODY_LIMIT ? overlap(file, index) : new BrumeError('PAYLOAD_TOO_LARGE', `a chunk may be at most ${CHUNK_BODY_LIMIT} bytes`),
+        exceeded: () =>
+          room < CHUNK_BODY_LIMIT
+            ? overlap(file, index)
+            : new BrumeError('PAYLOAD_TOO_LARGE', `a chunk may be at most ${CHUNK_BODY_LIMIT} bytes`),
       });
       if (written.sha256 !== upload.sha256) {
-        throw new BrumeError('CHUNK_CORRUPT', `chunk ${index} of ${file} arrived with sha256 ${written.sha256}, not ${upload.sha256}: send it again`, {
-          detail: { file, chunk: index, expected: upload.sha256, actual: written.sha256, bytes: written.bytes },
-        });
+        throw new BrumeError(
+          'CHUNK_CORRUPT',
+          `chunk ${index} of ${file} arrived with sha256 ${written.sha256}, not ${upload.sha256}: send it again`,
+          {
+            detail: { file, chunk: index, expected: upload.sha256, actual: written.sha256, bytes: written.bytes },
+          },
+        );
       }
       const chunk = { file, index, offset: upload.offset, bytes: written.bytes, sha256: written.sha256 };
       await ctx.db.uploads.record(task.id, chunk);
@@ -73,13 +95,16 @@ async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
 }
 
 const overlap = (file: string, index: number): BrumeError =>
-  new BrumeError('CHUNK_CONFLICT', `chunk ${index} of ${file} would overwrite a chunk the server holds`, { detail: { file, chunk: index } });
+  new BrumeError('CHUNK_CONFLICT', `chunk ${index} of ${file} would overwrite a chunk the server holds`, {
+    detail: { file, chunk: index },
+  });
 
 /** How many bytes a new chunk may take from its offset before it reaches a held chunk of the same file. */
 async function roomAt(ctx: DomainContext, taskId: number, upload: ChunkUpload): Promise<number> {
   let room = Number.POSITIVE_INFINITY;
   for (const held of await ctx.db.uploads.listFile(taskId, upload.file)) {
-    if (held.offset <= upload.offset && upload.offset < held.offset + held.bytes) throw overlap(upload.file, upload.index);
+    if (held.offset <= upload.offset && upload.offset < held.offset + held.bytes)
+      throw overlap(upload.file, upload.index);
     if (held.offset >= upload.offset) room = Math.min(room, held.offset - upload.offset);
   }
   if (upload.contentLength !== undefined && upload.contentLength > room) throw overlap(upload.file, upload.index);
@@ -91,42 +116,66 @@ async function roomAt(ctx: DomainContext, taskId: number, upload: ChunkUpload): 
  * file must match its sha256; then one rename makes the image visible. Repeated after a lost answer, it returns the
  * image this task published.
  */
-export async function commitUpload(ctx: DomainContext, task: TaskCredentials, manifest: Manifest): Promise<ImageSummary> {
+export async function commitUpload(
+  ctx: DomainContext,
+  task: TaskCredentials,
+  manifest: Manifest,
+): Promise<ImageSummary> {
   requireCapture(task);
   if (manifest.name !== task.image) {
-    throw new BrumeError('BAD_REQUEST', `the manifest names image ${JSON.stringify(manifest.name)}; task ${task.id} captures ${task.image}`);
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `the manifest names image ${JSON.stringify(manifest.name)}; task ${task.id} captures ${task.image}`,
+    );
   }
   return ctx.locks.exclusive(lockKeys.upload(task.id), async () => {
     // Read again under the lock: a cancel requested after this request was authenticated still stops the publish.
     const fresh = await ctx.db.tasks.credentialsById(task.id);
     if (fresh !== undefined && fresh.cancelRequestedAt !== null) {
-      throw new BrumeError('TASK_CANCELLED', `capture task ${task.id} was cancelled by a technician: its image is not published`);
+      throw new BrumeError(
+        'TASK_CANCELLED',
+        `capture task ${task.id} was cancelled by a technician: its image is not published`,
+      );
     }
     const existing = await ctx.db.images.byName(manifest.name);
     if (existing !== undefined) {
       if (existing.taskId === task.id) return toSummary(existing);
-      throw new BrumeError('IMAGE_EXISTS', `image ${manifest.name} exists already`, { detail: { name: manifest.name } });
+      throw new BrumeError('IMAGE_EXISTS', `image ${manifest.name} exists already`, {
+        detail: { name: manifest.name },
+      });
     }
     const held = new Map((await ctx.db.uploads.list(task.id)).map((chunk) => [`${chunk.file}#${chunk.index}`, chunk]));
     const { files, missing } = resolveFiles(expectedFiles(manifest), (file, index) => held.get(`${file}#${index}`));
     if (missing.length > 0) {
-      throw new BrumeError('UPLOAD_INCOMPLETE', `${missing.length} chunk(s) of the manifest are not held: upload them, then commit again`, { detail: { missing } });
+      throw new BrumeError(
+        'UPLOAD_INCOMPLETE',
+        `${missing.length} chunk(s) of the manifest are not held: upload them, then commit again`,
+        { detail: { missing } },
+      );
     }
     const check = await checkFiles(ctx.store, { staged: task.id }, files, false);
     const damaged = check.problems.filter((problem) => problem.chunk !== null);
     if (damaged.length > 0) {
       // Forgotten, so the agent's next listing shows them missing and it sends them again.
       for (const problem of damaged) await ctx.db.uploads.forget(task.id, problem.file, problem.chunk as number);
-      throw new BrumeError('CHUNK_CORRUPT', `${damaged.length} held chunk(s) no longer match their sha256: upload them again`, { detail: { problems: damaged } });
+      throw new BrumeError(
+        'CHUNK_CORRUPT',
+        `${damaged.length} held chunk(s) no longer match their sha256: upload them again`,
+        { detail: { problems: damaged } },
+      );
     }
     if (check.problems.length > 0) {
-      throw new BrumeError('MANIFEST_INVALID', `the manifest's file sha256 does not match the uploaded bytes`, { detail: { problems: check.problems } });
+      throw new BrumeError('MANIFEST_INVALID', `the manifest's file sha256 does not match the uploaded bytes`, {
+        detail: { problems: check.problems },
+      });
     }
-    const record = { taskId: task.id, files: files.map((file) => ({ name: file.file, bytes: file.bytes, sha256: file.sha256 })) };
+    const record = {
+      taskId: task.id,
+      files: files.map((file) => ({ name: file.file, bytes: file.bytes, sha256: file.sha256 })),
+    };
     await ctx.store.publish(task.id, manifest.name, manifest, record);
     const image = await ctx.db.images.insert(newImage(manifest, record.files, task.id));
     await ctx.db.uploads.forgetTask(task.id);
     return toSummary(image);
   });
 }
-

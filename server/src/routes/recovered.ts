@@ -2,7 +2,14 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { BrumeError, routes } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { commitRecovered, listRecovered, putRecoveredPiece, RECOVERED_DEFAULTS, recoveredFilePath, type RecoveredStore } from '../domain/recovered.ts';
+import {
+  commitRecovered,
+  listRecovered,
+  putRecoveredPiece,
+  RECOVERED_DEFAULTS,
+  recoveredFilePath,
+  type RecoveredStore,
+} from '../domain/recovered.ts';
 import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -17,14 +24,20 @@ export const recoveredRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { c
   const route = routeDefiner(app, guards);
 
   route(routes.recoveredPiece, {}, async (request, _reply, task) => {
-    if (!(request.body instanceof Readable)) throw new BrumeError('BAD_REQUEST', 'a piece is sent as Content-Type: application/octet-stream');
+    if (!(request.body instanceof Readable))
+      throw new BrumeError('BAD_REQUEST', 'a piece is sent as Content-Type: application/octet-stream');
     const length = request.headers['content-length'];
     return putRecoveredPiece(ctx, store, task, {
-      name: request.params.file, offset: request.query.offset, contentLength: length === undefined ? undefined : Number(length), body: request.body,
+      name: request.params.file,
+      offset: request.query.offset,
+      contentLength: length === undefined ? undefined : Number(length),
+      body: request.body,
     });
   });
 
-  route(routes.recoveredCommit, {}, async (request, _reply, task) => commitRecovered(ctx, store, task, request.params.file, request.body));
+  route(routes.recoveredCommit, {}, async (request, _reply, task) =>
+    commitRecovered(ctx, store, task, request.params.file, request.body),
+  );
 
   route(routes.taskRecoveredList, {}, async (request) => listRecovered(ctx, store, request.params.id));
 
