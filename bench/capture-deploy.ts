@@ -1,8 +1,9 @@
-// The capture/deploy benchmark: Brume against the plain pipelines it replaces, on the same 1 GiB loop disk, in one run.
+// The capture/deploy benchmark: Brume against the plain pipelines it replaces, on the same 1 GiB loop disk (GPT: ESP,
+// ext4, NTFS, raw, as the round-trip tests build it), in one run.
 //
-//   baseline capture  partclone.ext4 -c -s /dev/loopXp1 -o - | zstd -T0 -3 > file
+//   baseline capture  for each partition N: partclone.FS -c -s /dev/loopXpN -o - | zstd -T0 -3 > pN.zst
 //   brume capture     bin/brume capture --disk /dev/loopX --to DIR --json
-//   baseline deploy   zstd -dc file | partclone.ext4 -r -s - -o /dev/loopYp1
+//   baseline deploy   for each partition N: zstd -dc pN.zst | partclone.FS -r -s - -o /dev/loopYpN
 //   brume deploy      bin/brume deploy --from DIR --disk /dev/loopY --yes --json
 //
 // Every measurement starts with `sync; echo 3 > /proc/sys/vm/drop_caches`, so both sides read the disk cold, and (unless
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLoopDisk, type LoopDisk } from '../test/support/loop-disk.ts';
 import { writePartitionTable } from '../test/support/partition-table.ts';
-import { buildBenchDisk } from '../test/support/sample-disks.ts';
+import { buildGptSample, type SamplePartition } from '../test/support/sample-disks.ts';
 import { tool } from '../test/support/tools.ts';
 import {
   bash,
@@ -35,9 +36,23 @@ const MiB = 1024 * 1024;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BRUME = join(ROOT, 'bin', 'brume');
 const GNU_TIME = '/usr/bin/time';
-const PARTCLONE = 'partclone.ext4';
+/** The goals of the issue: wall and CPU ratios to the bare pipelines, the peak RSS, the stored size. */
+const GOALS = { capture: 1.0, captureCpu: 1.15, deploy: 0.8, deployCpu: 1.15, peakRssMiB: 256, stored: 1.02 } as const;
 
-const GOALS = { capture: 1.0, deploy: 1.0, stored: 1.02 } as const;
+/** The partclone each of the sample's filesystems is copied with (Brume's adapters pick the same). */
+const TOOLS: Partial<Record<SamplePartition['fs'], string>> = {
+  vfat: 'partclone.fat',
+  ext4: 'partclone.ext4',
+  ntfs: 'partclone.ntfs',
+  raw: 'partclone.dd',
+};
+const toolFor = (partition: SamplePartition): string => {
+  const name = TOOLS[partition.fs];
+  if (name === undefined) throw new Error(`the bench has no partclone for ${partition.fs}`);
+  return name;
+};
+/** partclone.dd streams raw bytes and takes no -c / -r, as in agent/src/imaging/partclone.ts. */
+const modeFlag = (name: string, mode: '-c' | '-r'): string[] => (name === 'partclone.dd' ? [] : [mode]);
 
 interface Options {
   runs: number;
@@ -79,8 +94,9 @@ function parseOptions(argv: string[]): Options | null {
   const sizeMiB = Number(values['size-mib']);
   const idleWaitSeconds = Number(values['idle-wait']);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a positive integer, not ${values.runs}`);
-  if (!Number.isInteger(sizeMiB) || sizeMiB < 64)
-    throw new Error(`--size-mib takes an integer of at least 64, not ${values['size-mib']}`);
+  // The GPT sample needs its ESP, ext4 and raw partitions, the table's 2 MiB and at least 8 MiB of NTFS.
+  if (!Number.isInteger(sizeMiB) || sizeMiB < 300)
+    throw new Error(`--size-mib takes an integer of at least 300, not ${values['size-mib']}`);
   if (!Number.isFinite(idleWaitSeconds) || idleWaitSeconds < 0)
     throw new Error(`--idle-wait takes a number of seconds, not ${values['idle-wait']}`);
   return { runs, dir: resolve(values.dir ?? tmpdir()), json: values.json, sizeMiB, idleWaitSeconds };
@@ -104,9 +120,12 @@ async function storedFileBytes(imageDir: string): Promise<number> {
   return sizes.reduce((sum, size) => sum + size, 0);
 }
 
-/** A deploy that left a damaged filesystem would have been timed for nothing: e2fsck -fn must find it clean. */
-async function checkFilesystem(device: string): Promise<void> {
-  await tool('e2fsck', ['-fn', device]);
+/** A deploy that left a damaged filesystem would have been timed for nothing: the ESP and the ext4 must check clean. */
+async function checkFilesystems(disk: LoopDisk, partitions: readonly { number: number; fs: string }[]): Promise<void> {
+  for (const partition of partitions) {
+    if (partition.fs === 'ext4') await tool('e2fsck', ['-fn', disk.partition(partition.number)]);
+    if (partition.fs === 'vfat') await tool('fsck.vfat', ['-n', disk.partition(partition.number)]);
+  }
 }
 
 async function toolVersion(command: string, args: string[]): Promise<string> {
@@ -139,21 +158,29 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
   try {
     const sizeBytes = options.sizeMiB * MiB;
-    log(`building a ${options.sizeMiB} MiB bench disk in ${work} (GPT, one ext4 partition, ~60 % used)`);
+    log(
+      `building a ${options.sizeMiB} MiB bench disk in ${work} (GPT: ESP, ext4, NTFS, raw; ext4 and NTFS ~60 % used)`,
+    );
     const source = await createLoopDisk(work, 'source.img', sizeBytes);
     disks.push(source);
-    await buildBenchDisk(source);
+    const sample = await buildGptSample(source, { fillRatio: 0.6 });
+    const partitions = sample.partitions.map((partition) => ({
+      number: partition.number,
+      fs: partition.fs,
+      tool: toolFor(partition),
+      sizeBytes: partition.sizeBytes,
+    }));
     const target = await createLoopDisk(work, 'target.img', sizeBytes);
     disks.push(target);
     const dump = (await tool('sfdisk', ['-d', source.path])).stdout;
-    // `sfdisk -d SRC | sfdisk TARGET`, then the partition nodes (no udev here): partclone restores into a same-size p1.
+    // `sfdisk -d SRC | sfdisk TARGET`, then the partition nodes (no udev here): partclone restores into same-size partitions.
     const prepareTarget = async (): Promise<void> => {
       await tool('partx', ['-d', target.path], { okCodes: [1] });
       await writePartitionTable(target.path, dump);
       await target.refreshPartitions();
     };
 
-    const zstdFile = join(work, 'baseline.pc.zst');
+    const zstdFile = (number: number): string => join(work, `baseline-p${number}.pc.zst`);
     const imageDir = join(work, 'image');
     const logDir = join(work, 'logs');
     const scratch = join(work, 'scratch');
@@ -180,27 +207,32 @@ async function main(): Promise<void> {
       } else if (wait.waited > 5) log(`waited ${wait.waited.toFixed(0)} s for the machine to be idle`);
     };
 
+    // One bash runs the partitions one after the other, as a technician's script (or FOG) does.
     const baselineCapture = async (): Promise<void> => {
-      await rm(zstdFile, { force: true });
+      await Promise.all(partitions.map((partition) => rm(zstdFile(partition.number), { force: true })));
       await settle();
       // The same partclone flags brume passes (-q, -L log): only what happens to the stream differs.
-      const partclone = [
-        PARTCLONE,
-        '-c',
-        '-s',
-        source.partition(1),
-        '-o',
-        '-',
-        '-q',
-        '-L',
-        join(logDir, 'baseline-capture.log'),
-      ]
-        .map(shellQuote)
-        .join(' ');
-      const [command, args] = bash(`${partclone} | zstd -q -T0 -3 > ${shellQuote(zstdFile)}`);
+      const steps = partitions.map((partition) => {
+        const partclone = [
+          partition.tool,
+          ...modeFlag(partition.tool, '-c'),
+          '-s',
+          source.partition(partition.number),
+          '-o',
+          '-',
+          '-q',
+          '-L',
+          join(logDir, `baseline-capture-p${partition.number}.log`),
+        ];
+        return `${partclone.map(shellQuote).join(' ')} | zstd -q -T0 -3 > ${shellQuote(zstdFile(partition.number))}`;
+      });
+      const [command, args] = bash(steps.join(' && '));
       const run = await measure(command, args, context);
       const flushStarted = performance.now();
-      await tool('sync', [zstdFile]);
+      await tool(
+        'sync',
+        partitions.map((partition) => zstdFile(partition.number)),
+      );
       record(series.baselineCapture, run, null, (performance.now() - flushStarted) / 1000);
     };
     const brumeCapture = async (): Promise<void> => {
@@ -218,25 +250,26 @@ async function main(): Promise<void> {
     const baselineDeploy = async (): Promise<void> => {
       await prepareTarget();
       await settle();
-      const partclone = [
-        PARTCLONE,
-        '-r',
-        '-s',
-        '-',
-        '-o',
-        target.partition(1),
-        '-q',
-        '-L',
-        join(logDir, 'baseline-restore.log'),
-      ]
-        .map(shellQuote)
-        .join(' ');
-      const [command, args] = bash(`zstd -q -dc ${shellQuote(zstdFile)} | ${partclone}`);
+      const steps = partitions.map((partition) => {
+        const partclone = [
+          partition.tool,
+          ...modeFlag(partition.tool, '-r'),
+          '-s',
+          '-',
+          '-o',
+          target.partition(partition.number),
+          '-q',
+          '-L',
+          join(logDir, `baseline-restore-p${partition.number}.log`),
+        ];
+        return `zstd -q -dc ${shellQuote(zstdFile(partition.number))} | ${partclone.map(shellQuote).join(' ')}`;
+      });
+      const [command, args] = bash(steps.join(' && '));
       const run = await measure(command, args, context);
       const flushStarted = performance.now();
-      await tool('blockdev', ['--flushbufs', target.partition(1)]);
+      await tool('blockdev', ['--flushbufs', target.path]);
       record(series.baselineDeploy, run, null, (performance.now() - flushStarted) / 1000);
-      await checkFilesystem(target.partition(1));
+      await checkFilesystems(target, partitions);
     };
     const brumeDeploy = async (): Promise<void> => {
       await settle();
@@ -246,7 +279,7 @@ async function main(): Promise<void> {
         context,
       );
       record(series.brumeDeploy, run, Number(brumeSummary(run.stdout)['seconds']), null);
-      await checkFilesystem(target.partition(1));
+      await checkFilesystems(target, partitions);
     };
 
     for (let round = 1; round <= options.runs; round++) {
@@ -259,13 +292,17 @@ async function main(): Promise<void> {
     }
 
     // Both pipelines must have streamed the same bytes, or the comparison means nothing.
+    const zstdFiles = partitions.map((partition) => shellQuote(zstdFile(partition.number))).join(' ');
     const baselineRaw = Number(
-      (await tool('bash', ['-c', `set -o pipefail; zstd -q -dc ${shellQuote(zstdFile)} | wc -c`])).stdout.trim(),
+      (await tool('bash', ['-c', `set -o pipefail; cat ${zstdFiles} | zstd -q -dc | wc -c`])).stdout.trim(),
     );
     if (baselineRaw !== rawBytes)
       throw new Error(
         `the two captures streamed different byte counts: partclone|zstd ${baselineRaw}, brume ${rawBytes}`,
       );
+    const zstdBytes = (
+      await Promise.all(partitions.map(async (partition) => (await stat(zstdFile(partition.number))).size))
+    ).reduce((sum, size) => sum + size, 0);
 
     const figures: Omit<Report, 'ratios'> = {
       machine: {
@@ -273,7 +310,7 @@ async function main(): Promise<void> {
         nproc: Number((await tool('nproc', [])).stdout.trim()),
         cpu: cpus()[0]?.model ?? 'unknown',
         node: process.version,
-        partclone: await toolVersion(PARTCLONE, ['--version']),
+        partclone: await toolVersion('partclone.ext4', ['--version']),
         zstd: await toolVersion('zstd', ['--version']),
       },
       runs: options.runs,
@@ -284,7 +321,12 @@ async function main(): Promise<void> {
       },
       disk: {
         sizeBytes,
-        partitionBytes: Number((await tool('blockdev', ['--getsize64', source.partition(1)])).stdout.trim()),
+        partitions: partitions.map(({ number, fs, tool: name, sizeBytes: bytes }) => ({
+          number,
+          fs,
+          tool: name,
+          sizeBytes: bytes,
+        })),
       },
       rawStreamBytes: rawBytes,
       capture: {
@@ -292,7 +334,7 @@ async function main(): Promise<void> {
         brume: summarize(series.brumeCapture, rawBytes),
       },
       deploy: { baseline: summarize(series.baselineDeploy, rawBytes), brume: summarize(series.brumeDeploy, rawBytes) },
-      stored: { brumeBytes: await storedFileBytes(imageDir), zstdBytes: (await stat(zstdFile)).size },
+      stored: { brumeBytes: await storedFileBytes(imageDir), zstdBytes },
       peakRssSource: useGnuTime
         ? '/usr/bin/time -f %M: the largest single process of the tree'
         : 'VmHWM of the process started, polled every 20 ms',
@@ -300,7 +342,11 @@ async function main(): Promise<void> {
     const { capture, deploy, stored } = figures;
     const ratios: Ratios = {
       capture: ratio(capture.brume.medianSeconds, capture.baseline.medianSeconds, GOALS.capture),
+      captureCpu: cpuRatio(capture.brume, capture.baseline, GOALS.captureCpu),
       deploy: ratio(deploy.brume.medianSeconds, deploy.baseline.medianSeconds, GOALS.deploy),
+      deployCpu: cpuRatio(deploy.brume, deploy.baseline, GOALS.deployCpu),
+      captureRss: ratio((capture.brume.peakRssKiB ?? Number.NaN) / 1024, 1, GOALS.peakRssMiB),
+      deployRss: ratio((deploy.brume.peakRssKiB ?? Number.NaN) / 1024, 1, GOALS.peakRssMiB),
       stored: ratio(stored.brumeBytes, stored.zstdBytes, GOALS.stored),
       captureNet: ratio(capture.brume.medianNetSeconds, capture.baseline.medianNetSeconds, GOALS.capture),
       deployNet: ratio(deploy.brume.medianNetSeconds, deploy.baseline.medianNetSeconds, GOALS.deploy),
@@ -357,19 +403,33 @@ interface Ratio {
   met: boolean;
 }
 
-type Ratios = Record<'capture' | 'deploy' | 'stored' | 'captureNet' | 'deployNet', Ratio>;
+type Ratios = Record<
+  | 'capture'
+  | 'captureCpu'
+  | 'deploy'
+  | 'deployCpu'
+  | 'captureRss'
+  | 'deployRss'
+  | 'stored'
+  | 'captureNet'
+  | 'deployNet',
+  Ratio
+>;
 
+/** `met` is false when a figure could not be measured (NaN): a missing figure never passes. */
 const ratio = (value: number, reference: number, goal: number): Ratio => ({
   value: round3(value / reference),
   goal,
   met: value / reference <= goal,
 });
+const cpuRatio = (brume: Summary, baseline: Summary, goal: number): Ratio =>
+  ratio(brume.medianCpuSeconds ?? Number.NaN, baseline.medianCpuSeconds ?? Number.NaN, goal);
 
 interface Report {
   machine: { cores: number; nproc: number; cpu: string; node: string; partclone: string; zstd: string };
   runs: number;
   idle: { limitSeconds: number; waitedSeconds: number; noisyRuns: number };
-  disk: { sizeBytes: number; partitionBytes: number };
+  disk: { sizeBytes: number; partitions: { number: number; fs: string; tool: string; sizeBytes: number }[] };
   rawStreamBytes: number;
   capture: { baseline: Summary; brume: Summary };
   deploy: { baseline: Summary; brume: Summary };
@@ -411,7 +471,9 @@ function formatReport(report: Report): string {
       flush ? `+${secs(summary.medianFlushSeconds)}` : '-',
     ])}   runs: ${summary.seconds.map((value) => value.toFixed(2)).join(' ')}`;
   const verdict = (name: string, r: Ratio, note = ''): string =>
-    `  ${name.padEnd(34)} ${r.value.toFixed(3).padStart(6)}   goal ≤ ${r.goal.toFixed(2)}  ${r.met ? 'met' : 'MISSED'}${note}`;
+    `  ${name.padEnd(34)} ${r.value.toFixed(3).padStart(6)}   goal ≤ ${r.goal.toFixed(2)}  ${r.met ? 'MET' : 'MISSED'}${note}`;
+  const mib = (name: string, r: Ratio): string =>
+    `  ${name.padEnd(34)} ${r.value.toFixed(0).padStart(6)}   goal ≤ ${r.goal.toFixed(0)}   ${r.met ? 'MET' : 'MISSED'}`;
   const { machine, idle, ratios } = report;
   const quiet =
     idle.limitSeconds === 0
@@ -419,7 +481,7 @@ function formatReport(report: Report): string {
       : `waited ${idle.waitedSeconds} s in all${idle.noisyRuns > 0 ? `; ${idle.noisyRuns} runs started on a busy machine (noisy)` : ', every run started on an idle machine'}`;
   return [
     `machine: ${machine.cores} cores (nproc ${machine.nproc}), ${machine.cpu}; node ${machine.node}; ${machine.partclone}; ${machine.zstd}`,
-    `disk: ${mb(report.disk.sizeBytes)} loop disk, ext4 partition ${mb(report.disk.partitionBytes)}; raw partclone stream ${mb(report.rawStreamBytes)} (${report.rawStreamBytes} bytes)`,
+    `disk: ${mb(report.disk.sizeBytes)} loop disk, ${report.disk.partitions.map((p) => `p${p.number} ${p.fs} ${mb(p.sizeBytes)}`).join(', ')}; raw partclone streams ${mb(report.rawStreamBytes)} (${report.rawStreamBytes} bytes)`,
     `runs: ${report.runs} of each, page cache dropped before each; idle machine: ${quiet}`,
     '',
     line(columns.map(([title]) => title)),
@@ -435,8 +497,12 @@ function formatReport(report: Report): string {
     `stored: brume ${mb(report.stored.brumeBytes)} (${report.stored.brumeBytes} bytes), plain zstd -3 ${mb(report.stored.zstdBytes)} (${report.stored.zstdBytes} bytes)`,
     '',
     'ratios (of medians):',
-    verdict('capture brume ÷ baseline', ratios.capture),
-    verdict('deploy brume ÷ baseline', ratios.deploy),
+    verdict('capture wall brume ÷ baseline', ratios.capture),
+    verdict('capture CPU brume ÷ baseline', ratios.captureCpu),
+    verdict('deploy wall brume ÷ baseline', ratios.deploy),
+    verdict('deploy CPU brume ÷ baseline', ratios.deployCpu),
+    mib('capture peak RSS (MiB)', ratios.captureRss),
+    mib('deploy peak RSS (MiB)', ratios.deployRss),
     verdict('stored brume ÷ plain zstd -3', ratios.stored),
     verdict('capture, net of partclone wait', ratios.captureNet, '  (for information)'),
     verdict('deploy, net of partclone wait', ratios.deployNet, '  (for information)'),

@@ -27,6 +27,9 @@ async function brumeJson<T>(args: string[], env: Record<string, string>): Promis
 }
 
 const mb = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
+/** What a technician compares with FOG's screen: partition data (partclone's stream) per second and per minute, in 10^6 / 10^9 bytes. */
+const rate = (bytes: number, secs: number): string =>
+  `${(bytes / 1e6 / secs).toFixed(1)} MB/s, ${((bytes / 1e9 / secs) * 60).toFixed(2)} GB/min`;
 const seconds = (task: Task): number => (Date.parse(task.endedAt ?? '') - Date.parse(task.startedAt ?? '')) / 1000;
 
 async function main(): Promise<number> {
@@ -100,8 +103,8 @@ async function main(): Promise<number> {
     const plan = deployed.result?.['plan'] as LayoutPlan | undefined;
     console.log(`
 summary
-  captured  ${mb(image.rawBytes)} of partclone streams → ${mb(image.storedBytes)} stored, uploaded over HTTP in ${seconds(captured).toFixed(1)} s (${mb(image.rawBytes / seconds(captured))}/s), task ${captured.state}
-  deployed  over HTTP in ${seconds(deployed).toFixed(1)} s (${mb(image.rawBytes / seconds(deployed))}/s), task ${deployed.state}${
+  captured  ${mb(image.rawBytes)} of partclone streams → ${mb(image.storedBytes)} stored, uploaded over HTTP in ${seconds(captured).toFixed(1)} s (${rate(image.rawBytes, seconds(captured))} of partition data), task ${captured.state}
+  deployed  over HTTP in ${seconds(deployed).toFixed(1)} s (${rate(image.rawBytes, seconds(deployed))} of partition data), task ${deployed.state}${
     plan === undefined
       ? ''
       : `, table grown for the larger disk:

@@ -44,6 +44,8 @@ export function embeddedAddonsPlugin(): Plugin {
       build.onResolve({ filter: /^\.\.\/binding$/ }, (args) =>
         /[\\/]zstd-napi[\\/]dist$/.test(args.resolveDir) ? embedded(ADDON_ASSETS.zstd) : undefined,
       );
+      // The codec worker uses that binding directly (it (de)compresses into buffers it owns).
+      build.onResolve({ filter: /^zstd-napi\/binding\.js$/ }, () => embedded(ADDON_ASSETS.zstd));
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(loaderModule)}).loadEmbeddedAddon(${JSON.stringify(args.path)});\n`,
         loader: 'js',

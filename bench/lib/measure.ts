@@ -8,8 +8,8 @@ import { tool } from '../../test/support/tools.ts';
 const GNU_TIME = '/usr/bin/time';
 /** The machine counts as idle when at most this share of all its cores was busy over the last second, twice in a row. */
 const IDLE_BUSY_SHARE = 0.1;
-/** partclone's process name, as /proc/PID/comm shows it: the one whose pthread_join wait is watched. */
-const PARTCLONE = 'partclone.ext4';
+/** partclone's process names, as /proc/PID/comm shows them (partclone.ext4, partclone.dd…): whose pthread_join wait is watched. */
+const isPartclone = (comm: string): boolean => comm.startsWith('partclone.');
 
 /** One timed process tree. */
 export interface Measurement {
@@ -21,7 +21,7 @@ export interface Measurement {
   cpuSeconds: number | null;
   /** Busy CPU time of the whole machine over the same interval (/proc/stat): the tree, the kernel's I/O, anybody else. */
   machineCpuSeconds: number;
-  /** How long partclone sat idle in pthread_join waiting for its progress thread to wake up (see watchPartclone). */
+  /** How long the partclones sat idle in pthread_join waiting for their progress threads to wake up, summed (see watchPartclone). */
   partcloneWaitSeconds: number | null;
   stdout: string;
 }
@@ -69,13 +69,19 @@ const WATCH_INTERVAL_MS = 20;
 
 /**
  * partclone's main thread ends every run in pthread_join on its progress thread, which sleeps in whole `-f` periods
- * (2 s by default): each partclone exits up to 2 s after its last byte, whoever drives it. This samples the syscall
- * partclone's main thread is blocked in (the partclone.ext4 process under `root`) and returns the longest stretch it
- * spent in futex: that wait, which quantizes both sides' wall times into ~2 s steps.
+ * (2 s by default): each partclone exits up to 2 s after its last byte, unless it is run so that it does not (Brume
+ * does). This samples the syscall each partclone's main thread (a partclone.* process under `root`, one at a time) is
+ * blocked in, takes the longest stretch each spent in futex, and returns their sum: the wait that quantizes wall times
+ * into ~2 s steps per partition.
  */
 function watchPartclone(root: number): { stop(): Promise<number | null> } {
   let pid: number | null = null;
   let longest: number | null = null;
+  let total: number | null = null;
+  const closeProcess = (): void => {
+    if (longest !== null) total = (total ?? 0) + longest;
+    longest = null;
+  };
   let blockStart: number | null = null;
   let stopped = false;
   const closeBlock = (now: number): void => {
@@ -89,7 +95,7 @@ function watchPartclone(root: number): { stop(): Promise<number | null> } {
       .filter(Boolean)
       .map(Number);
     for (const child of children) {
-      if ((await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim() === PARTCLONE) return child;
+      if (isPartclone((await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim())) return child;
       const deeper = depth < 4 ? await find(child, depth + 1) : null;
       if (deeper !== null) return deeper;
     }
@@ -104,7 +110,8 @@ function watchPartclone(root: number): { stop(): Promise<number | null> } {
     const syscall = await readFile(`/proc/${pid}/syscall`, 'utf8').catch(() => '');
     if (syscall === '') {
       closeBlock(now);
-      pid = null; // exited; a later partclone of the same run would be found again
+      closeProcess();
+      pid = null; // exited; the next partition's partclone is found again
     } else if (syscall.split(' ')[0] === FUTEX) {
       blockStart ??= now - WATCH_INTERVAL_MS / 2;
     } else {
@@ -117,12 +124,13 @@ function watchPartclone(root: number): { stop(): Promise<number | null> } {
       await sleep(WATCH_INTERVAL_MS);
     }
     closeBlock(performance.now());
+    closeProcess();
   })();
   return {
     async stop() {
       stopped = true;
       await loop;
-      return longest;
+      return total;
     },
   };
 }

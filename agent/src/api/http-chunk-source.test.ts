@@ -128,8 +128,9 @@ async function serveImage(
 
 function collector(): { sink: Writable; bytes: () => Buffer } {
   const parts: Buffer[] = [];
+  // A copy: restoreStream fills the same buffers again once a write has called back, as partclone's pipe allows.
   return {
-    sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(chunk), done()) }),
+    sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(Buffer.from(chunk)), done()) }),
     bytes: () => Buffer.concat(parts),
   };
 }

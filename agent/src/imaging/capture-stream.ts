@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Chunk } from '@brume/protocol';
 import type { ImageWriter } from '../ports.ts';
+import type { ByteSource } from './partclone.ts';
+import { ChunkBuffers } from './chunk-buffers.ts';
 import type { CodecPool, CompressedChunk } from './codec-pool.ts';
 
 export interface StoredStream {
@@ -20,6 +22,8 @@ export interface CaptureStreamOptions {
   onRawBytes: (total: number) => void;
   /** The task's cancel: no chunk is handed to the writer once it aborts. */
   signal?: AbortSignal | undefined;
+  /** Raw chunk buffers shared by a capture's partitions (chunkBytes each); the stream's own when absent. */
+  buffers?: ChunkBuffers;
 }
 
 /**
@@ -27,9 +31,10 @@ export interface CaptureStreamOptions {
  * Each chunk becomes one independent zstd frame, so the file is also a plain zstd stream (`zstd -dc` restores by hand).
  * At most `window` chunks are in flight (pool.size + 1 when memory allows): memory stays bounded whatever the partition
  * size, and while the writer takes one chunk (a disk write, an HTTP PUT) the pool keeps compressing the next ones.
+ * The raw chunk buffers go to the pool and come back, and are filled again: pool.size + 1 of them serve the whole stream.
  */
 export async function captureStream(
-  source: Readable,
+  source: Readable | ByteSource,
   writer: ImageWriter,
   file: string,
   pool: CodecPool,
@@ -38,6 +43,10 @@ export async function captureStream(
   const result: StoredStream = { chunks: [], rawBytes: 0, storedBytes: 0, sha256: '' };
   const fileHash = createHash('sha256');
   const inFlight: { raw: number; done: Promise<CompressedChunk> }[] = [];
+  const buffers =
+    options.buffers?.bytes === options.chunkBytes
+      ? options.buffers
+      : new ChunkBuffers(options.chunkBytes, options.window + 1);
 
   const writeOldest = async (): Promise<void> => {
     const next = inFlight.shift();
@@ -62,31 +71,48 @@ export async function captureStream(
     result.storedBytes += compressed.stored.byteLength;
   };
 
-  const dispatch = async (chunk: Uint8Array): Promise<void> => {
-    inFlight.push({ raw: chunk.byteLength, done: pool.compress(chunk, options.level) });
+  const dispatch = async (chunk: Uint8Array, bytes: number): Promise<void> => {
+    // The raw buffer is free again as soon as it is compressed, not only once its chunk is written.
+    const done = pool
+      .compress(chunk, options.level, bytes)
+      .then((compressed) => (buffers.give(compressed.raw), compressed));
+    inFlight.push({ raw: bytes, done });
     if (inFlight.length >= options.window) await writeOldest();
   };
 
-  let buffer = new Uint8Array(new ArrayBuffer(options.chunkBytes));
+  let buffer = buffers.take();
   let filled = 0;
   let seen = 0;
-  for await (const piece of source as AsyncIterable<Buffer>) {
-    let offset = 0;
-    while (offset < piece.byteLength) {
-      const take = Math.min(piece.byteLength - offset, buffer.byteLength - filled);
-      buffer.set(piece.subarray(offset, offset + take), filled);
-      filled += take;
-      offset += take;
-      if (filled === buffer.byteLength) {
-        await dispatch(buffer);
-        buffer = new Uint8Array(new ArrayBuffer(options.chunkBytes));
-        filled = 0;
-      }
+  const chunkFilled = async (): Promise<void> => {
+    await dispatch(buffer, filled);
+    buffer = buffers.take();
+    filled = 0;
+  };
+  if ('readInto' in source) {
+    // Straight into the chunk buffer: no piece to copy.
+    for (;;) {
+      const bytes = await source.readInto(buffer, filled, buffer.byteLength - filled);
+      if (bytes === 0) break;
+      filled += bytes;
+      seen += bytes;
+      options.onRawBytes(seen);
+      if (filled === buffer.byteLength) await chunkFilled();
     }
-    seen += piece.byteLength;
-    options.onRawBytes(seen);
+  } else {
+    for await (const piece of source as AsyncIterable<Buffer>) {
+      let offset = 0;
+      while (offset < piece.byteLength) {
+        const take = Math.min(piece.byteLength - offset, buffer.byteLength - filled);
+        buffer.set(piece.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === buffer.byteLength) await chunkFilled();
+      }
+      seen += piece.byteLength;
+      options.onRawBytes(seen);
+    }
   }
-  if (filled > 0) await dispatch(buffer.slice(0, filled));
+  if (filled > 0) await dispatch(buffer, filled);
   while (inFlight.length > 0) await writeOldest();
   result.sha256 = fileHash.digest('hex');
   return result;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,9 +24,10 @@ import { busyReason, partitionPath, resolveDisk } from '../sys/devices.ts';
 import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes } from '../sys/partition-nodes.ts';
 import { captureStream } from './capture-stream.ts';
+import { ChunkBuffers } from './chunk-buffers.ts';
 import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
-import { partcloneCapture } from './partclone.ts';
+import { partcloneCapture, partcloneCaptureInto, type ByteSource, type PartcloneRun } from './partclone.ts';
 import { progressMeter } from './progress.ts';
 import { phase, toolVersions } from './run-context.ts';
 
@@ -72,12 +74,18 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
     // 3. Each partition: its filesystem's stream, chunked, compressed, hashed.
     const pool = new CodecPool();
     const window = chunkWindow(options.chunkBytes, pool.size, availableMemory());
+    // One set of raw chunk buffers for every partition, shared with the pool's workers: the window in flight and the one being filled.
+    const buffers = new ChunkBuffers(options.chunkBytes, window + 1, true);
     const partitions: ManifestPartition[] = [];
     try {
       for (const entry of table.entries) {
         stopIfCancelled(deps.signal, table.entries, partitions);
         partitions.push(
-          await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, pool, window),
+          await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, {
+            pool,
+            window,
+            buffers,
+          }),
         );
       }
     } catch (error) {
@@ -194,11 +202,16 @@ interface PartitionJob extends CaptureOptions {
   entry: TableEntry;
 }
 
+interface StreamResources {
+  pool: CodecPool;
+  window: number;
+  buffers: ChunkBuffers;
+}
+
 async function capturePartition(
   job: PartitionJob,
   deps: CaptureDeps,
-  pool: CodecPool,
-  window: number,
+  { pool, window, buffers }: StreamResources,
 ): Promise<ManifestPartition> {
   const { entry } = job;
   const target = partitionTarget(1, entry.number);
@@ -239,11 +252,11 @@ async function capturePartition(
   phase(deps.reporter, 'capture', `${target}: ${adapter.fsType} with ${adapter.partcloneTool}`, target);
   const file = partitionFileName(1, entry.number);
   const meter = progressMeter({ reporter: deps.reporter, phase: 'capture', target, bytesTotal: usage.usedBytes });
-  const partclone = partcloneCapture(
+  const partclone = startPartclone(
     adapter.partcloneTool,
     device,
     join(job.logDir, `${target}.capture.log`),
-    false,
+    job.logDir,
     deps.signal,
   );
   try {
@@ -254,6 +267,7 @@ async function capturePartition(
         window,
         onRawBytes: (bytes) => meter.update(bytes),
         signal: deps.signal,
+        buffers,
       }),
       partclone.done,
     ]);
@@ -263,6 +277,21 @@ async function capturePartition(
   } catch (error) {
     partclone.kill();
     throw error;
+  }
+}
+
+/** Through a named pipe in the log directory; where that directory cannot hold one (a FAT stick), through Node's socket. */
+function startPartclone(
+  tool: string,
+  device: string,
+  logFile: string,
+  fifoDir: string,
+  signal: AbortSignal | undefined,
+): PartcloneRun<ByteSource | Readable> {
+  try {
+    return partcloneCaptureInto(tool, device, logFile, fifoDir, signal);
+  } catch {
+    return partcloneCapture(tool, device, logFile, false, signal);
   }
 }
 

@@ -8,6 +8,7 @@ import { readGeometry } from '../sys/block-device.ts';
 import { busyReason, partitionPath, resolveDisk, type DiskNode } from '../sys/devices.ts';
 import type { Runner } from '../sys/exec.ts';
 import { ensurePartitionNodes, forgetPartitions } from '../sys/partition-nodes.ts';
+import { ChunkBuffers } from './chunk-buffers.ts';
 import { availableMemory, chunkWindow } from './chunk-window.ts';
 import { CodecPool } from './codec-pool.ts';
 import { restorePartition } from './partition-restore.ts';
@@ -130,6 +131,8 @@ export async function restorePartitions(
 ): Promise<void> {
   const pool = new CodecPool();
   const window = chunkWindow(job.manifest.compression.chunkBytes, pool.size, availableMemory());
+  // One set of raw chunk buffers for every partition, shared with the pool's workers: the window being decoded and the one being written.
+  const buffers = new ChunkBuffers(job.manifest.compression.chunkBytes, window + 1, true);
   const source = job.image.chunks();
   const complete: PlannedPartition[] = [];
   let current: PlannedPartition | undefined;
@@ -145,6 +148,7 @@ export async function restorePartitions(
         reporter,
         pool,
         window,
+        buffers,
         source,
         logDir: job.logDir,
         stagingDir: job.stagingDir,

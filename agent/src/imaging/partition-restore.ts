@@ -4,6 +4,7 @@ import { BrumeError, partitionTarget, type ManifestPartition, type PlannedPartit
 import { adapterFor, type FilesystemAdapter } from '../disk/filesystems/index.ts';
 import type { Reporter } from '../ports.ts';
 import type { Runner } from '../sys/exec.ts';
+import type { ChunkBuffers } from './chunk-buffers.ts';
 import type { ChunkSource } from './chunk-source.ts';
 import type { CodecPool } from './codec-pool.ts';
 import { partcloneCapture, partcloneRestore } from './partclone.ts';
@@ -17,6 +18,8 @@ export interface RestoreContext {
   pool: CodecPool;
   /** Chunks a stream may have in flight (chunk-window.ts). */
   window: number;
+  /** Raw chunk buffers used again from chunk to chunk and partition to partition (chunk-buffers.ts). */
+  buffers?: ChunkBuffers;
   source: ChunkSource;
   logDir: string;
   stagingDir: string;
@@ -84,6 +87,7 @@ async function streamInto(
       context.window,
       (bytes) => meter.update(bytes),
       context.signal,
+      context.buffers,
     );
     partclone.stream.end();
     await partclone.done;

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BrumeError, type Chunk, type ManifestPartition } from '@brume/protocol';
 import type { ChunkSource } from './chunk-source.ts';
+import { ChunkBuffers } from './chunk-buffers.ts';
 import { CodecPool } from './codec-pool.ts';
 import { restoreStream } from './restore-stream.ts';
 
@@ -38,8 +39,9 @@ async function memoryImage(count: number, chunkBytes = 64 * 1024) {
 
 function collector(): { sink: Writable; bytes: () => Buffer } {
   const parts: Buffer[] = [];
+  // A copy: restoreStream fills the same buffers again once a write has called back, as partclone's pipe allows.
   return {
-    sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(chunk), done()) }),
+    sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(Buffer.from(chunk)), done()) }),
     bytes: () => Buffer.concat(parts),
   };
 }
@@ -73,4 +75,17 @@ describe('restoreStream', () => {
     // Exactly the chunks before the bad one reached the sink.
     expect(bytes().equals(Buffer.concat(image.raws.slice(0, bad)))).toBe(true);
   });
+
+  it.each([false, true])(
+    'writes from the same few buffers again (shared with the workers: %s), not a fresh one per chunk',
+    async (shared) => {
+      const image = await memoryImage(9);
+      const { sink, bytes } = collector();
+      const window = pool.size + 1;
+      const buffers = new ChunkBuffers(64 * 1024, window + 1, shared);
+      await restoreStream(image.partition, image.source, sink, pool, window, () => undefined, undefined, buffers);
+      expect(bytes().equals(Buffer.concat(image.raws))).toBe(true);
+      expect(buffers.allocated).toBeLessThanOrEqual(window + 1);
+    },
+  );
 });

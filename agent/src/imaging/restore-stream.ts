@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { BrumeError, type ManifestPartition } from '@brume/protocol';
+import { ChunkBuffers } from './chunk-buffers.ts';
 import type { ChunkSource } from './chunk-source.ts';
 import type { CodecPool, DecodedChunk } from './codec-pool.ts';
 import { untilAborted } from '../task-abort.ts';
@@ -14,6 +15,7 @@ const failureText = {
  * Reads each chunk of a partition's stream, has it verified and decompressed by the pool, and writes the raw bytes to
  * `sink` (partclone's stdin) strictly in order. A chunk's bytes are written only after both of its hashes matched:
  * on a mismatch nothing of that chunk has left this function, and the error names the file and the chunk.
+ * The raw chunk buffers are used again once `sink` has called back for a write: a sink must not keep them.
  */
 export async function restoreStream(
   partition: ManifestPartition,
@@ -25,19 +27,28 @@ export async function restoreStream(
   onRawBytes: (total: number) => void,
   /** The task's cancel: no chunk is handed to `sink` once it aborts, and no wait (a read, a full pipe) outlasts it. */
   signal?: AbortSignal,
+  /** Raw chunk buffers shared by a deploy's partitions; the stream's own when absent or too small for its chunks. */
+  shared?: ChunkBuffers,
 ): Promise<void> {
   const file = partition.file;
   if (file === null) return;
   const decoding: Promise<DecodedChunk>[] = [];
+  const largest = partition.chunks.reduce((most, chunk) => Math.max(most, chunk.rawBytes), 0);
+  const buffers = shared !== undefined && shared.bytes >= largest ? shared : new ChunkBuffers(largest, window + 1);
   const schedule = (index: number): void => {
     const chunk = partition.chunks[index];
     if (chunk === undefined) return;
+    // A raw buffer is taken only once the stored bytes are in: a slow read holds no raw buffer.
     decoding.push(
-      source
-        .read(file, chunk, index)
-        .then((stored) =>
-          pool.decode({ stored, sha256: chunk.sha256, rawSha256: chunk.rawSha256, rawBytes: chunk.rawBytes }),
-        ),
+      source.read(file, chunk, index).then((stored) =>
+        pool.decode({
+          stored,
+          sha256: chunk.sha256,
+          rawSha256: chunk.rawSha256,
+          rawBytes: chunk.rawBytes,
+          into: buffers.take(),
+        }),
+      ),
     );
   };
   for (let index = 0; index < window && index < partition.chunks.length; index++) schedule(index);
@@ -68,6 +79,7 @@ export async function restoreStream(
       signal?.throwIfAborted();
       await untilAborted(writeChunk(sink, decoded.raw), signal);
       written += decoded.raw.byteLength;
+      buffers.give(decoded.raw);
       onRawBytes(written);
     }
   } catch (error) {
