@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskCreate, TaskCreated } from '@brume/protocol';
 import { adminCall } from '../support/admin-call.ts';
 import { runBrume } from '../support/brume-cli.ts';
+import { startCuttingProxy } from '../support/cutting-proxy.ts';
 import { rawHash } from '../support/file-tree.ts';
 import { zeroHash } from '../support/zero-device.ts';
 import { createLoopDisk, type LoopDisk } from '../support/loop-disk.ts';
@@ -29,11 +30,11 @@ let sourceDisk: LoopDisk;
 const admin = adminCall(() => ({ url: url, token: adminToken }));
 
 const createTask = (task: TaskCreate): Promise<TaskCreated> => admin('taskCreate', { body: task });
-const agent = (created: TaskCreated, extra: string[] = []) =>
+const agent = (created: TaskCreated, extra: string[] = [], through = url) =>
   runBrume([
     'agent',
     '--server',
-    url,
+    through,
     '--task',
     String(created.task.id),
     '--token',
@@ -231,7 +232,9 @@ describe('brume agent over HTTP', () => {
 
   it('a capture cancelled on the server while it runs stops promptly, says so, and publishes nothing', async () => {
     const capture = await createTask({ kind: 'capture', host: 'pc1', image: 'lab-cancelled', disk: sourceDisk.path });
-    const running = agent(capture, ['--chunk-size', String(MiB)]);
+    // Through a slow link, so that the cancel finds the capture still uploading however fast the engine is.
+    const slow = await startCuttingProxy(new URL(url), [], undefined, { bytesPerSecond: 2 * MiB });
+    const running = agent(capture, ['--chunk-size', String(MiB)], slow.url).finally(() => slow.close());
     const deadline = Date.now() + 30_000;
     for (
       let task = await admin('taskShow', { params: { id: capture.task.id } });
