@@ -14,8 +14,10 @@ import type { DomainContext } from './domain/context.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { TaskFeed } from './domain/task-feed.ts';
+import { UploadsInFlight } from './domain/uploads-in-flight.ts';
 import { housekeeping, timerTicker, type Ticker } from './housekeeping.ts';
 import { installErrorHandling, sendError } from './http-errors.ts';
+import { serverTimeoutOptions } from './network-timeouts.ts';
 import { serverMetrics } from './metrics/server-metrics.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { bootRoutes } from './routes/boot.ts';
@@ -99,6 +101,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
+    ...serverTimeoutOptions(deps.config.timeouts),
     // A URL fastify cannot route (bad percent-encoding, over-long segment) is bad input like any other.
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
@@ -108,7 +111,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   acceptEmptyJson(app);
 
   const feed = new TaskFeed((error) => app.log.error({ err: error }, 'a task feed listener failed'));
-  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now: deps.now ?? (() => new Date().toISOString()), feed };
+  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now: deps.now ?? (() => new Date().toISOString()), feed };
   const dashboardSessions = new DashboardSessions(() => Date.parse(ctx.now()));
   const multicast = new MulticastRunner({
     db: deps.db, store: deps.store, sender: deps.multicastSender ?? noSender, defaultInterface: deps.config.multicastInterface, now: ctx.now,

@@ -35,14 +35,35 @@ export interface Config {
   readonly agentTimeoutSeconds: number;
   /** Who may scrape /metrics: the admin token's holder (a bearer token), or anyone who reaches the server. */
   readonly metricsAuth: 'admin' | 'none';
+  /** How long a quiet or slow client may hold a connection (network-timeouts.ts). */
+  readonly timeouts: NetworkTimeouts;
 }
+
+/**
+ * A peer can go quiet without a FIN or an RST (a cable pulled, a switch rebooted): each of these bounds what it holds.
+ * All in seconds.
+ */
+export interface NetworkTimeouts {
+  /** A whole request (headers and body) must arrive within this; a 64 MiB chunk at 1 Mbit/s takes about 9 minutes. */
+  readonly requestSeconds: number;
+  /** The request head must arrive within this. */
+  readonly headersSeconds: number;
+  /** A chunk body that sends no byte for this long is aborted, and the chunk's lock released. */
+  readonly bodyIdleSeconds: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveSeconds: number;
+  /** TCP keepalive probes start after this much silence on an accepted socket. */
+  readonly tcpKeepAliveSeconds: number;
+}
+
+export const DEFAULT_NETWORK_TIMEOUTS: NetworkTimeouts = Object.freeze({ requestSeconds: 15 * 60, headersSeconds: 30, bodyIdleSeconds: 60, keepAliveSeconds: 10, tcpKeepAliveSeconds: 30 });
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
 /** Retention, silent agents and /metrics: 90 days of history, 30 minutes of silence, admin-only metrics. */
 export const HOUSEKEEPING_DEFAULTS = { retentionDays: 90, agentTimeoutSeconds: 30 * 60, metricsAuth: 'admin' } as const;
 /** The settings with a default, for code that builds a Config without flags (tests, tools). */
-export const CONFIG_DEFAULTS = { hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;
+export const CONFIG_DEFAULTS = { timeouts: DEFAULT_NETWORK_TIMEOUTS, hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
 export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
@@ -74,7 +95,16 @@ const ServerFlags = z.object({
   'retention-days': z.coerce.number().int('whole days').min(0).max(36500).default(HOUSEKEEPING_DEFAULTS.retentionDays),
   'agent-timeout': z.string().transform(durationSeconds).pipe(z.number({ error: 'a duration such as 30m, 2h or 90s (0: never)' }).int().min(0).max(7 * 24 * 3600, 'at most 7 days')).default(HOUSEKEEPING_DEFAULTS.agentTimeoutSeconds),
   'metrics-auth': z.enum(['admin', 'none'], { error: 'admin (a bearer token) or none (open to whoever reaches the server)' }).default(HOUSEKEEPING_DEFAULTS.metricsAuth),
-});
+  'request-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.requestSeconds),
+  'headers-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.headersSeconds),
+  'body-idle-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.bodyIdleSeconds),
+  'keep-alive-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.keepAliveSeconds),
+}).refine((flags) => flags['headers-timeout'] <= flags['request-timeout'], { path: ['headers-timeout'], message: 'at most --request-timeout' });
+
+/** A network timeout: a duration of 1 second to 1 day (none may be switched off: a silent peer would hold on for ever). */
+function timeoutFlag(seconds: number) {
+  return z.string().transform(durationSeconds).pipe(z.number({ error: 'a duration such as 30s or 10m' }).int().min(1, 'at least 1 second').max(86400, 'at most 1 day')).default(seconds);
+}
 
 /** `90s`, `30m`, `2h`, `1d` or bare seconds; anything else is NaN, which the schema then refuses. */
 function durationSeconds(text: string): number {
@@ -96,6 +126,7 @@ export function parseServerArgs(argv: readonly string[]): Config {
         'wake-broadcast': { type: 'string' },
         signatures: { type: 'string' },
         'retention-days': { type: 'string' }, 'agent-timeout': { type: 'string' }, 'metrics-auth': { type: 'string' },
+        'request-timeout': { type: 'string' }, 'headers-timeout': { type: 'string' }, 'body-idle-timeout': { type: 'string' }, 'keep-alive-timeout': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -124,5 +155,9 @@ export function parseServerArgs(argv: readonly string[]): Config {
     retentionDays: flags['retention-days'],
     agentTimeoutSeconds: flags['agent-timeout'],
     metricsAuth: flags['metrics-auth'],
+    timeouts: Object.freeze({
+      requestSeconds: flags['request-timeout'], headersSeconds: flags['headers-timeout'], bodyIdleSeconds: flags['body-idle-timeout'],
+      keepAliveSeconds: flags['keep-alive-timeout'], tcpKeepAliveSeconds: DEFAULT_NETWORK_TIMEOUTS.tcpKeepAliveSeconds,
+    }),
   });
 }

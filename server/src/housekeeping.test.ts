@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from './config.ts';
 import { CANCEL_CHECK_MS, housekeeping, silentCheckMs, type Ticker } from './housekeeping.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
+import { UploadsInFlight } from './domain/uploads-in-flight.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { fakeImage } from '../../test/fixtures/fake-image.ts';
 import { captureImage, openHarness, type Harness } from '../../test/fakes/server-harness.ts';
@@ -117,7 +118,7 @@ describe('retention', () => {
     time.advance(3650 * DAY);
     const lines: string[] = [];
     const log = { info: (_: object, message: string) => lines.push(message), warn: (_: object, message: string) => lines.push(message), error: (_: object, message: string) => lines.push(message) };
-    const ctx = { db: harness.db, store: harness.store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now: time.now };
+    const ctx = { db: harness.db, store: harness.store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now: time.now };
     const meters = { imageBytesServed: () => undefined, uploadBytesReceived: () => undefined, tasksPruned: () => undefined, agentsSilenced: () => undefined };
     const forever = housekeeping({ ctx, config: { retentionDays: 0, agentTimeoutSeconds: 0, dataDir: harness.dataDir }, meters, log, ticker: time.ticker });
     await forever.start();

@@ -12,6 +12,7 @@ import { parseServerArgs, type Config } from './config.ts';
 import { sqliteDatabase } from './db/database.ts';
 import { bootFiles, missingMessage } from './domain/boot-files.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
+import { UploadsInFlight } from './domain/uploads-in-flight.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { reconcile } from './domain/reconcile.ts';
 import { localImageStore } from './store/local-store.ts';
@@ -53,7 +54,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const app = buildApp({ config: served, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' }, multicastSender: udpcastSender, processMetrics: true });
   try {
     const now = (): string => new Date().toISOString();
-    await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, app.log);
+    await reconcile({ db, store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now }, app.log);
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
     await app.close();

@@ -9,6 +9,7 @@ import { tokenDigest } from '../../server/src/auth.ts';
 import { CONFIG_DEFAULTS, type Config } from '../../server/src/config.ts';
 import { sqliteDatabase, type Database } from '../../server/src/db/database.ts';
 import { KeyedLock } from '../../server/src/domain/keyed-lock.ts';
+import { UploadsInFlight } from '../../server/src/domain/uploads-in-flight.ts';
 import { LoginGuard } from '../../server/src/domain/login-guard.ts';
 import { reconcile } from '../../server/src/domain/reconcile.ts';
 import type { Ticker } from '../../server/src/housekeeping.ts';
@@ -50,7 +51,7 @@ export async function openHarness(
   const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...CONFIG_DEFAULTS, ...configOverrides });
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
-  await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), now }, silentLog);
+  await reconcile({ db, store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now }, silentLog);
   const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false, now, ...extra });
   await app.ready();
   const stop = async (): Promise<void> => {

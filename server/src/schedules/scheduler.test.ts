@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type Database } from '../db/database.ts';
 import type { DomainContext } from '../domain/context.ts';
 import { KeyedLock } from '../domain/keyed-lock.ts';
+import { UploadsInFlight } from '../domain/uploads-in-flight.ts';
 import { LoginGuard } from '../domain/login-guard.ts';
 import { localImageStore } from '../store/local-store.ts';
 import { fakeClock, type FakeClock } from '../../../test/fakes/fake-clock.ts';
@@ -23,7 +24,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'brume-scheduler-'));
   db = sqliteDatabase(join(dir, 'brume.db'));
   clock = fakeClock('2026-12-01T00:00:00Z');
-  ctx = { db, store: localImageStore(dir), locks: new KeyedLock(), loginGuard: new LoginGuard(), now: () => clock.now().toISOString() };
+  ctx = { db, store: localImageStore(dir), locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now: () => clock.now().toISOString() };
   warnings.length = 0;
 });
 afterEach(async () => {
