@@ -50,23 +50,36 @@ function printTable(rows: readonly Row[]): void {
   for (const row of rows) for (const failure of row.failures) process.stdout.write(`  ${row.task} ${row.fault}: ${failure}\n`);
 }
 
+const USAGE = 'usage: node bench/faults.ts [--seeds N] [--tasks capture,deploy] [--faults silent,reset,stall,trickle,duplicate] [--json]\n' +
+  '  runs each task through each fault for seeds 1..N (default 20); exits 1 on a hang, a corrupt or a half-published image\n';
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seeds: { type: 'string', default: '20' }, tasks: { type: 'string', default: TASKS.join(',') }, faults: { type: 'string', default: FAULT_KINDS.join(',') }, json: { type: 'boolean', default: false } },
+    options: {
+      seeds: { type: 'string', default: '20' }, tasks: { type: 'string', default: TASKS.join(',') }, faults: { type: 'string', default: FAULT_KINDS.join(',') },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const seeds = Number(values.seeds);
   const tasks = values.tasks.split(',').filter((task): task is FaultTask => (TASKS as readonly string[]).includes(task));
   const faults = values.faults.split(',').filter((fault): fault is FaultKind => (FAULT_KINDS as readonly string[]).includes(fault));
   if (!Number.isSafeInteger(seeds) || seeds < 1 || tasks.length === 0 || faults.length === 0) {
-    throw new Error('usage: node bench/faults.ts [--seeds N] [--tasks capture,deploy] [--faults silent,reset,stall,trickle,duplicate] [--json]');
+    process.stderr.write(USAGE);
+    process.exitCode = 2;
+    return;
   }
   const work = await mkdtemp(join(tmpdir(), 'brume-bench-faults-'));
   const bench = await openFaultBench(work);
   const outcomes: FaultOutcome[] = [];
   try {
-    for (const task of tasks) {
-      for (const fault of faults) {
-        for (let seed = 1; seed <= seeds; seed++) {
+    // Seed by seed across every case, so a run stopped early still covers them all.
+    for (let seed = 1; seed <= seeds; seed++) {
+      for (const task of tasks) {
+        for (const fault of faults) {
           const outcome = await bench.run({ task, fault, seed });
           outcomes.push(outcome);
           process.stderr.write(`${task} ${fault} seed ${seed}: ${outcome.survived ? 'survived' : outcome.state} (+${(outcome.extraMs / 1000).toFixed(1)} s)${outcome.detail === '' ? '' : ` ${outcome.detail}`}\n`);

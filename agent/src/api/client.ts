@@ -62,7 +62,8 @@ export function createApiClient(options: ClientOptions): ApiClient {
     connections: 8,
     headersTimeout: options.headersTimeoutMs ?? 30_000,
     bodyTimeout: options.bodyTimeoutMs ?? 30_000,
-    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    // TCP keepalive: a server gone without a FIN (its switch rebooted) is found by the kernel on an idle connection too.
+    connect: { timeout: options.connectTimeoutMs ?? 10_000, keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS },
   });
 
   const headersTimeout = options.headersTimeoutMs ?? 30_000;
@@ -120,6 +121,9 @@ export function createApiClient(options: ClientOptions): ApiClient {
     close: () => pool.close(),
   };
 }
+
+/** Silence on a pooled connection before the kernel's keepalive probes start. */
+const TCP_KEEPALIVE_MS = 15_000;
 
 /** The headers timer runs while a request body drains too: a chunk upload gets one more second per 256 KiB. */
 const UPLOAD_GRACE_BYTES_PER_SECOND = 256 * 1024;
