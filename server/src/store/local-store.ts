@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { constants, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants, mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BrumeError, MANIFEST_FILE } from '@brume/protocol';
 import { digestRanges, READ_CHUNK_BYTES } from './file-digest.ts';
@@ -92,10 +92,23 @@ async function writeAt(path: string, offset: number, body: AsyncIterable<Uint8Ar
       if (bytes - written >= WRITE_BATCH_BYTES) await flush();
     }
     if (bytes > written) await flush();
+  } catch (error) {
+    await dropTail(handle, offset, written);
+    throw error;
   } finally {
     await handle.close();
   }
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/**
+ * A refused or broken chunk leaves nothing staged when it was the file's tail: the file is cut back to where it began.
+ * Bytes written inside the file (before another chunk) stay unrecorded until the right chunk overwrites them.
+ */
+async function dropTail(handle: FileHandle, offset: number, written: number): Promise<void> {
+  if (written === 0) return;
+  const { size } = await handle.stat();
+  if (size === offset + written) await handle.truncate(offset);
 }
 
 /** Every recorded file cut to its size and on disk; whatever else the upload left is not part of the image. */
