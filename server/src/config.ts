@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { BrumeError } from '@brume/protocol';
 import { z } from 'zod';
 import { checkHostNamePattern, DEFAULT_HOST_NAME_PATTERN } from './domain/host-names.ts';
+import { DEFAULT_FREE_SPACE_RESERVE } from './store/local-store.ts';
 
 /**
  * The server's whole configuration, parsed once from `brume server` flags, so a setting has one meaning everywhere. No
@@ -35,6 +36,8 @@ export interface Config {
   readonly agentTimeoutSeconds: number;
   /** Who may scrape /metrics: the admin token's holder (a bearer token), or anyone who reaches the server. */
   readonly metricsAuth: 'admin' | 'none';
+  /** Free bytes DATA must keep for a capture to be created or to start (`--free-space-reserve`). */
+  readonly freeSpaceReserveBytes: number;
   /** How long a quiet or slow client may hold a connection (network-timeouts.ts). */
   readonly timeouts: NetworkTimeouts;
 }
@@ -63,7 +66,7 @@ export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
 /** Retention, silent agents and /metrics: 90 days of history, 30 minutes of silence, admin-only metrics. */
 export const HOUSEKEEPING_DEFAULTS = { retentionDays: 90, agentTimeoutSeconds: 30 * 60, metricsAuth: 'admin' } as const;
 /** The settings with a default, for code that builds a Config without flags (tests, tools). */
-export const CONFIG_DEFAULTS = { timeouts: DEFAULT_NETWORK_TIMEOUTS, hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;
+export const CONFIG_DEFAULTS = { timeouts: DEFAULT_NETWORK_TIMEOUTS, freeSpaceReserveBytes: DEFAULT_FREE_SPACE_RESERVE, hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
 export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
@@ -99,6 +102,7 @@ const ServerFlags = z.object({
   'headers-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.headersSeconds),
   'body-idle-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.bodyIdleSeconds),
   'keep-alive-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.keepAliveSeconds),
+  'free-space-reserve': z.string().transform(sizeBytes).pipe(z.number({ error: 'a size such as 512M, 2G or 0' }).int().min(0)).default(DEFAULT_FREE_SPACE_RESERVE),
 }).refine((flags) => flags['headers-timeout'] <= flags['request-timeout'], { path: ['headers-timeout'], message: 'at most --request-timeout' });
 
 /** A network timeout: a duration of 1 second to 1 day (none may be switched off: a silent peer would hold on for ever). */
@@ -111,6 +115,13 @@ function durationSeconds(text: string): number {
   const match = /^([0-9]{1,7})(s|m|h|d)?$/.exec(text.trim());
   if (match === null) return Number.NaN;
   return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+}
+
+/** `512M`, `2G`, `1T` or bare bytes; anything else is NaN, which the schema then refuses. */
+function sizeBytes(text: string): number {
+  const match = /^([0-9]{1,15})([KMGT])?$/i.exec(text.trim());
+  if (match === null) return Number.NaN;
+  return Number(match[1]) * 1024 ** ' KMGT'.indexOf((match[2] ?? ' ').toUpperCase());
 }
 
 /** Parses `brume server` flags; bad input is a BAD_REQUEST naming the flag. */
@@ -127,6 +138,7 @@ export function parseServerArgs(argv: readonly string[]): Config {
         signatures: { type: 'string' },
         'retention-days': { type: 'string' }, 'agent-timeout': { type: 'string' }, 'metrics-auth': { type: 'string' },
         'request-timeout': { type: 'string' }, 'headers-timeout': { type: 'string' }, 'body-idle-timeout': { type: 'string' }, 'keep-alive-timeout': { type: 'string' },
+        'free-space-reserve': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -155,6 +167,7 @@ export function parseServerArgs(argv: readonly string[]): Config {
     retentionDays: flags['retention-days'],
     agentTimeoutSeconds: flags['agent-timeout'],
     metricsAuth: flags['metrics-auth'],
+    freeSpaceReserveBytes: flags['free-space-reserve'],
     timeouts: Object.freeze({
       requestSeconds: flags['request-timeout'], headersSeconds: flags['headers-timeout'], bodyIdleSeconds: flags['body-idle-timeout'],
       keepAliveSeconds: flags['keep-alive-timeout'], tcpKeepAliveSeconds: DEFAULT_NETWORK_TIMEOUTS.tcpKeepAliveSeconds,

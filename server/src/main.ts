@@ -48,7 +48,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const adminToken = await loadAdminToken(config.dataDir, options.announce ?? ((line) => process.stderr.write(line)));
   const db = sqliteDatabase(join(config.dataDir, 'brume.db'));
-  const store = localImageStore(config.dataDir);
+  const store = localImageStore(config.dataDir, { reserveBytes: config.freeSpaceReserveBytes });
   // Multicast goes out where the PCs reach the server, unless --multicast-interface says otherwise.
   const served: Config = { ...config, multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host) };
   const app = buildApp({ config: served, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' }, multicastSender: udpcastSender, processMetrics: true });

@@ -142,6 +142,18 @@ describe('a client gone quiet mid-chunk holds nothing (timeouts far longer than 
   });
 });
 
+describe('a DATA disk short of space', () => {
+  it('refuses a capture below the free-space reserve with a 507 STORAGE_FULL', async () => {
+    const short = await startServerProcess(join(work, 'short'), 0, ['--free-space-reserve', '1000T']);
+    servers.push(short);
+    const admin = apiClient(short.url, short.adminToken);
+    expect((await admin.post('/hosts', { name: 'pc-full', macs: ['52:54:00:aa:bb:cc'] })).status).toBe(201);
+    const refused = await admin.post<{ error: { code: string } }>('/tasks', { kind: 'capture', host: 'pc-full', image: 'never' });
+    expect(refused.status).toBe(507);
+    expect(refused.body.error.code).toBe('STORAGE_FULL');
+  });
+});
+
 describe('a client that stalls or trickles is cut by the server timeouts', () => {
   let server: ServerProcess;
   beforeAll(async () => {

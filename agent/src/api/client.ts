@@ -155,7 +155,8 @@ async function failureOf(response: Response, call: Exchange): Promise<Error> {
   const text = head ? '' : await response.body.text().catch(() => '');
   const contentType = response.headers['content-type'];
   const error = errorFromAnswer({ status: response.statusCode, contentType: Array.isArray(contentType) ? contentType[0] : contentType, text, where: call.prepared.where, head });
-  if (response.statusCode >= 500) return new TransientError(`HTTP ${response.statusCode} (${error.code}: ${error.message})`, { cause: error });
+  // A full DATA disk does not empty itself while the agent waits: said at once rather than retried for minutes.
+  if (response.statusCode >= 500 && error.code !== 'STORAGE_FULL') return new TransientError(`HTTP ${response.statusCode} (${error.code}: ${error.message})`, { cause: error });
   return error;
 }
 

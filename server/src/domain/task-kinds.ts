@@ -38,6 +38,7 @@ export const taskKindHooks: { readonly [K in TaskKind]?: KindHooks<K> } = {
       if ((await ctx.db.images.byName(image)) !== undefined) throw new BrumeError('IMAGE_EXISTS', `image ${image} exists already; delete it or choose another name`, { detail: { name: image } });
       const [other] = await ctx.db.tasks.activeForImage(image, 'capture');
       if (other !== undefined) throw new BrumeError('IMAGE_EXISTS', `task ${other.id} is already capturing image ${image}`, { detail: { name: image, task: other.id } });
+      await ctx.store.checkFreeSpace();
     },
     async onComplete(ctx, task) {
       if ((await ctx.db.images.byTask(task.id)) === undefined) {

@@ -36,7 +36,10 @@ const requireCapture = (task: TaskCredentials): void => requireAgentRoute(task, 
 export async function listUpload(ctx: DomainContext, task: TaskCredentials): Promise<UploadListing> {
   requireCapture(task);
   const files: Record<string, HeldChunk[]> = {};
-  for (const chunk of await ctx.db.uploads.list(task.id)) (files[chunk.file] ??= []).push(heldChunk(chunk));
+  const held = await ctx.db.uploads.list(task.id);
+  // The capture's start (nothing held yet): refused while DATA is below its free-space reserve.
+  if (held.length === 0) await ctx.store.checkFreeSpace();
+  for (const chunk of held) (files[chunk.file] ??= []).push(heldChunk(chunk));
   return { files };
 }
 
