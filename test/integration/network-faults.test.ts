@@ -2,7 +2,9 @@
 // holds (a chunk's lock, the task's cancel, the commit) may wait on it past the server's timeouts, and bad chunk
 // requests are answered with a 4xx and a closed connection, never a 500 or a connection left half-read.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +25,7 @@ interface Capture {
   token: string;
 }
 
+const run = promisify(execFile);
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /** A running capture task (its agent posted an event), as an agent holds it. */
@@ -151,6 +154,24 @@ describe('a DATA disk short of space', () => {
     const refused = await admin.post<{ error: { code: string } }>('/tasks', { kind: 'capture', host: 'pc-full', image: 'never' });
     expect(refused.status).toBe(507);
     expect(refused.body.error.code).toBe('STORAGE_FULL');
+  });
+
+  it('answers a chunk that meets a full disk with a 507 STORAGE_FULL, not a 500', async () => {
+    const mountPoint = join(work, 'tiny');
+    mkdirSync(mountPoint);
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountPoint]);
+    try {
+      const tiny = await startServerProcess(join(mountPoint, 'data'), 0, ['--free-space-reserve', '0']);
+      servers.push(tiny);
+      const capture = await runningCapture(tiny);
+      const data = randomBytes(4 * 1024 * 1024);
+      let answer = { status: 0, body: undefined as unknown };
+      for (let index = 0; index < 8 && answer.status !== 507; index++) answer = await putChunk(capture, index, index * data.byteLength, data);
+      expect(answer).toMatchObject({ status: 507, body: { error: { code: 'STORAGE_FULL' } } });
+      await tiny.stop();
+    } finally {
+      await run('umount', ['-l', mountPoint]);
+    }
   });
 });
 
