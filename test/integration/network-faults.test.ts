@@ -175,10 +175,10 @@ describe('a DATA disk short of space', () => {
   });
 });
 
-describe('a client that stalls or trickles is cut by the server timeouts', () => {
+describe('a body gone silent is dropped by the body idle timeout (the request timeout far longer)', () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess(join(work, 'strict'), 0, ['--body-idle-timeout', '2s', '--request-timeout', '4s', '--headers-timeout', '2s', '--keep-alive-timeout', '10m']);
+    server = await startServerProcess(join(work, 'idle'), 0, ['--body-idle-timeout', '2s', '--request-timeout', '1h', '--keep-alive-timeout', '10m']);
     servers.push(server);
   });
 
@@ -188,6 +188,35 @@ describe('a client that stalls or trickles is cut by the server timeouts', () =>
     const stalled = await rawChunk(capture, 0, 0, data, 1000);
     await within(30_000, 'the stalled body closed by the server', stalled.closed);
     expect((await putChunk(capture, 0, 0, data)).status).toBe(201);
+  });
+
+  it('drops a recovered file piece whose body goes silent, and the same piece then goes through', async () => {
+    const admin = apiClient(server.url, server.adminToken);
+    const host = `pc-${randomBytes(3).toString('hex')}`;
+    expect((await admin.post('/hosts', { name: host, macs: [`52:54:00:${randomBytes(3).toString('hex').replace(/(..)(..)(..)/, '$1:$2:$3')}`] })).status).toBe(201);
+    const created = await admin.post<{ task: { id: number }; token: string }>('/tasks', { kind: 'recover', host, params: { destination: 'server' } });
+    expect(created.status).toBe(201);
+    const recovery = { id: created.body.task.id, token: created.body.token };
+    const events = { events: [{ type: 'phase', ts: new Date().toISOString(), phase: 'recover', message: 'photorec' }] };
+    expect((await apiClient(server.url, recovery.token).post(`/tasks/${recovery.id}/events`, events)).status).toBe(200);
+    const data = randomBytes(256 * 1024);
+    const path = `${API_PREFIX}/recovered/${recovery.id}/f0001.jpg?offset=0`;
+    const headers = { authorization: `Bearer ${recovery.token}`, 'content-type': 'application/octet-stream', 'content-length': String(data.byteLength) };
+    const stalled = await openRawRequest(server.url, { method: 'PUT', path, headers });
+    raws.push(stalled);
+    await stalled.write(data.subarray(0, 1000));
+    await within(30_000, 'the stalled piece closed by the server', stalled.closed);
+    const again = await within(30_000, 'the piece sent again', request(`${server.url}${path}`, { method: 'PUT', headers, body: data }));
+    expect(again.statusCode).toBeLessThan(300);
+    await again.body.dump();
+  });
+});
+
+describe('a client that trickles, or never ends its head, is cut by the request and headers timeouts', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess(join(work, 'strict'), 0, ['--body-idle-timeout', '2s', '--request-timeout', '4s', '--headers-timeout', '2s', '--keep-alive-timeout', '10m']);
+    servers.push(server);
   });
 
   it('closes 20 bodies sent at one byte a second', async () => {
