@@ -15,6 +15,7 @@ describe('expectedFiles', () => {
     ['a file named twice', (m: ReturnType<typeof fakeImage>['manifest']) => void (m.partitions[1]!.file = 'd1p1.pc.zst')],
     ['a file name no upload can have', (m: ReturnType<typeof fakeImage>['manifest']) => void (m.disks[0]!.sfdiskFile = 'manifest.json')],
     ['chunks without a file', (m: ReturnType<typeof fakeImage>['manifest']) => void (m.partitions[2]!.chunks = m.partitions[0]!.chunks)],
+    ['a partition file with no chunk', (m: ReturnType<typeof fakeImage>['manifest']) => void Object.assign(m.partitions[1]!, { chunks: [], storedBytes: 0 })],
   ])('refuses %s', (_what, spoil) => {
     const manifest = structuredClone(fakeImage('x').manifest);
     spoil(manifest);

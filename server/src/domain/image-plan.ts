@@ -47,6 +47,8 @@ export function expectedFiles(manifest: Manifest): ExpectedFile[] {
       continue;
     }
     if (partition.sha256 === null) throw invalid(`${where}: ${partition.file} has no sha256`);
+    // A partition stream is never empty (partclone writes a header, zstd a frame): one with no chunk holds no image.
+    if (partition.chunks.length === 0) throw invalid(`${where}: ${partition.file} lists no chunk`);
     let offset = 0;
     const chunks = partition.chunks.map((chunk, index) => {
       if (chunk.offset !== offset) throw invalid(`${where}: chunk ${index} of ${partition.file} starts at ${chunk.offset}, expected ${offset}`);
