@@ -147,7 +147,8 @@ describe('capture upload → commit → download', () => {
   it('refuses a manifest with a partition file but no chunk of it, and publishes nothing', async () => {
     for (const chunk of image.chunks) await putChunk(h, task.id, task.token, chunk);
     const hollow = structuredClone(image.manifest);
-    Object.assign(hollow.partitions[1]!, { chunks: [], storedBytes: 0 });
+    // An empty file's sha256: without the rule, every check passes on zero bytes.
+    Object.assign(hollow.partitions[1]!, { chunks: [], storedBytes: 0, sha256: sha256('') });
     const response = await commit(hollow);
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('MANIFEST_INVALID');
