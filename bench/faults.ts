@@ -82,7 +82,8 @@ async function main(): Promise<void> {
         for (const fault of faults) {
           const outcome = await bench.run({ task, fault, seed });
           outcomes.push(outcome);
-          process.stderr.write(`${task} ${fault} seed ${seed}: ${outcome.survived ? 'survived' : outcome.state} (+${(outcome.extraMs / 1000).toFixed(1)} s)${outcome.detail === '' ? '' : ` ${outcome.detail}`}\n`);
+          const damage = `${outcome.corrupt ? ' CORRUPT' : ''}${outcome.halfPublished ? ' HALF-PUBLISHED' : ''}`;
+          process.stderr.write(`${task} ${fault} seed ${seed}: ${outcome.survived ? 'survived' : outcome.state}${damage} (+${(outcome.extraMs / 1000).toFixed(1)} s)${outcome.detail === '' ? '' : ` ${outcome.detail}`}\n`);
         }
       }
     }
