@@ -53,6 +53,8 @@ export async function putChunk(ctx: DomainContext, task: TaskCredentials, upload
     throw new BrumeError('PAYLOAD_TOO_LARGE', `a chunk may be at most ${CHUNK_BODY_LIMIT} bytes; this one is ${upload.contentLength}`);
   }
   const { file, index } = upload;
+  // Without a Content-Length (chunked encoding) a chunk may take up to the largest body: its range in flight says so,
+  // so a concurrent chunk starting inside it is refused (the agent always sends a Content-Length).
   const bytes = upload.contentLength ?? CHUNK_BODY_LIMIT;
   if (upload.offset + bytes > MAX_STAGED_FILE_BYTES) {
     throw new BrumeError('BAD_REQUEST', `chunk ${index} of ${file}: offset ${upload.offset} is past the largest image file (${MAX_STAGED_FILE_BYTES} bytes)`, { detail: { file, chunk: index } });
