@@ -41,7 +41,18 @@ export default tseslint.config(
   {
     files: ['server/web/**/*.js'],
     languageOptions: {
-      globals: { document: 'readonly', window: 'readonly', location: 'readonly', localStorage: 'readonly', fetch: 'readonly', EventSource: 'readonly', Event: 'readonly', Node: 'readonly', alert: 'readonly', confirm: 'readonly' },
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        location: 'readonly',
+        localStorage: 'readonly',
+        fetch: 'readonly',
+        EventSource: 'readonly',
+        Event: 'readonly',
+        Node: 'readonly',
+        alert: 'readonly',
+        confirm: 'readonly',
+      },
     },
   },
 );

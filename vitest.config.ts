@@ -3,7 +3,18 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['protocol/src/**/*.test.ts', 'agent/src/**/*.test.ts', 'server/src/**/*.test.ts', 'server/cli/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'unit',
+          include: [
+            'protocol/src/**/*.test.ts',
+            'agent/src/**/*.test.ts',
+            'server/src/**/*.test.ts',
+            'server/cli/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+          ],
+        },
+      },
       {
         test: {
           name: 'integration',

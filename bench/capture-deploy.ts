@@ -18,7 +18,18 @@ import { createLoopDisk, type LoopDisk } from '../test/support/loop-disk.ts';
 import { writePartitionTable } from '../test/support/partition-table.ts';
 import { buildBenchDisk } from '../test/support/sample-disks.ts';
 import { tool } from '../test/support/tools.ts';
-import { bash, dropCaches, known, measure, median, medianOrNull, round3, shellQuote, waitForIdle, type Measurement } from './lib/measure.ts';
+import {
+  bash,
+  dropCaches,
+  known,
+  measure,
+  median,
+  medianOrNull,
+  round3,
+  shellQuote,
+  waitForIdle,
+  type Measurement,
+} from './lib/measure.ts';
 
 const MiB = 1024 * 1024;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +46,6 @@ interface Options {
   sizeMiB: number;
   idleWaitSeconds: number;
 }
-
 
 interface Series {
   runs: Measurement[];
@@ -69,13 +79,14 @@ function parseOptions(argv: string[]): Options | null {
   const sizeMiB = Number(values['size-mib']);
   const idleWaitSeconds = Number(values['idle-wait']);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a positive integer, not ${values.runs}`);
-  if (!Number.isInteger(sizeMiB) || sizeMiB < 64) throw new Error(`--size-mib takes an integer of at least 64, not ${values['size-mib']}`);
-  if (!Number.isFinite(idleWaitSeconds) || idleWaitSeconds < 0) throw new Error(`--idle-wait takes a number of seconds, not ${values['idle-wait']}`);
+  if (!Number.isInteger(sizeMiB) || sizeMiB < 64)
+    throw new Error(`--size-mib takes an integer of at least 64, not ${values['size-mib']}`);
+  if (!Number.isFinite(idleWaitSeconds) || idleWaitSeconds < 0)
+    throw new Error(`--idle-wait takes a number of seconds, not ${values['idle-wait']}`);
   return { runs, dir: resolve(values.dir ?? tmpdir()), json: values.json, sizeMiB, idleWaitSeconds };
 }
 
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
-
 
 /** The `result` event that ends brume's NDJSON output. */
 function brumeSummary(stdout: string): Record<string, unknown> {
@@ -86,7 +97,6 @@ function brumeSummary(stdout: string): Record<string, unknown> {
   }
   throw new Error(`brume printed no successful result event:\n${stdout.slice(-2000)}`);
 }
-
 
 async function storedFileBytes(imageDir: string): Promise<number> {
   const names = (await readdir(imageDir)).filter((name) => name.endsWith('.pc.zst'));
@@ -102,7 +112,10 @@ async function checkFilesystem(device: string): Promise<void> {
 async function toolVersion(command: string, args: string[]): Promise<string> {
   const { stdout, stderr } = await tool(command, args, { okCodes: [1] });
   const line = (stdout || stderr).split('\n').find((text) => text.trim() !== '') ?? '';
-  return line.replace(/^\*+\s*|\s*\*+$/g, '').replace(/\s*:\s*/, ' ').trim();
+  return line
+    .replace(/^\*+\s*|\s*\*+$/g, '')
+    .replace(/\s*:\s*/, ' ')
+    .trim();
 }
 
 async function main(): Promise<void> {
@@ -114,7 +127,8 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(options.dir, 'brume-bench-'));
   const disks: LoopDisk[] = [];
   const cleanup = async (): Promise<void> => {
-    for (const disk of disks.splice(0)) await disk.detach().catch((error: unknown) => log(`could not detach ${disk.path}: ${String(error)}`));
+    for (const disk of disks.splice(0))
+      await disk.detach().catch((error: unknown) => log(`could not detach ${disk.path}: ${String(error)}`));
     await rm(work, { recursive: true, force: true });
   };
   const interrupted = (signal: NodeJS.Signals): void => {
@@ -146,7 +160,12 @@ async function main(): Promise<void> {
     await mkdir(logDir);
     await mkdir(scratch);
     const context = { useGnuTime, scratch, clockTicks };
-    const series = { baselineCapture: newSeries(), brumeCapture: newSeries(), baselineDeploy: newSeries(), brumeDeploy: newSeries() };
+    const series = {
+      baselineCapture: newSeries(),
+      brumeCapture: newSeries(),
+      baselineDeploy: newSeries(),
+      brumeDeploy: newSeries(),
+    };
     const idle = { waitedSeconds: 0, gaveUp: 0 };
     let rawBytes = 0;
 
@@ -165,7 +184,19 @@ async function main(): Promise<void> {
       await rm(zstdFile, { force: true });
       await settle();
       // The same partclone flags brume passes (-q, -L log): only what happens to the stream differs.
-      const partclone = [PARTCLONE, '-c', '-s', source.partition(1), '-o', '-', '-q', '-L', join(logDir, 'baseline-capture.log')].map(shellQuote).join(' ');
+      const partclone = [
+        PARTCLONE,
+        '-c',
+        '-s',
+        source.partition(1),
+        '-o',
+        '-',
+        '-q',
+        '-L',
+        join(logDir, 'baseline-capture.log'),
+      ]
+        .map(shellQuote)
+        .join(' ');
       const [command, args] = bash(`${partclone} | zstd -q -T0 -3 > ${shellQuote(zstdFile)}`);
       const run = await measure(command, args, context);
       const flushStarted = performance.now();
@@ -175,7 +206,11 @@ async function main(): Promise<void> {
     const brumeCapture = async (): Promise<void> => {
       await rm(imageDir, { recursive: true, force: true });
       await settle();
-      const run = await measure(BRUME, ['capture', '--disk', source.path, '--to', imageDir, '--json', '--log-dir', logDir], context);
+      const run = await measure(
+        BRUME,
+        ['capture', '--disk', source.path, '--to', imageDir, '--json', '--log-dir', logDir],
+        context,
+      );
       const summary = brumeSummary(run.stdout);
       rawBytes = Number(summary['rawBytes']);
       record(series.brumeCapture, run, Number(summary['seconds']), null);
@@ -183,7 +218,19 @@ async function main(): Promise<void> {
     const baselineDeploy = async (): Promise<void> => {
       await prepareTarget();
       await settle();
-      const partclone = [PARTCLONE, '-r', '-s', '-', '-o', target.partition(1), '-q', '-L', join(logDir, 'baseline-restore.log')].map(shellQuote).join(' ');
+      const partclone = [
+        PARTCLONE,
+        '-r',
+        '-s',
+        '-',
+        '-o',
+        target.partition(1),
+        '-q',
+        '-L',
+        join(logDir, 'baseline-restore.log'),
+      ]
+        .map(shellQuote)
+        .join(' ');
       const [command, args] = bash(`zstd -q -dc ${shellQuote(zstdFile)} | ${partclone}`);
       const run = await measure(command, args, context);
       const flushStarted = performance.now();
@@ -193,7 +240,11 @@ async function main(): Promise<void> {
     };
     const brumeDeploy = async (): Promise<void> => {
       await settle();
-      const run = await measure(BRUME, ['deploy', '--from', imageDir, '--disk', target.path, '--yes', '--json', '--log-dir', logDir], context);
+      const run = await measure(
+        BRUME,
+        ['deploy', '--from', imageDir, '--disk', target.path, '--yes', '--json', '--log-dir', logDir],
+        context,
+      );
       record(series.brumeDeploy, run, Number(brumeSummary(run.stdout)['seconds']), null);
       await checkFilesystem(target.partition(1));
     };
@@ -208,8 +259,13 @@ async function main(): Promise<void> {
     }
 
     // Both pipelines must have streamed the same bytes, or the comparison means nothing.
-    const baselineRaw = Number((await tool('bash', ['-c', `set -o pipefail; zstd -q -dc ${shellQuote(zstdFile)} | wc -c`])).stdout.trim());
-    if (baselineRaw !== rawBytes) throw new Error(`the two captures streamed different byte counts: partclone|zstd ${baselineRaw}, brume ${rawBytes}`);
+    const baselineRaw = Number(
+      (await tool('bash', ['-c', `set -o pipefail; zstd -q -dc ${shellQuote(zstdFile)} | wc -c`])).stdout.trim(),
+    );
+    if (baselineRaw !== rawBytes)
+      throw new Error(
+        `the two captures streamed different byte counts: partclone|zstd ${baselineRaw}, brume ${rawBytes}`,
+      );
 
     const figures: Omit<Report, 'ratios'> = {
       machine: {
@@ -221,13 +277,25 @@ async function main(): Promise<void> {
         zstd: await toolVersion('zstd', ['--version']),
       },
       runs: options.runs,
-      idle: { limitSeconds: options.idleWaitSeconds, waitedSeconds: Math.round(idle.waitedSeconds), noisyRuns: idle.gaveUp },
-      disk: { sizeBytes, partitionBytes: Number((await tool('blockdev', ['--getsize64', source.partition(1)])).stdout.trim()) },
+      idle: {
+        limitSeconds: options.idleWaitSeconds,
+        waitedSeconds: Math.round(idle.waitedSeconds),
+        noisyRuns: idle.gaveUp,
+      },
+      disk: {
+        sizeBytes,
+        partitionBytes: Number((await tool('blockdev', ['--getsize64', source.partition(1)])).stdout.trim()),
+      },
       rawStreamBytes: rawBytes,
-      capture: { baseline: summarize(series.baselineCapture, rawBytes), brume: summarize(series.brumeCapture, rawBytes) },
+      capture: {
+        baseline: summarize(series.baselineCapture, rawBytes),
+        brume: summarize(series.brumeCapture, rawBytes),
+      },
       deploy: { baseline: summarize(series.baselineDeploy, rawBytes), brume: summarize(series.brumeDeploy, rawBytes) },
       stored: { brumeBytes: await storedFileBytes(imageDir), zstdBytes: (await stat(zstdFile)).size },
-      peakRssSource: useGnuTime ? '/usr/bin/time -f %M: the largest single process of the tree' : 'VmHWM of the process started, polled every 20 ms',
+      peakRssSource: useGnuTime
+        ? '/usr/bin/time -f %M: the largest single process of the tree'
+        : 'VmHWM of the process started, polled every 20 ms',
     };
     const { capture, deploy, stored } = figures;
     const ratios: Ratios = {
@@ -291,7 +359,11 @@ interface Ratio {
 
 type Ratios = Record<'capture' | 'deploy' | 'stored' | 'captureNet' | 'deployNet', Ratio>;
 
-const ratio = (value: number, reference: number, goal: number): Ratio => ({ value: round3(value / reference), goal, met: value / reference <= goal });
+const ratio = (value: number, reference: number, goal: number): Ratio => ({
+  value: round3(value / reference),
+  goal,
+  met: value / reference <= goal,
+});
 
 interface Report {
   machine: { cores: number; nproc: number; cpu: string; node: string; partclone: string; zstd: string };
@@ -310,9 +382,21 @@ function formatReport(report: Report): string {
   const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
   const secs = (value: number | null): string => (value === null ? '-' : value.toFixed(2));
   const columns: [string, number][] = [
-    ['', 16], ['wall s', 7], ['MB/s', 6], ['pc wait', 7], ['net s', 6], ['CPU s', 6], ['machine', 7], ['peak RSS', 8], ['self s', 6], ['flush', 6],
+    ['', 16],
+    ['wall s', 7],
+    ['MB/s', 6],
+    ['pc wait', 7],
+    ['net s', 6],
+    ['CPU s', 6],
+    ['machine', 7],
+    ['peak RSS', 8],
+    ['self s', 6],
+    ['flush', 6],
   ];
-  const line = (cells: string[]): string => cells.map((cell, index) => (index === 0 ? cell.padEnd(columns[0]?.[1] ?? 0) : cell.padStart(columns[index]?.[1] ?? 0))).join('  ');
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, index) => (index === 0 ? cell.padEnd(columns[0]?.[1] ?? 0) : cell.padStart(columns[index]?.[1] ?? 0)))
+      .join('  ');
   const row = (name: string, summary: Summary, flush: boolean): string =>
     `${line([
       name,

@@ -28,7 +28,18 @@ function summarize(outcomes: readonly FaultOutcome[]): Row[] {
   const rows = new Map<string, Row>();
   for (const outcome of outcomes) {
     const key = `${outcome.task}:${outcome.fault}`;
-    const row = rows.get(key) ?? { task: outcome.task, fault: outcome.fault, tried: 0, struck: 0, survived: 0, longestExtraMs: 0, hung: 0, corrupt: 0, halfPublished: 0, failures: [] };
+    const row = rows.get(key) ?? {
+      task: outcome.task,
+      fault: outcome.fault,
+      tried: 0,
+      struck: 0,
+      survived: 0,
+      longestExtraMs: 0,
+      hung: 0,
+      corrupt: 0,
+      halfPublished: 0,
+      failures: [],
+    };
     rows.set(key, row);
     row.tried++;
     if (outcome.struck) row.struck++;
@@ -43,21 +54,52 @@ function summarize(outcomes: readonly FaultOutcome[]): Row[] {
 }
 
 function printTable(rows: readonly Row[]): void {
-  const header = ['task', 'fault', 'tried', 'struck', 'survived', 'longest extra s', 'hung', 'corrupt', 'half-published'];
-  const lines = [header, ...rows.map((row) => [row.task, row.fault, row.tried, row.struck, row.survived, (row.longestExtraMs / 1000).toFixed(1), row.hung, row.corrupt, row.halfPublished].map(String))];
+  const header = [
+    'task',
+    'fault',
+    'tried',
+    'struck',
+    'survived',
+    'longest extra s',
+    'hung',
+    'corrupt',
+    'half-published',
+  ];
+  const lines = [
+    header,
+    ...rows.map((row) =>
+      [
+        row.task,
+        row.fault,
+        row.tried,
+        row.struck,
+        row.survived,
+        (row.longestExtraMs / 1000).toFixed(1),
+        row.hung,
+        row.corrupt,
+        row.halfPublished,
+      ].map(String),
+    ),
+  ];
   const widths = header.map((_, column) => Math.max(...lines.map((line) => (line[column] ?? '').length)));
-  for (const line of lines) process.stdout.write(`${line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}\n`);
-  for (const row of rows) for (const failure of row.failures) process.stdout.write(`  ${row.task} ${row.fault}: ${failure}\n`);
+  for (const line of lines)
+    process.stdout.write(`${line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}\n`);
+  for (const row of rows)
+    for (const failure of row.failures) process.stdout.write(`  ${row.task} ${row.fault}: ${failure}\n`);
 }
 
-const USAGE = 'usage: node bench/faults.ts [--seeds N] [--tasks capture,deploy] [--faults silent,reset,stall,trickle,duplicate] [--json]\n' +
+const USAGE =
+  'usage: node bench/faults.ts [--seeds N] [--tasks capture,deploy] [--faults silent,reset,stall,trickle,duplicate] [--json]\n' +
   '  runs each task through each fault for seeds 1..N (default 20); exits 1 on a hang, a corrupt or a half-published image\n';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      seeds: { type: 'string', default: '20' }, tasks: { type: 'string', default: TASKS.join(',') }, faults: { type: 'string', default: FAULT_KINDS.join(',') },
-      json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+      seeds: { type: 'string', default: '20' },
+      tasks: { type: 'string', default: TASKS.join(',') },
+      faults: { type: 'string', default: FAULT_KINDS.join(',') },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -65,8 +107,12 @@ async function main(): Promise<void> {
     return;
   }
   const seeds = Number(values.seeds);
-  const tasks = values.tasks.split(',').filter((task): task is FaultTask => (TASKS as readonly string[]).includes(task));
-  const faults = values.faults.split(',').filter((fault): fault is FaultKind => (FAULT_KINDS as readonly string[]).includes(fault));
+  const tasks = values.tasks
+    .split(',')
+    .filter((task): task is FaultTask => (TASKS as readonly string[]).includes(task));
+  const faults = values.faults
+    .split(',')
+    .filter((fault): fault is FaultKind => (FAULT_KINDS as readonly string[]).includes(fault));
   if (!Number.isSafeInteger(seeds) || seeds < 1 || tasks.length === 0 || faults.length === 0) {
     process.stderr.write(USAGE);
     process.exitCode = 2;
@@ -83,7 +129,9 @@ async function main(): Promise<void> {
           const outcome = await bench.run({ task, fault, seed });
           outcomes.push(outcome);
           const damage = `${outcome.corrupt ? ' CORRUPT' : ''}${outcome.halfPublished ? ' HALF-PUBLISHED' : ''}`;
-          process.stderr.write(`${task} ${fault} seed ${seed}: ${outcome.survived ? 'survived' : outcome.state}${damage} (+${(outcome.extraMs / 1000).toFixed(1)} s)${outcome.detail === '' ? '' : ` ${outcome.detail}`}\n`);
+          process.stderr.write(
+            `${task} ${fault} seed ${seed}: ${outcome.survived ? 'survived' : outcome.state}${damage} (+${(outcome.extraMs / 1000).toFixed(1)} s)${outcome.detail === '' ? '' : ` ${outcome.detail}`}\n`,
+          );
         }
       }
     }

@@ -27,7 +27,12 @@ const USAGE = `usage: npm run bench:multicast [-- --receivers 4] [--size-mib 512
   bare udpcast, Brume multicast and Brume over HTTP, for one PC and for N, in a room of network namespaces
 `;
 const { values } = parseArgs({
-  options: { help: { type: 'boolean', short: 'h', default: false }, receivers: { type: 'string', default: '4' }, 'size-mib': { type: 'string', default: '512' }, json: { type: 'boolean', default: false } },
+  options: {
+    help: { type: 'boolean', short: 'h', default: false },
+    receivers: { type: 'string', default: '4' },
+    'size-mib': { type: 'string', default: '512' },
+    json: { type: 'boolean', default: false },
+  },
 });
 if (values.help) {
   process.stdout.write(USAGE);
@@ -55,28 +60,67 @@ async function main(): Promise<void> {
     if (run.code !== 0) throw new Error(`brume ${args.join(' ')}: ${run.stderr}`);
     return JSON.parse(run.stdout) as T;
   };
-  for (let pc = 1; pc <= receivers; pc++) await admin(['host', 'add', `pc-${pc}`, '--mac', `52:54:00:00:0d:${String(pc).padStart(2, '0')}`]);
+  for (let pc = 1; pc <= receivers; pc++)
+    await admin(['host', 'add', `pc-${pc}`, '--mac', `52:54:00:00:0d:${String(pc).padStart(2, '0')}`]);
 
   say(`capturing a ${sizeMiB} MiB sample disk into image "bench"`);
   const master = await createLoopDisk(work, 'master', sizeMiB * MiB);
   disks.push(master);
   if (sizeMiB >= 1024) await buildBenchDisk(master);
   else await buildGptSample(master);
-  const capture = await admin<{ task: { id: number }; token: string }>(['task', 'capture', '--host', 'pc-1', '--image', 'bench', '--disk', master.path]);
+  const capture = await admin<{ task: { id: number }; token: string }>([
+    'task',
+    'capture',
+    '--host',
+    'pc-1',
+    '--image',
+    'bench',
+    '--disk',
+    master.path,
+  ]);
   await agent(1, capture, master.path);
-  const files = readdirSync(join(data, 'images', 'bench')).filter((name) => name.endsWith('.pc.zst')).sort();
-  const targets = await Promise.all(Array.from({ length: receivers }, async (_, index) => {
-    const disk = await createLoopDisk(work, `pc${index + 1}`, sizeMiB * MiB);
-    disks.push(disk);
-    return disk;
-  }));
+  const files = readdirSync(join(data, 'images', 'bench'))
+    .filter((name) => name.endsWith('.pc.zst'))
+    .sort();
+  const targets = await Promise.all(
+    Array.from({ length: receivers }, async (_, index) => {
+      const disk = await createLoopDisk(work, `pc${index + 1}`, sizeMiB * MiB);
+      disks.push(disk);
+      return disk;
+    }),
+  );
 
   const udpcast = async (count: number): Promise<number> => {
     const started = performance.now();
     for (const file of files) {
-      const sinks = room!.pcs.slice(0, count).map((pc) => room!.spawn(pc.ns, 'udp-receiver', ['--nokbd', '--interface', 'eth0', '--portbase', '9200', '--start-timeout', '60']));
+      const sinks = room!.pcs
+        .slice(0, count)
+        .map((pc) =>
+          room!.spawn(pc.ns, 'udp-receiver', [
+            '--nokbd',
+            '--interface',
+            'eth0',
+            '--portbase',
+            '9200',
+            '--start-timeout',
+            '60',
+          ]),
+        );
       for (const sink of sinks) sink.stdout?.resume();
-      const sender = room!.spawn(room!.serverNs, 'udp-sender', ['--nokbd', '--interface', 'eth0', '--portbase', '9200', '--min-receivers', String(count), '--max-bitrate', '800m', '--nopointopoint', '--file', join(data, 'images', 'bench', file)]);
+      const sender = room!.spawn(room!.serverNs, 'udp-sender', [
+        '--nokbd',
+        '--interface',
+        'eth0',
+        '--portbase',
+        '9200',
+        '--min-receivers',
+        String(count),
+        '--max-bitrate',
+        '800m',
+        '--nopointopoint',
+        '--file',
+        join(data, 'images', 'bench', file),
+      ]);
       await Promise.all([sender, ...sinks].map((child) => once(child, 'exit')));
     }
     return (performance.now() - started) / 1000;
@@ -85,25 +129,57 @@ async function main(): Promise<void> {
   const brumeMulticast = async (count: number): Promise<{ seconds: number; repaired: number[] }> => {
     const hosts = Array.from({ length: count }, (_, index) => `pc-${index + 1}`);
     const started = performance.now();
-    const session = await admin<{ tasks: { task: { id: number; hostName: string }; token: string }[] }>(['multicast', 'start', '--image', 'bench', '--hosts', hosts.join(','), '--max-wait', '30']);
+    const session = await admin<{ tasks: { task: { id: number; hostName: string }; token: string }[] }>([
+      'multicast',
+      'start',
+      '--image',
+      'bench',
+      '--hosts',
+      hosts.join(','),
+      '--max-wait',
+      '30',
+    ]);
     await Promise.all(session.tasks.map((created, index) => agent(index + 1, created, targets[index]!.path)));
     const seconds = (performance.now() - started) / 1000;
-    const repaired = await Promise.all(session.tasks.map(async (created) => {
-      const task = await admin<{ result: { multicast?: { repairedBytes: number } } | null }>(['task', 'show', String(created.task.id)]);
-      return task.result?.multicast?.repairedBytes ?? Number.NaN;
-    }));
+    const repaired = await Promise.all(
+      session.tasks.map(async (created) => {
+        const task = await admin<{ result: { multicast?: { repairedBytes: number } } | null }>([
+          'task',
+          'show',
+          String(created.task.id),
+        ]);
+        return task.result?.multicast?.repairedBytes ?? Number.NaN;
+      }),
+    );
     return { seconds, repaired };
   };
 
   const http = async (count: number): Promise<number> => {
     const tasks = [];
-    for (let pc = 1; pc <= count; pc++) tasks.push(await admin<{ task: { id: number }; token: string }>(['task', 'deploy', '--host', `pc-${pc}`, '--image', 'bench']));
+    for (let pc = 1; pc <= count; pc++)
+      tasks.push(
+        await admin<{ task: { id: number }; token: string }>([
+          'task',
+          'deploy',
+          '--host',
+          `pc-${pc}`,
+          '--image',
+          'bench',
+        ]),
+      );
     const started = performance.now();
     await Promise.all(tasks.map((created, index) => agent(index + 1, created, targets[index]!.path)));
     return (performance.now() - started) / 1000;
   };
 
-  const figures = { receivers, sizeMiB, files: files.length, udpcast: { one: 0, many: 0 }, brume: { one: 0, many: 0, repairedBytes: [] as number[] }, http: { one: 0, many: 0 } };
+  const figures = {
+    receivers,
+    sizeMiB,
+    files: files.length,
+    udpcast: { one: 0, many: 0 },
+    brume: { one: 0, many: 0, repairedBytes: [] as number[] },
+    http: { one: 0, many: 0 },
+  };
   say('udpcast, 1 receiver');
   figures.udpcast.one = await udpcast(1);
   say(`udpcast, ${receivers} receivers`);
@@ -121,10 +197,13 @@ async function main(): Promise<void> {
 
   const ratio = (side: { one: number; many: number }): number => Math.round((side.many / side.one) * 100) / 100;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ...figures, ratios: { udpcast: ratio(figures.udpcast), brume: ratio(figures.brume), http: ratio(figures.http) }, goal: GOAL })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...figures, ratios: { udpcast: ratio(figures.udpcast), brume: ratio(figures.brume), http: ratio(figures.http) }, goal: GOAL })}\n`,
+    );
     return;
   }
-  const row = (name: string, side: { one: number; many: number }): string => `${name.padEnd(18)} ${side.one.toFixed(1).padStart(8)} s ${side.many.toFixed(1).padStart(8)} s ${ratio(side).toFixed(2).padStart(8)}`;
+  const row = (name: string, side: { one: number; many: number }): string =>
+    `${name.padEnd(18)} ${side.one.toFixed(1).padStart(8)} s ${side.many.toFixed(1).padStart(8)} s ${ratio(side).toFixed(2).padStart(8)}`;
   process.stdout.write(
     [
       `multicast benchmark: image of a ${sizeMiB} MiB disk (${files.length} partition files), ${receivers} receivers; server and PCs in network namespaces on one bridge, all on this machine's CPUs`,
@@ -141,7 +220,20 @@ async function main(): Promise<void> {
 
 /** One PC's agent, in its namespace, to its end. */
 async function agent(pc: number, created: { task: { id: number }; token: string }, disk: string): Promise<void> {
-  const run = await room!.run(room!.pcs[pc - 1]!.ns, BRUME, ['agent', '--server', `http://${room!.serverAddress}:8080`, '--task', String(created.task.id), '--token', created.token, '--disk', disk, '--json', '--log-dir', mkdtempSync(join(work, 'logs-'))]);
+  const run = await room!.run(room!.pcs[pc - 1]!.ns, BRUME, [
+    'agent',
+    '--server',
+    `http://${room!.serverAddress}:8080`,
+    '--task',
+    String(created.task.id),
+    '--token',
+    created.token,
+    '--disk',
+    disk,
+    '--json',
+    '--log-dir',
+    mkdtempSync(join(work, 'logs-')),
+  ]);
   if (run.code !== 0) throw new Error(`agent on pc-${pc}: exit ${run.code}\n${run.stderr.slice(-2000)}`);
 }
 

@@ -88,8 +88,25 @@ async function expectOk<T>(answer: Promise<{ status: number; body: T }>, what: s
 }
 
 /** Runs `brume agent` for a task under the timer, and checks the server recorded it as done. */
-async function timedAgent(server: ServerProcess, admin: Admin, task: { id: number; token: string }, disk: string, scratch: string): Promise<number> {
-  const args = ['agent', '--server', server.url, '--task', String(task.id), '--token', task.token, '--disk', disk, '--json'];
+async function timedAgent(
+  server: ServerProcess,
+  admin: Admin,
+  task: { id: number; token: string },
+  disk: string,
+  scratch: string,
+): Promise<number> {
+  const args = [
+    'agent',
+    '--server',
+    server.url,
+    '--task',
+    String(task.id),
+    '--token',
+    task.token,
+    '--disk',
+    disk,
+    '--json',
+  ];
   const measured = await measure(BRUME, args, { useGnuTime: false, scratch, clockTicks: 100 });
   const state = (await expectOk(admin.get<{ state: string }>(`/tasks/${task.id}`), 'task show')).state;
   if (state !== 'done') throw new Error(`task ${task.id} ended ${state}`);
@@ -98,17 +115,33 @@ async function timedAgent(server: ServerProcess, admin: Admin, task: { id: numbe
 
 /** Bytes per second of one curl download, the file read from the page cache by whichever server. */
 async function curlRate(url: string, headers: string[]): Promise<number> {
-  const { stdout } = await run('curl', ['-sS', '--fail', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', ...headers.flatMap((h) => ['-H', h]), url]);
+  const { stdout } = await run('curl', [
+    '-sS',
+    '--fail',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{size_download} %{time_total}',
+    ...headers.flatMap((h) => ['-H', h]),
+    url,
+  ]);
   const [bytes = 0, seconds = 1] = stdout.trim().split(' ').map(Number);
   return bytes / seconds;
 }
 
 async function startNginx(work: string, root: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const missing = [['/usr/sbin/nginx', 'nginx-light'], ['/usr/bin/curl', 'curl']].filter(([path]) => !existsSync(path ?? '')).map(([, pkg]) => pkg ?? '');
+  const missing = [
+    ['/usr/sbin/nginx', 'nginx-light'],
+    ['/usr/bin/curl', 'curl'],
+  ]
+    .filter(([path]) => !existsSync(path ?? ''))
+    .map(([, pkg]) => pkg ?? '');
   if (missing.length > 0) {
     log(`installing ${missing.join(' ')} (Debian) for the download comparison`);
     await tool('apt-get', ['update', '-qq']);
-    await tool('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+    await tool('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   const prefix = join(work, 'nginx');
   await mkdir(join(prefix, 'logs'), { recursive: true });
@@ -122,7 +155,13 @@ http { access_log off; sendfile on; tcp_nopush on; types { } default_type applic
   await writeFile(join(prefix, 'nginx.conf'), conf);
   const child = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'ignore' });
   for (let attempt = 0; attempt < 50; attempt++) {
-    if (await run('curl', ['-sS', '-o', '/dev/null', `http://127.0.0.1:${port}/`]).then(() => true, () => false)) break;
+    if (
+      await run('curl', ['-sS', '-o', '/dev/null', `http://127.0.0.1:${port}/`]).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await new Promise((done) => setTimeout(done, 100));
   }
   return { url: `http://127.0.0.1:${port}`, stop: async () => void child.kill('SIGQUIT') };
@@ -147,7 +186,11 @@ async function progressLoad(server: ServerProcess, admin: Admin, image: string, 
   const cpuBefore = await processCpuSeconds(pid);
   const started = performance.now();
   log(`progress load: ${options.agents} agents × 1 event/s for ${options.seconds} s`);
-  const { stdout } = await run(NODE, [join(ROOT, 'bench', 'lib', 'progress-load.ts'), server.url, tasksFile, String(options.seconds)], { maxBuffer: 16 * MiB });
+  const { stdout } = await run(
+    NODE,
+    [join(ROOT, 'bench', 'lib', 'progress-load.ts'), server.url, tasksFile, String(options.seconds)],
+    { maxBuffer: 16 * MiB },
+  );
   const wall = (performance.now() - started) / 1000;
   const serverCores = (await processCpuSeconds(pid)) - cpuBefore;
   return { ...(JSON.parse(stdout) as Record<string, unknown>), serverCores: round3(serverCores / wall) };
@@ -185,7 +228,12 @@ async function main(): Promise<void> {
 
     const zstdFile = join(work, 'baseline.pc.zst');
     const context = { useGnuTime: false, scratch, clockTicks: 100 };
-    const times = { baselineCapture: [] as number[], brumeCapture: [] as number[], baselineDeploy: [] as number[], brumeDeploy: [] as number[] };
+    const times = {
+      baselineCapture: [] as number[],
+      brumeCapture: [] as number[],
+      baselineDeploy: [] as number[],
+      brumeDeploy: [] as number[],
+    };
     const settle = async (): Promise<void> => {
       await dropCaches();
       await waitForIdle(options.idleWaitSeconds);
@@ -194,28 +242,58 @@ async function main(): Promise<void> {
       log(`run ${round}/${options.runs}: capture`);
       await rm(zstdFile, { force: true });
       await settle();
-      const capture = [PARTCLONE, '-c', '-s', source.partition(1), '-o', '-', '-q', '-L', join(scratch, 'c.log')].map(shellQuote).join(' ');
-      times.baselineCapture.push((await measure(...bash(`${capture} | zstd -q -T0 -3 > ${shellQuote(zstdFile)}`), context)).seconds);
+      const capture = [PARTCLONE, '-c', '-s', source.partition(1), '-o', '-', '-q', '-L', join(scratch, 'c.log')]
+        .map(shellQuote)
+        .join(' ');
+      times.baselineCapture.push(
+        (await measure(...bash(`${capture} | zstd -q -T0 -3 > ${shellQuote(zstdFile)}`), context)).seconds,
+      );
       await settle();
-      times.brumeCapture.push(await timedAgent(server, admin, await admin.createTask('capture', 'bench-source', `bench-${round}`), source.path, scratch));
+      times.brumeCapture.push(
+        await timedAgent(
+          server,
+          admin,
+          await admin.createTask('capture', 'bench-source', `bench-${round}`),
+          source.path,
+          scratch,
+        ),
+      );
 
       log(`run ${round}/${options.runs}: deploy`);
       await tool('partx', ['-d', target.path], { okCodes: [1] });
       await writePartitionTable(target.path, dump);
       await target.refreshPartitions();
       await settle();
-      const restore = [PARTCLONE, '-r', '-s', '-', '-o', target.partition(1), '-q', '-L', join(scratch, 'r.log')].map(shellQuote).join(' ');
-      times.baselineDeploy.push((await measure(...bash(`zstd -q -dc ${shellQuote(zstdFile)} | ${restore}`), context)).seconds);
+      const restore = [PARTCLONE, '-r', '-s', '-', '-o', target.partition(1), '-q', '-L', join(scratch, 'r.log')]
+        .map(shellQuote)
+        .join(' ');
+      times.baselineDeploy.push(
+        (await measure(...bash(`zstd -q -dc ${shellQuote(zstdFile)} | ${restore}`), context)).seconds,
+      );
       await tool('e2fsck', ['-fn', target.partition(1)]);
       await settle();
-      times.brumeDeploy.push(await timedAgent(server, admin, await admin.createTask('deploy', 'bench-target', 'bench-1'), target.path, scratch));
+      times.brumeDeploy.push(
+        await timedAgent(
+          server,
+          admin,
+          await admin.createTask('deploy', 'bench-target', 'bench-1'),
+          target.path,
+          scratch,
+        ),
+      );
       await tool('e2fsck', ['-fn', target.partition(1)]);
-      log(`run ${round}: ${Object.entries(times).map(([key, values]) => `${key} ${values.at(-1)?.toFixed(2)} s`).join(', ')}`);
+      log(
+        `run ${round}: ${Object.entries(times)
+          .map(([key, values]) => `${key} ${values.at(-1)?.toFixed(2)} s`)
+          .join(', ')}`,
+      );
     }
 
     log('download: brume server against nginx, the same file, warm cache');
     const imageDir = join(dataDir, 'images', 'bench-1');
-    const files = await Promise.all((await readdir(imageDir)).map(async (name) => ({ name, bytes: (await stat(join(imageDir, name))).size })));
+    const files = await Promise.all(
+      (await readdir(imageDir)).map(async (name) => ({ name, bytes: (await stat(join(imageDir, name))).size })),
+    );
     const biggest = files.sort((a, b) => b.bytes - a.bytes)[0];
     if (biggest === undefined) throw new Error(`${imageDir} is empty`);
     const started = await startNginx(work, join(dataDir, 'images'));
@@ -236,7 +314,12 @@ async function main(): Promise<void> {
       machine: { cores: availableParallelism(), node: process.version },
       runs: options.runs,
       seconds: Object.fromEntries(Object.entries(times).map(([key, values]) => [key, values.map(round3)])),
-      download: { file: biggest.name, bytes: biggest.bytes, brumeMBps: round3(median(rates.brume) / 1e6), nginxMBps: round3(median(rates.nginx) / 1e6) },
+      download: {
+        file: biggest.name,
+        bytes: biggest.bytes,
+        brumeMBps: round3(median(rates.brume) / 1e6),
+        nginxMBps: round3(median(rates.nginx) / 1e6),
+      },
       progress: load,
       ratios: {
         capture: { value: round3(median(times.brumeCapture) / median(times.baselineCapture)), goal: '≤ 1.0' },
@@ -250,7 +333,12 @@ async function main(): Promise<void> {
   }
 }
 
-function formatReport(report: { seconds: Record<string, number[]>; download: Record<string, unknown>; progress: Record<string, unknown>; ratios: Record<string, { value: number; goal: string }> }): string {
+function formatReport(report: {
+  seconds: Record<string, number[]>;
+  download: Record<string, unknown>;
+  progress: Record<string, unknown>;
+  ratios: Record<string, { value: number; goal: string }>;
+}): string {
   const latency = report.progress['latencyMs'] as Record<string, number>;
   const lines = [
     'wall seconds per run:',
@@ -259,7 +347,9 @@ function formatReport(report: { seconds: Record<string, number[]>; download: Rec
     `progress: ${String(report.progress['agents'])} agents for ${String(report.progress['seconds'])} s, ${String(report.progress['ok'])}/${String(report.progress['requests'])} ok, failures ${JSON.stringify(report.progress['failures'])}`,
     `  latency ms p50 ${latency['p50']} p90 ${latency['p90']} p99 ${latency['p99']} max ${latency['max']} (goal p99 < 50); server CPU ${String(report.progress['serverCores'])} cores (goal < 1)`,
     'ratios (of medians):',
-    ...Object.entries(report.ratios).map(([key, ratio]) => `  ${key.padEnd(10)} ${ratio.value.toFixed(3)}  goal ${ratio.goal}`),
+    ...Object.entries(report.ratios).map(
+      ([key, ratio]) => `  ${key.padEnd(10)} ${ratio.value.toFixed(3)}  goal ${ratio.goal}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,14 @@
 // `image show|verify DIR` on a local image directory is the engine's; with a NAME it asks the server.
 import { existsSync } from 'node:fs';
 import { agentUsage, runAgentCli } from '@brume/agent/cli';
-import { adminUsage, dnsmasqUsage, installServiceUsage, runAdminCli, runDnsmasqConfig, runInstallService } from '@brume/server/cli';
+import {
+  adminUsage,
+  dnsmasqUsage,
+  installServiceUsage,
+  runAdminCli,
+  runDnsmasqConfig,
+  runInstallService,
+} from '@brume/server/cli';
 import { runServerCommand, serverUsage } from '@brume/server/main';
 
 const argv = process.argv.slice(2);

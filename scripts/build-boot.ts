@@ -44,14 +44,18 @@ async function build(config: BootBuildConfig): Promise<void> {
   if (await ensureAptLists()) console.log('build-boot:    apt had no index: ran apt-get update');
   const set = await resolvePackages(config);
   const downloaded = await downloadDebs(allPackages(set), config.debCache);
-  console.log(`build-boot:    ${allPackages(set).length} packages; downloaded ${downloaded.length}, the rest from ${config.debCache}`);
+  console.log(
+    `build-boot:    ${allPackages(set).length} packages; downloaded ${downloaded.length}, the rest from ${config.debCache}`,
+  );
 
   // 2. extract into a fresh work tree: nothing of a previous build survives but the downloads
   step('dpkg -x into a fresh work tree');
   await rm(config.work, { recursive: true, force: true });
   const extract = join(config.work, 'extract');
   const [userland, support, kernel, freeFirmware, nonfreeFirmware, memtest] = await Promise.all(
-    [set.userland, set.support, [kernelImage(set)], set.freeFirmware, set.nonfreeFirmware, set.memtest].map((packages) => extractAll(packages, config.debCache, extract)),
+    [set.userland, set.support, [kernelImage(set)], set.freeFirmware, set.nonfreeFirmware, set.memtest].map(
+      (packages) => extractAll(packages, config.debCache, extract),
+    ),
   );
   const sys = sysroot(join(config.work, 'sysroot'));
   await mergeSysroot([...(userland ?? []), ...(support ?? [])], sys.dir);
@@ -62,7 +66,9 @@ async function build(config: BootBuildConfig): Promise<void> {
   const applets = await linkBusyboxApplets(sys, root);
   const agent = await installAgent(config.root, root, config.agent);
   await copyOverlay(join(config.root, 'initramfs', 'rootfs'), root);
-  console.log(`build-boot:    ${files} package files, ${applets.length} busybox applets, agent: ${agent.kind} (${mib(agent.bytes)})`);
+  console.log(
+    `build-boot:    ${files} package files, ${applets.length} busybox applets, agent: ${agent.kind} (${mib(agent.bytes)})`,
+  );
 
   step('shared libraries (ld.so --list of every ELF file, in the sysroot)');
   const extras = await copyExtraFiles(sys, root, readList(join(config.root, 'initramfs', 'extra-files.list')));
@@ -73,14 +79,19 @@ async function build(config: BootBuildConfig): Promise<void> {
   const tree = kernelTree(kernel?.[0]?.dir ?? '');
   const modules = await copyModules(sys, tree, readList(join(config.root, 'kernel-config', 'modules.list')), root);
   const groups = [...modules.groups].map(([group, count]) => `${group} ${count}`).join(', ');
-  console.log(`build-boot:    ${modules.modules.length} modules for ${tree.version}, ${mib(modules.bytes)} → xz ${mib(modules.compressedBytes)} (chosen by group: ${groups})`);
-  if (modules.unmatched.length > 0) console.log(`build-boot:    patterns matching no module (built in?): ${modules.unmatched.join('; ')}`);
+  console.log(
+    `build-boot:    ${modules.modules.length} modules for ${tree.version}, ${mib(modules.bytes)} → xz ${mib(modules.compressedBytes)} (chosen by group: ${groups})`,
+  );
+  if (modules.unmatched.length > 0)
+    console.log(`build-boot:    patterns matching no module (built in?): ${modules.unmatched.join('; ')}`);
   const free = await copyAllFirmware(freeFirmware ?? [], root);
   console.log(`build-boot:    firmware-linux-free: ${free.files} files, ${mib(free.bytes)}`);
   if (config.firmware === 'nonfree') {
     const declared = await declaredFirmware(sys, root, tree.version, modules.modules);
     const nonfree = await copyDeclaredFirmware(nonfreeFirmware ?? [], root, declared);
-    console.log(`build-boot:    non-free firmware: ${nonfree.files} files, ${mib(nonfree.bytes)} (${declared.length} declared by the modules, ${nonfree.absent.length} in no package)`);
+    console.log(
+      `build-boot:    non-free firmware: ${nonfree.files} files, ${mib(nonfree.bytes)} (${declared.length} declared by the modules, ${nonfree.absent.length} in no package)`,
+    );
   }
 
   step('pack: cpio (newc, reproducible) | zstd');
@@ -92,7 +103,9 @@ async function build(config: BootBuildConfig): Promise<void> {
   await rename(join(config.out, 'vmlinuz.partial'), join(config.out, 'vmlinuz'));
   await writeTextFile(config.out, 'packages.txt', manifest);
   const memtestFiles = await copyMemtest(memtest?.[0]?.dir ?? '', config.out);
-  step(`done: ${config.out}/initrd.zst ${mib(packed.zstdBytes)} (cpio ${mib(packed.cpioBytes)}, ${packed.entries} entries), vmlinuz ${tree.version}, ${memtestFiles.join(' and ')}`);
+  step(
+    `done: ${config.out}/initrd.zst ${mib(packed.zstdBytes)} (cpio ${mib(packed.cpioBytes)}, ${packed.entries} entries), vmlinuz ${tree.version}, ${memtestFiles.join(' and ')}`,
+  );
   if (agent.kind === 'stub') {
     warnLoudly([
       'THE RAMDISK HAS NO AGENT: /usr/bin/brume is a stub that only prints its arguments and /proc/cmdline.',

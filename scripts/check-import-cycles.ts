@@ -69,6 +69,8 @@ const root = resolve(process.argv[2] ?? join(dirname(new URL(import.meta.url).pa
 const files = ROOTS.flatMap((dir) => (existsSync(join(root, dir)) ? tsFiles(join(root, dir)) : []));
 const cycles = importCycles(importGraph(files));
 for (const group of cycles) {
-  process.stderr.write(`import circle of ${group.length} files:\n${group.map((f) => `  ${relative(root, f)}\n`).join('')}`);
+  process.stderr.write(
+    `import circle of ${group.length} files:\n${group.map((f) => `  ${relative(root, f)}\n`).join('')}`,
+  );
 }
 process.exitCode = cycles.length === 0 ? 0 : 1;

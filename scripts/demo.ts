@@ -51,11 +51,41 @@ async function main(): Promise<number> {
     console.log('3/6 brume task capture --host master --image demo-2026 → brume agent --server … --task … --token …');
     const capture = await brumeJson<TaskCreated>(['task', 'capture', '--host', 'master', '--image', 'demo-2026'], env);
     console.log(`    the ramdisk would boot with: ${capture.cmdline.replace(/brume\.token=\S+/, 'brume.token=…')}`);
-    await run(brume, ['agent', '--server', server.url, '--task', String(capture.task.id), '--token', capture.token, '--disk', source.path], { maxBuffer: 64 * MiB });
+    await run(
+      brume,
+      [
+        'agent',
+        '--server',
+        server.url,
+        '--task',
+        String(capture.task.id),
+        '--token',
+        capture.token,
+        '--disk',
+        source.path,
+      ],
+      { maxBuffer: 64 * MiB },
+    );
 
-    console.log('4/6 brume task deploy --host pc-01 --image demo-2026 → a second agent deploys to a larger, 1 GiB disk');
+    console.log(
+      '4/6 brume task deploy --host pc-01 --image demo-2026 → a second agent deploys to a larger, 1 GiB disk',
+    );
     const deploy = await brumeJson<TaskCreated>(['task', 'deploy', '--host', 'pc-01', '--image', 'demo-2026'], env);
-    await run(brume, ['agent', '--server', server.url, '--task', String(deploy.task.id), '--token', deploy.token, '--disk', target.path], { maxBuffer: 64 * MiB });
+    await run(
+      brume,
+      [
+        'agent',
+        '--server',
+        server.url,
+        '--task',
+        String(deploy.task.id),
+        '--token',
+        deploy.token,
+        '--disk',
+        target.path,
+      ],
+      { maxBuffer: 64 * MiB },
+    );
 
     console.log('5/6 brume image verify demo-2026 (the server re-hashes every chunk)');
     const verified = await brumeJson<{ ok: boolean; chunks: number }>(['image', 'verify', 'demo-2026'], env);
@@ -71,8 +101,12 @@ async function main(): Promise<number> {
     console.log(`
 summary
   captured  ${mb(image.rawBytes)} of partclone streams → ${mb(image.storedBytes)} stored, uploaded over HTTP in ${seconds(captured).toFixed(1)} s (${mb(image.rawBytes / seconds(captured))}/s), task ${captured.state}
-  deployed  over HTTP in ${seconds(deployed).toFixed(1)} s (${mb(image.rawBytes / seconds(deployed))}/s), task ${deployed.state}${plan === undefined ? '' : `, table grown for the larger disk:
-${plan.partitions.map((p) => `    p${p.number} ${p.fs.padEnd(5)} ${mb(p.sourceSizeBytes).padStart(10)} → ${mb(p.sizeBytes).padStart(10)}`).join('\n')}`}
+  deployed  over HTTP in ${seconds(deployed).toFixed(1)} s (${mb(image.rawBytes / seconds(deployed))}/s), task ${deployed.state}${
+    plan === undefined
+      ? ''
+      : `, table grown for the larger disk:
+${plan.partitions.map((p) => `    p${p.number} ${p.fs.padEnd(5)} ${mb(p.sourceSizeBytes).padStart(10)} → ${mb(p.sizeBytes).padStart(10)}`).join('\n')}`
+  }
   logs      ${deployed.logFiles.join(', ')} (brume task logs ${deployed.id})
   verified  server side: ${verified.chunks} chunks ${verified.ok ? 'match the manifest' : 'DO NOT match'}; ${files} files, the unformatted partition and the boot area: ${mismatches.length === 0 ? 'all identical to the master' : `${mismatches.length} MISMATCHES:\n    ${mismatches.slice(0, 20).join('\n    ')}`}`);
     return mismatches.length === 0 && verified.ok && captured.state === 'done' && deployed.state === 'done' ? 0 : 1;

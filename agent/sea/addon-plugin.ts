@@ -22,7 +22,11 @@ function embedded(asset: string) {
 /** koffi's ESM entry calls createRequire(import.meta.url) as it loads, which a CommonJS bundle cannot honour: use its CJS entry. */
 async function koffiCommonJs(build: PluginBuild, args: OnResolveArgs) {
   if (args.pluginData === NAMESPACE) return undefined;
-  const resolved = await build.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir, pluginData: NAMESPACE });
+  const resolved = await build.resolve(args.path, {
+    kind: 'require-call',
+    resolveDir: args.resolveDir,
+    pluginData: NAMESPACE,
+  });
   return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
 }
 
@@ -34,10 +38,12 @@ export function embeddedAddonsPlugin(): Plugin {
       // This platform's binary comes from the asset; the other platforms' requires stay in koffi's try/catch and fail
       // there, harmlessly, as they would in any install that lacks them.
       build.onResolve({ filter: /^@koromix\/koffi-/ }, (args) =>
-        args.path === KOFFI_BINARY_PACKAGE ? embedded(ADDON_ASSETS.koffi) : { path: args.path, external: true });
+        args.path === KOFFI_BINARY_PACKAGE ? embedded(ADDON_ASSETS.koffi) : { path: args.path, external: true },
+      );
       // zstd-napi's dist/*.js all reach the binary through `require('../binding')`.
       build.onResolve({ filter: /^\.\.\/binding$/ }, (args) =>
-        /[\\/]zstd-napi[\\/]dist$/.test(args.resolveDir) ? embedded(ADDON_ASSETS.zstd) : undefined);
+        /[\\/]zstd-napi[\\/]dist$/.test(args.resolveDir) ? embedded(ADDON_ASSETS.zstd) : undefined,
+      );
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
         contents: `module.exports = require(${JSON.stringify(loaderModule)}).loadEmbeddedAddon(${JSON.stringify(args.path)});\n`,
         loader: 'js',

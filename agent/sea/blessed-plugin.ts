@@ -29,7 +29,9 @@ function staticWidgetIndex(source: string, path: string): string {
   return [
     'var widget = exports;',
     `widget.classes = ${JSON.stringify(classes)};`,
-    ...classes.map((name) => `widget.${name} = widget.${name.toLowerCase()} = require('./widgets/${name.toLowerCase()}');`),
+    ...classes.map(
+      (name) => `widget.${name} = widget.${name.toLowerCase()} = require('./widgets/${name.toLowerCase()}');`,
+    ),
     "widget.aliases = { ListBar: 'Listbar' };",
     'widget.ListBar = widget.Listbar;',
     '',
@@ -39,7 +41,9 @@ function staticWidgetIndex(source: string, path: string): string {
 function tputWithEmbeddedTerminfo(source: string, path: string): string {
   const found = source.split(USR_PATH).length - 1;
   if (found !== USR_PATHS_EXPECTED) {
-    throw new Error(`${path}: ${found} fallback terminfo paths, expected ${USR_PATHS_EXPECTED}; blessed changed, check blessed-plugin.ts`);
+    throw new Error(
+      `${path}: ${found} fallback terminfo paths, expected ${USR_PATHS_EXPECTED}; blessed changed, check blessed-plugin.ts`,
+    );
   }
   return source.replaceAll(USR_PATH, `require(${JSON.stringify(terminfoModule)}).blessedTerminfoDir() + '/`);
 }

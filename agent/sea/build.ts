@@ -45,7 +45,11 @@ const common: BuildOptions = {
 /** The config names every asset the bundles ask for, so a renamed one fails here, not on a PC at boot. */
 function readSeaConfig(): SeaConfig & { workerBundle: string } {
   const config = JSON.parse(readFileSync(fromRoot(SEA_CONFIG), 'utf8')) as SeaConfig;
-  for (const asset of [CODEC_WORKER_ASSET, ...Object.values(ADDON_ASSETS), ...BLESSED_TERMINFO_ENTRIES.map(blessedTerminfoAsset)]) {
+  for (const asset of [
+    CODEC_WORKER_ASSET,
+    ...Object.values(ADDON_ASSETS),
+    ...BLESSED_TERMINFO_ENTRIES.map(blessedTerminfoAsset),
+  ]) {
     if (config.assets[asset] === undefined) throw new Error(`${SEA_CONFIG} has no asset "${asset}"`);
   }
   return { ...config, workerBundle: config.assets[CODEC_WORKER_ASSET] ?? '' };
@@ -55,7 +59,11 @@ function readSeaConfig(): SeaConfig & { workerBundle: string } {
 async function bundle(config: ReturnType<typeof readSeaConfig>): Promise<void> {
   await Promise.all([
     build({ ...common, entryPoints: [fromRoot('agent/sea/entry.ts')], outfile: fromRoot(config.main) }),
-    build({ ...common, entryPoints: [fromRoot('agent/src/imaging/codec-worker.ts')], outfile: fromRoot(config.workerBundle) }),
+    build({
+      ...common,
+      entryPoints: [fromRoot('agent/src/imaging/codec-worker.ts')],
+      outfile: fromRoot(config.workerBundle),
+    }),
   ]);
   for (const [asset, path] of Object.entries(config.assets)) {
     if (!existsSync(fromRoot(path))) throw new Error(`asset ${asset}: ${path} does not exist`);

@@ -5,7 +5,13 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Event, TaskFail } from '@brume/protocol';
 import { runAgentTask } from './agent-loop.ts';
 import { agentConfig } from './config.ts';
-import { sendError, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from '../../test/fakes/loopback-server.ts';
+import {
+  sendError,
+  sendJson,
+  startLoopbackServer,
+  type Handler,
+  type LoopbackServer,
+} from '../../test/fakes/loopback-server.ts';
 import type { DiskCandidate } from './disk/target-choice.ts';
 import type { DiskSource } from './sys/disks.ts';
 import type { Runner } from './sys/exec.ts';
@@ -26,22 +32,65 @@ const fakeDisks = (disks: DiskCandidate[]): DiskSource => ({
   list: () => disks,
   resolve: (path) => disks.find((disk) => disk.path === path)?.name,
 });
-const usbOnly = fakeDisks([{ name: 'sda', path: '/dev/sda', sizeBytes: 16e9, removable: true, transport: 'usb' }, { name: 'loop0', path: '/dev/loop0', sizeBytes: 0, removable: false, transport: 'loop' }]);
+const usbOnly = fakeDisks([
+  { name: 'sda', path: '/dev/sda', sizeBytes: 16e9, removable: true, transport: 'usb' },
+  { name: 'loop0', path: '/dev/loop0', sizeBytes: 0, removable: false, transport: 'loop' },
+]);
 
 async function run(handler: Handler, disk?: string, disks: DiskSource = usbOnly) {
   const server = await startLoopbackServer(handler);
   servers.push(server);
   const config = agentConfig({
-    server: server.url, taskId: '5', token: 'tok', disk, json: true, logDir: mkdtempSync(join(dir, 'logs-')), stagingDir: dir,
-    retryDeadlineMs: 0, requestTimeoutMs: 5000, chunkBytes: 1 << 20, level: 3,
+    server: server.url,
+    taskId: '5',
+    token: 'tok',
+    disk,
+    json: true,
+    logDir: mkdtempSync(join(dir, 'logs-')),
+    stagingDir: dir,
+    retryDeadlineMs: 0,
+    requestTimeoutMs: 5000,
+    chunkBytes: 1 << 20,
+    level: 3,
   });
   const console: Event[] = [];
-  const outcome = await runAgentTask(config, { run: noTools, console: { event: (event) => console.push(event) }, disks });
+  const outcome = await runAgentTask(config, {
+    run: noTools,
+    console: { event: (event) => console.push(event) },
+    disks,
+  });
   return { server, outcome, console };
 }
 
-const task = (disk: string | null) => ({ id: 5, kind: 'capture', image: 'win11', disk, state: 'queued', debug: false, params: {} });
-const taskAnswer = { id: 5, kind: 'capture', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'], debug: false, params: {}, batch: null };
+const task = (disk: string | null) => ({
+  id: 5,
+  kind: 'capture',
+  image: 'win11',
+  disk,
+  state: 'queued',
+  debug: false,
+  params: {},
+});
+const taskAnswer = {
+  id: 5,
+  kind: 'capture',
+  hostId: 1,
+  hostName: 'pc1',
+  image: 'win11',
+  disk: null,
+  state: 'failed',
+  createdAt: new Date().toISOString(),
+  startedAt: null,
+  endedAt: new Date().toISOString(),
+  progress: null,
+  phase: null,
+  error: null,
+  result: null,
+  logFiles: ['agent.log'],
+  debug: false,
+  params: {},
+  batch: null,
+};
 
 describe('the agent loop', () => {
   it('a PC with no disk the rule accepts fails on the server with the reason, the disks seen and the agent log; exit code 2', async () => {
@@ -68,18 +117,44 @@ describe('the agent loop', () => {
   it("refuses the task's USB disk, takes the PC's NVMe disk by the rule, and says so on the console and to the server", async () => {
     const disks = fakeDisks([
       { name: 'sda', path: '/dev/sda', sizeBytes: 16e9, removable: true, transport: 'usb' },
-      { name: 'nvme0n1', path: '/dev/nvme0n1', sizeBytes: 512e9, removable: false, transport: 'nvme', model: 'PC SN740' },
+      {
+        name: 'nvme0n1',
+        path: '/dev/nvme0n1',
+        sizeBytes: 512e9,
+        removable: false,
+        transport: 'nvme',
+        model: 'PC SN740',
+      },
     ]);
-    const { server, outcome, console } = await run((request, response) => {
-      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, task('/dev/sda'));
-      if (request.url === '/api/v1/tasks/5/fail') return sendJson(response, 200, taskAnswer);
-      response.statusCode = 204;
-      response.end();
-    }, undefined, disks);
+    const { server, outcome, console } = await run(
+      (request, response) => {
+        if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, task('/dev/sda'));
+        if (request.url === '/api/v1/tasks/5/fail') return sendJson(response, 200, taskAnswer);
+        response.statusCode = 204;
+        response.end();
+      },
+      undefined,
+      disks,
+    );
     const choice = console.find((event) => event.type === 'log' && event.message.startsWith('disk '));
-    expect(choice).toMatchObject({ level: 'info', message: expect.stringMatching(/^disk \/dev\/nvme0n1: the first non-removable NVMe disk: \/dev\/nvme0n1 \(nvme, 512\.0 GB, PC SN740\)$/) });
-    expect(choice).toMatchObject({ detail: { refused: [{ disk: '/dev/sda', reason: expect.stringMatching(/a USB disk: only --disk/) }, { disk: '/dev/sda', reason: 'a USB disk' }] } });
-    const posted = server.requests.filter((request) => request.url === '/api/v1/tasks/5/events').map((request) => request.body.toString()).join('');
+    expect(choice).toMatchObject({
+      level: 'info',
+      message: expect.stringMatching(
+        /^disk \/dev\/nvme0n1: the first non-removable NVMe disk: \/dev\/nvme0n1 \(nvme, 512\.0 GB, PC SN740\)$/,
+      ),
+    });
+    expect(choice).toMatchObject({
+      detail: {
+        refused: [
+          { disk: '/dev/sda', reason: expect.stringMatching(/a USB disk: only --disk/) },
+          { disk: '/dev/sda', reason: 'a USB disk' },
+        ],
+      },
+    });
+    const posted = server.requests
+      .filter((request) => request.url === '/api/v1/tasks/5/events')
+      .map((request) => request.body.toString())
+      .join('');
     expect(posted).toContain('disk /dev/nvme0n1: the first non-removable NVMe disk');
     // The capture itself then fails here (no tools in this test), in its own step, after the disk was chosen.
     expect(outcome.ok).toBe(false);
@@ -87,7 +162,10 @@ describe('the agent loop', () => {
   });
 
   it('a token the server refuses ends the run at once, with nothing posted', async () => {
-    const { server, outcome } = await run((_request, response) => sendError(response, 401, 'UNAUTHORIZED', 'unknown token'), '/dev/sdz');
+    const { server, outcome } = await run(
+      (_request, response) => sendError(response, 401, 'UNAUTHORIZED', 'unknown token'),
+      '/dev/sdz',
+    );
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.error.code).toBe('UNAUTHORIZED');
     expect(server.requests.map((request) => request.method)).toEqual(['GET']);
@@ -95,34 +173,62 @@ describe('the agent loop', () => {
 
   it('stops on the cancel in the answer to its heartbeat: the tool in flight is stopped, and the server hears `cancelled` with the logs', async () => {
     const server = await startLoopbackServer((request, response) => {
-      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, { ...task(null), kind: 'inventory', image: null });
+      if (request.url === '/api/v1/agent/tasks/5')
+        return sendJson(response, 200, { ...task(null), kind: 'inventory', image: null });
       if (request.url === '/api/v1/tasks/5/events') return sendJson(response, 200, { cancel: true });
-      if (request.url === '/api/v1/tasks/5/cancelled') return sendJson(response, 200, { ...taskAnswer, kind: 'inventory', image: null, state: 'cancelled' });
+      if (request.url === '/api/v1/tasks/5/cancelled')
+        return sendJson(response, 200, { ...taskAnswer, kind: 'inventory', image: null, state: 'cancelled' });
       return sendError(response, 404, 'NOT_FOUND', request.url ?? '');
     });
     servers.push(server);
     const config = agentConfig({
-      server: server.url, taskId: '5', token: 'tok', json: true, logDir: mkdtempSync(join(dir, 'logs-')), stagingDir: dir, retryDeadlineMs: 0, requestTimeoutMs: 5000, chunkBytes: 1 << 20, level: 3,
+      server: server.url,
+      taskId: '5',
+      token: 'tok',
+      json: true,
+      logDir: mkdtempSync(join(dir, 'logs-')),
+      stagingDir: dir,
+      retryDeadlineMs: 0,
+      requestTimeoutMs: 5000,
+      chunkBytes: 1 << 20,
+      level: 3,
     });
     // Every tool hangs until the task's signal stops it, as a long one would; those run after the end (logs) do not.
     const stopped: string[] = [];
     const hanging: Runner = (command, _args, options) =>
       new Promise((resolve, reject) => {
         if (options?.signal === undefined) return resolve({ stdout: '', stderr: '', code: 0 });
-        options.signal.addEventListener('abort', () => {
-          stopped.push(command);
-          reject(options.signal?.reason as Error);
-        }, { once: true });
+        options.signal.addEventListener(
+          'abort',
+          () => {
+            stopped.push(command);
+            reject(options.signal?.reason as Error);
+          },
+          { once: true },
+        );
       });
     const outcome = await runAgentTask(config, { run: hanging, console: { event: () => undefined } });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome).toMatchObject({ logsShipped: true, error: { code: 'TASK_CANCELLED' }, cancelled: { cancelledBy: 'server', stoppedAt: 'inventory: inspect' } });
+    expect(outcome).toMatchObject({
+      logsShipped: true,
+      error: { code: 'TASK_CANCELLED' },
+      cancelled: { cancelledBy: 'server', stoppedAt: 'inventory: inspect' },
+    });
     expect(stopped.length).toBeGreaterThan(0);
     const confirmed = server.requests.find((request) => request.url === '/api/v1/tasks/5/cancelled');
-    const body = JSON.parse(confirmed?.body.toString() ?? '{}') as { stopped: Record<string, unknown>; logs: { name: string; content: string }[] };
+    const body = JSON.parse(confirmed?.body.toString() ?? '{}') as {
+      stopped: Record<string, unknown>;
+      logs: { name: string; content: string }[];
+    };
     expect(body.stopped).toMatchObject({ cancelledBy: 'server', targets: [] });
-    expect(body.logs.find((file) => file.name === 'agent.log')?.content).toContain('was cancelled by the server: stopping');
-    expect(server.requests.some((request) => request.url === '/api/v1/tasks/5/fail' || request.url === '/api/v1/tasks/5/complete')).toBe(false);
+    expect(body.logs.find((file) => file.name === 'agent.log')?.content).toContain(
+      'was cancelled by the server: stopping',
+    );
+    expect(
+      server.requests.some(
+        (request) => request.url === '/api/v1/tasks/5/fail' || request.url === '/api/v1/tasks/5/complete',
+      ),
+    ).toBe(false);
   });
 });

@@ -49,8 +49,11 @@ export type AgentOutcome =
  */
 export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promise<AgentOutcome> {
   const client = createApiClient({
-    server: config.server, token: config.token, retry: { deadlineMs: config.retryDeadlineMs },
-    headersTimeoutMs: config.requestTimeoutMs, bodyTimeoutMs: config.requestTimeoutMs,
+    server: config.server,
+    token: config.token,
+    retry: { deadlineMs: config.retryDeadlineMs },
+    headersTimeoutMs: config.requestTimeoutMs,
+    bodyTimeoutMs: config.requestTimeoutMs,
   });
   const agentLog = agentLogReporter(join(config.logDir, AGENT_LOG_FILE), config.taskId);
   // The server's cancel, heard in the answer to an event post: it aborts the task's signal, which stops its tools and
@@ -71,14 +74,22 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
   let disk: string | undefined;
   let outcome: AgentOutcome;
   const failed = (error: unknown): AgentOutcome => ({
-    ok: false, error: explain(toBrumeError(error), config.taskId, fetched !== undefined), step, logsShipped: false, ...(fetched === undefined ? {} : { task: fetched }),
+    ok: false,
+    error: explain(toBrumeError(error), config.taskId, fetched !== undefined),
+    step,
+    logsShipped: false,
+    ...(fetched === undefined ? {} : { task: fetched }),
   });
   const cancelled = (error: unknown): AgentOutcome => {
     const cause = controller.signal.aborted ? toBrumeError(controller.signal.reason) : toBrumeError(error);
     const stopped = isCancelError(error) ? error : cause;
     return {
-      ok: false, error: new BrumeError('TASK_CANCELLED', `cancelled by the server during ${step}`, { cause: error }), step, logsShipped: false,
-      ...(fetched === undefined ? {} : { task: fetched }), cancelled: cancelledResult(step, stopped, ledger),
+      ok: false,
+      error: new BrumeError('TASK_CANCELLED', `cancelled by the server during ${step}`, { cause: error }),
+      step,
+      logsShipped: false,
+      ...(fetched === undefined ? {} : { task: fetched }),
+      cancelled: cancelledResult(step, stopped, ledger),
     };
   };
   try {
@@ -86,7 +97,11 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     const task = await client.call('agentTask', { params: { id: config.taskId } });
     fetched = task;
     // Steps exist only for debug tasks, so a normal boot can never stop half-way; asked of another, nothing is posted.
-    if (config.step !== undefined && !task.debug) throw new BrumeError('BAD_REQUEST', `task ${task.id} is not a debug task: --step works only for a task created with --debug`);
+    if (config.step !== undefined && !task.debug)
+      throw new BrumeError(
+        'BAD_REQUEST',
+        `task ${task.id} is not a debug task: --step works only for a task created with --debug`,
+      );
     // From here the server hears from this PC every second, events or not, and may answer with a cancel.
     reporter.start();
     // 2. The disk, for a task that works on one: the one a person named, else the task's, else the written rule; the
@@ -96,15 +111,24 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
       step = 'choose the disk';
       const choice = targetDisk(config, task, deps.disks ?? sysDisks());
       disk = choice.path;
-      log(reporter, 'info', `disk ${choice.path}: ${choice.reason}`, { disk: choice.path, reason: choice.reason, refused: choice.refused });
+      log(reporter, 'info', `disk ${choice.path}: ${choice.reason}`, {
+        disk: choice.path,
+        reason: choice.reason,
+        refused: choice.refused,
+      });
     }
     // 3. The task's own module does the job, reporting to the server and the console; its phases name the step. A
     //    debug task waits for the technician, or runs the one step asked for.
     step = task.kind;
-    log(reporter, 'info', `task ${task.id}: ${module.describe().title}${task.image === null ? '' : ` (image ${task.image}, disk ${disk})`}`);
+    log(
+      reporter,
+      'info',
+      `task ${task.id}: ${module.describe().title}${task.image === null ? '' : ` (image ${task.image}, disk ${disk})`}`,
+    );
     const phases: Reporter = {
       event(event) {
-        if (event.type === 'phase') step = `${task.kind}: ${event.phase}${event.target === undefined ? '' : ` ${event.target}`}`;
+        if (event.type === 'phase')
+          step = `${task.kind}: ${event.phase}${event.target === undefined ? '' : ` ${event.target}`}`;
         ledger.event(event);
       },
     };
@@ -112,8 +136,18 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     const { signal } = controller;
     const receiveMulticast = deps.receiveMulticast ?? udpFileReceiver(deps.run, config.server, config.logDir, signal);
     const context = {
-      task, disk, diskNamed: config.disk !== undefined, client: abortableClient(client, signal), receiveMulticast, reporter: phases, run: abortableRunner(deps.run, signal),
-      logDir: config.logDir, stagingDir: config.stagingDir, chunkBytes: config.chunkBytes, level: config.level, signal,
+      task,
+      disk,
+      diskNamed: config.disk !== undefined,
+      client: abortableClient(client, signal),
+      receiveMulticast,
+      reporter: phases,
+      run: abortableRunner(deps.run, signal),
+      logDir: config.logDir,
+      stagingDir: config.stagingDir,
+      chunkBytes: config.chunkBytes,
+      level: config.level,
+      signal,
     };
     outcome = await runOrStep(module, context, config.step, reporter);
     // A module that swallows its tools' failures (an inventory's warnings) returns after a cancel too: what it
@@ -125,8 +159,15 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
     if (stopped && !controller.signal.aborted) controller.abort(cancelledByServer(config.taskId));
     outcome = stopped ? cancelled(error) : failed(error);
     // A debug step's failure goes to the server as an event too: the task stays running there, for the next try.
-    if (!outcome.ok && outcome.cancelled !== undefined) log(agentLog, 'info', `stopped: ${outcome.error.message}`, outcome.cancelled);
-    else if (!outcome.ok) log(fetched?.debug === true ? reporter : agentLog, 'error', `${outcome.step}: ${outcome.error.message}`, outcome.error.toJSON());
+    if (!outcome.ok && outcome.cancelled !== undefined)
+      log(agentLog, 'info', `stopped: ${outcome.error.message}`, outcome.cancelled);
+    else if (!outcome.ok)
+      log(
+        fetched?.debug === true ? reporter : agentLog,
+        'error',
+        `${outcome.step}: ${outcome.error.message}`,
+        outcome.error.toJSON(),
+      );
   }
   try {
     // 4. How it ended (done, failed, or cancelled with what was written), with the logs; the client retries network
@@ -150,15 +191,31 @@ export async function runAgentTask(config: AgentConfig, deps: AgentDeps): Promis
  * A normal task runs whole. A debug task run without a step waits: the PC stays in the ramdisk's shell, where the
  * technician runs `brume agent --step …`.
  */
-async function runOrStep(module: TaskModule, context: TaskContext, step: DebugStep | undefined, reporter: Reporter): Promise<AgentOutcome> {
+async function runOrStep(
+  module: TaskModule,
+  context: TaskContext,
+  step: DebugStep | undefined,
+  reporter: Reporter,
+): Promise<AgentOutcome> {
   const { task } = context;
   if (!task.debug || step?.name === 'all') return { ok: true, summary: await module.run(context) };
   const steps = module.describe().steps.map((s) => s.usage);
   if (step === undefined) {
-    log(reporter, 'info', `debug task ${task.id}: waiting in the ramdisk's shell for the technician's steps`, { disk: context.disk, steps });
-    return { ok: true, summary: { debug: true, kind: task.kind, image: task.image, disk: context.disk ?? null, steps }, held: true };
+    log(reporter, 'info', `debug task ${task.id}: waiting in the ramdisk's shell for the technician's steps`, {
+      disk: context.disk,
+      steps,
+    });
+    return {
+      ok: true,
+      summary: { debug: true, kind: task.kind, image: task.image, disk: context.disk ?? null, steps },
+      held: true,
+    };
   }
-  if (module.step === undefined) throw new BrumeError('BAD_REQUEST', `a ${task.kind} task has no steps: run it whole with \`brume agent --step all\``);
+  if (module.step === undefined)
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `a ${task.kind} task has no steps: run it whole with \`brume agent --step all\``,
+    );
   const result = await module.step(context, step);
   return result.ends ? { ok: true, summary: result.summary } : { ok: true, summary: result.summary, held: true };
 }
@@ -178,20 +235,30 @@ function endsOnThisRun(task: AgentTask, step: DebugStep | undefined, outcome: Ag
 function targetDisk(config: AgentConfig, task: AgentTask, disks: DiskSource): TargetChoice {
   const named = config.disk ?? task.disk ?? undefined;
   const hint: DiskHint | undefined =
-    named === undefined ? undefined : { path: named, from: config.disk === undefined ? 'task' : config.diskFrom, name: disks.resolve(named) };
+    named === undefined
+      ? undefined
+      : { path: named, from: config.disk === undefined ? 'task' : config.diskFrom, name: disks.resolve(named) };
   return chooseTargetDisk(disks.list(), hint);
 }
 
-async function finish(client: ApiClient, config: AgentConfig, run: Runner, disk: string | undefined, outcome: AgentOutcome): Promise<void> {
+async function finish(
+  client: ApiClient,
+  config: AgentConfig,
+  run: Runner,
+  disk: string | undefined,
+  outcome: AgentOutcome,
+): Promise<void> {
   const logs = await collectLogs(config.logDir, [...(await diskDumpLog(run, disk)), ...(await systemStateLogs(run))]);
   const params = { id: config.taskId };
   if (outcome.ok) await client.call('taskComplete', { params, body: { result: outcome.summary, logs } });
-  else if (outcome.cancelled === undefined) await client.call('taskFail', { params, body: { error: outcome.error.toJSON(), logs } });
+  else if (outcome.cancelled === undefined)
+    await client.call('taskFail', { params, body: { error: outcome.error.toJSON(), logs } });
   else await client.call('taskCancelled', { params, body: { stopped: outcome.cancelled, logs } });
 }
 
 /** The server refused this task's token (it ended there): a cancel the agent carried out is not one. */
-const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.cancelled === undefined && outcome.error.code === 'TASK_CANCELLED';
+const isRevocation = (outcome: AgentOutcome): boolean =>
+  !outcome.ok && outcome.cancelled === undefined && outcome.error.code === 'TASK_CANCELLED';
 
 /**
  * A 401 once the task was fetched means the task ended on the server meanwhile (a cancel this agent never heard, ended
@@ -200,10 +267,20 @@ const isRevocation = (outcome: AgentOutcome): boolean => !outcome.ok && outcome.
  */
 function explain(error: BrumeError, taskId: number, fetched: boolean): BrumeError {
   if (!fetched || error.code !== 'UNAUTHORIZED') return error;
-  return new BrumeError('TASK_CANCELLED', `stopped: task ${taskId} was cancelled on the server, or has ended there (${error.message})`, { cause: error, detail: error.detail });
+  return new BrumeError(
+    'TASK_CANCELLED',
+    `stopped: task ${taskId} was cancelled on the server, or has ended there (${error.message})`,
+    { cause: error, detail: error.detail },
+  );
 }
 
 function log(reporter: Reporter, level: 'info' | 'error', message: string, detail?: unknown): void {
-  const event: Event = { type: 'log', ts: new Date().toISOString(), level, message, ...(detail === undefined ? {} : { detail }) };
+  const event: Event = {
+    type: 'log',
+    ts: new Date().toISOString(),
+    level,
+    message,
+    ...(detail === undefined ? {} : { detail }),
+  };
   reporter.event(event);
 }

@@ -36,23 +36,35 @@ export type DebugStep = z.infer<typeof DebugStep>;
 /** `--step NAME` and, for `partition`, the number after it. */
 export function debugStep(name: string | undefined, rest: readonly string[]): DebugStep | undefined {
   if (name === undefined) {
-    if (rest.length > 0) throw new BrumeError('BAD_REQUEST', `brume agent takes no arguments besides its flags, got "${rest.join(' ')}"`);
+    if (rest.length > 0)
+      throw new BrumeError('BAD_REQUEST', `brume agent takes no arguments besides its flags, got "${rest.join(' ')}"`);
     return undefined;
   }
   const number = rest[0] === undefined ? undefined : Number(rest[0]);
   if (name === 'partition' && (number === undefined || !Number.isInteger(number) || number <= 0)) {
-    throw new BrumeError('BAD_REQUEST', `--step partition needs the partition's number (brume agent --step partition 2), got ${rest[0] === undefined ? 'none' : `"${rest[0]}"`}`);
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `--step partition needs the partition's number (brume agent --step partition 2), got ${rest[0] === undefined ? 'none' : `"${rest[0]}"`}`,
+    );
   }
-  if (name !== 'partition' && rest.length > 0) throw new BrumeError('BAD_REQUEST', `--step ${name} takes no argument, got "${rest.join(' ')}"`);
+  if (name !== 'partition' && rest.length > 0)
+    throw new BrumeError('BAD_REQUEST', `--step ${name} takes no argument, got "${rest.join(' ')}"`);
   const parsed = DebugStep.safeParse(name === 'partition' ? { name, number } : { name });
-  if (!parsed.success) throw new BrumeError('BAD_REQUEST', `--step: "${name}" is not a step; the steps are plan, table, partition N, finish, all`);
+  if (!parsed.success)
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `--step: "${name}" is not a step; the steps are plan, table, partition N, finish, all`,
+    );
   return parsed.data;
 }
 
 /** `brume agent`: what it needs to run one task of the server. Parsed once, here, then passed down frozen. */
 export const AgentConfig = z.object({
   server: ServerUrl,
-  taskId: z.coerce.number({ error: 'a task id is required' }).int('a task id is required').positive('a task id is required'),
+  taskId: z.coerce
+    .number({ error: 'a task id is required' })
+    .int('a task id is required')
+    .positive('a task id is required'),
   token: z.string({ error: 'the task token is required' }).min(1, 'the task token is required'),
   /** A disk a person named (--disk, brume.disk=): it wins over the task's; without either the agent's rule chooses. */
   disk: z.string().min(1).optional(),
@@ -78,7 +90,19 @@ export type AgentConfig = Readonly<z.infer<typeof AgentConfig>>;
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-const flagNames: Record<string, string> = { server: '--server', taskId: '--task', token: '--token', disk: '--disk', after: '--after', logDir: '--log-dir', stagingDir: '--staging', retryDeadlineMs: '--retry-deadline', requestTimeoutMs: '--timeout', chunkBytes: '--chunk-size', level: '--level' };
+const flagNames: Record<string, string> = {
+  server: '--server',
+  taskId: '--task',
+  token: '--token',
+  disk: '--disk',
+  after: '--after',
+  logDir: '--log-dir',
+  stagingDir: '--staging',
+  retryDeadlineMs: '--retry-deadline',
+  requestTimeoutMs: '--timeout',
+  chunkBytes: '--chunk-size',
+  level: '--level',
+};
 
 /**
  * Validates the agent's settings; the first problem becomes bad input (exit 2), named as the user gave it (`names`
@@ -89,7 +113,11 @@ export function agentConfig(input: Record<string, unknown>, names: Readonly<Reco
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue?.path[0] ?? '');
-    throw new BrumeError('BAD_REQUEST', `${names[field] ?? flagNames[field] ?? field}: ${issue?.message ?? 'invalid'}`, { detail: parsed.error.issues });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `${names[field] ?? flagNames[field] ?? field}: ${issue?.message ?? 'invalid'}`,
+      { detail: parsed.error.issues },
+    );
   }
   return Object.freeze(parsed.data);
 }
@@ -110,7 +138,13 @@ export interface KernelArgs {
 }
 
 const KERNEL_KEYS: Readonly<Record<string, keyof KernelArgs>> = {
-  'brume.server': 'server', 'brume.task': 'task', 'brume.token': 'token', 'brume.disk': 'disk', 'brume.after': 'after', 'brume.action': 'action', 'brume.mode': 'mode',
+  'brume.server': 'server',
+  'brume.task': 'task',
+  'brume.token': 'token',
+  'brume.disk': 'disk',
+  'brume.after': 'after',
+  'brume.action': 'action',
+  'brume.mode': 'mode',
 };
 
 /** Reads `brume.key=value` words (a quoted value keeps its spaces); the last of a repeated word wins, as in the kernel. */
@@ -155,9 +189,17 @@ export function taskSettings(flags: TaskFlags, cmdlinePath: string = KERNEL_CMDL
   const kernel = needed ? readKernelArgs(cmdlinePath) : {};
   const ramdisk = kernel.server !== undefined || kernel.task !== undefined || kernel.token !== undefined;
   const names: Record<string, string> = {};
-  const pick = (field: string, flag: string | undefined, word: keyof KernelArgs, flagName: string): string | undefined => {
+  const pick = (
+    field: string,
+    flag: string | undefined,
+    word: keyof KernelArgs,
+    flagName: string,
+  ): string | undefined => {
     if (flag !== undefined) return flag;
-    names[field] = kernel[word] !== undefined ? `brume.${word}= on the kernel command line` : `${flagName} (or brume.${word}= on the kernel command line)`;
+    names[field] =
+      kernel[word] !== undefined
+        ? `brume.${word}= on the kernel command line`
+        : `${flagName} (or brume.${word}= on the kernel command line)`;
     return kernel[word];
   };
   const values = {
@@ -173,23 +215,45 @@ export function taskSettings(flags: TaskFlags, cmdlinePath: string = KERNEL_CMDL
 }
 
 /** What `brume agent` is asked to do: a task of the server, register this PC, or open the technician's menu. */
-export type AgentMode = { kind: 'task' } | { kind: 'register'; server: string | undefined; names: Record<string, string>; ramdisk: boolean; after: string } | { kind: 'menu'; server: string | undefined; ramdisk: boolean };
+export type AgentMode =
+  | { kind: 'task' }
+  | { kind: 'register'; server: string | undefined; names: Record<string, string>; ramdisk: boolean; after: string }
+  | { kind: 'menu'; server: string | undefined; ramdisk: boolean };
 
 /**
  * Flags first (--action register, --menu), then the kernel command line (brume.action=register, brume.mode=menu);
  * anything else is a task. Registering from the command line means the ramdisk: the PC reboots afterwards.
  */
-export function agentMode(flags: { server: string | undefined; action: string | undefined; menu: boolean; after: string | undefined }, cmdlinePath: string = KERNEL_CMDLINE_PATH): AgentMode {
-  if (flags.action !== undefined && flags.action !== 'register') throw new BrumeError('BAD_REQUEST', `--action: "${flags.action}" is not an action; the one action is register`);
+export function agentMode(
+  flags: { server: string | undefined; action: string | undefined; menu: boolean; after: string | undefined },
+  cmdlinePath: string = KERNEL_CMDLINE_PATH,
+): AgentMode {
+  if (flags.action !== undefined && flags.action !== 'register')
+    throw new BrumeError('BAD_REQUEST', `--action: "${flags.action}" is not an action; the one action is register`);
   const kernel = flags.action === undefined && !flags.menu ? readKernelArgs(cmdlinePath) : {};
-  const serverName = flags.server !== undefined ? '--server' : kernel.server !== undefined ? 'brume.server= on the kernel command line' : '--server (or brume.server= on the kernel command line)';
+  const serverName =
+    flags.server !== undefined
+      ? '--server'
+      : kernel.server !== undefined
+        ? 'brume.server= on the kernel command line'
+        : '--server (or brume.server= on the kernel command line)';
   const server = flags.server ?? kernel.server;
   if (flags.action === 'register' || (flags.action === undefined && !flags.menu && kernel.action === 'register')) {
     const ramdisk = flags.action === undefined;
-    return { kind: 'register', server, names: { server: serverName }, ramdisk, after: flags.after ?? kernel.after ?? (ramdisk ? 'reboot' : 'none') };
+    return {
+      kind: 'register',
+      server,
+      names: { server: serverName },
+      ramdisk,
+      after: flags.after ?? kernel.after ?? (ramdisk ? 'reboot' : 'none'),
+    };
   }
   if (flags.menu || kernel.mode === 'menu') return { kind: 'menu', server, ramdisk: !flags.menu };
-  if (kernel.action !== undefined) throw new BrumeError('BAD_REQUEST', `brume.action=${kernel.action} on the kernel command line is not an action; the one action is register`);
+  if (kernel.action !== undefined)
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `brume.action=${kernel.action} on the kernel command line is not an action; the one action is register`,
+    );
   return { kind: 'task' };
 }
 

@@ -21,7 +21,7 @@ export interface RegistrationOutcome extends AgentRegistered {
  * registering changes no disk, and the server hands out nothing in return but the host's name.
  */
 export async function registerThisPc(server: string, deps: RegistrationDeps): Promise<RegistrationOutcome> {
-  deps.say('reading this PC\'s hardware (disks, network cards, memory, firmware)…');
+  deps.say("reading this PC's hardware (disks, network cards, memory, firmware)…");
   const { inventory, warnings } = await deps.collect();
   for (const warning of warnings) deps.say(`  note: ${warning}`);
   const macs = inventory.nics.map((nic) => nic.mac).join(', ');

@@ -8,7 +8,9 @@ export function cancelledByServer(taskId: number): BrumeError {
 
 /** Whether an error is the stop a cancel caused (the signal's reason, or a server refusing a cancelled task's commit). */
 export function isCancel(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (error instanceof BrumeError && error.code === 'TASK_CANCELLED' && error.cause === undefined);
+  return (
+    signal.aborted || (error instanceof BrumeError && error.code === 'TASK_CANCELLED' && error.cause === undefined)
+  );
 }
 
 /**
@@ -46,7 +48,8 @@ export function abortableClient(client: ApiClient, signal: AbortSignal): ApiClie
     url: client.url,
     call: (name, input, options) => untilAborted(client.call(name, input, { ...options, signal }), signal),
     json: (name, input, options) => untilAborted(client.json(name, input, { ...options, signal }), signal),
-    bytes: (name, input, length, options) => untilAborted(client.bytes(name, input, length, { ...options, signal }), signal),
+    bytes: (name, input, length, options) =>
+      untilAborted(client.bytes(name, input, length, { ...options, signal }), signal),
     size: (name, input) => untilAborted(client.size(name, input), signal),
     close: () => client.close(),
   };

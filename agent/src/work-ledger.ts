@@ -24,7 +24,13 @@ export function workLedger(next: Reporter): WorkLedger {
     event(event: Event) {
       if (event.type === 'progress') {
         const complete = event.bytesTotal > 0 && event.bytesDone >= event.bytesTotal;
-        seen.set(`${event.phase} ${event.target}`, { target: event.target, phase: event.phase, bytesDone: event.bytesDone, bytesTotal: event.bytesTotal, state: complete ? 'complete' : 'partial' });
+        seen.set(`${event.phase} ${event.target}`, {
+          target: event.target,
+          phase: event.phase,
+          bytesDone: event.bytesDone,
+          bytesTotal: event.bytesTotal,
+          state: complete ? 'complete' : 'partial',
+        });
       }
       next.event(event);
     },
@@ -38,7 +44,10 @@ export function workLedger(next: Reporter): WorkLedger {
  * pass's byte), and the progress of every target it had started.
  */
 export function cancelledResult(step: string, error: BrumeError, ledger: WorkLedger): StopReport {
-  const detail = error.code === 'TASK_CANCELLED' && typeof error.detail === 'object' && error.detail !== null ? (error.detail as Record<string, unknown>) : {};
+  const detail =
+    error.code === 'TASK_CANCELLED' && typeof error.detail === 'object' && error.detail !== null
+      ? (error.detail as Record<string, unknown>)
+      : {};
   return { ...detail, cancelledBy: 'server', stoppedAt: step, message: error.message, targets: ledger.targets() };
 }
 
@@ -52,18 +61,26 @@ export function cancelledText(result: Record<string, unknown>): string {
 
 function describeCancelled(result: Record<string, unknown>): string[] {
   const lines: string[] = [];
-  const partitions = result['partitions'] as { complete?: string[]; partial?: string | null; untouched?: string[] } | undefined;
+  const partitions = result['partitions'] as
+    { complete?: string[]; partial?: string | null; untouched?: string[] } | undefined;
   if (partitions !== undefined) {
-    lines.push(`complete: ${list(partitions.complete)}; partial: ${partitions.partial ?? 'none'}; untouched: ${list(partitions.untouched)}`);
+    lines.push(
+      `complete: ${list(partitions.complete)}; partial: ${partitions.partial ?? 'none'}; untouched: ${list(partitions.untouched)}`,
+    );
   }
   const uploaded = result['uploaded'] as string[] | undefined;
-  if (uploaded !== undefined) lines.push(`uploaded whole: ${list(uploaded)} (the server drops the upload: no image was published)`);
+  if (uploaded !== undefined)
+    lines.push(`uploaded whole: ${list(uploaded)} (the server drops the upload: no image was published)`);
   for (const target of (result['targets'] as TargetState[] | undefined) ?? []) {
-    lines.push(`${target.target} (${target.phase}): ${target.state}, ${target.bytesDone} of ${target.bytesTotal} bytes`);
+    lines.push(
+      `${target.target} (${target.phase}): ${target.state}, ${target.bytesDone} of ${target.bytesTotal} bytes`,
+    );
   }
   return lines;
 }
 
-const list = (items: readonly string[] | undefined): string => (items === undefined || items.length === 0 ? 'none' : items.join(', '));
+const list = (items: readonly string[] | undefined): string =>
+  items === undefined || items.length === 0 ? 'none' : items.join(', ');
 
-export const isCancelError = (error: unknown): error is BrumeError => error instanceof BrumeError && error.code === 'TASK_CANCELLED';
+export const isCancelError = (error: unknown): error is BrumeError =>
+  error instanceof BrumeError && error.code === 'TASK_CANCELLED';

@@ -35,7 +35,11 @@ export async function dropCaches(): Promise<void> {
 /** Busy and total jiffies of all cores since boot (the first line of /proc/stat; idle and iowait are not busy). */
 export async function cpuJiffies(): Promise<{ busy: number; total: number }> {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0] ?? '';
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const busy = user + nice + system + irq + softirq + steal;
   return { busy, total: busy + idle + iowait };
 }
@@ -79,7 +83,11 @@ function watchPartclone(root: number): { stop(): Promise<number | null> } {
     blockStart = null;
   };
   const find = async (parent: number, depth: number): Promise<number | null> => {
-    const children = (await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => '')).trim().split(' ').filter(Boolean).map(Number);
+    const children = (await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(() => ''))
+      .trim()
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
     for (const child of children) {
       if ((await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim() === PARTCLONE) return child;
       const deeper = depth < 4 ? await find(child, depth + 1) : null;
@@ -120,13 +128,20 @@ function watchPartclone(root: number): { stop(): Promise<number | null> } {
 }
 
 /** Runs a command to completion, timing it; RSS and CPU through GNU time, else peak RSS by polling VmHWM. */
-export async function measure(command: string, args: readonly string[], context: { useGnuTime: boolean; scratch: string; clockTicks: number }): Promise<Measurement> {
+export async function measure(
+  command: string,
+  args: readonly string[],
+  context: { useGnuTime: boolean; scratch: string; clockTicks: number },
+): Promise<Measurement> {
   const timeFile = join(context.scratch, 'gnu-time');
   const argv = context.useGnuTime ? [GNU_TIME, '-f', '%M %U %S', '-o', timeFile, command, ...args] : [command, ...args];
   const [file, ...rest] = argv as [string, ...string[]];
   const jiffiesBefore = await cpuJiffies();
   const started = performance.now();
-  const child = spawn(file, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
+  const child = spawn(file, rest, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+  });
   const out: Buffer[] = [];
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -136,9 +151,16 @@ export async function measure(command: string, args: readonly string[], context:
   let polledKiB: number | null = null;
   const pid = child.pid;
   const watcher = pid === undefined ? undefined : watchPartclone(pid);
-  const poll = context.useGnuTime || pid === undefined ? undefined : setInterval(() => void readHwm(pid).then((kib) => {
-    if (kib !== null) polledKiB = Math.max(polledKiB ?? 0, kib);
-  }), 20);
+  const poll =
+    context.useGnuTime || pid === undefined
+      ? undefined
+      : setInterval(
+          () =>
+            void readHwm(pid).then((kib) => {
+              if (kib !== null) polledKiB = Math.max(polledKiB ?? 0, kib);
+            }),
+          20,
+        );
   const code = await new Promise<number | null>((done, fail) => {
     child.on('error', fail);
     child.on('close', (status) => done(status));
@@ -147,20 +169,36 @@ export async function measure(command: string, args: readonly string[], context:
   const jiffiesAfter = await cpuJiffies();
   if (poll !== undefined) clearInterval(poll);
   const partcloneWaitSeconds = (await watcher?.stop()) ?? null;
-  if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${String(code)}):\n${err.trimEnd().split('\n').slice(-8).join('\n')}`);
+  if (code !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} failed (exit ${String(code)}):\n${err.trimEnd().split('\n').slice(-8).join('\n')}`,
+    );
   let peakRssKiB: number | null = polledKiB;
   let cpuSeconds: number | null = null;
   if (context.useGnuTime) {
     // GNU time puts "Command exited with non-zero status" first when it has to; the figures are the last line.
     const fields = ((await readFile(timeFile, 'utf8')).trim().split('\n').at(-1) ?? '').split(' ').map(Number);
     const [rss, user, sys] = fields;
-    if (fields.length === 3 && rss !== undefined && user !== undefined && sys !== undefined && fields.every(Number.isFinite)) {
+    if (
+      fields.length === 3 &&
+      rss !== undefined &&
+      user !== undefined &&
+      sys !== undefined &&
+      fields.every(Number.isFinite)
+    ) {
       peakRssKiB = rss;
       cpuSeconds = user + sys;
     }
   }
   const machineCpuSeconds = (jiffiesAfter.busy - jiffiesBefore.busy) / context.clockTicks;
-  return { seconds, peakRssKiB, cpuSeconds, machineCpuSeconds, partcloneWaitSeconds, stdout: Buffer.concat(out).toString('utf8') };
+  return {
+    seconds,
+    peakRssKiB,
+    cpuSeconds,
+    machineCpuSeconds,
+    partcloneWaitSeconds,
+    stdout: Buffer.concat(out).toString('utf8'),
+  };
 }
 
 async function readHwm(pid: number): Promise<number | null> {
@@ -181,4 +219,5 @@ export function median(values: readonly number[]): number {
 
 export const known = <T>(values: readonly (T | null)[]): T[] => values.filter((value): value is T => value !== null);
 export const round3 = (value: number): number => Math.round(value * 1000) / 1000;
-export const medianOrNull = (values: readonly (number | null)[]): number | null => (known(values).length === 0 ? null : round3(median(known(values))));
+export const medianOrNull = (values: readonly (number | null)[]): number | null =>
+  known(values).length === 0 ? null : round3(median(known(values)));

@@ -11,14 +11,24 @@ interface AgentTask {
 }
 
 const [url, tasksFile, secondsText] = process.argv.slice(2);
-if (url === undefined || tasksFile === undefined || secondsText === undefined) throw new Error('usage: progress-load.ts URL TASKS.json SECONDS');
+if (url === undefined || tasksFile === undefined || secondsText === undefined)
+  throw new Error('usage: progress-load.ts URL TASKS.json SECONDS');
 const agents = JSON.parse(readFileSync(tasksFile, 'utf8')) as AgentTask[];
 const seconds = Number(secondsText);
 const pool = new Pool(url, { connections: agents.length, pipelining: 1, keepAliveTimeout: 60_000 });
 
 function progressBody(second: number): string {
   const bytesDone = second * 100_000_000;
-  const event = { type: 'progress', ts: new Date().toISOString(), phase: 'restore', target: 'd1p2', bytesDone, bytesTotal: 60e9, bytesPerSecond: 1e8, etaSeconds: (60e9 - bytesDone) / 1e8 };
+  const event = {
+    type: 'progress',
+    ts: new Date().toISOString(),
+    phase: 'restore',
+    target: 'd1p2',
+    bytesDone,
+    bytesTotal: 60e9,
+    bytesPerSecond: 1e8,
+    etaSeconds: (60e9 - bytesDone) / 1e8,
+  };
   return JSON.stringify({ events: [event] });
 }
 
@@ -65,7 +75,8 @@ await Promise.all(inFlight);
 await pool.close();
 
 const sorted = latencies.sort((a, b) => a - b);
-const percentile = (p: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN) * 10) / 10;
+const percentile = (p: number): number =>
+  Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN) * 10) / 10;
 process.stdout.write(
   `${JSON.stringify({
     agents: agents.length,
@@ -75,6 +86,11 @@ process.stdout.write(
     failures: Object.fromEntries(failures),
     /** Ticks where the generator itself fell behind by more than a tenth of a second's requests. */
     generatorLateTicks: late,
-    latencyMs: { p50: percentile(50), p90: percentile(90), p99: percentile(99), max: Math.round((sorted.at(-1) ?? Number.NaN) * 10) / 10 },
+    latencyMs: {
+      p50: percentile(50),
+      p90: percentile(90),
+      p99: percentile(99),
+      max: Math.round((sorted.at(-1) ?? Number.NaN) * 10) / 10,
+    },
   })}\n`,
 );

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { Event, TaskState } from './events.ts';
 import { Inventory } from './inventory.ts';
 import { Manifest } from './manifest.ts';
-import { kindDeclaration, kindDeclarations, TaskKind, type KindParams, type KindResult, type TaskKindDeclaration, type TaskKindRegistry } from './kinds/index.ts';
+import {
+  kindDeclaration,
+  kindDeclarations,
+  TaskKind,
+  type KindParams,
+  type KindResult,
+  type TaskKindDeclaration,
+  type TaskKindRegistry,
+} from './kinds/index.ts';
 
 /**
  * The HTTP contract of `/api/v1` (design.md, "Protocol"). The server validates every request with these schemas and
@@ -12,11 +20,22 @@ export const API_PREFIX = '/api/v1';
 
 /** Image names reach the server's file system: one plain path segment, no dot first, nothing to escape. */
 export const IMAGE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-export const ImageName = z.string().regex(IMAGE_NAME_PATTERN, 'an image name: lowercase letters, digits, dot, dash, underscore; 1–64 characters, not starting with a dot or dash');
-export const HostName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a host name: lowercase letters, digits and dashes, 1–63 characters');
-export const GroupName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a group name: lowercase letters, digits and dashes, 1–63 characters');
+export const ImageName = z
+  .string()
+  .regex(
+    IMAGE_NAME_PATTERN,
+    'an image name: lowercase letters, digits, dot, dash, underscore; 1–64 characters, not starting with a dot or dash',
+  );
+export const HostName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a host name: lowercase letters, digits and dashes, 1–63 characters');
+export const GroupName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a group name: lowercase letters, digits and dashes, 1–63 characters');
 /** Files of an image as the agent uploads them: the names image-dir.ts writes (d1.boot, d1.sfdisk, d1p2.pc.zst). */
-export const ImageFileName = z.string().regex(/^d[0-9]{1,2}(\.boot|\.sfdisk|p[0-9]{1,3}\.pc\.zst)$/, 'an image file name such as d1p2.pc.zst');
+export const ImageFileName = z
+  .string()
+  .regex(/^d[0-9]{1,2}(\.boot|\.sfdisk|p[0-9]{1,3}\.pc\.zst)$/, 'an image file name such as d1p2.pc.zst');
 /** A log file name in a bundle: one plain segment. */
 export const LogFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a plain log file name');
 export const Mac = z
@@ -27,7 +46,9 @@ export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256
 export const Id = z.coerce.number().int().positive();
 const timestamp = z.iso.datetime();
 
-export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() }) });
+export const ApiError = z.object({
+  error: z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() }),
+});
 export type ApiError = z.infer<typeof ApiError>;
 
 // ── hosts ──────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -47,7 +68,10 @@ export type Host = z.infer<typeof Host>;
 export const HostCreate = z.object({
   name: HostName,
   macs: z.array(Mac).min(1).max(16),
-  diskHint: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
+  diskHint: z
+    .string()
+    .regex(/^\/dev\/[A-Za-z0-9/_-]+$/)
+    .optional(),
   image: ImageName.optional(),
   groups: z.array(GroupName).max(32).default([]),
 });
@@ -97,17 +121,40 @@ export const GroupRemove = z.object({ hosts: z.array(HostName).min(1).max(1000) 
 export const GroupList = z.object({ groups: z.array(Group) });
 
 // ── technicians (a credential a person types at a PC, for what changes a disk there; never the admin token) ─────
-export const TechName = z.string().regex(/^[a-z][a-z0-9._-]{0,31}$/, 'a technician name: lowercase letters, digits, dot, dash, underscore; 1–32 characters');
-export const TechCreate = z.object({ name: TechName, password: z.string().min(8, 'a password of at least 8 characters').max(256) });
+export const TechName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9._-]{0,31}$/,
+    'a technician name: lowercase letters, digits, dot, dash, underscore; 1–32 characters',
+  );
+export const TechCreate = z.object({
+  name: TechName,
+  password: z.string().min(8, 'a password of at least 8 characters').max(256),
+});
 export const Technician = z.object({ name: TechName, createdAt: timestamp });
 export type Technician = z.infer<typeof Technician>;
 export const TechList = z.object({ technicians: z.array(Technician) });
 /** `brume tech pin`: a 6-digit PIN for a day's work in a room, valid `ttlMinutes`, for `uses` logins. */
-export const PinCreate = z.object({ ttlMinutes: z.number().int().min(1).max(24 * 60).default(60), uses: z.number().int().min(1).max(500).default(30) });
-export const PinCreated = z.object({ pin: z.string().regex(/^\d{6}$/), expiresAt: timestamp, uses: z.number().int().positive() });
+export const PinCreate = z.object({
+  ttlMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
+  uses: z.number().int().min(1).max(500).default(30),
+});
+export const PinCreated = z.object({
+  pin: z.string().regex(/^\d{6}$/),
+  expiresAt: timestamp,
+  uses: z.number().int().positive(),
+});
 export type PinCreated = z.infer<typeof PinCreated>;
 /** `POST /agent/tech-login`: a PIN, or a technician's name and password, typed at the PC. */
-export const TechLogin = z.union([z.object({ pin: z.string().regex(/^\d{6}$/, 'a PIN of 6 digits') }), z.object({ name: TechName, password: z.string().min(1).max(256) })]);
+export const TechLogin = z.union([
+  z.object({ pin: z.string().regex(/^\d{6}$/, 'a PIN of 6 digits') }),
+  z.object({ name: TechName, password: z.string().min(1).max(256) }),
+]);
 export type TechLogin = z.infer<typeof TechLogin>;
 export const TechSession = z.object({ token: z.string(), expiresAt: timestamp, technician: z.string() });
 export type TechSession = z.infer<typeof TechSession>;
@@ -115,9 +162,15 @@ export type TechSession = z.infer<typeof TechSession>;
 export const AgentDeploy = z.object({ macs: z.array(Mac).min(1).max(64), image: ImageName });
 export type AgentDeploy = z.infer<typeof AgentDeploy>;
 /** The disk-care kinds a technician starts from the PC's menu: those whose declaration has a menu entry. */
-export const CARE_TASK_KINDS: readonly TaskKind[] = kindDeclarations.filter((kind) => kind.menu !== false).map((kind) => kind.kind);
+export const CARE_TASK_KINDS: readonly TaskKind[] = kindDeclarations
+  .filter((kind) => kind.menu !== false)
+  .map((kind) => kind.kind);
 /** `POST /agent/care` (technician token): a disk-care task for the host owning one of these MACs, run at once by the PC. */
-export const AgentCare = z.object({ macs: z.array(Mac).min(1).max(64), kind: TaskKind.refine((kind) => CARE_TASK_KINDS.includes(kind), 'a disk-care kind, one the PC\'s menu offers'), params: z.record(z.string(), z.unknown()).default({}) });
+export const AgentCare = z.object({
+  macs: z.array(Mac).min(1).max(64),
+  kind: TaskKind.refine((kind) => CARE_TASK_KINDS.includes(kind), "a disk-care kind, one the PC's menu offers"),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
 export type AgentCare = z.input<typeof AgentCare>;
 
 // ── images ─────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -141,7 +194,9 @@ export const ImageVerification = z.object({
   ok: z.boolean(),
   chunks: z.number().int().nonnegative(),
   bytes: z.number().int().nonnegative(),
-  problems: z.array(z.object({ file: z.string(), chunk: z.number().int().nonnegative().nullable(), message: z.string() })),
+  problems: z.array(
+    z.object({ file: z.string(), chunk: z.number().int().nonnegative().nullable(), message: z.string() }),
+  ),
 });
 export type ImageVerification = z.infer<typeof ImageVerification>;
 
@@ -149,12 +204,18 @@ export type ImageVerification = z.infer<typeof ImageVerification>;
 // A kind is declared once, in kinds/: these are derived from the registry there.
 export { TaskKind, WipeMode } from './kinds/index.ts';
 /** The kinds that name an image: a capture makes it, a deploy reads it; the others have none. */
-export const IMAGE_TASK_KINDS: readonly TaskKind[] = kindDeclarations.filter((kind) => kind.needsImage !== false).map((kind) => kind.kind);
+export const IMAGE_TASK_KINDS: readonly TaskKind[] = kindDeclarations
+  .filter((kind) => kind.needsImage !== false)
+  .map((kind) => kind.kind);
 /** What each kind takes besides host, image and disk; stored with the task, given to its agent. */
-export const TaskParams = Object.fromEntries(kindDeclarations.map((kind) => [kind.kind, kind.params])) as { readonly [K in TaskKind]: TaskKindRegistry[K]['params'] };
+export const TaskParams = Object.fromEntries(kindDeclarations.map((kind) => [kind.kind, kind.params])) as {
+  readonly [K in TaskKind]: TaskKindRegistry[K]['params'];
+};
 export type WipeParams = KindParams<'wipe'>;
 /** What each kind's agent reports on success. */
-export const TaskResults = Object.fromEntries(kindDeclarations.map((kind) => [kind.kind, kind.result])) as { readonly [K in TaskKind]: TaskKindRegistry[K]['result'] };
+export const TaskResults = Object.fromEntries(kindDeclarations.map((kind) => [kind.kind, kind.result])) as {
+  readonly [K in TaskKind]: TaskKindRegistry[K]['result'];
+};
 /** The result of any task: narrow it on the task's kind. */
 export type TaskResult = { [K in TaskKind]: KindResult<K> }[TaskKind];
 export const TaskError = z.object({ code: z.string(), message: z.string(), detail: z.unknown().optional() });
@@ -165,7 +226,10 @@ export type TaskError = z.infer<typeof TaskError>;
  * literal: the caller names the union type T that the members make, one per kind.
  */
 function unionOnKind<T>(member: (kind: TaskKindDeclaration<TaskKind>) => z.ZodObject): z.ZodType<T> {
-  return z.discriminatedUnion('kind', kindDeclarations.map(member) as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<T>;
+  return z.discriminatedUnion(
+    'kind',
+    kindDeclarations.map(member) as [z.ZodObject, ...z.ZodObject[]],
+  ) as unknown as z.ZodType<T>;
 }
 
 /**
@@ -173,7 +237,11 @@ function unionOnKind<T>(member: (kind: TaskKindDeclaration<TaskKind>) => z.ZodOb
  * complete, partial and untouched partitions; what a capture had uploaded; how far a pass got; each target's progress).
  * Kept apart from the kind's result: a stopped task has no result, and this shape is the same for every kind.
  */
-export const StopReport = z.looseObject({ cancelledBy: z.literal('server'), stoppedAt: z.string(), message: z.string() });
+export const StopReport = z.looseObject({
+  cancelledBy: z.literal('server'),
+  stoppedAt: z.string(),
+  message: z.string(),
+});
 export type StopReport = z.infer<typeof StopReport>;
 const TaskFieldsOfAnyKind = z.object({
   id: z.number().int().positive(),
@@ -221,7 +289,9 @@ type TaskOf<K extends TaskKind> = z.output<typeof TaskFieldsOfAnyKind> & {
 };
 /** A task as the admin API shows it: a union on `kind`, so `task.params` and `task.result` are the kind's own. */
 export type Task = { [K in TaskKind]: TaskOf<K> }[TaskKind];
-export const Task = unionOnKind<Task>((kind) => TaskFieldsOfAnyKind.extend({ kind: z.literal(kind.kind), params: kind.params, result: kind.result.nullable() }));
+export const Task = unionOnKind<Task>((kind) =>
+  TaskFieldsOfAnyKind.extend({ kind: z.literal(kind.kind), params: kind.params, result: kind.result.nullable() }),
+);
 
 const article = (kind: string): string => (/^[aeiou]/.test(kind) ? 'an' : 'a');
 
@@ -229,31 +299,52 @@ const article = (kind: string): string => (/^[aeiou]/.test(kind) ? 'an' : 'a');
 const TaskFields = z.object({
   kind: TaskKind,
   image: ImageName.optional(),
-  disk: z.string().regex(/^\/dev\/[A-Za-z0-9/_-]+$/).optional(),
+  disk: z
+    .string()
+    .regex(/^\/dev\/[A-Za-z0-9/_-]+$/)
+    .optional(),
   debug: z.boolean().default(false),
   params: z.record(z.string(), z.unknown()).default({}),
 });
 
 function checkTaskFields(task: z.output<typeof TaskFields>, context: z.RefinementCtx): void {
   const { needsImage } = kindDeclaration(task.kind);
-  if (needsImage !== false && task.image === undefined) context.addIssue({ code: 'custom', path: ['image'], message: `a ${task.kind} task needs an image` });
-  if (needsImage === false && task.image !== undefined) context.addIssue({ code: 'custom', path: ['image'], message: `${article(task.kind)} ${task.kind} task takes no image` });
+  if (needsImage !== false && task.image === undefined)
+    context.addIssue({ code: 'custom', path: ['image'], message: `a ${task.kind} task needs an image` });
+  if (needsImage === false && task.image !== undefined)
+    context.addIssue({
+      code: 'custom',
+      path: ['image'],
+      message: `${article(task.kind)} ${task.kind} task takes no image`,
+    });
   const params = TaskParams[task.kind].safeParse(task.params);
   for (const issue of params.success ? [] : params.error.issues) {
-    context.addIssue({ code: 'custom', path: ['params', ...issue.path.map(String)], message: `${article(task.kind)} ${task.kind} task: ${issue.message}` });
+    context.addIssue({
+      code: 'custom',
+      path: ['params', ...issue.path.map(String)],
+      message: `${article(task.kind)} ${task.kind} task: ${issue.message}`,
+    });
   }
 }
 
 /** The checked fields with the params as the kind's schema reads them (defaults filled in, numbers coerced). */
-type TaskFieldsOf<K extends TaskKind> = Omit<z.output<typeof TaskFields>, 'kind' | 'params'> & { kind: K; params: KindParams<K> };
-function typedParams<T extends z.output<typeof TaskFields>>(task: T): Omit<T, 'kind' | 'params'> & { [K in TaskKind]: TaskFieldsOf<K> }[TaskKind] {
-  return { ...task, params: TaskParams[task.kind].parse(task.params) } as Omit<T, 'kind' | 'params'> & { [K in TaskKind]: TaskFieldsOf<K> }[TaskKind];
+type TaskFieldsOf<K extends TaskKind> = Omit<z.output<typeof TaskFields>, 'kind' | 'params'> & {
+  kind: K;
+  params: KindParams<K>;
+};
+function typedParams<T extends z.output<typeof TaskFields>>(
+  task: T,
+): Omit<T, 'kind' | 'params'> & { [K in TaskKind]: TaskFieldsOf<K> }[TaskKind] {
+  return { ...task, params: TaskParams[task.kind].parse(task.params) } as Omit<T, 'kind' | 'params'> &
+    { [K in TaskKind]: TaskFieldsOf<K> }[TaskKind];
 }
 
 export const TaskCreate = TaskFields.extend({ host: HostName }).superRefine(checkTaskFields).transform(typedParams);
 export type TaskCreate = z.input<typeof TaskCreate>;
 /** `POST /tasks/batch`: the same task for every host of a group, under one batch id (`brume task deploy --group G`). */
-export const TaskBatchCreate = TaskFields.extend({ group: GroupName }).superRefine(checkTaskFields).transform(typedParams);
+export const TaskBatchCreate = TaskFields.extend({ group: GroupName })
+  .superRefine(checkTaskFields)
+  .transform(typedParams);
 export type TaskBatchCreate = z.input<typeof TaskBatchCreate>;
 /** The one-time token is returned once, at creation; the server keeps only its sha256. */
 export const TaskCreated = z.object({ task: Task, token: z.string(), cmdline: z.string() });
@@ -261,10 +352,16 @@ export type TaskCreated = z.infer<typeof TaskCreated>;
 export const TaskBatchCreated = z.object({ batch: z.number().int().positive(), tasks: z.array(TaskCreated) });
 export type TaskBatchCreated = z.infer<typeof TaskBatchCreated>;
 export const TaskListQuery = z.object({
-  state: TaskState.optional(), host: HostName.optional(), batch: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100),
+  state: TaskState.optional(),
+  host: HostName.optional(),
+  batch: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
   kind: TaskKind.optional(),
   /** Tasks created at or after this instant (`brume task list --since 3d`); normalised to the form the server stores. */
-  since: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).optional(),
+  since: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value).toISOString())
+    .optional(),
 });
 
 const AgentTaskFieldsOfAnyKind = z.object({
@@ -277,9 +374,14 @@ const AgentTaskFieldsOfAnyKind = z.object({
   hostName: HostName.optional(),
 });
 /** What an agent learns from its token: its job, and nothing about other tasks. A union on `kind`, as Task is. */
-export type AgentTaskOf<K extends TaskKind> = z.output<typeof AgentTaskFieldsOfAnyKind> & { kind: K; params: KindParams<K> };
+export type AgentTaskOf<K extends TaskKind> = z.output<typeof AgentTaskFieldsOfAnyKind> & {
+  kind: K;
+  params: KindParams<K>;
+};
 export type AgentTask = { [K in TaskKind]: AgentTaskOf<K> }[TaskKind];
-export const AgentTask = unionOnKind<AgentTask>((kind) => AgentTaskFieldsOfAnyKind.extend({ kind: z.literal(kind.kind), params: kind.params }));
+export const AgentTask = unionOnKind<AgentTask>((kind) =>
+  AgentTaskFieldsOfAnyKind.extend({ kind: z.literal(kind.kind), params: kind.params }),
+);
 
 /** `POST /tasks/:id/events`; an empty batch is a heartbeat, so the agent hears of a cancel while it has nothing to say. */
 export const EventBatch = z.object({ events: z.array(Event).max(200) });
@@ -292,7 +394,10 @@ export type EventsAnswer = z.infer<typeof EventsAnswer>;
 export const LogFile = z.object({ name: LogFileName, content: z.string().max(4 * 1024 * 1024) });
 export type LogFile = z.infer<typeof LogFile>;
 /** `POST /tasks/:id/complete`. Repeating it after a lost response is harmless: the server answers with the same task. */
-export const TaskComplete = z.object({ result: z.record(z.string(), z.unknown()).optional(), logs: z.array(LogFile).max(64).default([]) });
+export const TaskComplete = z.object({
+  result: z.record(z.string(), z.unknown()).optional(),
+  logs: z.array(LogFile).max(64).default([]),
+});
 export type TaskComplete = z.input<typeof TaskComplete>;
 /** A completion as a task of kind K sends it: the server checks the result with that kind's schema (TaskResults). */
 export type TaskCompleteOf<K extends TaskKind> = Omit<TaskComplete, 'result'> & { result?: KindResult<K> };
@@ -313,7 +418,12 @@ export type TaskLogs = z.infer<typeof TaskLogs>;
 export const CHUNK_SHA256_HEADER = 'x-brume-sha256';
 export const CHUNK_OFFSET_HEADER = 'x-brume-offset';
 export const UploadChunkQuery = z.object({ chunk: z.coerce.number().int().min(0).max(1_000_000) });
-export const HeldChunk = z.object({ index: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), sha256: Sha256 });
+export const HeldChunk = z.object({
+  index: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  sha256: Sha256,
+});
 export type HeldChunk = z.infer<typeof HeldChunk>;
 /** `GET /uploads/:task`: what the server already holds, so a resumed capture sends only the rest. */
 export const UploadListing = z.object({ files: z.record(z.string(), z.array(HeldChunk)) });

@@ -8,7 +8,22 @@ export type TaskState = z.infer<typeof TaskState>;
 export const Outcome = z.enum(['done', 'failed', 'cancelled']);
 export type Outcome = z.infer<typeof Outcome>;
 
-export const Phase = z.enum(['inspect', 'plan', 'partition-table', 'boot-area', 'capture', 'restore', 'resize', 'verify', 'finalize', 'wipe', 'scan', 'receive', 'recover', 'upload']);
+export const Phase = z.enum([
+  'inspect',
+  'plan',
+  'partition-table',
+  'boot-area',
+  'capture',
+  'restore',
+  'resize',
+  'verify',
+  'finalize',
+  'wipe',
+  'scan',
+  'receive',
+  'recover',
+  'upload',
+]);
 export type Phase = z.infer<typeof Phase>;
 
 const timestamp = z.iso.datetime();

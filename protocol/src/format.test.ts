@@ -34,14 +34,46 @@ describe('human figures', () => {
 
 describe('the progress bar', () => {
   it('shows a partition as phase, target, bytes done of total, rate and ETA', () => {
-    const values = progressBarValues({ type: 'progress', ts: '2026-03-05T14:03:12.000Z', phase: 'restore', target: 'd1p2', bytesDone: 3 * 1024 ** 3, bytesTotal: 10 * 1024 ** 3, bytesPerSecond: 120 * 1024 ** 2, etaSeconds: 60 });
-    expect(values).toEqual({ target: 'restore d1p2 ', done_text: '3.0 GiB', total_text: '10.0 GiB', rate: '120.0 MiB/s', eta_text: '1m00s' });
-    expect(progressBarValues({ type: 'progress', ts: '2026-03-05T14:03:12.000Z', phase: 'capture', target: 'd1p1', bytesDone: 0, bytesTotal: 1, bytesPerSecond: 0, etaSeconds: null }).eta_text).toBe('--');
+    const values = progressBarValues({
+      type: 'progress',
+      ts: '2026-03-05T14:03:12.000Z',
+      phase: 'restore',
+      target: 'd1p2',
+      bytesDone: 3 * 1024 ** 3,
+      bytesTotal: 10 * 1024 ** 3,
+      bytesPerSecond: 120 * 1024 ** 2,
+      etaSeconds: 60,
+    });
+    expect(values).toEqual({
+      target: 'restore d1p2 ',
+      done_text: '3.0 GiB',
+      total_text: '10.0 GiB',
+      rate: '120.0 MiB/s',
+      eta_text: '1m00s',
+    });
+    expect(
+      progressBarValues({
+        type: 'progress',
+        ts: '2026-03-05T14:03:12.000Z',
+        phase: 'capture',
+        target: 'd1p1',
+        bytesDone: 0,
+        bytesTotal: 1,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+      }).eta_text,
+    ).toBe('--');
   });
 
   it('names in its format every figure progressBarValues gives', () => {
     const names = [...PROGRESS_BAR_OPTIONS.format.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
     const own = ['bar', 'percentage'];
-    expect(names.filter((name) => !own.includes(name ?? '')).sort()).toEqual(['done_text', 'eta_text', 'rate', 'target', 'total_text']);
+    expect(names.filter((name) => !own.includes(name ?? '')).sort()).toEqual([
+      'done_text',
+      'eta_text',
+      'rate',
+      'target',
+      'total_text',
+    ]);
   });
 });

@@ -46,7 +46,9 @@ export const PROGRESS_BAR_OPTIONS = {
 } as const;
 
 /** The figures a progress bar shows for one progress event, by the names PROGRESS_BAR_OPTIONS.format uses. */
-export function progressBarValues(progress: ProgressEvent): Record<'target' | 'done_text' | 'total_text' | 'rate' | 'eta_text', string> {
+export function progressBarValues(
+  progress: ProgressEvent,
+): Record<'target' | 'done_text' | 'total_text' | 'rate' | 'eta_text', string> {
   return {
     target: `${progress.phase.padEnd(7)} ${progress.target.padEnd(5)}`,
     done_text: formatBytes(progress.bytesDone),

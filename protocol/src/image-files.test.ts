@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ImageFileName } from './api.ts';
-import { bootAreaFileName, partitionFileName, partitionTarget, partitionTargetOfFile, sfdiskFileName } from './image-files.ts';
+import {
+  bootAreaFileName,
+  partitionFileName,
+  partitionTarget,
+  partitionTargetOfFile,
+  sfdiskFileName,
+} from './image-files.ts';
 
 describe('image file names', () => {
-  it('names a disk\'s files and partitions the way image directories, uploads and progress events do', () => {
-    expect([bootAreaFileName(1), sfdiskFileName(1), partitionFileName(1, 2), partitionTarget(1, 2)]).toEqual(['d1.boot', 'd1.sfdisk', 'd1p2.pc.zst', 'd1p2']);
+  it("names a disk's files and partitions the way image directories, uploads and progress events do", () => {
+    expect([bootAreaFileName(1), sfdiskFileName(1), partitionFileName(1, 2), partitionTarget(1, 2)]).toEqual([
+      'd1.boot',
+      'd1.sfdisk',
+      'd1p2.pc.zst',
+      'd1p2',
+    ]);
   });
 
   it('builds only names the ImageFileName schema accepts', () => {

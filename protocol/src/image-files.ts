@@ -8,7 +8,8 @@ export const PARTITION_FILE_SUFFIX = '.pc.zst';
 /** A partition as image files, progress events and logs name it: disk 1, partition 2 → "d1p2". */
 export const partitionTarget = (disk: number, number: number): string => `d${disk}p${number}`;
 /** Disk 1, partition 2 → "d1p2.pc.zst". */
-export const partitionFileName = (disk: number, number: number): string => `${partitionTarget(disk, number)}${PARTITION_FILE_SUFFIX}`;
+export const partitionFileName = (disk: number, number: number): string =>
+  `${partitionTarget(disk, number)}${PARTITION_FILE_SUFFIX}`;
 /** The bytes before the first partition (MBR or GPT, the boot loader's gap): disk 1 → "d1.boot". */
 export const bootAreaFileName = (disk: number): string => `d${disk}.boot`;
 /** The partition table as `sfdisk --dump` prints it: disk 1 → "d1.sfdisk". */

@@ -4,7 +4,21 @@ export * from './manifest.ts';
 export * from './events.ts';
 export * from './plan.ts';
 export * from './api.ts';
-export { taskKinds, kindDeclarations, kindDeclaration, isTaskKind, bytesMoved, declareKind, type KindDeclaration, type KindFlag, type KindParams, type KindResult, type AgentKindResult, type TaskKindDeclaration, type TaskKindRegistry } from './kinds/index.ts';
+export {
+  taskKinds,
+  kindDeclarations,
+  kindDeclaration,
+  isTaskKind,
+  bytesMoved,
+  declareKind,
+  type KindDeclaration,
+  type KindFlag,
+  type KindParams,
+  type KindResult,
+  type AgentKindResult,
+  type TaskKindDeclaration,
+  type TaskKindRegistry,
+} from './kinds/index.ts';
 export * from './inventory.ts';
 export * from './multicast.ts';
 export * from './signatures.ts';

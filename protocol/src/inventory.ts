@@ -50,7 +50,10 @@ export const Inventory = z.object({
     model: text.nullable(),
     serial: text.nullable(),
     /** The SMBIOS UUID, lowercase; null when absent or a known placeholder (all zeros, all ones). */
-    uuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/).nullable(),
+    uuid: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+      .nullable(),
   }),
   firmware: z.object({
     mode: z.enum(['bios', 'uefi']),

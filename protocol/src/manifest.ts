@@ -6,7 +6,9 @@ export const MANIFEST_FILE = 'manifest.json';
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
 const byteCount = z.number().int().nonnegative();
 /** File names inside an image directory: no path separators, no dot-dot, nothing a shell would trip on. */
-const imageFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a plain file name inside the image directory');
+const imageFileName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'a plain file name inside the image directory');
 
 export const fsTypes = ['vfat', 'ext2', 'ext3', 'ext4', 'ntfs', 'xfs', 'btrfs', 'swap', 'raw', 'extended'] as const;
 export const FsType = z.enum(fsTypes);
@@ -79,7 +81,11 @@ export const Manifest = z.object({
   created: z.iso.datetime(),
   source: z.object({ host: z.string(), device: z.string() }),
   tools: z.record(z.string(), z.string()),
-  compression: z.object({ algorithm: z.literal('zstd'), level: z.number().int(), chunkBytes: z.number().int().positive() }),
+  compression: z.object({
+    algorithm: z.literal('zstd'),
+    level: z.number().int(),
+    chunkBytes: z.number().int().positive(),
+  }),
   disks: z.array(ManifestDisk).min(1),
   partitions: z.array(ManifestPartition),
 });

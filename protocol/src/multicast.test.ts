@@ -14,8 +14,24 @@ describe('the multicast stream header', () => {
     ['a cut stream', encodeStreamHeader(header).subarray(0, 100), /ended after 100 bytes, inside its header/],
     ['another program', new Uint8Array(STREAM_HEADER_BYTES).fill(0x41), /not a Brume multicast stream/],
     ['zeroes', new Uint8Array(STREAM_HEADER_BYTES), /not a Brume multicast stream/],
-    ['garbage after the magic', (() => { const block = new Uint8Array(STREAM_HEADER_BYTES); block.set(new TextEncoder().encode('BRUME-MULTICAST/1\n{nope\n')); return block; })(), /not JSON/],
-    ['a wrong field', (() => { const block = new Uint8Array(STREAM_HEADER_BYTES); block.set(new TextEncoder().encode('BRUME-MULTICAST/1\n{"session":0,"image":"x","file":"f","bytes":1}\n')); return block; })(), /malformed header/],
+    [
+      'garbage after the magic',
+      (() => {
+        const block = new Uint8Array(STREAM_HEADER_BYTES);
+        block.set(new TextEncoder().encode('BRUME-MULTICAST/1\n{nope\n'));
+        return block;
+      })(),
+      /not JSON/,
+    ],
+    [
+      'a wrong field',
+      (() => {
+        const block = new Uint8Array(STREAM_HEADER_BYTES);
+        block.set(new TextEncoder().encode('BRUME-MULTICAST/1\n{"session":0,"image":"x","file":"f","bytes":1}\n'));
+        return block;
+      })(),
+      /malformed header/,
+    ],
   ])('refuses %s', (_name, block, reason) => {
     const parsed = parseStreamHeader(block);
     expect(parsed.ok).toBe(false);
@@ -30,7 +46,9 @@ describe('starting a session', () => {
     expect(MulticastStart.safeParse({ image: 'win11' }).success).toBe(false);
     expect(MulticastStart.safeParse({ image: 'win11', hosts: ['pc-01'], group: 'lab-2' }).success).toBe(false);
     expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', maxBitrate: 'fast' }).success).toBe(false);
-    expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', fec: '8x8/128', maxBitrate: '600m' }).success).toBe(true);
+    expect(
+      MulticastStart.safeParse({ image: 'win11', group: 'lab-2', fec: '8x8/128', maxBitrate: '600m' }).success,
+    ).toBe(true);
     // What Debian's udp-sender refuses, or aborts on mid-session (found by running it with these values).
     expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', maxBitrate: '1g' }).success).toBe(false);
     expect(MulticastStart.safeParse({ image: 'win11', group: 'lab-2', fec: '8x200/128' }).success).toBe(false);

@@ -14,8 +14,18 @@ const Bitrate = z.string().regex(/^[1-9][0-9]*[km]?$/, 'a bitrate such as 600m (
  */
 const Fec = z
   .string()
-  .regex(/^[1-9][0-9]{0,2}x[1-9][0-9]{0,2}(\/[1-9][0-9]{0,2})?$/, 'FEC as interleave x redundancy/stripesize, such as 8x8/128')
-  .refine((fec) => fec.split(/[x/]/).slice(1).every((part) => Number(part) <= 128), 'FEC redundancy and stripe size are at most 128');
+  .regex(
+    /^[1-9][0-9]{0,2}x[1-9][0-9]{0,2}(\/[1-9][0-9]{0,2})?$/,
+    'FEC as interleave x redundancy/stripesize, such as 8x8/128',
+  )
+  .refine(
+    (fec) =>
+      fec
+        .split(/[x/]/)
+        .slice(1)
+        .every((part) => Number(part) <= 128),
+    'FEC redundancy and stripe size are at most 128',
+  );
 
 export const MulticastSettings = z.object({
   /** Receivers the first file waits for (default: every host of the session). */
@@ -27,7 +37,10 @@ export const MulticastSettings = z.object({
   /** Forward error correction (udp-sender --fec); null: none, loss is repaired by retransmission alone. */
   fec: Fec.nullable(),
   /** The server's network interface that sends (default: the one holding its listen address). */
-  interface: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name').nullable(),
+  interface: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name')
+    .nullable(),
   /** udpcast's UDP port pair (portbase and portbase+1); distinct per session, so sessions never cross. */
   portbase: z.number().int().min(1024).max(65534),
 });
@@ -44,12 +57,22 @@ export const MulticastStart = z
     maxWaitSeconds: z.number().int().min(1).max(3600).optional(),
     maxBitrate: Bitrate.nullable().optional(),
     fec: Fec.nullable().optional(),
-    interface: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name').optional(),
+    interface: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name')
+      .optional(),
     /** Chosen by the server unless given (a test crossing two sessions on purpose gives one). */
-    portbase: z.number().int().min(1024).max(65534).refine((port) => port % 2 === 0, 'an even port').optional(),
+    portbase: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65534)
+      .refine((port) => port % 2 === 0, 'an even port')
+      .optional(),
   })
   .superRefine((start, context) => {
-    if ((start.hosts === undefined) === (start.group === undefined)) context.addIssue({ code: 'custom', path: ['hosts'], message: 'name the hosts or a group (one of the two)' });
+    if ((start.hosts === undefined) === (start.group === undefined))
+      context.addIssue({ code: 'custom', path: ['hosts'], message: 'name the hosts or a group (one of the two)' });
   });
 export type MulticastStart = z.input<typeof MulticastStart>;
 
@@ -140,14 +163,19 @@ export function encodeStreamHeader(header: StreamHeader): Uint8Array {
 }
 
 /** The header of a stream, or why these bytes are not one (another program's stream, garbage, a cut). */
-export function parseStreamHeader(block: Uint8Array): { ok: true; header: StreamHeader } | { ok: false; reason: string } {
-  if (block.byteLength < STREAM_HEADER_BYTES) return { ok: false, reason: `the stream ended after ${block.byteLength} bytes, inside its header` };
+export function parseStreamHeader(
+  block: Uint8Array,
+): { ok: true; header: StreamHeader } | { ok: false; reason: string } {
+  if (block.byteLength < STREAM_HEADER_BYTES)
+    return { ok: false, reason: `the stream ended after ${block.byteLength} bytes, inside its header` };
   const text = new TextDecoder().decode(block.subarray(0, STREAM_HEADER_BYTES));
   if (!text.startsWith(STREAM_MAGIC)) return { ok: false, reason: 'not a Brume multicast stream (no header)' };
   const line = text.slice(STREAM_MAGIC.length, text.indexOf('\n', STREAM_MAGIC.length));
   try {
     const parsed = StreamHeader.safeParse(JSON.parse(line));
-    return parsed.success ? { ok: true, header: parsed.data } : { ok: false, reason: `a malformed header: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+    return parsed.success
+      ? { ok: true, header: parsed.data }
+      : { ok: false, reason: `a malformed header: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
   } catch {
     return { ok: false, reason: 'a malformed header (not JSON)' };
   }

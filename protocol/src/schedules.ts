@@ -13,7 +13,10 @@ const timestamp = z.iso.datetime();
 /** A wall-clock time in the schedule's timezone, to the minute or second: 2026-12-01T02:00. */
 export const LocalDateTime = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'a local date and time such as 2026-12-01T02:00 (no offset: it is read in the timezone)');
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/,
+    'a local date and time such as 2026-12-01T02:00 (no offset: it is read in the timezone)',
+  );
 
 /** An IANA timezone name, checked against the zones this Node knows. */
 export const TimeZone = z
@@ -45,7 +48,12 @@ export const ScheduleCreate = z
     timezone: TimeZone.optional(),
   })
   .superRefine((schedule, context) => {
-    if ((schedule.at === undefined) === (schedule.cron === undefined)) context.addIssue({ code: 'custom', path: ['at'], message: 'a schedule runs once (at) or repeats (cron): give one of the two' });
+    if ((schedule.at === undefined) === (schedule.cron === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: ['at'],
+        message: 'a schedule runs once (at) or repeats (cron): give one of the two',
+      });
   });
 export type ScheduleCreate = z.input<typeof ScheduleCreate>;
 
@@ -69,7 +77,8 @@ export type WakeSent = z.infer<typeof WakeSent>;
 export const WakeRequest = z
   .object({ hosts: z.array(HostName).min(1).max(1000).optional(), group: GroupName.optional() })
   .superRefine((request, context) => {
-    if ((request.hosts === undefined) === (request.group === undefined)) context.addIssue({ code: 'custom', path: ['hosts'], message: 'name the hosts or a group (one of the two)' });
+    if ((request.hosts === undefined) === (request.group === undefined))
+      context.addIssue({ code: 'custom', path: ['hosts'], message: 'name the hosts or a group (one of the two)' });
   });
 export type WakeRequest = z.input<typeof WakeRequest>;
 export const WakeReport = z.object({ wake: z.array(WakeSent) });

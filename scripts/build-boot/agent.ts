@@ -23,7 +23,9 @@ exit 1
 `;
 
 function hasBuildScript(root: string): boolean {
-  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  const scripts =
+    (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ??
+    {};
   return typeof scripts['build:agent'] === 'string';
 }
 
@@ -38,7 +40,8 @@ async function agentExecutable(root: string, choice: AgentChoice): Promise<{ pat
     await run('npm', ['run', '--silent', 'build:agent'], { cwd: root, env: { PATH: path } });
   }
   if (!existsSync(sea)) {
-    if (choice === 'prebuilt') throw new Error(`${sea} does not exist: build it with \`npm run build:agent\` or use --agent stub`);
+    if (choice === 'prebuilt')
+      throw new Error(`${sea} does not exist: build it with \`npm run build:agent\` or use --agent stub`);
     throw new Error(`\`npm run build:agent\` succeeded but wrote no ${sea}`);
   }
   return { path: sea };

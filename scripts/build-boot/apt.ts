@@ -72,7 +72,16 @@ export async function libraryClosure(roots: readonly string[]): Promise<string[]
   const seen = new Set(roots);
   let frontier = [...roots];
   while (frontier.length > 0) {
-    const { stdout } = await run('apt-cache', ['depends', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', ...frontier]);
+    const { stdout } = await run('apt-cache', [
+      'depends',
+      '--no-recommends',
+      '--no-suggests',
+      '--no-conflicts',
+      '--no-breaks',
+      '--no-replaces',
+      '--no-enhances',
+      ...frontier,
+    ]);
     const next: string[] = [];
     for (const dependencies of parseDepends(stdout).values()) {
       for (const name of dependencies) {
@@ -90,21 +99,34 @@ export async function libraryClosure(roots: readonly string[]): Promise<string[]
 /** The candidate version of each package, from apt's index. */
 export async function candidates(names: readonly string[]): Promise<DebPackage[]> {
   const { stdout } = await run('apt-cache', ['show', '--no-all-versions', ...names]);
-  const packages = stdout.split(/\n\n+/).filter((block) => block.trim() !== '').map((block) => {
-    const field = (key: string): string => new RegExp(`^${key}: (.*)$`, 'm').exec(block)?.[1]?.trim() ?? '';
-    const pkg = { name: field('Package'), version: field('Version'), arch: field('Architecture'), size: Number(field('Size')), sha256: field('SHA256') };
-    return { ...pkg, file: `${pkg.name}_${pkg.version.replace(':', '%3a')}_${pkg.arch}.deb` };
-  });
+  const packages = stdout
+    .split(/\n\n+/)
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const field = (key: string): string => new RegExp(`^${key}: (.*)$`, 'm').exec(block)?.[1]?.trim() ?? '';
+      const pkg = {
+        name: field('Package'),
+        version: field('Version'),
+        arch: field('Architecture'),
+        size: Number(field('Size')),
+        sha256: field('SHA256'),
+      };
+      return { ...pkg, file: `${pkg.name}_${pkg.version.replace(':', '%3a')}_${pkg.arch}.deb` };
+    });
   // A multiarch machine lists foreign architectures too: keep the native (or arch-independent) one of each name.
   const native = new Map<string, DebPackage>();
-  for (const pkg of packages) if ((pkg.arch === 'amd64' || pkg.arch === 'all') && !native.has(pkg.name)) native.set(pkg.name, pkg);
+  for (const pkg of packages)
+    if ((pkg.arch === 'amd64' || pkg.arch === 'all') && !native.has(pkg.name)) native.set(pkg.name, pkg);
   const missing = names.filter((name) => !native.has(name));
-  if (missing.length > 0) throw new Error(`apt knows no installable version of: ${missing.join(', ')} (check the apt sources)`);
+  if (missing.length > 0)
+    throw new Error(`apt knows no installable version of: ${missing.join(', ')} (check the apt sources)`);
   return [...native.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 async function sha256Of(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /**
@@ -121,7 +143,9 @@ export async function downloadDebs(packages: readonly DebPackage[], cache: strin
     missing.push(pkg);
   }
   if (missing.length === 0) return [];
-  await run('apt-get', [...APT_OPTIONS, 'download', ...missing.map((pkg) => `${pkg.name}=${pkg.version}`)], { cwd: cache });
+  await run('apt-get', [...APT_OPTIONS, 'download', ...missing.map((pkg) => `${pkg.name}=${pkg.version}`)], {
+    cwd: cache,
+  });
   for (const pkg of missing) {
     const path = join(cache, pkg.file);
     if (!existsSync(path)) throw new Error(`apt-get download did not write ${pkg.file}`);

@@ -25,7 +25,11 @@ const OWN_PATHS = ['initramfs', 'kernel-config', 'scripts/build-boot.ts', 'scrip
 /** The commit time of the last change to the boot build's own files: stable across checkouts and unrelated commits. */
 function lastCommitTime(root: string): number {
   try {
-    const out = execFileSync('git', ['log', '-1', '--format=%ct', '--', ...OWN_PATHS], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('git', ['log', '-1', '--format=%ct', '--', ...OWN_PATHS], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return Number.parseInt(out.trim(), 10) || 0;
   } catch {
     return 0;
@@ -54,8 +58,18 @@ export function bootBuildConfig(root: string, argv: readonly string[], env: Node
     debCache: join(cache, 'debs'),
     work: join(cache, 'work'),
     out: join(root, 'dist', 'boot'),
-    firmware: choice('firmware', flagValue(argv, '--firmware') ?? env['BRUME_BOOT_FIRMWARE'], ['free', 'nonfree'], 'free'),
-    agent: choice('agent', flagValue(argv, '--agent') ?? env['BRUME_BOOT_AGENT'], ['build', 'prebuilt', 'stub'], 'build'),
+    firmware: choice(
+      'firmware',
+      flagValue(argv, '--firmware') ?? env['BRUME_BOOT_FIRMWARE'],
+      ['free', 'nonfree'],
+      'free',
+    ),
+    agent: choice(
+      'agent',
+      flagValue(argv, '--agent') ?? env['BRUME_BOOT_AGENT'],
+      ['build', 'prebuilt', 'stub'],
+      'build',
+    ),
     sourceDateEpoch: epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) : lastCommitTime(root),
     zstdLevel: 19,
   });

@@ -47,14 +47,24 @@ export async function elfLinking(path: string): Promise<ElfLinking | undefined> 
       filesz: Number(table.readBigUInt64LE(i * phentsize + 32)),
     }));
     const interp = segments.find((s) => s.type === PT_INTERP);
-    const interpreter = interp === undefined ? undefined : (await read(interp.offset, interp.filesz)).toString('latin1').replace(/\0.*$/s, '');
+    const interpreter =
+      interp === undefined
+        ? undefined
+        : (await read(interp.offset, interp.filesz)).toString('latin1').replace(/\0.*$/s, '');
     const dynamic = segments.find((s) => s.type === PT_DYNAMIC);
     if (dynamic === undefined) return { interpreter, needed: [] };
     const entries = await read(dynamic.offset, dynamic.filesz);
     const tags: Array<[number, number]> = [];
-    for (let at = 0; at + 16 <= entries.length; at += 16) tags.push([Number(entries.readBigInt64LE(at)), Number(entries.readBigUInt64LE(at + 8))]);
+    for (let at = 0; at + 16 <= entries.length; at += 16)
+      tags.push([Number(entries.readBigInt64LE(at)), Number(entries.readBigUInt64LE(at + 8))]);
     const strtabAddress = tags.find(([tag]) => tag === DT_STRTAB)?.[1];
-    const load = segments.find((s) => s.type === PT_LOAD && strtabAddress !== undefined && strtabAddress >= s.vaddr && strtabAddress < s.vaddr + s.filesz);
+    const load = segments.find(
+      (s) =>
+        s.type === PT_LOAD &&
+        strtabAddress !== undefined &&
+        strtabAddress >= s.vaddr &&
+        strtabAddress < s.vaddr + s.filesz,
+    );
     if (strtabAddress === undefined || load === undefined) return { interpreter, needed: [] };
     const strtab = strtabAddress - load.vaddr + load.offset;
     const needed: string[] = [];

@@ -11,7 +11,11 @@ export interface Extracted {
 }
 
 /** `dpkg -x` of each package into `into/NAME`, two at a time (the machine has two cores). */
-export async function extractAll(packages: readonly DebPackage[], debCache: string, into: string): Promise<Extracted[]> {
+export async function extractAll(
+  packages: readonly DebPackage[],
+  debCache: string,
+  into: string,
+): Promise<Extracted[]> {
   mkdirSync(into, { recursive: true });
   return mapLimit(packages, 2, async (pkg) => {
     const dir = join(into, pkg.name);

@@ -28,11 +28,17 @@ export async function copyAllFirmware(packages: readonly Extracted[], root: stri
  * From the non-free firmware packages, only the files the shipped modules declare: those packages also carry GPU,
  * Wi-Fi and DSP firmware that no imaging NIC loads. Returns what was copied and the declared names no package had.
  */
-export async function copyDeclaredFirmware(packages: readonly Extracted[], root: string, declared: readonly string[]): Promise<FirmwareCopy & { absent: string[] }> {
+export async function copyDeclaredFirmware(
+  packages: readonly Extracted[],
+  root: string,
+  declared: readonly string[],
+): Promise<FirmwareCopy & { absent: string[] }> {
   const copy: FirmwareCopy = { files: 0, bytes: 0 };
   const absent: string[] = [];
   for (const name of declared) {
-    const owner = packages.find(({ dir }) => lstatSync(join(dir, FIRMWARE_DIR, name), { throwIfNoEntry: false }) !== undefined);
+    const owner = packages.find(
+      ({ dir }) => lstatSync(join(dir, FIRMWARE_DIR, name), { throwIfNoEntry: false }) !== undefined,
+    );
     if (owner === undefined) absent.push(name);
     else await copyFirmwareFile(join(owner.dir, FIRMWARE_DIR), root, name, copy);
   }
@@ -47,7 +53,9 @@ async function copyFirmwareFile(from: string, root: string, rel: string, copy: F
   if (lstatSync(source).isSymbolicLink()) {
     // Firmware packages link one blob under several names within lib/firmware; keep the link, relative.
     const raw = readlinkSync(source);
-    const pointed = raw.startsWith('/') ? raw.replace(/^\/(usr\/)?lib\/firmware\//, '') : posix.normalize(posix.join(posix.dirname(rel), raw));
+    const pointed = raw.startsWith('/')
+      ? raw.replace(/^\/(usr\/)?lib\/firmware\//, '')
+      : posix.normalize(posix.join(posix.dirname(rel), raw));
     await symlink(posix.relative(posix.dirname(rel), pointed), target);
     await copyFirmwareFile(from, root, pointed, copy, depth + 1);
     return;

@@ -20,7 +20,8 @@ export interface KernelTree {
 /** The one kernel version inside an extracted linux-image package. */
 export function kernelTree(dir: string): KernelTree {
   const versions = readdirSync(join(dir, 'lib', 'modules'));
-  if (versions.length !== 1 || versions[0] === undefined) throw new Error(`${dir}: expected one kernel version, found ${versions.join(', ')}`);
+  if (versions.length !== 1 || versions[0] === undefined)
+    throw new Error(`${dir}: expected one kernel version, found ${versions.join(', ')}`);
   const version = versions[0];
   return { dir, version, vmlinuz: join(dir, 'boot', `vmlinuz-${version}`) };
 }
@@ -43,14 +44,29 @@ export interface ModuleCopy extends Selection {
  */
 async function compressModules(sys: Sysroot, dir: string, modules: readonly string[]): Promise<void> {
   const batches = [modules.filter((_, i) => i % 2 === 0), modules.filter((_, i) => i % 2 === 1)];
-  await Promise.all(batches.map((batch) => sys.exec(XZ, ['-q', '-T1', '--check=crc32', '--lzma2=preset=9,dict=1MiB', ...batch.map((path) => join(dir, path))])));
+  await Promise.all(
+    batches.map((batch) =>
+      sys.exec(XZ, [
+        '-q',
+        '-T1',
+        '--check=crc32',
+        '--lzma2=preset=9,dict=1MiB',
+        ...batch.map((path) => join(dir, path)),
+      ]),
+    ),
+  );
 }
 
 /**
  * Chooses the modules by kernel-config/modules.list (with their modules.dep and modules.softdep closure), copies them
  * into the ramdisk and runs depmod there, so modules.alias and modules.dep describe exactly what the ramdisk holds.
  */
-export async function copyModules(sys: Sysroot, kernel: KernelTree, rulesFile: string[], root: string): Promise<ModuleCopy> {
+export async function copyModules(
+  sys: Sysroot,
+  kernel: KernelTree,
+  rulesFile: string[],
+  root: string,
+): Promise<ModuleCopy> {
   await depmod(sys, kernel.dir, kernel.version);
   const source = join(kernel.dir, 'lib', 'modules', kernel.version);
   const read = (name: string): string => readFileSync(join(source, name), 'utf8');
@@ -65,13 +81,21 @@ export async function copyModules(sys: Sysroot, kernel: KernelTree, rulesFile: s
     if (path.endsWith('.ko')) bytes += statSync(join(source, path)).size;
   }
   await compressModules(sys, join(root, target), selection.modules);
-  const compressedBytes = selection.modules.reduce((sum, path) => sum + statSync(join(root, target, `${path}.xz`)).size, 0);
+  const compressedBytes = selection.modules.reduce(
+    (sum, path) => sum + statSync(join(root, target, `${path}.xz`)).size,
+    0,
+  );
   await depmod(sys, root, kernel.version);
   return { ...selection, modules: selection.modules.map((path) => `${path}.xz`), bytes, compressedBytes };
 }
 
 /** The firmware files the shipped modules declare (`modinfo -F firmware`), as paths under lib/firmware. */
-export async function declaredFirmware(sys: Sysroot, root: string, version: string, modules: readonly string[]): Promise<string[]> {
+export async function declaredFirmware(
+  sys: Sysroot,
+  root: string,
+  version: string,
+  modules: readonly string[],
+): Promise<string[]> {
   const files = modules.map((path) => join(root, 'usr/lib/modules', version, path));
   const names = new Set<string>();
   // Batches keep the argument vector well below the kernel's limit.

@@ -31,7 +31,9 @@ export async function copyExtraFiles(sys: Sysroot, root: string, paths: readonly
   for (const path of paths) {
     const stat = lstatSync(join(sys.dir, path), { throwIfNoEntry: false });
     if (stat === undefined) throw new Error(`initramfs/extra-files.list: ${path} is in no package`);
-    const files = stat.isDirectory() ? (await walk(join(sys.dir, path))).filter((e) => e.kind !== 'dir').map((e) => posix.join(path, e.rel)) : [path];
+    const files = stat.isDirectory()
+      ? (await walk(join(sys.dir, path))).filter((e) => e.kind !== 'dir').map((e) => posix.join(path, e.rel))
+      : [path];
     for (const file of files) await copyResolved(sys.dir, root, file);
     count += files.length;
   }

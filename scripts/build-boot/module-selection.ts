@@ -18,7 +18,8 @@ export interface ModuleIndex {
   softdeps: Map<string, string[]>;
 }
 
-export const moduleName = (path: string): string => (path.split('/').pop() ?? '').replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
+export const moduleName = (path: string): string =>
+  (path.split('/').pop() ?? '').replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
 
 export function parseRules(lines: readonly string[]): ModuleRule[] {
   return lines.map((line) => {
@@ -60,16 +61,23 @@ function ruleMatches(rule: ModuleRule, path: string): boolean {
 }
 
 const globToRegExp = (glob: string): RegExp =>
-  new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 
 /** A soft dependency names a module or an alias (`crypto-crc32c`): every module it may load. */
 function resolveName(index: ModuleIndex, name: string): string[] {
   const direct = index.byName.get(name.replace(/-/g, '_'));
   if (direct !== undefined) return [direct];
-  return index.aliases.filter(([pattern]) => pattern === name || (/[*?[]/.test(pattern) && globToRegExp(pattern).test(name))).flatMap(([, module]) => {
-    const path = index.byName.get(module);
-    return path === undefined ? [] : [path];
-  });
+  return index.aliases
+    .filter(([pattern]) => pattern === name || (/[*?[]/.test(pattern) && globToRegExp(pattern).test(name)))
+    .flatMap(([, module]) => {
+      const path = index.byName.get(module);
+      return path === undefined ? [] : [path];
+    });
 }
 
 export interface Selection {
@@ -87,7 +95,9 @@ export function selectModules(index: ModuleIndex, rules: readonly ModuleRule[]):
   const groups = new Map<string, number>();
   const unmatched: string[] = [];
   for (const rule of rules.filter((r) => !r.exclude)) {
-    const matches = [...index.deps.keys()].filter((path) => ruleMatches(rule, path) && !rules.some((r) => r.exclude && ruleMatches(r, path)));
+    const matches = [...index.deps.keys()].filter(
+      (path) => ruleMatches(rule, path) && !rules.some((r) => r.exclude && ruleMatches(r, path)),
+    );
     if (matches.length === 0) unmatched.push(`${rule.group} ${rule.pattern}`);
     for (const path of matches) chosen.add(path);
     groups.set(rule.group, (groups.get(rule.group) ?? 0) + matches.length);
@@ -95,7 +105,10 @@ export function selectModules(index: ModuleIndex, rules: readonly ModuleRule[]):
   const queue = [...chosen];
   while (queue.length > 0) {
     const path = queue.pop() ?? '';
-    const needed = [...(index.deps.get(path) ?? []), ...(index.softdeps.get(moduleName(path)) ?? []).flatMap((name) => resolveName(index, name))];
+    const needed = [
+      ...(index.deps.get(path) ?? []),
+      ...(index.softdeps.get(moduleName(path)) ?? []).flatMap((name) => resolveName(index, name)),
+    ];
     for (const dependency of needed) {
       if (!chosen.has(dependency)) {
         chosen.add(dependency);

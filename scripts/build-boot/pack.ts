@@ -25,10 +25,14 @@ export async function pack(sys: Sysroot, root: string, output: string, epoch: nu
   const list = entries.map((entry) => entry.rel).sort(byteOrder);
   const cpio = `${output}.cpio`;
   const partial = `${output}.partial`;
-  await sys.exec('usr/bin/cpio', ['--create', '--format=newc', '--reproducible', '--owner=0:0', '--quiet', `--file=${cpio}`], {
-    cwd: root,
-    input: `${list.join('\n')}\n`,
-  });
+  await sys.exec(
+    'usr/bin/cpio',
+    ['--create', '--format=newc', '--reproducible', '--owner=0:0', '--quiet', `--file=${cpio}`],
+    {
+      cwd: root,
+      input: `${list.join('\n')}\n`,
+    },
+  );
   // -T0: zstd's multi-threaded format gives the same bytes whatever the core count, so builds on other machines match.
   await sys.exec('usr/bin/zstd', [`-${level}`, '-T0', '-q', '-f', '--no-progress', cpio, '-o', partial]);
   const packed = { cpioBytes: statSync(cpio).size, zstdBytes: statSync(partial).size, entries: list.length };

@@ -34,7 +34,9 @@ async function nonfreeFirmware(config: BootBuildConfig): Promise<DebPackage[]> {
   if (config.firmware === 'free') return [];
   const names = readList(join(config.root, 'kernel-config', 'firmware-nonfree.list'));
   return candidates(names).catch((error: unknown) => {
-    throw new Error(`--firmware nonfree: ${(error as Error).message}. Add the non-free-firmware component to the apt sources and run apt-get update (kernel-config/README.md).`);
+    throw new Error(
+      `--firmware nonfree: ${(error as Error).message}. Add the non-free-firmware component to the apt sources and run apt-get update (kernel-config/README.md).`,
+    );
   });
 }
 
@@ -61,7 +63,14 @@ export function kernelImage(set: PackageSet): DebPackage {
   return image;
 }
 
-export const allPackages = (set: PackageSet): DebPackage[] => [...set.userland, ...set.support, ...set.kernel, ...set.freeFirmware, ...set.nonfreeFirmware, ...set.memtest];
+export const allPackages = (set: PackageSet): DebPackage[] => [
+  ...set.userland,
+  ...set.support,
+  ...set.kernel,
+  ...set.freeFirmware,
+  ...set.nonfreeFirmware,
+  ...set.memtest,
+];
 
 /** dist/boot/packages.txt: what went in, at which version; the same text ships in the ramdisk. */
 export function packagesText(set: PackageSet, kernelVersion: string): string {

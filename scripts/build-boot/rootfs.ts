@@ -5,8 +5,17 @@ import { addMergedUsrLinks, ensureDir, walk } from './tree.ts';
 
 /** Mount points and the few links an installed system's packages would have made. */
 const DIRS: Array<[string, number]> = [
-  ['dev', 0o755], ['proc', 0o555], ['sys', 0o555], ['run', 0o755], ['tmp', 0o1777], ['root', 0o700], ['mnt', 0o755],
-  ['etc', 0o755], ['var', 0o755], ['var/log', 0o755], ['var/tmp', 0o1777],
+  ['dev', 0o755],
+  ['proc', 0o555],
+  ['sys', 0o555],
+  ['run', 0o755],
+  ['tmp', 0o1777],
+  ['root', 0o700],
+  ['mnt', 0o755],
+  ['etc', 0o755],
+  ['var', 0o755],
+  ['var/log', 0o755],
+  ['var/tmp', 0o1777],
 ];
 const LINKS: Array<[string, string]> = [
   ['etc/mtab', '../proc/self/mounts'],

@@ -32,9 +32,18 @@ export function run(command: string, args: readonly string[], options: RunOption
     child.stdin.end(options.input);
     child.on('error', (error) => reject(new Error(`${command}: ${error.message}`, { cause: error })));
     child.on('close', (code) => {
-      const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? -1 };
+      const result = {
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code: code ?? -1,
+      };
       if (result.code === 0 || options.okCodes?.includes(result.code)) resolve(result);
-      else reject(new Error(`${command} ${args.join(' ')} failed (exit ${result.code}):\n${tail(result.stderr || result.stdout, 15)}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} failed (exit ${result.code}):\n${tail(result.stderr || result.stdout, 15)}`,
+          ),
+        );
     });
   });
 }

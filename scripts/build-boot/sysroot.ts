@@ -24,7 +24,11 @@ export function sysroot(dir: string): Sysroot {
   return {
     dir,
     exec: (program, args, options = {}) =>
-      run(loader, [...base, ...(options.argv0 === undefined ? [] : ['--argv0', options.argv0]), join(dir, program), ...args], options),
+      run(
+        loader,
+        [...base, ...(options.argv0 === undefined ? [] : ['--argv0', options.argv0]), join(dir, program), ...args],
+        options,
+      ),
     async libraries(file) {
       const { stdout } = await run(loader, [...base, '--list', file]);
       const found: string[] = [];
@@ -37,7 +41,8 @@ export function sysroot(dir: string): Sysroot {
         else if (path.startsWith(`${dir}/`)) found.push(path.slice(dir.length + 1));
         else missing.push(`${soname} (resolved outside the packages: ${path})`);
       }
-      if (missing.length > 0) throw new Error(`${file}: libraries not in the downloaded packages: ${missing.join(', ')}`);
+      if (missing.length > 0)
+        throw new Error(`${file}: libraries not in the downloaded packages: ${missing.join(', ')}`);
       return found;
     },
   };

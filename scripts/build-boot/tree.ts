@@ -16,7 +16,9 @@ export function canonicalPath(rel: string): string {
  * would point at the build machine's own files whenever the tree is read on the build machine (ld.so --list, copies).
  */
 export function canonicalLinkTarget(linkRel: string, target: string): string {
-  const absolute = target.startsWith('/') ? posix.normalize(target) : posix.normalize(posix.join('/', posix.dirname(linkRel), target));
+  const absolute = target.startsWith('/')
+    ? posix.normalize(target)
+    : posix.normalize(posix.join('/', posix.dirname(linkRel), target));
   const canonicalTarget = `/${canonicalPath(absolute.slice(1))}`;
   const from = `/${posix.dirname(canonicalPath(linkRel))}`;
   return posix.relative(from, canonicalTarget) || '.';
@@ -30,7 +32,9 @@ export interface TreeEntry {
 
 /** Every entry below `root`, parents before children, in byte order (deterministic). */
 export async function walk(root: string, rel = ''): Promise<TreeEntry[]> {
-  const entries = (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const out: TreeEntry[] = [];
   for (const entry of entries) {
     const path = rel === '' ? entry.name : `${rel}/${entry.name}`;

@@ -10,7 +10,11 @@ const BUSYBOX = 'usr/bin/busybox';
 const PATH_DIRS = ['usr/bin', 'usr/sbin'];
 
 /** Copies the userland packages' files into the ramdisk tree, minus the stripped paths. Returns the count of files. */
-export async function copyUserland(packages: readonly Extracted[], root: string, stripped: readonly string[]): Promise<number> {
+export async function copyUserland(
+  packages: readonly Extracted[],
+  root: string,
+  stripped: readonly string[],
+): Promise<number> {
   let files = 0;
   for (const { dir } of packages) {
     for (const entry of await walk(dir)) {
@@ -29,7 +33,10 @@ export async function copyUserland(packages: readonly Extracted[], root: string,
 export async function linkBusyboxApplets(sys: Sysroot, root: string): Promise<string[]> {
   const { stdout } = await sys.exec(BUSYBOX, ['--list-full']);
   const linked: string[] = [];
-  for (const applet of stdout.split('\n').filter((line) => line !== '').sort()) {
+  for (const applet of stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort()) {
     const path = canonicalPath(applet);
     const name = posix.basename(path);
     if (PATH_DIRS.some((dir) => exists(join(root, dir, name))) || exists(join(root, path))) continue;

@@ -31,7 +31,12 @@ export const commonFlags = {
 export function parseCommandLine(argv: readonly string[], specs: FlagSpecs): Args {
   let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options: { ...commonFlags, ...specs }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...commonFlags, ...specs },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -72,7 +77,8 @@ export function noPositionals(args: Args): void {
 
 export function taskId(text: string): number {
   const id = Number(text);
-  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) throw new UsageError(`a task id is a positive integer, got "${text}"`);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(id) || id <= 0)
+    throw new UsageError(`a task id is a positive integer, got "${text}"`);
   return id;
 }
 
@@ -80,7 +86,11 @@ export function taskId(text: string): number {
  * The request body checked with its protocol schema before it is sent, so a typo is named by its flag and nothing
  * reaches the server. `labels` maps a body field to the flag or argument the user typed ('' names a lone value).
  */
-export function checkedInput<S extends z.ZodType>(schema: S, input: unknown, labels: Readonly<Record<string, string>>): z.infer<S> {
+export function checkedInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  labels: Readonly<Record<string, string>>,
+): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const messages = parsed.error.issues.map((issue) => {

@@ -15,19 +15,33 @@ export interface AdminConfig {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 const missingServer = 'no server given: pass --server URL or set BRUME_SERVER';
-const missingToken = 'no admin token given: pass --token T, or set BRUME_TOKEN or BRUME_TOKEN_FILE (the server writes it to DATA/admin.token at first start)';
+const missingToken =
+  'no admin token given: pass --token T, or set BRUME_TOKEN or BRUME_TOKEN_FILE (the server writes it to DATA/admin.token at first start)';
 
 const ServerUrl = z
   .string({ error: missingServer })
   .trim()
-  .pipe(z.url({ protocol: /^https?$/, error: (issue) => `the server must be an http(s) URL such as http://10.0.0.5:8080, got "${String(issue.input)}"` }))
+  .pipe(
+    z.url({
+      protocol: /^https?$/,
+      error: (issue) => `the server must be an http(s) URL such as http://10.0.0.5:8080, got "${String(issue.input)}"`,
+    }),
+  )
   // Both http://host:8080 and http://host:8080/api/v1/ name the same server.
-  .transform((url) => url.replace(/\/+$/, '').replace(new RegExp(`${API_PREFIX}$`), '').replace(/\/+$/, ''));
+  .transform((url) =>
+    url
+      .replace(/\/+$/, '')
+      .replace(new RegExp(`${API_PREFIX}$`), '')
+      .replace(/\/+$/, ''),
+  );
 
 const Token = z
   .string({ error: missingToken })
   .trim()
-  .regex(/^[\x21-\x7e]+$/, 'the admin token must be one word of printable characters (is the token file the right one?)');
+  .regex(
+    /^[\x21-\x7e]+$/,
+    'the admin token must be one word of printable characters (is the token file the right one?)',
+  );
 
 const AdminConfigSchema = z.object({ server: ServerUrl, token: Token });
 
@@ -40,14 +54,23 @@ function readTokenFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new BrumeError('BAD_REQUEST', `cannot read the admin token from BRUME_TOKEN_FILE=${path}: ${(error as Error).message}`, { cause: error });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `cannot read the admin token from BRUME_TOKEN_FILE=${path}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
-export function adminConfig(flags: { server?: string | undefined; token?: string | undefined }, env: Env = process.env): AdminConfig {
+export function adminConfig(
+  flags: { server?: string | undefined; token?: string | undefined },
+  env: Env = process.env,
+): AdminConfig {
   const tokenFile = setting(env['BRUME_TOKEN_FILE']);
-  const token = setting(flags.token, env['BRUME_TOKEN']) ?? (tokenFile === undefined ? undefined : readTokenFile(tokenFile));
+  const token =
+    setting(flags.token, env['BRUME_TOKEN']) ?? (tokenFile === undefined ? undefined : readTokenFile(tokenFile));
   const parsed = AdminConfigSchema.safeParse({ server: setting(flags.server, env['BRUME_SERVER']), token });
-  if (!parsed.success) throw new BrumeError('BAD_REQUEST', parsed.error.issues.map((issue) => issue.message).join('; '));
+  if (!parsed.success)
+    throw new BrumeError('BAD_REQUEST', parsed.error.issues.map((issue) => issue.message).join('; '));
   return Object.freeze(parsed.data);
 }

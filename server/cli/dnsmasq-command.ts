@@ -5,11 +5,18 @@ import { parseArgs } from 'node:util';
 import { BrumeError, toBrumeError } from '@brume/protocol';
 import { z } from 'zod';
 import {
-  DEBIAN_IPXE_DIR, DEFAULT_SERVER_PORT, IPXE_BIOS_FILE, IPXE_UEFI_FILE, parseIpAddrJson, renderDnsmasqConfig, type InterfaceAddress,
+  DEBIAN_IPXE_DIR,
+  DEFAULT_SERVER_PORT,
+  IPXE_BIOS_FILE,
+  IPXE_UEFI_FILE,
+  parseIpAddrJson,
+  renderDnsmasqConfig,
+  type InterfaceAddress,
 } from './dnsmasq-config.ts';
 import { processTerminal, type Terminal } from './output.ts';
 
-export const dnsmasqUsage = '  brume dnsmasq-config --interface IF [--server URL] [--tftp-root DIR]   # prints a proxy-DHCP + TFTP dnsmasq.conf\n';
+export const dnsmasqUsage =
+  '  brume dnsmasq-config --interface IF [--server URL] [--tftp-root DIR]   # prints a proxy-DHCP + TFTP dnsmasq.conf\n';
 
 export interface DnsmasqRuntime {
   term: Terminal;
@@ -31,7 +38,9 @@ export function ipAddrShow(name: string): Promise<InterfaceAddress> {
   return new Promise((resolve, reject) => {
     execFile('ip', ['-j', 'addr', 'show', 'dev', name], { encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error !== null) {
-        reject(new BrumeError('BAD_REQUEST', `no usable network interface ${name}: ${(stderr || error.message).trim()}`));
+        reject(
+          new BrumeError('BAD_REQUEST', `no usable network interface ${name}: ${(stderr || error.message).trim()}`),
+        );
         return;
       }
       try {
@@ -43,11 +52,18 @@ export function ipAddrShow(name: string): Promise<InterfaceAddress> {
   });
 }
 
-function parseFlags(argv: readonly string[]): { values: { interface?: string; server?: string; 'tftp-root'?: string; help?: boolean } } {
+function parseFlags(argv: readonly string[]): {
+  values: { interface?: string; server?: string; 'tftp-root'?: string; help?: boolean };
+} {
   try {
     return parseArgs({
       args: [...argv],
-      options: { interface: { type: 'string' }, server: { type: 'string' }, 'tftp-root': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        interface: { type: 'string' },
+        server: { type: 'string' },
+        'tftp-root': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -66,7 +82,10 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, flag: string): T {
  * `brume dnsmasq-config --interface IF [--server URL] [--tftp-root DIR]`: prints the configuration on stdout. A local
  * command: it needs no server and no token. 0 on success, 2 on bad input (an unknown interface included).
  */
-export async function runDnsmasqConfig(argv: readonly string[], runtime: Partial<DnsmasqRuntime> = {}): Promise<number> {
+export async function runDnsmasqConfig(
+  argv: readonly string[],
+  runtime: Partial<DnsmasqRuntime> = {},
+): Promise<number> {
   const term = runtime.term ?? processTerminal();
   try {
     const { values } = parseFlags(argv);
@@ -74,7 +93,8 @@ export async function runDnsmasqConfig(argv: readonly string[], runtime: Partial
       term.out(`usage:\n${dnsmasqUsage}`);
       return 0;
     }
-    if (values.interface === undefined) throw new BrumeError('BAD_REQUEST', '--interface IF is required: the interface on the PCs\' network');
+    if (values.interface === undefined)
+      throw new BrumeError('BAD_REQUEST', "--interface IF is required: the interface on the PCs' network");
     const name = checked(InterfaceName, values.interface, '--interface');
     const serverFlag = values.server === undefined ? undefined : checked(ServerUrl, values.server, '--server');
     const tftpRoot = values['tftp-root'] ?? DEBIAN_IPXE_DIR;
@@ -83,7 +103,10 @@ export async function runDnsmasqConfig(argv: readonly string[], runtime: Partial
     const config = renderDnsmasqConfig({ ...address, serverUrl, tftpRoot });
     const exists = runtime.fileExists ?? existsSync;
     const missing = [IPXE_BIOS_FILE, IPXE_UEFI_FILE].filter((file) => !exists(join(tftpRoot, file)));
-    if (missing.length > 0) term.err(`brume dnsmasq-config: warning: ${missing.join(' and ')} not in ${tftpRoot} (apt install ipxe, or give --tftp-root)\n`);
+    if (missing.length > 0)
+      term.err(
+        `brume dnsmasq-config: warning: ${missing.join(' and ')} not in ${tftpRoot} (apt install ipxe, or give --tftp-root)\n`,
+      );
     term.out(config);
     return 0;
   } catch (error) {

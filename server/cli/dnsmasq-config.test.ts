@@ -13,10 +13,22 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** What `ip -j addr show dev enp3s0` prints on a school server (trimmed), IPv6 and a secondary address included. */
 const IP_JSON = JSON.stringify([
   {
-    ifindex: 2, ifname: 'enp3s0', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], mtu: 1500, operstate: 'UP', address: '52:54:00:12:34:56',
+    ifindex: 2,
+    ifname: 'enp3s0',
+    flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'],
+    mtu: 1500,
+    operstate: 'UP',
+    address: '52:54:00:12:34:56',
     addr_info: [
       { family: 'inet6', local: 'fe80::5054:ff:fe12:3456', prefixlen: 64, scope: 'link' },
-      { family: 'inet', local: '192.168.10.5', prefixlen: 24, broadcast: '192.168.10.255', scope: 'global', label: 'enp3s0' },
+      {
+        family: 'inet',
+        local: '192.168.10.5',
+        prefixlen: 24,
+        broadcast: '192.168.10.255',
+        scope: 'global',
+        label: 'enp3s0',
+      },
       { family: 'inet', local: '10.9.0.1', prefixlen: 16, scope: 'global', label: 'enp3s0:1' },
     ],
   },
@@ -25,18 +37,30 @@ const IP_JSON = JSON.stringify([
 const enp3s0 = { name: 'enp3s0', address: '192.168.10.5', prefixLength: 24 };
 const render = (overrides: Partial<Parameters<typeof renderDnsmasqConfig>[0]> = {}) =>
   renderDnsmasqConfig({ ...enp3s0, serverUrl: 'http://192.168.10.5:8080', tftpRoot: '/usr/lib/ipxe', ...overrides });
-const settings = (config: string): string[] => config.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+const settings = (config: string): string[] =>
+  config.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
 
 function capture(): Terminal & { stdout: () => string; stderr: () => string } {
   let out = '';
   let err = '';
-  return { out: (text) => void (out += text), err: (text) => void (err += text), tty: undefined, stdout: () => out, stderr: () => err };
+  return {
+    out: (text) => void (out += text),
+    err: (text) => void (err += text),
+    tty: undefined,
+    stdout: () => out,
+    stderr: () => err,
+  };
 }
 
 describe('the dnsmasq configuration', () => {
   it('reads the first global IPv4 address of the interface from ip -j', () => {
     expect(parseIpAddrJson('enp3s0', IP_JSON)).toEqual(enp3s0);
-    expect(() => parseIpAddrJson('wg0', JSON.stringify([{ ifname: 'wg0', addr_info: [{ family: 'inet6', local: 'fd00::1', prefixlen: 64 }] }]))).toThrow(/no IPv4 address/);
+    expect(() =>
+      parseIpAddrJson(
+        'wg0',
+        JSON.stringify([{ ifname: 'wg0', addr_info: [{ family: 'inet6', local: 'fd00::1', prefixlen: 64 }] }]),
+      ),
+    ).toThrow(/no IPv4 address/);
   });
 
   it.each([
@@ -68,7 +92,9 @@ describe('the dnsmasq configuration', () => {
   });
 
   it('explains every setting: each group of settings opens with its comment', () => {
-    const groups = render().split('\n\n').map((group) => group.split('\n').filter((line) => line !== ''));
+    const groups = render()
+      .split('\n\n')
+      .map((group) => group.split('\n').filter((line) => line !== ''));
     for (const group of groups) expect(group[0], group.join('\n')).toMatch(/^# /);
     expect(render()).toMatch(/^# dnsmasq for Brume: proxy-DHCP/);
     expect(render()).toContain('brume server --listen 0.0.0.0:8080');
@@ -81,7 +107,10 @@ describe('the dnsmasq configuration', () => {
   it.runIf(existsSync('/usr/sbin/dnsmasq'))('is accepted by dnsmasq --test', () => {
     const file = join(work, 'brume.conf');
     writeFileSync(file, render());
-    const output = execFileSync('/usr/sbin/dnsmasq', ['--test', `--conf-file=${file}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync('/usr/sbin/dnsmasq', ['--test', `--conf-file=${file}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(output).toBe('');
   });
 });
@@ -100,16 +129,25 @@ describe('brume dnsmasq-config', () => {
     return { code, out: term.stdout(), err: term.stderr() };
   };
 
-  it('defaults the server to the interface address on port 8080 and the TFTP root to Debian\'s iPXE directory', async () => {
+  it("defaults the server to the interface address on port 8080 and the TFTP root to Debian's iPXE directory", async () => {
     const { code, out, err } = await run(['--interface', 'enp3s0']);
     expect(code).toBe(0);
     expect(err).toBe('');
-    expect(out).toContain('dhcp-boot=tag:ipxe,http://192.168.10.5:8080/boot/menu.ipxe?mac=${netX/mac}&platform=${platform}\n');
+    expect(out).toContain(
+      'dhcp-boot=tag:ipxe,http://192.168.10.5:8080/boot/menu.ipxe?mac=${netX/mac}&platform=${platform}\n',
+    );
     expect(out).toContain('tftp-root=/usr/lib/ipxe\n');
   });
 
   it('takes --server and --tftp-root', async () => {
-    const { out } = await run(['--interface', 'enp3s0', '--server', 'http://imaging.lan:9000/', '--tftp-root', '/srv/tftp']);
+    const { out } = await run([
+      '--interface',
+      'enp3s0',
+      '--server',
+      'http://imaging.lan:9000/',
+      '--tftp-root',
+      '/srv/tftp',
+    ]);
     expect(out).toContain('dhcp-boot=tag:ipxe,http://imaging.lan:9000/boot/menu.ipxe?');
     expect(out).toContain('tftp-root=/srv/tftp\n');
   });

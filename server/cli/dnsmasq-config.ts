@@ -32,17 +32,25 @@ const BOOT_FILE_FIELD_MAX = 127;
 const IpAddrJson = z.array(
   z.object({
     ifname: z.string(),
-    addr_info: z.array(z.object({ family: z.string(), local: z.string(), prefixlen: z.number().int(), scope: z.string().optional() })).default([]),
+    addr_info: z
+      .array(
+        z.object({ family: z.string(), local: z.string(), prefixlen: z.number().int(), scope: z.string().optional() }),
+      )
+      .default([]),
   }),
 );
 
 /** The interface's IPv4 address from `ip -j addr show dev IF`: the first of global scope, else the first at all. */
 export function parseIpAddrJson(name: string, json: string): InterfaceAddress {
   const parsed = IpAddrJson.safeParse(JSON.parse(json));
-  if (!parsed.success) throw new BrumeError('BAD_REQUEST', `could not read the addresses of ${name} from \`ip -j addr\``, { detail: parsed.error.issues });
+  if (!parsed.success)
+    throw new BrumeError('BAD_REQUEST', `could not read the addresses of ${name} from \`ip -j addr\``, {
+      detail: parsed.error.issues,
+    });
   const inet = (parsed.data[0]?.addr_info ?? []).filter((info) => info.family === 'inet');
   const chosen = inet.find((info) => info.scope === 'global') ?? inet[0];
-  if (chosen === undefined) throw new BrumeError('BAD_REQUEST', `interface ${name} has no IPv4 address: give it one on the PCs' network first`);
+  if (chosen === undefined)
+    throw new BrumeError('BAD_REQUEST', `interface ${name} has no IPv4 address: give it one on the PCs' network first`);
   return { name, address: chosen.local, prefixLength: chosen.prefixlen };
 }
 
@@ -54,12 +62,14 @@ function ipv4ToNumber(address: string): number {
   return parts.reduce((value, part) => value * 256 + part, 0);
 }
 
-const numberToIpv4 = (value: number): string => [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+const numberToIpv4 = (value: number): string =>
+  [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 
 /** The network an address belongs to, and its netmask: 192.168.1.23/24 → 192.168.1.0, 255.255.255.0. */
 export function ipv4Network(address: string, prefixLength: number): { network: string; netmask: string } {
-  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 32) throw new BrumeError('BAD_REQUEST', `/${prefixLength} is not an IPv4 prefix length`);
-  const mask = prefixLength === 0 ? 0 : (0xffffffff - (2 ** (32 - prefixLength) - 1));
+  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 32)
+    throw new BrumeError('BAD_REQUEST', `/${prefixLength} is not an IPv4 prefix length`);
+  const mask = prefixLength === 0 ? 0 : 0xffffffff - (2 ** (32 - prefixLength) - 1);
   const network = ipv4ToNumber(address) - (ipv4ToNumber(address) % 2 ** (32 - prefixLength));
   return { network: numberToIpv4(network), netmask: numberToIpv4(mask) };
 }
@@ -77,7 +87,10 @@ export function renderDnsmasqConfig(input: DnsmasqInput): string {
   const { network, netmask } = ipv4Network(input.address, input.prefixLength);
   const bootUrl = menuUrl(input.serverUrl);
   if (bootUrl.length > BOOT_FILE_FIELD_MAX) {
-    throw new BrumeError('BAD_REQUEST', `the menu URL ${bootUrl} is longer than the ${BOOT_FILE_FIELD_MAX} bytes a DHCP boot file name may hold: use a shorter --server URL`);
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `the menu URL ${bootUrl} is longer than the ${BOOT_FILE_FIELD_MAX} bytes a DHCP boot file name may hold: use a shorter --server URL`,
+    );
   }
   const lines = [
     `# dnsmasq for Brume: proxy-DHCP + TFTP on ${input.name} (${input.address}/${input.prefixLength}), PCs boot from ${input.serverUrl}.`,
@@ -86,7 +99,7 @@ export function renderDnsmasqConfig(input: DnsmasqInput): string {
     '# tells the PCs that ask for a network boot what to load. The Brume server must listen where the PCs reach it',
     `# (brume server --listen 0.0.0.0:${DEFAULT_SERVER_PORT}, or the port of --server).`,
     '',
-    '# No DNS: port 0 turns dnsmasq\'s name server off.',
+    "# No DNS: port 0 turns dnsmasq's name server off.",
     'port=0',
     '# Serve only the network of the PCs, and bind to that interface alone so another dnsmasq on this machine can coexist.',
     `interface=${input.name}`,
@@ -109,7 +122,7 @@ export function renderDnsmasqConfig(input: DnsmasqInput): string {
     `pxe-service=tag:!ipxe,BC_EFI,"Brume: iPXE (UEFI)",${IPXE_UEFI_FILE}`,
     `pxe-service=tag:!ipxe,x86-64_EFI,"Brume: iPXE (UEFI)",${IPXE_UEFI_FILE}`,
     '# iPXE then asks again, tagged. A pxe-service cannot name an HTTP URL, but in proxy mode dnsmasq puts the dhcp-boot',
-    "# file name in its answer for a client no pxe-service matches: iPXE fetches that URL, filling in its MAC and platform,",
+    '# file name in its answer for a client no pxe-service matches: iPXE fetches that URL, filling in its MAC and platform,',
     '# and the Brume server answers with the ramdisk for a PC with a waiting task, or a boot from its local disk.',
     `dhcp-boot=tag:ipxe,${bootUrl}`,
   ];

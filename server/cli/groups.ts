@@ -7,7 +7,11 @@ const groupName = (args: Args): string => checkedInput(GroupName, positional(arg
 
 /** `--hosts a,b,c` (and repeated flags), as a technician types a room. */
 export function hostList(args: Args): string[] {
-  return args.strings('hosts').flatMap((value) => value.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  return args
+    .strings('hosts')
+    .flatMap((value) => value.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }
 
 export function groupBlock(group: Group): string {
@@ -22,7 +26,11 @@ const add: Command = {
   synopsis: 'group add NAME --hosts a,b,c',
   flags: { hosts: { type: 'string', multiple: true } },
   prepare(args) {
-    const input = checkedInput(GroupAdd, { name: positional(args, 'NAME'), hosts: hostList(args) }, { name: 'NAME', hosts: '--hosts' });
+    const input = checkedInput(
+      GroupAdd,
+      { name: positional(args, 'NAME'), hosts: hostList(args) },
+      { name: 'NAME', hosts: '--hosts' },
+    );
     return async ({ client, term, json }) => {
       const { value, body } = await client.call('groupAdd', { body: input });
       term.out(json ? jsonDocument(body) : `group ${value.name}: ${value.hosts.length} host(s)\n${groupBlock(value)}`);
@@ -56,11 +64,14 @@ const list: Command = {
       const { value, body } = await client.call('groupList', {});
       if (json) term.out(jsonDocument(body));
       else if (value.groups.length === 0) term.out('no groups yet: brume group add NAME --hosts a,b,c\n');
-      else term.out(table(value.groups, [
-        { header: 'NAME', value: (group) => group.name },
-        { header: 'HOSTS', value: (group) => String(group.hosts.length) },
-        { header: 'MEMBERS', value: (group) => group.hosts.join(',') },
-      ]));
+      else
+        term.out(
+          table(value.groups, [
+            { header: 'NAME', value: (group) => group.name },
+            { header: 'HOSTS', value: (group) => String(group.hosts.length) },
+            { header: 'MEMBERS', value: (group) => group.hosts.join(',') },
+          ]),
+        );
       return 0;
     };
   },

@@ -34,14 +34,21 @@ export function hostTable(hosts: readonly Host[]): string {
 
 const add: Command = {
   synopsis: 'host add NAME --mac MAC [--mac MAC …] [--disk /dev/X] [--image I] [--group G …]',
-  flags: { mac: { type: 'string', multiple: true }, disk: { type: 'string' }, image: { type: 'string' }, group: { type: 'string', multiple: true } },
+  flags: {
+    mac: { type: 'string', multiple: true },
+    disk: { type: 'string' },
+    image: { type: 'string' },
+    group: { type: 'string', multiple: true },
+  },
   prepare(args) {
     const name = positional(args, 'NAME');
     if (args.strings('mac').length === 0) throw new UsageError('--mac is required (once per network card)');
     const input = checkedInput(
       HostCreate,
       {
-        name, macs: args.strings('mac'), groups: args.strings('group'),
+        name,
+        macs: args.strings('mac'),
+        groups: args.strings('group'),
         ...(args.string('disk') === undefined ? {} : { diskHint: args.string('disk') }),
         ...(args.string('image') === undefined ? {} : { image: args.string('image') }),
       },
@@ -85,8 +92,13 @@ const show: Command = {
       }
       const tasks = await recentTasks(context, name);
       const [newest] = value.inventories;
-      const inventory = newest === undefined ? '\nno inventory yet (quick registration or an inventory task sends one)\n' : `\n${inventoryBlock(newest)}\n${inventoryHistory(value.inventories)}`;
-      context.term.out(`${hostBlock(value)}${inventory}${tasks.length === 0 ? '\nno tasks yet\n' : `\nrecent tasks:\n${taskTable(tasks)}`}`);
+      const inventory =
+        newest === undefined
+          ? '\nno inventory yet (quick registration or an inventory task sends one)\n'
+          : `\n${inventoryBlock(newest)}\n${inventoryHistory(value.inventories)}`;
+      context.term.out(
+        `${hostBlock(value)}${inventory}${tasks.length === 0 ? '\nno tasks yet\n' : `\nrecent tasks:\n${taskTable(tasks)}`}`,
+      );
       return 0;
     };
   },

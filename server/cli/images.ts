@@ -1,4 +1,12 @@
-import { formatBytes, ImageName, partitionTarget, type ImageDetail, type ImageSummary, type ImageVerification, type ManifestPartition } from '@brume/protocol';
+import {
+  formatBytes,
+  ImageName,
+  partitionTarget,
+  type ImageDetail,
+  type ImageSummary,
+  type ImageVerification,
+  type ManifestPartition,
+} from '@brume/protocol';
 import { checkedInput, noPositionals, positional, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { formatDate, jsonDocument, keyValues, table } from './output.ts';
@@ -46,8 +54,14 @@ export function imageBlock(image: ImageDetail): string {
     ['source', `${image.sourceHost} ${manifest.source.device}`],
     ['task', image.taskId === null ? '-' : String(image.taskId)],
     ['disks', disks.join('\n')],
-    ['size', `${formatBytes(image.rawBytes)} of partition data, ${formatBytes(image.storedBytes)} stored (${ratio(image)})`],
-    ['compression', `${manifest.compression.algorithm} level ${manifest.compression.level}, ${formatBytes(manifest.compression.chunkBytes)} chunks`],
+    [
+      'size',
+      `${formatBytes(image.rawBytes)} of partition data, ${formatBytes(image.storedBytes)} stored (${ratio(image)})`,
+    ],
+    [
+      'compression',
+      `${manifest.compression.algorithm} level ${manifest.compression.level}, ${formatBytes(manifest.compression.chunkBytes)} chunks`,
+    ],
   ]);
   return `${block}\n${partitionTable(manifest.partitions)}`;
 }
@@ -55,7 +69,9 @@ export function imageBlock(image: ImageDetail): string {
 export function verificationText(result: ImageVerification): string {
   const counted = `${result.chunks} chunks, ${formatBytes(result.bytes)}`;
   if (result.ok) return `image ${result.name} verified: ${counted}, every sha256 matches\n`;
-  const problems = result.problems.map((problem) => `  ${problem.file}${problem.chunk === null ? '' : ` chunk ${problem.chunk}`}: ${problem.message}`);
+  const problems = result.problems.map(
+    (problem) => `  ${problem.file}${problem.chunk === null ? '' : ` chunk ${problem.chunk}`}: ${problem.message}`,
+  );
   return `image ${result.name} is damaged: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} (${counted} checked)\n${problems.join('\n')}\n`;
 }
 

@@ -31,7 +31,11 @@ function fakeRuntime(overrides: Partial<ServiceRuntime> = {}) {
 }
 
 const unitOf = (dir: string): string => readFileSync(join(dir, 'brume-server.service'), 'utf8');
-const line = (unit: string, key: string): string[] => unit.split('\n').filter((text) => text.startsWith(`${key}=`)).map((text) => text.slice(key.length + 1));
+const line = (unit: string, key: string): string[] =>
+  unit
+    .split('\n')
+    .filter((text) => text.startsWith(`${key}=`))
+    .map((text) => text.slice(key.length + 1));
 
 describe('brume install-service', () => {
   it('--dry-run prints the unit and writes nothing', async () => {
@@ -52,13 +56,31 @@ describe('brume install-service', () => {
     work = mkdtempSync(join(tmpdir(), 'brume-unit-'));
     const data = join(work, 'data dir');
     const fake = fakeRuntime();
-    const code = await runInstallService(['--unit-dir', work, '--no-enable', '--data', data, '--listen', '0.0.0.0:80', '--', '--retention-days', '30', '--agent-timeout', '45m'], fake.runtime);
+    const code = await runInstallService(
+      [
+        '--unit-dir',
+        work,
+        '--no-enable',
+        '--data',
+        data,
+        '--listen',
+        '0.0.0.0:80',
+        '--',
+        '--retention-days',
+        '30',
+        '--agent-timeout',
+        '45m',
+      ],
+      fake.runtime,
+    );
     expect(code, fake.err.join('')).toBe(0);
     expect(fake.ran).toEqual([]);
     const path = join(work, 'brume-server.service');
     expect(statSync(path).mode & 0o777).toBe(0o644);
     const unit = unitOf(work);
-    expect(line(unit, 'ExecStart')).toEqual([`${brume} server --data "${data}" --listen 0.0.0.0:80 --retention-days 30 --agent-timeout 45m`]);
+    expect(line(unit, 'ExecStart')).toEqual([
+      `${brume} server --data "${data}" --listen 0.0.0.0:80 --retention-days 30 --agent-timeout 45m`,
+    ]);
     expect(line(unit, 'ReadWritePaths')).toEqual([`"${data}"`]);
     expect(line(unit, 'StateDirectory')).toEqual([]);
     expect(line(unit, 'AmbientCapabilities')).toEqual(['CAP_NET_BIND_SERVICE']);
@@ -68,7 +90,9 @@ describe('brume install-service', () => {
     // The check is a real one: a key systemd does not know is reported.
     const broken = join(work, 'broken.service');
     execFileSync('sh', ['-c', `sed 's/^UMask=/UMaskTypo=/' '${path}' > '${broken}'`]);
-    expect(spawnSync('systemd-analyze', ['verify', broken], { encoding: 'utf8' }).stderr).toMatch(/Unknown key 'UMaskTypo'/);
+    expect(spawnSync('systemd-analyze', ['verify', broken], { encoding: 'utf8' }).stderr).toMatch(
+      /Unknown key 'UMaskTypo'/,
+    );
   });
 
   it('as root with systemd: creates the user, gives it DATA, reloads, enables and starts', async () => {
@@ -100,7 +124,9 @@ describe('brume install-service', () => {
   it('without systemd running: writes the unit and says nothing was enabled', async () => {
     work = mkdtempSync(join(tmpdir(), 'brume-unit-'));
     const fake = fakeRuntime({ isRoot: () => true });
-    expect(await runInstallService(['--unit-dir', work, '--data', join(work, 'data'), '--user', 'root'], fake.runtime)).toBe(0);
+    expect(
+      await runInstallService(['--unit-dir', work, '--data', join(work, 'data'), '--user', 'root'], fake.runtime),
+    ).toBe(0);
     expect(fake.ran).toEqual([]);
     expect(fake.out.join('')).toContain('systemd is not running on this machine: nothing enabled');
     expect(existsSync(join(work, 'brume-server.service'))).toBe(true);

@@ -13,7 +13,12 @@ export const installServiceUsage =
   '  brume install-service [--data /var/lib/brume] [--listen 0.0.0.0:8080] [--user brume] [--unit-dir DIR]\n' +
   '                [--dry-run] [--no-enable] [-- MORE SERVER FLAGS]   # the server as a systemd service\n';
 
-const DEFAULTS = { data: '/var/lib/brume', listen: '0.0.0.0:8080', user: 'brume', unitDir: '/etc/systemd/system' } as const;
+const DEFAULTS = {
+  data: '/var/lib/brume',
+  listen: '0.0.0.0:8080',
+  user: 'brume',
+  unitDir: '/etc/systemd/system',
+} as const;
 
 export interface ServiceRuntime {
   term: Terminal;
@@ -56,8 +61,12 @@ function plan(argv: readonly string[]): Plan & { dryRun: boolean } {
     parsed = parseArgs({
       args: [...argv],
       options: {
-        data: { type: 'string', default: DEFAULTS.data }, listen: { type: 'string', default: DEFAULTS.listen }, user: { type: 'string', default: DEFAULTS.user },
-        'unit-dir': { type: 'string', default: DEFAULTS.unitDir }, 'dry-run': { type: 'boolean', default: false }, 'no-enable': { type: 'boolean', default: false },
+        data: { type: 'string', default: DEFAULTS.data },
+        listen: { type: 'string', default: DEFAULTS.listen },
+        user: { type: 'string', default: DEFAULTS.user },
+        'unit-dir': { type: 'string', default: DEFAULTS.unitDir },
+        'dry-run': { type: 'boolean', default: false },
+        'no-enable': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: true,
@@ -66,17 +75,31 @@ function plan(argv: readonly string[]): Plan & { dryRun: boolean } {
     throw new BrumeError('BAD_REQUEST', (error as Error).message);
   }
   const { values, positionals: serverFlags } = parsed;
-  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(values.user)) throw new BrumeError('BAD_REQUEST', `--user: a system user name such as brume, not "${values.user}"`);
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(values.user))
+    throw new BrumeError('BAD_REQUEST', `--user: a system user name such as brume, not "${values.user}"`);
   const flagsOf = (names: readonly string[]): string[] => serverFlags.filter((flag) => names.includes(flag));
   const clash = flagsOf(['--data', '--listen']);
-  if (clash.length > 0) throw new BrumeError('BAD_REQUEST', `${clash.join(', ')}: give it before --, as install-service's own flag`);
+  if (clash.length > 0)
+    throw new BrumeError('BAD_REQUEST', `${clash.join(', ')}: give it before --, as install-service's own flag`);
   const serverArgs = ['--listen', values.listen, ...serverFlags];
   const config = parseServerArgs(['--data', values.data, ...serverArgs]);
   const brume = fileURLToPath(new URL('../../bin/brume', import.meta.url));
-  const unit = renderUnit({ brume, readme: fileURLToPath(new URL('../../README.md', import.meta.url)), user: values.user, dataDir: config.dataDir, serverArgs, port: config.listen.port });
+  const unit = renderUnit({
+    brume,
+    readme: fileURLToPath(new URL('../../README.md', import.meta.url)),
+    user: values.user,
+    dataDir: config.dataDir,
+    serverArgs,
+    port: config.listen.port,
+  });
   return {
-    unitPath: join(resolve(values['unit-dir']), SERVICE_NAME), unit, user: values.user, dataDir: config.dataDir, brume,
-    enable: !values['no-enable'], dryRun: values['dry-run'],
+    unitPath: join(resolve(values['unit-dir']), SERVICE_NAME),
+    unit,
+    user: values.user,
+    dataDir: config.dataDir,
+    brume,
+    enable: !values['no-enable'],
+    dryRun: values['dry-run'],
   };
 }
 
@@ -97,16 +120,32 @@ async function writeUnit(path: string, unit: string): Promise<void> {
     await rename(temporary, path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new BrumeError(code === 'EACCES' || code === 'EPERM' ? 'FORBIDDEN' : 'TOOL_FAILED', `cannot write ${path}: ${(error as Error).message}`, { cause: error });
+    throw new BrumeError(
+      code === 'EACCES' || code === 'EPERM' ? 'FORBIDDEN' : 'TOOL_FAILED',
+      `cannot write ${path}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
 /** The user, created as a system user when missing; DATA, made and given to it unless systemd does (StateDirectory). */
 async function prepareUserAndData(target: Plan, runtime: ServiceRuntime, say: (line: string) => void): Promise<void> {
   if (target.user === 'root') return;
-  const known = await runtime.run('getent', ['passwd', target.user]).then(() => true, () => false);
+  const known = await runtime.run('getent', ['passwd', target.user]).then(
+    () => true,
+    () => false,
+  );
   if (!known) {
-    await runtime.run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', target.dataDir, '--shell', '/usr/sbin/nologin', target.user]);
+    await runtime.run('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      target.dataDir,
+      '--shell',
+      '/usr/sbin/nologin',
+      target.user,
+    ]);
     say(`created the system user ${target.user}`);
   }
   if (stateDirectory(target.dataDir) === null) {
@@ -135,9 +174,16 @@ export async function runInstallService(argv: string[], given: Partial<ServiceRu
       term.out(`# ${target.unitPath} (--dry-run: nothing written)\n${target.unit}`);
       return 0;
     }
-    if (target.enable && !runtime.isRoot()) throw new BrumeError('FORBIDDEN', 'installing a service creates a user and enables a unit: run it as root (sudo), or use --dry-run');
+    if (target.enable && !runtime.isRoot())
+      throw new BrumeError(
+        'FORBIDDEN',
+        'installing a service creates a user and enables a unit: run it as root (sudo), or use --dry-run',
+      );
     const closed = target.user === 'root' ? undefined : closedAncestor(target.brume);
-    if (closed !== undefined) term.err(`warning: ${closed} is closed to other users: ${target.user} cannot run ${target.brume} (move the checkout, or open the directory with chmod o+x)\n`);
+    if (closed !== undefined)
+      term.err(
+        `warning: ${closed} is closed to other users: ${target.user} cannot run ${target.brume} (move the checkout, or open the directory with chmod o+x)\n`,
+      );
     await writeUnit(target.unitPath, target.unit);
     say(`wrote ${target.unitPath}`);
     if (!target.enable) {
@@ -146,7 +192,9 @@ export async function runInstallService(argv: string[], given: Partial<ServiceRu
     }
     await prepareUserAndData(target, runtime, say);
     if (!runtime.systemdRunning()) {
-      say(`systemd is not running on this machine: nothing enabled; where it runs: systemctl enable --now ${SERVICE_NAME}`);
+      say(
+        `systemd is not running on this machine: nothing enabled; where it runs: systemctl enable --now ${SERVICE_NAME}`,
+      );
       return 0;
     }
     await runtime.run('systemctl', ['daemon-reload']);
@@ -156,7 +204,9 @@ export async function runInstallService(argv: string[], given: Partial<ServiceRu
     return 0;
   } catch (error) {
     const failure = toBrumeError(error);
-    term.err(`brume install-service: ${failure.message} (${failure.code})\n${failure.exitCode === 2 ? installServiceUsage : ''}`);
+    term.err(
+      `brume install-service: ${failure.message} (${failure.code})\n${failure.exitCode === 2 ? installServiceUsage : ''}`,
+    );
     return failure.exitCode;
   }
 }

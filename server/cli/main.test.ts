@@ -8,10 +8,19 @@ import type { Terminal } from './output.ts';
 function capture(): Terminal & { stdout: () => string; stderr: () => string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out: (text) => void out.push(text), err: (text) => void err.push(text), tty: undefined, stdout: () => out.join(''), stderr: () => err.join('') };
+  return {
+    out: (text) => void out.push(text),
+    err: (text) => void err.push(text),
+    tty: undefined,
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
 }
 
-async function run(argv: string[], env: Record<string, string> = {}): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
   const term = capture();
   const code = await runAdminCli(argv, { term, env, pollMs: 10 });
   return { code, stdout: term.stdout(), stderr: term.stderr() };
@@ -25,7 +34,13 @@ describe('the command line, before any server is asked', () => {
   });
 
   it('lists every admin command in its usage', () => {
-    for (const line of ['host    add NAME --mac MAC', 'image   verify NAME', 'task    watch ID', 'task    logs ID [--file NAME]', 'BRUME_TOKEN_FILE']) {
+    for (const line of [
+      'host    add NAME --mac MAC',
+      'image   verify NAME',
+      'task    watch ID',
+      'task    logs ID [--file NAME]',
+      'BRUME_TOKEN_FILE',
+    ]) {
       expect(adminUsage).toContain(line);
     }
   });
@@ -98,7 +113,9 @@ describe('answers that do not follow the contract', () => {
     const result = await run(['host', 'list', '--json'], { BRUME_SERVER: url, BRUME_TOKEN: 't' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^brume host list: the server's answer to GET \/hosts does not follow the protocol at hosts\.0\.macs: .* \(INTERNAL\)\n/);
+    expect(result.stderr).toMatch(
+      /^brume host list: the server's answer to GET \/hosts does not follow the protocol at hosts\.0\.macs: .* \(INTERNAL\)\n/,
+    );
   });
 
   it('reports an error that is not the API’s with its HTTP status', async () => {

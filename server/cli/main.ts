@@ -18,7 +18,16 @@ export { dnsmasqUsage, runDnsmasqConfig } from './dnsmasq-command.ts';
 export { installServiceUsage, runInstallService } from './install-service.ts';
 
 /** The admin commands, by area then subcommand: `brume host add`, `brume task watch` … */
-const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = { host: hostCommands, group: groupCommands, image: imageCommands, multicast: multicastCommands, task: taskCommands, tech: techCommands, signatures: signatureCommands, schedule: scheduleCommands };
+const areas: Readonly<Record<string, Readonly<Record<string, Command>>>> = {
+  host: hostCommands,
+  group: groupCommands,
+  image: imageCommands,
+  multicast: multicastCommands,
+  task: taskCommands,
+  tech: techCommands,
+  signatures: signatureCommands,
+  schedule: scheduleCommands,
+};
 
 const commonSynopsis = '[--server URL] [--token T] [--json]';
 
@@ -67,7 +76,12 @@ export async function runAdminCli(argv: string[], runtime: Partial<AdminRuntime>
     term.err(`brume ${area}: unknown subcommand "${subcommand}"\nusage:\n${synopses(commands)}`);
     return 2;
   }
-  return runCommand(`brume ${area} ${subcommand}`, command, rest, { term, env: runtime.env, pollMs: runtime.pollMs ?? 1000, signal: runtime.signal });
+  return runCommand(`brume ${area} ${subcommand}`, command, rest, {
+    term,
+    env: runtime.env,
+    pollMs: runtime.pollMs ?? 1000,
+    signal: runtime.signal,
+  });
 }
 
 async function runCommand(name: string, command: Command, argv: string[], runtime: AdminRuntime): Promise<number> {
@@ -99,7 +113,8 @@ async function runCommand(name: string, command: Command, argv: string[], runtim
 /** `brume <cmd>: <message> (<CODE>)`, and the exit code the error table gives that code. */
 function reportFailure(name: string, failure: BrumeError, term: Terminal): number {
   term.err(`${name}: ${failure.message} (${failure.code})\n`);
-  if (failure.code === 'INTERNAL' && failure.cause instanceof Error && failure.cause.stack !== undefined) term.err(`${failure.cause.stack}\n`);
+  if (failure.code === 'INTERNAL' && failure.cause instanceof Error && failure.cause.stack !== undefined)
+    term.err(`${failure.cause.stack}\n`);
   return failure.exitCode;
 }
 
@@ -107,7 +122,10 @@ function reportFailure(name: string, failure: BrumeError, term: Terminal): numbe
  * Ctrl-C aborts the request or the watch in flight, so the bars are stopped and the cursor comes back. A caller that
  * brings its own signal (a test) keeps the process's SIGINT untouched.
  */
-async function interruptible(given: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+async function interruptible(
+  given: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<number>,
+): Promise<number> {
   if (given !== undefined) return run(given);
   const controller = new AbortController();
   const abort = (): void => controller.abort();

@@ -34,15 +34,25 @@ describe('table', () => {
       { header: 'SIZE', value: (row) => row.size, align: 'right' },
       { header: 'NOTE', value: (row) => row.note },
     ]);
-    expect(text).toBe(['NAME               SIZE  NOTE', 'pc-01           1.0 GiB  first', 'workstation-22    512 B', ''].join('\n'));
+    expect(text).toBe(
+      ['NAME               SIZE  NOTE', 'pc-01           1.0 GiB  first', 'workstation-22    512 B', ''].join('\n'),
+    );
   });
 });
 
 describe('keyValues', () => {
   it('aligns values and indents the lines of a multi-line value', () => {
-    expect(keyValues([['host', 'pc-01'], ['macs', '52:54:00:00:00:01\n52:54:00:00:00:02']])).toBe(
-      'host: pc-01\nmacs: 52:54:00:00:00:01\n      52:54:00:00:00:02\n',
-    );
-    expect(keyValues([['id', '1'], ['created', 'now']])).toBe('id:      1\ncreated: now\n');
+    expect(
+      keyValues([
+        ['host', 'pc-01'],
+        ['macs', '52:54:00:00:00:01\n52:54:00:00:00:02'],
+      ]),
+    ).toBe('host: pc-01\nmacs: 52:54:00:00:00:01\n      52:54:00:00:00:02\n');
+    expect(
+      keyValues([
+        ['id', '1'],
+        ['created', 'now'],
+      ]),
+    ).toBe('id:      1\ncreated: now\n');
   });
 });

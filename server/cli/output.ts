@@ -45,7 +45,10 @@ export interface Column<T> {
 
 /** An aligned table with a header line; the last column is not padded, so no line ends in spaces. */
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = [columns.map((column) => column.header), ...rows.map((row) => columns.map((column) => column.value(row)))];
+  const cells = [
+    columns.map((column) => column.header),
+    ...rows.map((row) => columns.map((column) => column.value(row))),
+  ];
   const widths = columns.map((_, index) => Math.max(...cells.map((line) => (line[index] ?? '').length)));
   const render = (line: string[]): string =>
     line

@@ -27,11 +27,15 @@ export const recovered: Command = {
       if (json) term.out(jsonDocument(body));
       else if (value.files.length === 0) term.out(`task ${id} has sent no recovered file to the server (yet)\n`);
       else {
-        term.out(table(value.files, [
-          { header: 'FILE', value: (file) => file.name },
-          { header: 'SIZE', value: (file) => formatBytes(file.bytes) },
-        ]));
-        term.out(`${value.files.length} file(s), ${formatBytes(value.bytes)}, in DATA/${value.dir}; sha256s: brume task show ${id} --json (result.list)\n`);
+        term.out(
+          table(value.files, [
+            { header: 'FILE', value: (file) => file.name },
+            { header: 'SIZE', value: (file) => formatBytes(file.bytes) },
+          ]),
+        );
+        term.out(
+          `${value.files.length} file(s), ${formatBytes(value.bytes)}, in DATA/${value.dir}; sha256s: brume task show ${id} --json (result.list)\n`,
+        );
       }
       return 0;
     };

@@ -36,16 +36,22 @@ export function stateDirectory(dataDir: string): string | null {
 }
 
 /** The unit file's text: the template with every placeholder filled (an unknown one left over is a bug: thrown). */
-export function renderUnit(settings: UnitSettings, template: string = readFileSync(UNIT_TEMPLATE_PATH, 'utf8')): string {
+export function renderUnit(
+  settings: UnitSettings,
+  template: string = readFileSync(UNIT_TEMPLATE_PATH, 'utf8'),
+): string {
   const state = stateDirectory(settings.dataDir);
   const values: Record<string, string> = {
     README: settings.readme,
     USER: settings.user,
-    EXEC_START: [settings.brume, 'server', '--data', settings.dataDir, ...settings.serverArgs].map(systemdWord).join(' '),
+    EXEC_START: [settings.brume, 'server', '--data', settings.dataDir, ...settings.serverArgs]
+      .map(systemdWord)
+      .join(' '),
     DATA: systemdWord(settings.dataDir),
-    STATE_DIRECTORY: state === null
-      ? '# DATA is outside /var/lib: it must exist and belong to the user above (install-service does that when it enables).'
-      : `# systemd creates DATA and gives it to the user above at each start.\nStateDirectory=${state}\nStateDirectoryMode=0700`,
+    STATE_DIRECTORY:
+      state === null
+        ? '# DATA is outside /var/lib: it must exist and belong to the user above (install-service does that when it enables).'
+        : `# systemd creates DATA and gives it to the user above at each start.\nStateDirectory=${state}\nStateDirectoryMode=0700`,
     CAPABILITIES: settings.port < 1024 ? 'CAP_NET_BIND_SERVICE' : '',
   };
   const text = template.replace(/@([A-Z_]+)@/g, (placeholder, name: string) => values[name] ?? placeholder);

@@ -13,7 +13,11 @@ const ids: Record<'old' | 'wipe' | 'inventory', number> = { old: 0, wipe: 0, inv
 
 async function brume(argv: string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
   const printed = { code: undefined as number | undefined, stdout: '', stderr: '' };
-  const term = { out: (text: string) => void (printed.stdout += text), err: (text: string) => void (printed.stderr += text), tty: undefined };
+  const term = {
+    out: (text: string) => void (printed.stdout += text),
+    err: (text: string) => void (printed.stderr += text),
+    tty: undefined,
+  };
   printed.code = await runAdminCli(argv, { term, env: { BRUME_SERVER: url, BRUME_TOKEN: ADMIN_TOKEN }, pollMs: 40 });
   return printed;
 }
@@ -21,17 +25,33 @@ async function brume(argv: string[]): Promise<{ code: number | undefined; stdout
 beforeAll(async () => {
   h = await openHarness(undefined, true, {}, serverNow);
   url = await h.app.listen({ host: '127.0.0.1', port: 0 });
-  expect((await h.call('POST', '/hosts', { body: { name: 'pc-01', macs: ['52:54:00:00:06:01'] } })).statusCode).toBe(201);
-  const create = async (kind: string, params: Record<string, unknown> = {}): Promise<TaskCreated> => (await h.call('POST', '/tasks', { body: { kind, host: 'pc-01', params } })).json<TaskCreated>();
+  expect((await h.call('POST', '/hosts', { body: { name: 'pc-01', macs: ['52:54:00:00:06:01'] } })).statusCode).toBe(
+    201,
+  );
+  const create = async (kind: string, params: Record<string, unknown> = {}): Promise<TaskCreated> =>
+    (await h.call('POST', '/tasks', { body: { kind, host: 'pc-01', params } })).json<TaskCreated>();
   offsetMs = 5 * 24 * 3600 * 1000;
   ids.old = (await create('inventory')).task.id;
   offsetMs = 10 * 60_000;
   const wipe = await create('wipe', { mode: 'fast' });
   ids.wipe = wipe.task.id;
-  expect((await h.call('POST', `/tasks/${wipe.task.id}/events`, { token: wipe.token, body: { events: [{ type: 'phase', ts: serverNow(), phase: 'wipe', message: 'signatures' }] } })).statusCode).toBe(200);
+  expect(
+    (
+      await h.call('POST', `/tasks/${wipe.task.id}/events`, {
+        token: wipe.token,
+        body: { events: [{ type: 'phase', ts: serverNow(), phase: 'wipe', message: 'signatures' }] },
+      })
+    ).statusCode,
+  ).toBe(200);
   offsetMs = 0;
-  const result = sampleWipeResult({ mode: 'fast', bytes: 1024 ** 3, passes: [wipePass('signatures', 0), wipePass('discard', 600 * 1024 ** 2)] });
-  expect((await h.call('POST', `/tasks/${wipe.task.id}/complete`, { token: wipe.token, body: { result } })).statusCode).toBe(200);
+  const result = sampleWipeResult({
+    mode: 'fast',
+    bytes: 1024 ** 3,
+    passes: [wipePass('signatures', 0), wipePass('discard', 600 * 1024 ** 2)],
+  });
+  expect(
+    (await h.call('POST', `/tasks/${wipe.task.id}/complete`, { token: wipe.token, body: { result } })).statusCode,
+  ).toBe(200);
   ids.inventory = (await create('inventory')).task.id;
 });
 
@@ -57,7 +77,11 @@ describe('brume task list --since', () => {
     const day = new Date(Date.now() - 10 * 24 * 3600 * 1000);
     const date = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
     const all = await brume(['task', 'list', '--since', date, '--json']);
-    expect((JSON.parse(all.stdout) as { tasks: Task[] }).tasks.map((task) => task.id)).toEqual([ids.inventory, ids.wipe, ids.old]);
+    expect((JSON.parse(all.stdout) as { tasks: Task[] }).tasks.map((task) => task.id)).toEqual([
+      ids.inventory,
+      ids.wipe,
+      ids.old,
+    ]);
   });
 
   it('refuses a --since it cannot read, with exit 2, before asking the server', async () => {

@@ -17,10 +17,22 @@ const running = Task.parse({
   startedAt: '2026-03-05T14:00:10.000Z',
   endedAt: null,
   progress: {
-    type: 'progress', ts: '2026-03-05T14:03:00.000Z', phase: 'restore', target: 'd1p2',
-    bytesDone: 3 * 1024 ** 3, bytesTotal: 10 * 1024 ** 3, bytesPerSecond: 120 * 1024 ** 2, etaSeconds: 60,
+    type: 'progress',
+    ts: '2026-03-05T14:03:00.000Z',
+    phase: 'restore',
+    target: 'd1p2',
+    bytesDone: 3 * 1024 ** 3,
+    bytesTotal: 10 * 1024 ** 3,
+    bytesPerSecond: 120 * 1024 ** 2,
+    etaSeconds: 60,
   },
-  phase: { type: 'phase', ts: '2026-03-05T14:01:00.000Z', phase: 'restore', target: 'd1p2', message: 'restoring d1p2 (ntfs)' },
+  phase: {
+    type: 'phase',
+    ts: '2026-03-05T14:01:00.000Z',
+    phase: 'restore',
+    target: 'd1p2',
+    message: 'restoring d1p2 (ntfs)',
+  },
   error: null,
   result: null,
   logFiles: [],
@@ -40,8 +52,12 @@ const now = new Date('2026-03-05T14:03:22.000Z');
 
 describe('task text', () => {
   it('shows where a running task is: phase, partition, bytes, rate, ETA', () => {
-    expect(statusLine(running)).toBe('task 12 running | restore: restoring d1p2 (ntfs) | d1p2 3.0 GiB / 10.0 GiB (30%) at 120.0 MiB/s, ETA 1m00s');
-    expect(statusLine({ ...running, state: 'queued', progress: null, phase: null })).toBe('task 12 queued | waiting for the agent');
+    expect(statusLine(running)).toBe(
+      'task 12 running | restore: restoring d1p2 (ntfs) | d1p2 3.0 GiB / 10.0 GiB (30%) at 120.0 MiB/s, ETA 1m00s',
+    );
+    expect(statusLine({ ...running, state: 'queued', progress: null, phase: null })).toBe(
+      'task 12 queued | waiting for the agent',
+    );
   });
 
   it('counts the duration to now while running, and start to end once ended', () => {
@@ -58,8 +74,19 @@ describe('task text', () => {
   });
 
   it('gives an ended task its bytes moved and average throughput, as the server computed them', () => {
-    const done = Task.parse({ ...failed, id: 14, state: 'done', error: null, durationSeconds: 300, bytes: 30 * 1024 ** 3, bytesPerSecond: (30 * 1024 ** 3) / 300, heardAt: '2026-03-05T14:05:09.000Z' });
-    expect(taskTable([done], now).split('\n')[1]).toMatch(/^14\s+deploy\s+pc-01\s+win11\s+done\s+.*5m00s\s+30\.0 GiB\s+102\.4 MiB\/s\s+restore$/);
+    const done = Task.parse({
+      ...failed,
+      id: 14,
+      state: 'done',
+      error: null,
+      durationSeconds: 300,
+      bytes: 30 * 1024 ** 3,
+      bytesPerSecond: (30 * 1024 ** 3) / 300,
+      heardAt: '2026-03-05T14:05:09.000Z',
+    });
+    expect(taskTable([done], now).split('\n')[1]).toMatch(
+      /^14\s+deploy\s+pc-01\s+win11\s+done\s+.*5m00s\s+30\.0 GiB\s+102\.4 MiB\/s\s+restore$/,
+    );
     const block = taskBlock(done, now);
     expect(block).toContain('moved:    30.0 GiB at 102.4 MiB/s on average\n');
     expect(block).toMatch(/heard:\s+2026-03-05 \d\d:05:09\n/);
@@ -88,7 +115,12 @@ describe('task text', () => {
   });
 
   it('prints every log file under a header, as tail does', () => {
-    const logs: TaskLogs = { files: [{ name: 'agent.log', content: 'one\ntwo\n' }, { name: 'sfdisk.txt', content: 'label: gpt' }] };
+    const logs: TaskLogs = {
+      files: [
+        { name: 'agent.log', content: 'one\ntwo\n' },
+        { name: 'sfdisk.txt', content: 'label: gpt' },
+      ],
+    };
     expect(logsText(logs)).toBe('==> agent.log <==\none\ntwo\n\n==> sfdisk.txt <==\nlabel: gpt\n');
   });
 
@@ -105,10 +137,18 @@ describe('task text', () => {
 describe('image verification text', () => {
   it('lists each problem with its file and chunk', () => {
     const text = verificationText({
-      name: 'win11', ok: false, chunks: 40, bytes: 1024 ** 3,
-      problems: [{ file: 'd1p2.pc.zst', chunk: 3, message: 'sha256 differs' }, { file: 'd1.boot', chunk: null, message: 'missing' }],
+      name: 'win11',
+      ok: false,
+      chunks: 40,
+      bytes: 1024 ** 3,
+      problems: [
+        { file: 'd1p2.pc.zst', chunk: 3, message: 'sha256 differs' },
+        { file: 'd1.boot', chunk: null, message: 'missing' },
+      ],
     });
-    expect(text).toBe('image win11 is damaged: 2 problems (40 chunks, 1.0 GiB checked)\n  d1p2.pc.zst chunk 3: sha256 differs\n  d1.boot: missing\n');
+    expect(text).toBe(
+      'image win11 is damaged: 2 problems (40 chunks, 1.0 GiB checked)\n  d1p2.pc.zst chunk 3: sha256 differs\n  d1.boot: missing\n',
+    );
     expect(verificationText({ name: 'win11', ok: true, chunks: 40, bytes: 1024 ** 3, problems: [] })).toBe(
       'image win11 verified: 40 chunks, 1.0 GiB, every sha256 matches\n',
     );

@@ -1,4 +1,11 @@
-import { formatBytes, formatDuration, formatRate, type PhaseEvent, type ProgressEvent, type Task } from '@brume/protocol';
+import {
+  formatBytes,
+  formatDuration,
+  formatRate,
+  type PhaseEvent,
+  type ProgressEvent,
+  type Task,
+} from '@brume/protocol';
 import { elapsedSeconds, formatDate, keyValues, percent, table } from './output.ts';
 
 /** How a task reads for people: the table of `task list`, the block of `task show`, the line of `task watch`. */
@@ -46,7 +53,8 @@ export function errorText(error: NonNullable<Task['error']>): string {
 function stageText(task: Task): string {
   if (task.error !== null) return task.error.code;
   const progress = lastProgress(task);
-  if (progress !== undefined && task.state === 'running') return `${progress.target} ${percent(progress.bytesDone, progress.bytesTotal)}`;
+  if (progress !== undefined && task.state === 'running')
+    return `${progress.target} ${percent(progress.bytesDone, progress.bytesTotal)}`;
   return lastPhase(task)?.phase ?? '-';
 }
 
@@ -79,7 +87,12 @@ export function taskBlock(task: Task, now: Date = new Date()): string {
     ['started', formatDate(task.startedAt)],
     ['ended', formatDate(task.endedAt)],
     ['duration', durationText(task, now)],
-    ['moved', task.bytes === null || task.bytes === undefined ? '-' : `${movedText(task)} at ${throughputText(task)} on average`],
+    [
+      'moved',
+      task.bytes === null || task.bytes === undefined
+        ? '-'
+        : `${movedText(task)} at ${throughputText(task)} on average`,
+    ],
     ['heard', formatDate(task.heardAt ?? null)],
     ['phase', phase === undefined ? '-' : `${phaseText(phase)} (${formatDate(phase.ts)})`],
     ['progress', progress === undefined ? '-' : `${progressText(progress)} (${formatDate(progress.ts)})`],

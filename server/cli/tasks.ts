@@ -1,5 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BrumeError, kindDeclaration, kindDeclarations, LogFileName, TaskBatchCreate, TaskCreate, TaskListQuery, type TaskBatchCreated, type TaskCreated, type TaskKind, type TaskKindDeclaration, type TaskLogs } from '@brume/protocol';
+import {
+  BrumeError,
+  kindDeclaration,
+  kindDeclarations,
+  LogFileName,
+  TaskBatchCreate,
+  TaskCreate,
+  TaskListQuery,
+  type TaskBatchCreated,
+  type TaskCreated,
+  type TaskKind,
+  type TaskKindDeclaration,
+  type TaskLogs,
+} from '@brume/protocol';
 import { UsageError, checkedInput, noPositionals, positional, requiredFlag, taskId, type Args } from './args.ts';
 import type { Command } from './command.ts';
 import { jsonDocument, keyValues, table } from './output.ts';
@@ -18,13 +31,20 @@ const optional = <K extends string>(key: K, value: string | undefined): Partial<
 
 export function createdText({ task, token, cmdline }: TaskCreated): string {
   const onDisk = task.disk === null ? '' : ` (${task.disk})`;
-  const what = kindDeclaration(task.kind).phrase({ hostName: task.hostName, onDisk, image: task.image, params: task.params });
+  const what = kindDeclaration(task.kind).phrase({
+    hostName: task.hostName,
+    onDisk,
+    image: task.image,
+    params: task.params,
+  });
   const debug = task.debug ? ' (debug: the PC boots into a shell; run `brume agent --step plan` there)' : '';
-  return `created task ${task.id}: ${what}, ${task.state}${debug}\n${keyValues([
-    ['token', token],
-    ['cmdline', cmdline],
-  ])}the token is shown only this once: the server keeps its hash\n` +
-    `a network boot of ${task.hostName} gets a token of its own from /boot/menu.ipxe, and this one then stops working\n`;
+  return (
+    `created task ${task.id}: ${what}, ${task.state}${debug}\n${keyValues([
+      ['token', token],
+      ['cmdline', cmdline],
+    ])}the token is shown only this once: the server keeps its hash\n` +
+    `a network boot of ${task.hostName} gets a token of its own from /boot/menu.ipxe, and this one then stops working\n`
+  );
 }
 
 /** A batch: one line per host with its task and token (shown once, as for one task). */
@@ -34,8 +54,10 @@ export function batchText({ batch, tasks }: TaskBatchCreated): string {
     { header: 'TASK', value: (created) => String(created.task.id) },
     { header: 'TOKEN', value: (created) => created.token },
   ]);
-  return `created batch ${batch}: ${tasks.length} ${tasks[0]?.task.kind ?? ''} task(s), each PC runs its own at its next network boot\n${rows}` +
-    `the tokens are shown only this once; follow them with brume task list --batch ${batch}\n`;
+  return (
+    `created batch ${batch}: ${tasks.length} ${tasks[0]?.task.kind ?? ''} task(s), each PC runs its own at its next network boot\n${rows}` +
+    `the tokens are shown only this once; follow them with brume task list --batch ${batch}\n`
+  );
 }
 
 /** `brume task <kind>`: its flags, checks and synopsis come from the kind's declaration (protocol/src/kinds/). */
@@ -47,13 +69,19 @@ function createTask(kind: TaskKindDeclaration<TaskKind>): Command {
   const forWhom = kind.groupable === true ? '(--host H | --group G)' : '--host H';
   return {
     synopsis: `task ${kind.kind} ${forWhom} ${kind.synopsis ? `${kind.synopsis} ` : ''}[--debug]`,
-    flags: { ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: 'string' as const }])), debug: { type: 'boolean' } },
+    flags: {
+      ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: 'string' as const }])),
+      debug: { type: 'boolean' },
+    },
     prepare(args) {
       noPositionals(args);
       const group = args.string('group');
-      if (group !== undefined && args.string('host') !== undefined) throw new UsageError('--host or --group: one of the two');
+      if (group !== undefined && args.string('host') !== undefined)
+        throw new UsageError('--host or --group: one of the two');
       const fields = {
-        kind: kind.kind, debug: args.flag('debug'), params: flagParams(kind, args),
+        kind: kind.kind,
+        debug: args.flag('debug'),
+        params: flagParams(kind, args),
         ...(image ? { image: requiredFlag(args, 'image') } : {}),
         ...(kind.needsDisk ? optional('disk', args.string('disk')) : {}),
       };
@@ -78,15 +106,26 @@ function createTask(kind: TaskKindDeclaration<TaskKind>): Command {
 
 const list: Command = {
   synopsis: 'task list [--since 3d|12h|2026-12-01] [--state S] [--kind K] [--host H] [--batch B] [--limit N]',
-  flags: { state: { type: 'string' }, host: { type: 'string' }, batch: { type: 'string' }, limit: { type: 'string' }, kind: { type: 'string' }, since: { type: 'string' } },
+  flags: {
+    state: { type: 'string' },
+    host: { type: 'string' },
+    batch: { type: 'string' },
+    limit: { type: 'string' },
+    kind: { type: 'string' },
+    since: { type: 'string' },
+  },
   prepare(args) {
     noPositionals(args);
     const since = args.string('since');
     const query = checkedInput(
       TaskListQuery,
       {
-        ...optional('state', args.string('state')), ...optional('host', args.string('host')), ...optional('batch', args.string('batch')), ...optional('limit', args.string('limit')),
-        ...optional('kind', args.string('kind')), ...optional('since', since === undefined ? undefined : parseSince(since)),
+        ...optional('state', args.string('state')),
+        ...optional('host', args.string('host')),
+        ...optional('batch', args.string('batch')),
+        ...optional('limit', args.string('limit')),
+        ...optional('kind', args.string('kind')),
+        ...optional('since', since === undefined ? undefined : parseSince(since)),
       },
       { state: '--state', host: '--host', batch: '--batch', limit: '--limit', kind: '--kind', since: '--since' },
     );
@@ -121,12 +160,19 @@ const cancel: Command = {
       let answer = await client.call('taskCancel', { params: { id } });
       // A running task is asked to stop: wait a little for its agent to confirm, so the task printed is the ended one
       // (with what it had written). The line and the exit code are the same either way.
-      for (const waitUntil = Date.now() + CONFIRM_WAIT_MS; answer.value.state === 'running' && Date.now() < waitUntil; ) {
+      for (
+        const waitUntil = Date.now() + CONFIRM_WAIT_MS;
+        answer.value.state === 'running' && Date.now() < waitUntil;
+      ) {
         await sleep(CONFIRM_POLL_MS);
         answer = await client.call('taskShow', { params: { id } });
       }
       const { value, body } = answer;
-      term.out(json ? jsonDocument(body) : `cancelled task ${value.id} (${value.kind} ${value.hostName}, image ${value.image})\n`);
+      term.out(
+        json
+          ? jsonDocument(body)
+          : `cancelled task ${value.id} (${value.kind} ${value.hostName}, image ${value.image})\n`,
+      );
       return 0;
     };
   },
@@ -134,7 +180,12 @@ const cancel: Command = {
 
 /** All files, each under a `==> name <==` header (as `tail` prints several files), or one file's bytes as they are. */
 export function logsText(logs: TaskLogs): string {
-  return logs.files.map((file) => `==> ${file.name} <==\n${file.content}${file.content.endsWith('\n') || file.content === '' ? '' : '\n'}`).join('\n');
+  return logs.files
+    .map(
+      (file) =>
+        `==> ${file.name} <==\n${file.content}${file.content.endsWith('\n') || file.content === '' ? '' : '\n'}`,
+    )
+    .join('\n');
 }
 
 const logs: Command = {
@@ -142,17 +193,26 @@ const logs: Command = {
   flags: { file: { type: 'string' } },
   prepare(args) {
     const id = idOf(args);
-    const wanted = args.string('file') === undefined ? undefined : checkedInput(LogFileName, args.string('file'), { '': '--file' });
+    const wanted =
+      args.string('file') === undefined ? undefined : checkedInput(LogFileName, args.string('file'), { '': '--file' });
     return async ({ client, term, json }) => {
       const { value, body } = await client.call('taskLogs', { params: { id } });
       if (wanted === undefined) {
         if (json) term.out(jsonDocument(body));
-        else term.out(value.files.length === 0 ? `task ${id} has no logs (the agent sends them when the task ends)\n` : logsText(value));
+        else
+          term.out(
+            value.files.length === 0
+              ? `task ${id} has no logs (the agent sends them when the task ends)\n`
+              : logsText(value),
+          );
         return 0;
       }
       const file = value.files.find((candidate) => candidate.name === wanted);
       if (file === undefined) {
-        const held = value.files.length === 0 ? 'it has none yet' : `it has ${value.files.map((candidate) => candidate.name).join(', ')}`;
+        const held =
+          value.files.length === 0
+            ? 'it has none yet'
+            : `it has ${value.files.map((candidate) => candidate.name).join(', ')}`;
         throw new BrumeError('NOT_FOUND', `task ${id} has no log file "${wanted}": ${held}`);
       }
       term.out(json ? jsonDocument({ files: [file] }) : file.content);

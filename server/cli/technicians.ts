@@ -12,12 +12,19 @@ const add: Command = {
   prepare(args) {
     const name = techName(args);
     // Never a --password flag: it would sit in the shell's history and in `ps` for everyone to read.
-    if (!args.flag('password-stdin')) throw new UsageError('--password-stdin is required: pipe the password in (printf %s "$PASSWORD" | brume tech add NAME --password-stdin)');
+    if (!args.flag('password-stdin'))
+      throw new UsageError(
+        '--password-stdin is required: pipe the password in (printf %s "$PASSWORD" | brume tech add NAME --password-stdin)',
+      );
     return async ({ client, term, json }) => {
       const password = (await text(process.stdin)).replace(/\r?\n$/, '');
       const input = checkedInput(TechCreate, { name, password }, { name: 'NAME', password: 'the password' });
       const { value, body } = await client.call('techAdd', { body: input });
-      term.out(json ? jsonDocument(body) : `added technician ${value.name}: they log in at a PC's Brume menu with this name and password\n`);
+      term.out(
+        json
+          ? jsonDocument(body)
+          : `added technician ${value.name}: they log in at a PC's Brume menu with this name and password\n`,
+      );
       return 0;
     };
   },
@@ -31,8 +38,15 @@ const list: Command = {
     return async ({ client, term, json }) => {
       const { value, body } = await client.call('techList', {});
       if (json) term.out(jsonDocument(body));
-      else if (value.technicians.length === 0) term.out('no technicians yet: brume tech add NAME --password-stdin, or a PIN: brume tech pin\n');
-      else term.out(table(value.technicians, [{ header: 'NAME', value: (tech) => tech.name }, { header: 'CREATED', value: (tech) => formatDate(tech.createdAt) }]));
+      else if (value.technicians.length === 0)
+        term.out('no technicians yet: brume tech add NAME --password-stdin, or a PIN: brume tech pin\n');
+      else
+        term.out(
+          table(value.technicians, [
+            { header: 'NAME', value: (tech) => tech.name },
+            { header: 'CREATED', value: (tech) => formatDate(tech.createdAt) },
+          ]),
+        );
       return 0;
     };
   },
@@ -56,10 +70,18 @@ const pin: Command = {
   flags: { minutes: { type: 'string' }, uses: { type: 'string' } },
   prepare(args) {
     noPositionals(args);
-    const input = checkedInput(PinCreate, { ttlMinutes: wholeNumber(args, 'minutes') ?? 60, uses: wholeNumber(args, 'uses') ?? 30 }, { ttlMinutes: '--minutes', uses: '--uses' });
+    const input = checkedInput(
+      PinCreate,
+      { ttlMinutes: wholeNumber(args, 'minutes') ?? 60, uses: wholeNumber(args, 'uses') ?? 30 },
+      { ttlMinutes: '--minutes', uses: '--uses' },
+    );
     return async ({ client, term, json }) => {
       const { value, body } = await client.call('pinCreate', { body: input });
-      term.out(json ? jsonDocument(body) : `PIN ${value.pin}: valid until ${formatDate(value.expiresAt)}, for ${value.uses} login${value.uses === 1 ? '' : 's'} at the PCs' Brume menu\n`);
+      term.out(
+        json
+          ? jsonDocument(body)
+          : `PIN ${value.pin}: valid until ${formatDate(value.expiresAt)}, for ${value.uses} login${value.uses === 1 ? '' : 's'} at the PCs' Brume menu\n`,
+      );
       return 0;
     };
   },

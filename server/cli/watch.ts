@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { errorTable, formatBytes, PROGRESS_BAR_OPTIONS, progressBarValues, toBrumeError, type Task } from '@brume/protocol';
+import {
+  errorTable,
+  formatBytes,
+  PROGRESS_BAR_OPTIONS,
+  progressBarValues,
+  toBrumeError,
+  type Task,
+} from '@brume/protocol';
 import { positional, taskId } from './args.ts';
 import type { AdminClient, Answer } from './client.ts';
 import type { Command, CommandContext } from './command.ts';
@@ -63,7 +70,8 @@ function barView(stream: NodeJS.WriteStream): WatchView {
   // The agent works on one partition at a time: once the next one reports, the previous one is complete, even when
   // the snapshot that said so fell between two polls.
   const startBar = (key: string, total: number, values: object): SingleBar => {
-    for (const previous of byTarget.values()) previous.update(previous.getTotal(), { done_text: formatBytes(previous.getTotal()), eta_text: '0s' });
+    for (const previous of byTarget.values())
+      previous.update(previous.getTotal(), { done_text: formatBytes(previous.getTotal()), eta_text: '0s' });
     const bar = bars.create(total, 0, values);
     byTarget.set(key, bar);
     return bar;
@@ -77,7 +85,10 @@ function barView(stream: NodeJS.WriteStream): WatchView {
   };
   return {
     show(task) {
-      once(`state ${task.state}`, `task ${task.id} ${task.state}${task.state === 'queued' ? ': waiting for the agent' : ''}`);
+      once(
+        `state ${task.state}`,
+        `task ${task.id} ${task.state}${task.state === 'queued' ? ': waiting for the agent' : ''}`,
+      );
       const phase = lastPhase(task);
       if (phase !== undefined) once(`phase ${phase.ts} ${phase.message}`, phaseText(phase));
       const progress = lastProgress(task);
@@ -109,7 +120,12 @@ function ending(task: Task, context: CommandContext): number {
 }
 
 /** The next snapshot; a server that stops answering mid-watch is retried, not given up on at once. */
-async function poll(client: AdminClient, id: number, view: WatchView, missed: { count: number }): Promise<Answer<Task> | undefined> {
+async function poll(
+  client: AdminClient,
+  id: number,
+  view: WatchView,
+  missed: { count: number },
+): Promise<Answer<Task> | undefined> {
   try {
     const answer = await client.call('taskShow', { params: { id } });
     if (missed.count > 0) view.note('the server answers again');
@@ -127,7 +143,11 @@ async function poll(client: AdminClient, id: number, view: WatchView, missed: { 
 export async function watchTask(id: number, context: CommandContext): Promise<number> {
   // The first look is not retried: a wrong id or server is told at once.
   let answer: Answer<Task> | undefined = await context.client.call('taskShow', { params: { id } });
-  const view = context.json ? jsonView(context.term) : context.term.tty === undefined ? plainView(context.term) : barView(context.term.tty);
+  const view = context.json
+    ? jsonView(context.term)
+    : context.term.tty === undefined
+      ? plainView(context.term)
+      : barView(context.term.tty);
   const missed = { count: 0 };
   try {
     for (;;) {

@@ -35,7 +35,10 @@ export async function loadAdminToken(dataDir: string, announce: (line: string) =
   const stored = (await readFile(path, 'utf8')).trim();
   // 22 base64url characters carry 128 bits: anything shorter was not made here and is too weak to guard the server.
   if (!/^[A-Za-z0-9_-]{22,}$/.test(stored)) {
-    throw new BrumeError('BAD_REQUEST', `${path} does not hold a valid admin token (base64url, at least 128 bits); delete it to make a new one`);
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `${path} does not hold a valid admin token (base64url, at least 128 bits); delete it to make a new one`,
+    );
   }
   return stored;
 }

@@ -77,11 +77,13 @@ export const SERVER_VERSION: string = serverPackage.version;
  * Responses are checked against their protocol schema by parsing, not encoding: the schemas' transforms (MAC
  * normalisation) are one-way, and parsing an already-normal value returns it unchanged.
  */
-const parsingSerializer: FastifySerializerCompiler<$ZodType> = ({ schema, method, url }) => (data) => {
-  const result = safeParse(schema, data);
-  if (!result.success) throw new ResponseSerializationError(method, url, { cause: result.error });
-  return JSON.stringify(result.data);
-};
+const parsingSerializer: FastifySerializerCompiler<$ZodType> =
+  ({ schema, method, url }) =>
+  (data) => {
+    const result = safeParse(schema, data);
+    if (!result.success) throw new ResponseSerializationError(method, url, { cause: result.error });
+    return JSON.stringify(result.data);
+  };
 
 /**
  * An empty body labelled JSON (a POST /tasks/:id/cancel from some clients) reads as no body instead of a 400; routes
@@ -111,24 +113,65 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   acceptEmptyJson(app);
 
   const feed = new TaskFeed((error) => app.log.error({ err: error }, 'a task feed listener failed'));
-  const ctx: DomainContext = { db: deps.db, store: deps.store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now: deps.now ?? (() => new Date().toISOString()), feed };
+  const ctx: DomainContext = {
+    db: deps.db,
+    store: deps.store,
+    locks: new KeyedLock(),
+    uploads: new UploadsInFlight(),
+    loginGuard: new LoginGuard(),
+    now: deps.now ?? (() => new Date().toISOString()),
+    feed,
+  };
   const dashboardSessions = new DashboardSessions(() => Date.parse(ctx.now()));
   const multicast = new MulticastRunner({
-    db: deps.db, store: deps.store, sender: deps.multicastSender ?? noSender, defaultInterface: deps.config.multicastInterface, now: ctx.now,
+    db: deps.db,
+    store: deps.store,
+    sender: deps.multicastSender ?? noSender,
+    defaultInterface: deps.config.multicastInterface,
+    now: ctx.now,
     log: (message, detail) => app.log.warn(detail ?? {}, message),
   });
   app.addHook('onReady', async () => multicast.recover());
   app.addHook('onClose', async () => multicast.close());
-  const schedules = scheduleService({ ctx, config: deps.config, clock: deps.scheduleClock, sendPacket: deps.wakeSender, log: app.log });
+  const schedules = scheduleService({
+    ctx,
+    config: deps.config,
+    clock: deps.scheduleClock,
+    sendPacket: deps.wakeSender,
+    log: app.log,
+  });
   app.addHook('onReady', async () => schedules.scheduler.start());
   app.addHook('onClose', async () => schedules.scheduler.close());
-  const metrics = serverMetrics({ db: deps.db, dataDir: deps.config.dataDir, version: SERVER_VERSION, now: ctx.now, processMetrics: deps.processMetrics ?? false });
-  const chores = housekeeping({ ctx, config: deps.config, meters: metrics.meters, log: app.log, ticker: deps.ticker ?? timerTicker });
+  const metrics = serverMetrics({
+    db: deps.db,
+    dataDir: deps.config.dataDir,
+    version: SERVER_VERSION,
+    now: ctx.now,
+    processMetrics: deps.processMetrics ?? false,
+  });
+  const chores = housekeeping({
+    ctx,
+    config: deps.config,
+    meters: metrics.meters,
+    log: app.log,
+    ticker: deps.ticker ?? timerTicker,
+  });
   app.addHook('onReady', async () => chores.start());
   app.addHook('onClose', async () => chores.stop());
-  const auth = createAuth({ adminTokenHash: deps.adminTokenHash, tasks: deps.db.tasks, technicians: deps.db.technicians, now: ctx.now, dashboard: dashboardSessions });
+  const auth = createAuth({
+    adminTokenHash: deps.adminTokenHash,
+    tasks: deps.db.tasks,
+    technicians: deps.db.technicians,
+    now: ctx.now,
+    dashboard: dashboardSessions,
+  });
   const routeDeps: RouteDeps = {
-    ctx, auth, guards: routeGuards({ auth, config: deps.config, sessions: dashboardSessions }), config: deps.config, version: SERVER_VERSION, multicast,
+    ctx,
+    auth,
+    guards: routeGuards({ auth, config: deps.config, sessions: dashboardSessions }),
+    config: deps.config,
+    version: SERVER_VERSION,
+    multicast,
     meters: metrics.meters,
     schedules,
   };
@@ -136,7 +179,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Brume', description: 'Network disk imaging: the /api/v1 contract (docs/api.md)', version: SERVER_VERSION },
+      info: {
+        title: 'Brume',
+        description: 'Network disk imaging: the /api/v1 contract (docs/api.md)',
+        version: SERVER_VERSION,
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -147,7 +194,25 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     async (api) => {
       // The web dashboard's session cookie, checked and turned into its bearer before any route's own auth runs.
       api.addHook('onRequest', dashboardCookieHook(dashboardSessions, API_PREFIX, deps.config.publicUrl));
-      for (const routes of [metaRoutes, hostRoutes, groupRoutes, imageRoutes, taskRoutes, agentRoutes, registrationRoutes, technicianRoutes, technicianAgentRoutes, uploadRoutes, multicastRoutes, multicastAgentRoutes, signatureRoutes, scheduleRoutes, recoveredRoutes, taskKindRoutes]) await api.register(routes, routeDeps);
+      for (const routes of [
+        metaRoutes,
+        hostRoutes,
+        groupRoutes,
+        imageRoutes,
+        taskRoutes,
+        agentRoutes,
+        registrationRoutes,
+        technicianRoutes,
+        technicianAgentRoutes,
+        uploadRoutes,
+        multicastRoutes,
+        multicastAgentRoutes,
+        signatureRoutes,
+        scheduleRoutes,
+        recoveredRoutes,
+        taskKindRoutes,
+      ])
+        await api.register(routes, routeDeps);
     },
     { prefix: API_PREFIX },
   );

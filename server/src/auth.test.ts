@@ -22,7 +22,11 @@ describe('authorization', () => {
   });
   afterAll(async () => h.close());
 
-  const expectError = async (response: Promise<{ statusCode: number; json: () => { error: { code: string; message: string } } }>, status: number, code: string) => {
+  const expectError = async (
+    response: Promise<{ statusCode: number; json: () => { error: { code: string; message: string } } }>,
+    status: number,
+    code: string,
+  ) => {
     const answer = await response;
     expect(answer.statusCode).toBe(status);
     expect(answer.json().error.code).toBe(code);
@@ -37,9 +41,17 @@ describe('authorization', () => {
   it('answers 401 without a token or with an unknown one', async () => {
     await expectError(h.call('GET', '/hosts', { token: null }), 401, 'UNAUTHORIZED');
     await expectError(h.call('GET', '/hosts', { token: 'not-a-token' }), 401, 'UNAUTHORIZED');
-    await expectError(h.call('GET', '/hosts', { token: null, headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }), 401, 'UNAUTHORIZED');
+    await expectError(
+      h.call('GET', '/hosts', { token: null, headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } }),
+      401,
+      'UNAUTHORIZED',
+    );
     await expectError(h.call('GET', `/agent/tasks/${deployA.id}`, { token: null }), 401, 'UNAUTHORIZED');
-    await expectError(h.call('GET', `/agent/tasks/${deployA.id}`, { token: newTaskToken().token }), 401, 'UNAUTHORIZED');
+    await expectError(
+      h.call('GET', `/agent/tasks/${deployA.id}`, { token: newTaskToken().token }),
+      401,
+      'UNAUTHORIZED',
+    );
     await expectError(h.call('GET', '/images/image-a/manifest', { token: 'x' }), 401, 'UNAUTHORIZED');
   });
 
@@ -53,7 +65,11 @@ describe('authorization', () => {
 
   it('answers 403 for the token of another task', async () => {
     await expectError(h.call('GET', `/agent/tasks/${deployA.id}`, { token: deployB.token }), 403, 'FORBIDDEN');
-    await expectError(h.call('POST', `/tasks/${deployA.id}/events`, { token: deployB.token, body: { events: [event] } }), 403, 'FORBIDDEN');
+    await expectError(
+      h.call('POST', `/tasks/${deployA.id}/events`, { token: deployB.token, body: { events: [event] } }),
+      403,
+      'FORBIDDEN',
+    );
     await expectError(h.call('GET', `/uploads/${capture.id}`, { token: deployA.token }), 403, 'FORBIDDEN');
     await expectError(h.call('GET', `/agent/tasks/99999`, { token: deployB.token }), 403, 'FORBIDDEN');
   });
@@ -70,15 +86,30 @@ describe('authorization', () => {
   it('keeps uploads to capture tasks', async () => {
     const chunk = fakeImage('image-a').chunks[0]!;
     await expectError(putChunk(h, deployA.id, deployA.token, chunk), 403, 'FORBIDDEN');
-    await expectError(h.call('POST', `/uploads/${deployA.id}/commit`, { token: deployA.token, body: { manifest: fakeImage('image-a').manifest } }), 403, 'FORBIDDEN');
+    await expectError(
+      h.call('POST', `/uploads/${deployA.id}/commit`, {
+        token: deployA.token,
+        body: { manifest: fakeImage('image-a').manifest },
+      }),
+      403,
+      'FORBIDDEN',
+    );
   });
 
   it('answers 401 for the token of a task that ended, naming its state', async () => {
     const task = await newTask(h, 'deploy', 'image-a');
     expect((await h.call('POST', `/tasks/${task.id}/cancel`)).statusCode).toBe(200);
-    const error = await expectError(h.call('GET', `/agent/tasks/${task.id}`, { token: task.token }), 401, 'UNAUTHORIZED');
+    const error = await expectError(
+      h.call('GET', `/agent/tasks/${task.id}`, { token: task.token }),
+      401,
+      'UNAUTHORIZED',
+    );
     expect(error.message).toMatch(/ended.*cancelled/);
-    await expectError(h.call('POST', `/tasks/${task.id}/events`, { token: task.token, body: { events: [event] } }), 401, 'UNAUTHORIZED');
+    await expectError(
+      h.call('POST', `/tasks/${task.id}/events`, { token: task.token, body: { events: [event] } }),
+      401,
+      'UNAUTHORIZED',
+    );
     await expectError(h.call('GET', '/images/image-a/manifest', { token: task.token }), 401, 'UNAUTHORIZED');
     await expectError(h.call('GET', `/agent/tasks/${deployA.id}`, { token: task.token }), 401, 'UNAUTHORIZED');
   });
@@ -88,18 +119,41 @@ describe('authorization', () => {
     const body = { result: sampleDeployResult({ image: 'image-b' }), logs: [{ name: 'agent.log', content: 'ok' }] };
     const first = await h.call('POST', `/tasks/${task.id}/complete`, { token: task.token, body });
     expect(first.statusCode).toBe(200);
-    expect(Task.parse(first.json())).toMatchObject({ state: 'done', result: { disk: '/dev/sda' }, logFiles: ['agent.log'] });
+    expect(Task.parse(first.json())).toMatchObject({
+      state: 'done',
+      result: { disk: '/dev/sda' },
+      logFiles: ['agent.log'],
+    });
     const again = await h.call('POST', `/tasks/${task.id}/complete`, { token: task.token, body });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual(first.json());
-    await expectError(h.call('POST', `/tasks/${task.id}/fail`, { token: task.token, body: { error: { code: 'TOOL_FAILED', message: 'x' } } }), 401, 'UNAUTHORIZED');
-    await expectError(h.call('POST', `/tasks/${task.id}/events`, { token: task.token, body: { events: [event] } }), 409, 'TASK_STATE');
+    await expectError(
+      h.call('POST', `/tasks/${task.id}/fail`, {
+        token: task.token,
+        body: { error: { code: 'TOOL_FAILED', message: 'x' } },
+      }),
+      401,
+      'UNAUTHORIZED',
+    );
+    await expectError(
+      h.call('POST', `/tasks/${task.id}/events`, { token: task.token, body: { events: [event] } }),
+      409,
+      'TASK_STATE',
+    );
 
     const failing = await newTask(h, 'deploy', 'image-b');
     const failBody = { error: { code: 'TOOL_FAILED', message: 'partclone exited 1' }, logs: [] };
-    expect((await h.call('POST', `/tasks/${failing.id}/fail`, { token: failing.token, body: failBody })).json()).toMatchObject({ state: 'failed', error: failBody.error });
-    expect((await h.call('POST', `/tasks/${failing.id}/fail`, { token: failing.token, body: failBody })).statusCode).toBe(200);
-    await expectError(h.call('POST', `/tasks/${failing.id}/complete`, { token: failing.token, body: {} }), 401, 'UNAUTHORIZED');
+    expect(
+      (await h.call('POST', `/tasks/${failing.id}/fail`, { token: failing.token, body: failBody })).json(),
+    ).toMatchObject({ state: 'failed', error: failBody.error });
+    expect(
+      (await h.call('POST', `/tasks/${failing.id}/fail`, { token: failing.token, body: failBody })).statusCode,
+    ).toBe(200);
+    await expectError(
+      h.call('POST', `/tasks/${failing.id}/complete`, { token: failing.token, body: {} }),
+      401,
+      'UNAUTHORIZED',
+    );
   });
 });
 

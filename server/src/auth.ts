@@ -67,7 +67,13 @@ export interface DashboardBearers {
   bearerIsLive(digest: Buffer): boolean;
 }
 
-export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository; technicians: TechnicianRepository; now: () => string; dashboard?: DashboardBearers }): Auth {
+export function createAuth(deps: {
+  adminTokenHash: Buffer;
+  tasks: TaskRepository;
+  technicians: TechnicianRepository;
+  now: () => string;
+  dashboard?: DashboardBearers;
+}): Auth {
   const { adminTokenHash, tasks, technicians, now } = deps;
   const isDashboard = (digest: Buffer): boolean => deps.dashboard?.bearerIsLive(digest) === true;
 
@@ -92,7 +98,8 @@ export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository
 
     task: async (authorization, taskId, access = {}) => {
       const digest = presented(authorization);
-      if (sameDigest(digest, adminTokenHash)) throw forbidden(`this route takes the token of task ${taskId}, not the admin token`);
+      if (sameDigest(digest, adminTokenHash))
+        throw forbidden(`this route takes the token of task ${taskId}, not the admin token`);
       const task = await tasks.credentialsById(taskId);
       if (task === undefined || !sameDigest(digest, Buffer.from(task.tokenHash, 'hex'))) {
         const owner = await taskOf(digest);
@@ -100,7 +107,8 @@ export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository
         throw forbidden(`this token belongs to task ${owner.id}, not task ${taskId}`);
       }
       if (isActive(task.state) || access.allowEnded?.includes(task.state) === true) return task;
-      if (access.conflictWhenEnded?.includes(task.state) === true) throw new BrumeError('TASK_STATE', `task ${task.id} is already ${task.state}`);
+      if (access.conflictWhenEnded?.includes(task.state) === true)
+        throw new BrumeError('TASK_STATE', `task ${task.id} is already ${task.state}`);
       throw ended(task);
     },
 
@@ -116,7 +124,10 @@ export function createAuth(deps: { adminTokenHash: Buffer; tasks: TaskRepository
 
     technician: async (authorization) => {
       const digest = presented(authorization);
-      if (sameDigest(digest, adminTokenHash)) throw forbidden('the admin token is not for PCs: log in as a technician (a PIN from `brume tech pin`, or an account)');
+      if (sameDigest(digest, adminTokenHash))
+        throw forbidden(
+          'the admin token is not for PCs: log in as a technician (a PIN from `brume tech pin`, or an account)',
+        );
       const name = await technicians.session(digest.toString('hex'), now());
       if (name !== undefined) return name;
       const task = await tasks.credentialsByTokenHash(digest.toString('hex'));

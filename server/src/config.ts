@@ -59,14 +59,30 @@ export interface NetworkTimeouts {
   readonly tcpKeepAliveSeconds: number;
 }
 
-export const DEFAULT_NETWORK_TIMEOUTS: NetworkTimeouts = Object.freeze({ requestSeconds: 15 * 60, headersSeconds: 30, bodyIdleSeconds: 60, keepAliveSeconds: 10, tcpKeepAliveSeconds: 30 });
+export const DEFAULT_NETWORK_TIMEOUTS: NetworkTimeouts = Object.freeze({
+  requestSeconds: 15 * 60,
+  headersSeconds: 30,
+  bodyIdleSeconds: 60,
+  keepAliveSeconds: 10,
+  tcpKeepAliveSeconds: 30,
+});
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const DEFAULT_MENU_TIMEOUT_SECONDS = 5;
 /** Retention, silent agents and /metrics: 90 days of history, 30 minutes of silence, admin-only metrics. */
 export const HOUSEKEEPING_DEFAULTS = { retentionDays: 90, agentTimeoutSeconds: 30 * 60, metricsAuth: 'admin' } as const;
 /** The settings with a default, for code that builds a Config without flags (tests, tools). */
-export const CONFIG_DEFAULTS = { timeouts: DEFAULT_NETWORK_TIMEOUTS, freeSpaceReserveBytes: DEFAULT_FREE_SPACE_RESERVE, hostNamePattern: DEFAULT_HOST_NAME_PATTERN, menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS, unknownHosts: 'local', multicastInterface: null, wakeBroadcast: null, signaturesDir: null, ...HOUSEKEEPING_DEFAULTS } as const;
+export const CONFIG_DEFAULTS = {
+  timeouts: DEFAULT_NETWORK_TIMEOUTS,
+  freeSpaceReserveBytes: DEFAULT_FREE_SPACE_RESERVE,
+  hostNamePattern: DEFAULT_HOST_NAME_PATTERN,
+  menuTimeoutSeconds: DEFAULT_MENU_TIMEOUT_SECONDS,
+  unknownHosts: 'local',
+  multicastInterface: null,
+  wakeBroadcast: null,
+  signaturesDir: null,
+  ...HOUSEKEEPING_DEFAULTS,
+} as const;
 /** Where `npm run build:boot` writes the kernel and the ramdisk: dist/boot of the checkout this server runs from. */
 export const DEFAULT_BOOT_DIR = fileURLToPath(new URL('../../dist/boot', import.meta.url));
 
@@ -84,30 +100,76 @@ const PublicUrl = z
   .url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
   .transform((value) => value.replace(/\/+$/, ''));
 
-const ServerFlags = z.object({
-  data: z.string({ error: '--data DIR is required' }).min(1, '--data DIR is required'),
-  listen: Listen.default(Listen.parse(DEFAULT_LISTEN)),
-  'public-url': PublicUrl.optional(),
-  boot: z.string().min(1, '--boot DIR must name a directory').optional(),
-  'host-name-pattern': z.string().min(1).max(63).default(DEFAULT_HOST_NAME_PATTERN),
-  'menu-timeout': z.coerce.number().int('whole seconds').min(0).max(3600, 'at most 3600 seconds').default(DEFAULT_MENU_TIMEOUT_SECONDS),
-  'unknown-hosts': z.enum(['local', 'register'], { error: 'local (boot the disk) or register (quick registration)' }).default('local'),
-  'multicast-interface': z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name such as eno1').optional(),
-  'wake-broadcast': z.ipv4({ error: 'an IPv4 broadcast address such as 192.168.1.255' }).optional(),
-  signatures: z.string().min(1, '--signatures DIR must name a directory').optional(),
-  'retention-days': z.coerce.number().int('whole days').min(0).max(36500).default(HOUSEKEEPING_DEFAULTS.retentionDays),
-  'agent-timeout': z.string().transform(durationSeconds).pipe(z.number({ error: 'a duration such as 30m, 2h or 90s (0: never)' }).int().min(0).max(7 * 24 * 3600, 'at most 7 days')).default(HOUSEKEEPING_DEFAULTS.agentTimeoutSeconds),
-  'metrics-auth': z.enum(['admin', 'none'], { error: 'admin (a bearer token) or none (open to whoever reaches the server)' }).default(HOUSEKEEPING_DEFAULTS.metricsAuth),
-  'request-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.requestSeconds),
-  'headers-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.headersSeconds),
-  'body-idle-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.bodyIdleSeconds),
-  'keep-alive-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.keepAliveSeconds),
-  'free-space-reserve': z.string().transform(sizeBytes).pipe(z.number({ error: 'a size such as 512M, 2G or 0' }).int().min(0)).default(DEFAULT_FREE_SPACE_RESERVE),
-}).refine((flags) => flags['headers-timeout'] <= flags['request-timeout'], { path: ['headers-timeout'], message: 'at most --request-timeout' });
+const ServerFlags = z
+  .object({
+    data: z.string({ error: '--data DIR is required' }).min(1, '--data DIR is required'),
+    listen: Listen.default(Listen.parse(DEFAULT_LISTEN)),
+    'public-url': PublicUrl.optional(),
+    boot: z.string().min(1, '--boot DIR must name a directory').optional(),
+    'host-name-pattern': z.string().min(1).max(63).default(DEFAULT_HOST_NAME_PATTERN),
+    'menu-timeout': z.coerce
+      .number()
+      .int('whole seconds')
+      .min(0)
+      .max(3600, 'at most 3600 seconds')
+      .default(DEFAULT_MENU_TIMEOUT_SECONDS),
+    'unknown-hosts': z
+      .enum(['local', 'register'], { error: 'local (boot the disk) or register (quick registration)' })
+      .default('local'),
+    'multicast-interface': z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'a network interface name such as eno1')
+      .optional(),
+    'wake-broadcast': z.ipv4({ error: 'an IPv4 broadcast address such as 192.168.1.255' }).optional(),
+    signatures: z.string().min(1, '--signatures DIR must name a directory').optional(),
+    'retention-days': z.coerce
+      .number()
+      .int('whole days')
+      .min(0)
+      .max(36500)
+      .default(HOUSEKEEPING_DEFAULTS.retentionDays),
+    'agent-timeout': z
+      .string()
+      .transform(durationSeconds)
+      .pipe(
+        z
+          .number({ error: 'a duration such as 30m, 2h or 90s (0: never)' })
+          .int()
+          .min(0)
+          .max(7 * 24 * 3600, 'at most 7 days'),
+      )
+      .default(HOUSEKEEPING_DEFAULTS.agentTimeoutSeconds),
+    'metrics-auth': z
+      .enum(['admin', 'none'], { error: 'admin (a bearer token) or none (open to whoever reaches the server)' })
+      .default(HOUSEKEEPING_DEFAULTS.metricsAuth),
+    'request-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.requestSeconds),
+    'headers-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.headersSeconds),
+    'body-idle-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.bodyIdleSeconds),
+    'keep-alive-timeout': timeoutFlag(DEFAULT_NETWORK_TIMEOUTS.keepAliveSeconds),
+    'free-space-reserve': z
+      .string()
+      .transform(sizeBytes)
+      .pipe(z.number({ error: 'a size such as 512M, 2G or 0' }).int().min(0))
+      .default(DEFAULT_FREE_SPACE_RESERVE),
+  })
+  .refine((flags) => flags['headers-timeout'] <= flags['request-timeout'], {
+    path: ['headers-timeout'],
+    message: 'at most --request-timeout',
+  });
 
 /** A network timeout: a duration of 1 second to 1 day (none may be switched off: a silent peer would hold on for ever). */
 function timeoutFlag(seconds: number) {
-  return z.string().transform(durationSeconds).pipe(z.number({ error: 'a duration such as 30s or 10m' }).int().min(1, 'at least 1 second').max(86400, 'at most 1 day')).default(seconds);
+  return z
+    .string()
+    .transform(durationSeconds)
+    .pipe(
+      z
+        .number({ error: 'a duration such as 30s or 10m' })
+        .int()
+        .min(1, 'at least 1 second')
+        .max(86400, 'at most 1 day'),
+    )
+    .default(seconds);
 }
 
 /** `90s`, `30m`, `2h`, `1d` or bare seconds; anything else is NaN, which the schema then refuses. */
@@ -131,13 +193,23 @@ export function parseServerArgs(argv: readonly string[]): Config {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        data: { type: 'string' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, boot: { type: 'string' },
-        'host-name-pattern': { type: 'string' }, 'menu-timeout': { type: 'string' }, 'unknown-hosts': { type: 'string' },
+        data: { type: 'string' },
+        listen: { type: 'string' },
+        'public-url': { type: 'string' },
+        boot: { type: 'string' },
+        'host-name-pattern': { type: 'string' },
+        'menu-timeout': { type: 'string' },
+        'unknown-hosts': { type: 'string' },
         'multicast-interface': { type: 'string' },
         'wake-broadcast': { type: 'string' },
         signatures: { type: 'string' },
-        'retention-days': { type: 'string' }, 'agent-timeout': { type: 'string' }, 'metrics-auth': { type: 'string' },
-        'request-timeout': { type: 'string' }, 'headers-timeout': { type: 'string' }, 'body-idle-timeout': { type: 'string' }, 'keep-alive-timeout': { type: 'string' },
+        'retention-days': { type: 'string' },
+        'agent-timeout': { type: 'string' },
+        'metrics-auth': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'headers-timeout': { type: 'string' },
+        'body-idle-timeout': { type: 'string' },
+        'keep-alive-timeout': { type: 'string' },
         'free-space-reserve': { type: 'string' },
       },
       strict: true,
@@ -150,7 +222,9 @@ export function parseServerArgs(argv: readonly string[]): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const flag = issue?.path[0] === undefined ? '' : `--${String(issue.path[0])}: `;
-    throw new BrumeError('BAD_REQUEST', `${flag}${issue?.message ?? parsed.error.message}`, { detail: parsed.error.issues });
+    throw new BrumeError('BAD_REQUEST', `${flag}${issue?.message ?? parsed.error.message}`, {
+      detail: parsed.error.issues,
+    });
   }
   const flags = parsed.data;
   return Object.freeze({
@@ -169,8 +243,11 @@ export function parseServerArgs(argv: readonly string[]): Config {
     metricsAuth: flags['metrics-auth'],
     freeSpaceReserveBytes: flags['free-space-reserve'],
     timeouts: Object.freeze({
-      requestSeconds: flags['request-timeout'], headersSeconds: flags['headers-timeout'], bodyIdleSeconds: flags['body-idle-timeout'],
-      keepAliveSeconds: flags['keep-alive-timeout'], tcpKeepAliveSeconds: DEFAULT_NETWORK_TIMEOUTS.tcpKeepAliveSeconds,
+      requestSeconds: flags['request-timeout'],
+      headersSeconds: flags['headers-timeout'],
+      bodyIdleSeconds: flags['body-idle-timeout'],
+      keepAliveSeconds: flags['keep-alive-timeout'],
+      tcpKeepAliveSeconds: DEFAULT_NETWORK_TIMEOUTS.tcpKeepAliveSeconds,
     }),
   });
 }

@@ -40,7 +40,12 @@ export class DashboardSessions {
   open(role: DashboardRole, name: string): { id: string; session: DashboardSession } {
     this.#forgetExpired();
     const id = randomBytes(32).toString('base64url');
-    const session: DashboardSession = { role, name, expiresAtMs: this.#nowMs() + this.#ttlMs, bearer: `bd_${randomBytes(32).toString('base64url')}` };
+    const session: DashboardSession = {
+      role,
+      name,
+      expiresAtMs: this.#nowMs() + this.#ttlMs,
+      bearer: `bd_${randomBytes(32).toString('base64url')}`,
+    };
     const key = keyOf(id);
     this.#sessions.set(key, session);
     this.#byBearer.set(keyOf(session.bearer), key);

@@ -31,7 +31,8 @@ function manualTime(start: string) {
     /** Runs the loop of this period once, as its timer would. */
     tick: async (ms: number): Promise<void> => {
       const loop = loops.find((candidate) => candidate.ms === ms);
-      if (loop === undefined) throw new Error(`no loop every ${ms} ms (have ${loops.map((candidate) => candidate.ms).join(', ')})`);
+      if (loop === undefined)
+        throw new Error(`no loop every ${ms} ms (have ${loops.map((candidate) => candidate.ms).join(', ')})`);
       await loop.work();
     },
   };
@@ -45,7 +46,9 @@ afterEach(async () => {
 
 async function open(time: ReturnType<typeof manualTime>, config: Partial<Config>): Promise<Harness> {
   h = await openHarness(undefined, true, config, time.now, { ticker: time.ticker });
-  expect((await h.call('POST', '/hosts', { body: { name: 'pc-01', macs: ['52:54:00:00:07:01'] } })).statusCode).toBe(201);
+  expect((await h.call('POST', '/hosts', { body: { name: 'pc-01', macs: ['52:54:00:00:07:01'] } })).statusCode).toBe(
+    201,
+  );
   return h;
 }
 
@@ -73,7 +76,12 @@ describe('retention', () => {
 
     const failed = await inventoryTask(harness);
     expect(await post(harness, failed, 'events', phase(time.now()))).toBe(200);
-    expect(await post(harness, failed, 'fail', { error: { code: 'TOOL_FAILED', message: 'dmidecode failed' }, logs: [{ name: 'agent.log', content: 'x\n' }] })).toBe(200);
+    expect(
+      await post(harness, failed, 'fail', {
+        error: { code: 'TOOL_FAILED', message: 'dmidecode failed' },
+        logs: [{ name: 'agent.log', content: 'x\n' }],
+      }),
+    ).toBe(200);
     const cancelled = await inventoryTask(harness);
     expect((await harness.call('POST', `/tasks/${cancelled.task.id}/cancel`)).statusCode).toBe(200);
     const capture = await captureImage(harness, fakeImage('kept-image'));
@@ -96,7 +104,8 @@ describe('retention', () => {
     }
     time.advance(2 * DAY);
     await time.tick(DAY);
-    for (const id of [failed.task.id, cancelled.task.id, capture.id]) expect((await taskOf(harness, id)).status).toBe(404);
+    for (const id of [failed.task.id, cancelled.task.id, capture.id])
+      expect((await taskOf(harness, id)).status).toBe(404);
     expect(existsSync(recovered(failed.task.id))).toBe(false);
     expect(existsSync(join(recovered(recent.task.id), 'f0000001.png'))).toBe(true);
     expect((await harness.call('GET', `/tasks/${failed.task.id}/logs`)).statusCode).toBe(404);
@@ -117,21 +126,53 @@ describe('retention', () => {
     expect((await harness.call('POST', `/tasks/${ended.task.id}/cancel`)).statusCode).toBe(200);
     time.advance(3650 * DAY);
     const lines: string[] = [];
-    const log = { info: (_: object, message: string) => lines.push(message), warn: (_: object, message: string) => lines.push(message), error: (_: object, message: string) => lines.push(message) };
-    const ctx = { db: harness.db, store: harness.store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now: time.now };
-    const meters = { imageBytesServed: () => undefined, uploadBytesReceived: () => undefined, tasksPruned: () => undefined, agentsSilenced: () => undefined };
-    const forever = housekeeping({ ctx, config: { retentionDays: 0, agentTimeoutSeconds: 0, dataDir: harness.dataDir }, meters, log, ticker: time.ticker });
+    const log = {
+      info: (_: object, message: string) => lines.push(message),
+      warn: (_: object, message: string) => lines.push(message),
+      error: (_: object, message: string) => lines.push(message),
+    };
+    const ctx = {
+      db: harness.db,
+      store: harness.store,
+      locks: new KeyedLock(),
+      uploads: new UploadsInFlight(),
+      loginGuard: new LoginGuard(),
+      now: time.now,
+    };
+    const meters = {
+      imageBytesServed: () => undefined,
+      uploadBytesReceived: () => undefined,
+      tasksPruned: () => undefined,
+      agentsSilenced: () => undefined,
+    };
+    const forever = housekeeping({
+      ctx,
+      config: { retentionDays: 0, agentTimeoutSeconds: 0, dataDir: harness.dataDir },
+      meters,
+      log,
+      ticker: time.ticker,
+    });
     await forever.start();
     expect((await taskOf(harness, ended.task.id)).status).toBe(200);
     expect(lines).toEqual([]);
 
     let pruned = 0;
-    const yearly = housekeeping({ ctx, config: { retentionDays: 365, agentTimeoutSeconds: 0, dataDir: harness.dataDir }, meters: { ...meters, tasksPruned: (n) => void (pruned += n) }, log, ticker: time.ticker });
+    const yearly = housekeeping({
+      ctx,
+      config: { retentionDays: 365, agentTimeoutSeconds: 0, dataDir: harness.dataDir },
+      meters: { ...meters, tasksPruned: (n) => void (pruned += n) },
+      log,
+      ticker: time.ticker,
+    });
     await yearly.start();
     await yearly.stop();
     expect((await taskOf(harness, ended.task.id)).status).toBe(404);
     expect(pruned).toBe(1);
-    expect(lines).toEqual([expect.stringMatching(/^retention: deleted 1 task\(s\) ended before 2034-12-30T08:00:00\.000Z, with 0 log file\(s\) and 0 folder\(s\) of recovered files$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^retention: deleted 1 task\(s\) ended before 2034-12-30T08:00:00\.000Z, with 0 log file\(s\) and 0 folder\(s\) of recovered files$/,
+      ),
+    ]);
   });
 });
 
@@ -146,7 +187,8 @@ describe('silent agents', () => {
     const talking = await inventoryTask(harness);
     const debug = await inventoryTask(harness, { debug: true });
     const queued = await inventoryTask(harness);
-    for (const task of [quiet, talking, debug]) expect(await post(harness, task, 'events', phase(time.now()))).toBe(200);
+    for (const task of [quiet, talking, debug])
+      expect(await post(harness, task, 'events', phase(time.now()))).toBe(200);
     const heardAt = time.now();
 
     time.advance(20 * 60_000);
@@ -199,13 +241,20 @@ describe('a cancel of a running task', () => {
   const confirm = (harness: Harness, created: TaskCreated, report: Record<string, unknown>) =>
     harness.call('POST', `/tasks/${created.task.id}/cancelled`, {
       token: created.token,
-      body: { stopped: { cancelledBy: 'server', stoppedAt: 'deploy: restore d1p2', message: 'stopped', ...report }, logs: [{ name: 'agent.log', content: 'stopped\n' }] },
+      body: {
+        stopped: { cancelledBy: 'server', stoppedAt: 'deploy: restore d1p2', message: 'stopped', ...report },
+        logs: [{ name: 'agent.log', content: 'stopped\n' }],
+      },
     });
 
   it('reaches the agent in its next answer; confirmed, it ends with what the agent wrote; unconfirmed, after the grace', async () => {
     const time = manualTime('2026-03-01T09:00:00.000Z');
     const harness = await open(time, { retentionDays: 0, agentTimeoutSeconds: 0 });
-    const [silent, confirming, queued] = [await inventoryTask(harness), await inventoryTask(harness), await inventoryTask(harness)];
+    const [silent, confirming, queued] = [
+      await inventoryTask(harness),
+      await inventoryTask(harness),
+      await inventoryTask(harness),
+    ];
     for (const task of [silent, confirming]) expect(await post(harness, task, 'events', phase(time.now()))).toBe(200);
     // Nobody asked yet: a confirmation is refused.
     expect((await confirm(harness, confirming, {})).statusCode).toBe(409);
@@ -214,14 +263,29 @@ describe('a cancel of a running task', () => {
     expect((await harness.call('POST', `/tasks/${queued.task.id}/cancel`)).json<Task>().state).toBe('cancelled');
     const asked = time.now();
     for (const task of [silent, confirming]) {
-      expect((await harness.call('POST', `/tasks/${task.task.id}/cancel`)).json<Task>()).toMatchObject({ state: 'running', cancelRequestedAt: asked });
+      expect((await harness.call('POST', `/tasks/${task.task.id}/cancel`)).json<Task>()).toMatchObject({
+        state: 'running',
+        cancelRequestedAt: asked,
+      });
     }
-    const beat = await harness.call('POST', `/tasks/${confirming.task.id}/events`, { token: confirming.token, body: { events: [] } });
+    const beat = await harness.call('POST', `/tasks/${confirming.task.id}/events`, {
+      token: confirming.token,
+      body: { events: [] },
+    });
     expect([beat.statusCode, beat.json()]).toEqual([200, { cancel: true }]);
 
-    const ended = await confirm(harness, confirming, { cancelledBy: 'server', partitions: { complete: ['d1p1'], partial: 'd1p2', untouched: [] } });
+    const ended = await confirm(harness, confirming, {
+      cancelledBy: 'server',
+      partitions: { complete: ['d1p1'], partial: 'd1p2', untouched: [] },
+    });
     expect(ended.statusCode).toBe(200);
-    expect(ended.json<Task>()).toMatchObject({ state: 'cancelled', error: null, result: null, stopped: { partitions: { partial: 'd1p2' } }, logFiles: ['agent.log'] });
+    expect(ended.json<Task>()).toMatchObject({
+      state: 'cancelled',
+      error: null,
+      result: null,
+      stopped: { partitions: { partial: 'd1p2' } },
+      logFiles: ['agent.log'],
+    });
     // Repeated after a lost answer: the same task.
     expect((await confirm(harness, confirming, {})).json<Task>().stopped).toMatchObject({ cancelledBy: 'server' });
 
@@ -231,9 +295,18 @@ describe('a cancel of a running task', () => {
     time.advance(2_000);
     await time.tick(CANCEL_CHECK_MS);
     const { task } = await taskOf(harness, silent.task.id);
-    expect(task).toMatchObject({ state: 'cancelled', endedAt: time.now(), error: { code: 'CANCEL_UNCONFIRMED', detail: { cancelRequestedAt: asked } } });
+    expect(task).toMatchObject({
+      state: 'cancelled',
+      endedAt: time.now(),
+      error: { code: 'CANCEL_UNCONFIRMED', detail: { cancelRequestedAt: asked } },
+    });
     expect(task.error?.message).toContain('did not confirm');
     // The confirmed one is left as its agent said.
-    expect((await taskOf(harness, confirming.task.id)).task).toMatchObject({ state: 'cancelled', error: null, result: null, stopped: { cancelledBy: 'server' } });
+    expect((await taskOf(harness, confirming.task.id)).task).toMatchObject({
+      state: 'cancelled',
+      error: null,
+      result: null,
+      stopped: { cancelledBy: 'server' },
+    });
   });
 });

@@ -47,7 +47,8 @@ const DAY_MS = 24 * 3600 * 1000;
 export const CANCEL_CHECK_MS = 3_000;
 
 /** How often silent agents are looked for: a tenth of the timeout, between 5 s and a minute. */
-export const silentCheckMs = (timeoutSeconds: number): number => Math.min(60_000, Math.max(5_000, timeoutSeconds * 100));
+export const silentCheckMs = (timeoutSeconds: number): number =>
+  Math.min(60_000, Math.max(5_000, timeoutSeconds * 100));
 
 /**
  * The server's periodic work: retention (at start, then daily), the silent-agent timeout (every silentCheckMs) and the
@@ -78,7 +79,14 @@ export function housekeeping({ ctx, config, meters, log, ticker }: HousekeepingD
     if (pruned === null) return;
     meters.tasksPruned(pruned.taskIds.length);
     log.info(
-      { retentionDays: config.retentionDays, before: pruned.before, tasks: pruned.taskIds.length, taskIds: pruned.taskIds.slice(0, 100), logFiles: pruned.logFiles, recoveredDirs: pruned.recoveredDirs },
+      {
+        retentionDays: config.retentionDays,
+        before: pruned.before,
+        tasks: pruned.taskIds.length,
+        taskIds: pruned.taskIds.slice(0, 100),
+        logFiles: pruned.logFiles,
+        recoveredDirs: pruned.recoveredDirs,
+      },
       `retention: deleted ${pruned.taskIds.length} task(s) ended before ${pruned.before}, with ${pruned.logFiles} log file(s) and ${pruned.recoveredDirs} folder(s) of recovered files`,
     );
   });
@@ -86,12 +94,19 @@ export function housekeeping({ ctx, config, meters, log, ticker }: HousekeepingD
     watchingSince ??= ctx.now();
     const failed = await failSilentAgents(ctx, config.agentTimeoutSeconds, watchingSince);
     meters.agentsSilenced(failed.length);
-    for (const task of failed) log.warn({ taskId: task.id, host: task.hostName, heardAt: task.heardAt }, `task ${task.id} failed: its agent on ${task.hostName} was last heard from at ${task.heardAt} (AGENT_SILENT)`);
+    for (const task of failed)
+      log.warn(
+        { taskId: task.id, host: task.hostName, heardAt: task.heardAt },
+        `task ${task.id} failed: its agent on ${task.hostName} was last heard from at ${task.heardAt} (AGENT_SILENT)`,
+      );
   });
 
   const unconfirmedCancels = once('unconfirmed-cancel check', async () => {
     for (const task of await endUnconfirmedCancels(ctx)) {
-      log.warn({ taskId: task.id, host: task.hostName, cancelRequestedAt: task.cancelRequestedAt }, `task ${task.id} cancelled: its agent on ${task.hostName} did not confirm (CANCEL_UNCONFIRMED)`);
+      log.warn(
+        { taskId: task.id, host: task.hostName, cancelRequestedAt: task.cancelRequestedAt },
+        `task ${task.id} cancelled: its agent on ${task.hostName} did not confirm (CANCEL_UNCONFIRMED)`,
+      );
     }
   });
 
@@ -104,7 +119,8 @@ export function housekeeping({ ctx, config, meters, log, ticker }: HousekeepingD
       await retention();
       await silentAgents();
       if (config.retentionDays > 0) stops.push(ticker.every(DAY_MS, retention));
-      if (config.agentTimeoutSeconds > 0) stops.push(ticker.every(silentCheckMs(config.agentTimeoutSeconds), silentAgents));
+      if (config.agentTimeoutSeconds > 0)
+        stops.push(ticker.every(silentCheckMs(config.agentTimeoutSeconds), silentAgents));
       stops.push(ticker.every(CANCEL_CHECK_MS, unconfirmedCancels));
     },
     async stop() {

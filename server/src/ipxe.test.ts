@@ -3,15 +3,33 @@ import { parsePlatform, renderBootScript, type BootChoice, type IpxePlatform } f
 import { serverUrl } from './server-url.ts';
 
 const listen = { host: '0.0.0.0', port: 8080 };
-const task = (url: string, debug = false): BootChoice => ({ kind: 'task', serverUrl: url, taskId: 7, taskKind: 'deploy', image: 'win11-2026', hostName: 'pc-01', token: 'tok_EN-123', debug });
+const task = (url: string, debug = false): BootChoice => ({
+  kind: 'task',
+  serverUrl: url,
+  taskId: 7,
+  taskKind: 'deploy',
+  image: 'win11-2026',
+  hostName: 'pc-01',
+  token: 'tok_EN-123',
+  debug,
+});
 const noTask: BootChoice = { kind: 'local', reason: 'no task waiting for pc-01' };
 const menu = (hostName: string | null): BootChoice => ({
-  kind: 'menu', serverUrl: 'http://10.0.0.5:8080', reason: 'no task waiting', hostName, timeoutSeconds: 5, defaultEntry: 'local', ramdisk: true, memtest: { bios: true, efi: true },
+  kind: 'menu',
+  serverUrl: 'http://10.0.0.5:8080',
+  reason: 'no task waiting',
+  hostName,
+  timeoutSeconds: 5,
+  defaultEntry: 'local',
+  ramdisk: true,
+  memtest: { bios: true, efi: true },
 });
 
 const BIOS_LOCAL = 'sanboot --no-describe --drive 0x80 ||\nexit 1\n';
-const EFI_LOCAL = ':brume_failed\necho Brume: the imaging ramdisk did not start, booting from the local disk in 10 s\nsleep 10\nexit 1\n';
-const RUNTIME_LOCAL = 'iseq ${platform} efi && goto brume_exit ||\nsanboot --no-describe --drive 0x80 ||\n:brume_exit\nexit 1\n';
+const EFI_LOCAL =
+  ':brume_failed\necho Brume: the imaging ramdisk did not start, booting from the local disk in 10 s\nsleep 10\nexit 1\n';
+const RUNTIME_LOCAL =
+  'iseq ${platform} efi && goto brume_exit ||\nsanboot --no-describe --drive 0x80 ||\n:brume_exit\nexit 1\n';
 
 describe('the iPXE boot script', () => {
   it.each<[string, BootChoice, IpxePlatform, string[]]>([
@@ -28,8 +46,18 @@ describe('the iPXE boot script', () => {
     ],
     ['a task, UEFI', task('http://imaging.lan'), 'efi', ['brume.server=http://imaging.lan brume.task=7', EFI_LOCAL]],
     ['a task, platform not said', task('http://imaging.lan'), null, [RUNTIME_LOCAL]],
-    ['a debug task', task('http://imaging.lan', true), 'efi', ['brume.token=tok_EN-123 brume.debug=1 || goto brume_failed\n', '(debug: a shell, the task step by step)']],
-    ['no task, BIOS', noTask, 'pcbios', ['echo Brume: no task waiting for pc-01, booting from the local disk\n', BIOS_LOCAL]],
+    [
+      'a debug task',
+      task('http://imaging.lan', true),
+      'efi',
+      ['brume.token=tok_EN-123 brume.debug=1 || goto brume_failed\n', '(debug: a shell, the task step by step)'],
+    ],
+    [
+      'no task, BIOS',
+      noTask,
+      'pcbios',
+      ['echo Brume: no task waiting for pc-01, booting from the local disk\n', BIOS_LOCAL],
+    ],
     ['no task, UEFI', noTask, 'efi', ['booting from the local disk\nexit 1\n']],
     ['no task, platform not said', noTask, null, [RUNTIME_LOCAL]],
     [
@@ -44,7 +72,16 @@ describe('the iPXE boot script', () => {
         `:brume_local\n${BIOS_LOCAL}`,
       ],
     ],
-    ['the menu of an unknown PC, UEFI', menu(null), 'efi', ['item brume_register Quick registration\n', 'brume.action=register || goto brume_failed\n', 'chain ${base}/boot/memtest86+x64.efi']],
+    [
+      'the menu of an unknown PC, UEFI',
+      menu(null),
+      'efi',
+      [
+        'item brume_register Quick registration\n',
+        'brume.action=register || goto brume_failed\n',
+        'chain ${base}/boot/memtest86+x64.efi',
+      ],
+    ],
   ])('%s', (_name, choice, platform, parts) => {
     const script = renderBootScript(choice, platform);
     expect(script.startsWith('#!ipxe\n')).toBe(true);
@@ -54,7 +91,11 @@ describe('the iPXE boot script', () => {
     // `;` separates commands in iPXE: no line may hold one by accident.
     expect(script).not.toContain(';');
     // Every setting iPXE expands is one the script sets or iPXE knows; nothing else carries `${`.
-    expect([...script.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]).every((name) => name === 'base' || name === 'platform' || name === 'brume_selected')).toBe(true);
+    expect(
+      [...script.matchAll(/\$\{([^}]*)\}/g)]
+        .map((match) => match[1])
+        .every((name) => name === 'base' || name === 'platform' || name === 'brume_selected'),
+    ).toBe(true);
   });
 
   it('ends the UEFI task script with exit 1 only, and never sanboots on UEFI', () => {
@@ -80,12 +121,19 @@ describe('the server URL a PC is given', () => {
     ['the Host the PC used', null, '10.0.0.5:8080', 'http://10.0.0.5:8080'],
     ['a host name with no port', null, 'imaging.lan', 'http://imaging.lan'],
     ['an IPv6 Host', null, '[fd00::5]:8080', 'http://[fd00::5]:8080'],
-    ['--public-url over the Host', 'https://brume.school.example/imaging', '10.0.0.5:8080', 'https://brume.school.example/imaging'],
+    [
+      '--public-url over the Host',
+      'https://brume.school.example/imaging',
+      '10.0.0.5:8080',
+      'https://brume.school.example/imaging',
+    ],
     ['--public-url with no Host', 'http://10.0.0.9:80', undefined, 'http://10.0.0.9:80'],
     ['the listen address when the Host is missing', null, undefined, 'http://0.0.0.0:8080'],
     ['the listen address when the Host holds odd characters', null, 'evil host${x}', 'http://0.0.0.0:8080'],
   ])('%s', (_name, publicUrl, host, expected) => {
     expect(serverUrl({ publicUrl, listen }, host)).toBe(expected);
-    expect(renderBootScript(task(serverUrl({ publicUrl, listen }, host)), 'pcbios')).toContain(`set base ${expected}\n`);
+    expect(renderBootScript(task(serverUrl({ publicUrl, listen }, host)), 'pcbios')).toContain(
+      `set base ${expected}\n`,
+    );
   });
 });

@@ -84,7 +84,8 @@ export function localBootLines(platform: IpxePlatform): string[] {
   return ['iseq ${platform} efi && goto brume_exit ||', sanboot, ':brume_exit', 'exit 1'];
 }
 
-const taskWords = (boot: TaskBoot): string => (boot.image === null ? boot.taskKind : `${boot.taskKind} of image ${boot.image}`);
+const taskWords = (boot: TaskBoot): string =>
+  boot.image === null ? boot.taskKind : `${boot.taskKind} of image ${boot.image}`;
 
 function taskScript(boot: TaskBoot, platform: IpxePlatform): string[] {
   const cmdline = `${KERNEL_BASE_ARGS} ${taskCmdline(boot.serverUrl, boot.taskId, boot.token, boot.debug)}`;
@@ -104,11 +105,19 @@ function taskScript(boot: TaskBoot, platform: IpxePlatform): string[] {
 }
 
 function localScript(boot: LocalBoot, platform: IpxePlatform): string[] {
-  return [`# Brume: ${boot.reason}: this PC starts from its local disk.`, `echo Brume: ${boot.reason}, booting from the local disk`, ...localBootLines(platform)];
+  return [
+    `# Brume: ${boot.reason}: this PC starts from its local disk.`,
+    `echo Brume: ${boot.reason}, booting from the local disk`,
+    ...localBootLines(platform),
+  ];
 }
 
 function ramdiskLines(serverUrl: string, word: 'brume.mode=menu' | 'brume.action=register'): string[] {
-  return [`kernel \${base}/boot/vmlinuz ${menuCmdline(serverUrl, word)} || goto brume_failed`, 'initrd ${base}/boot/initrd.zst || goto brume_failed', 'boot || goto brume_failed'];
+  return [
+    `kernel \${base}/boot/vmlinuz ${menuCmdline(serverUrl, word)} || goto brume_failed`,
+    'initrd ${base}/boot/initrd.zst || goto brume_failed',
+    'boot || goto brume_failed',
+  ];
 }
 
 /**
@@ -117,25 +126,63 @@ function ramdiskLines(serverUrl: string, word: 'brume.mode=menu' | 'brume.action
  */
 function memtestLines(memtest: MenuBoot['memtest'], platform: IpxePlatform): string[] {
   const efi = 'chain ${base}/boot/memtest86+x64.efi console=ttyS0,115200 || goto brume_failed';
-  const bios = ['kernel ${base}/boot/memtest86+x64.bin console=ttyS0,115200 || goto brume_failed', 'boot || goto brume_failed'];
+  const bios = [
+    'kernel ${base}/boot/memtest86+x64.bin console=ttyS0,115200 || goto brume_failed',
+    'boot || goto brume_failed',
+  ];
   if (platform === 'efi') return memtest.efi ? [efi] : ['goto brume_failed'];
   if (platform === 'pcbios') return memtest.bios ? bios : ['goto brume_failed'];
-  return [`iseq \${platform} efi && goto brume_memtest_efi ||`, ...(memtest.bios ? bios : ['goto brume_failed']), ':brume_memtest_efi', memtest.efi ? efi : 'goto brume_failed'];
+  return [
+    `iseq \${platform} efi && goto brume_memtest_efi ||`,
+    ...(memtest.bios ? bios : ['goto brume_failed']),
+    ':brume_memtest_efi',
+    memtest.efi ? efi : 'goto brume_failed',
+  ];
 }
 
 function menuScript(boot: MenuBoot, platform: IpxePlatform): string[] {
-  const hasMemtest = platform === 'efi' ? boot.memtest.efi : platform === 'pcbios' ? boot.memtest.bios : boot.memtest.bios || boot.memtest.efi;
+  const hasMemtest =
+    platform === 'efi'
+      ? boot.memtest.efi
+      : platform === 'pcbios'
+        ? boot.memtest.bios
+        : boot.memtest.bios || boot.memtest.efi;
   // Each entry: its label, its text, and what it runs; only entries that can work are offered (and written).
-  const entries: { key: string; label: string; lines: string[] }[] = [{ key: 'brume_local', label: 'Boot from local disk', lines: [] }];
-  if (boot.ramdisk) entries.push({ key: 'brume_menu', label: 'Brume menu (register, deploy, system information, shell)', lines: ramdiskLines(boot.serverUrl, 'brume.mode=menu') });
-  if (boot.ramdisk && boot.hostName === null) entries.push({ key: 'brume_register', label: 'Quick registration', lines: ramdiskLines(boot.serverUrl, 'brume.action=register') });
-  if (hasMemtest) entries.push({ key: 'brume_memtest', label: 'Memory test (memtest86+)', lines: memtestLines(boot.memtest, platform) });
-  const fallback = boot.defaultEntry === 'register' && entries.some((entry) => entry.key === 'brume_register') ? 'brume_register' : 'brume_local';
-  const title = boot.hostName === null ? 'Brume: this PC is not registered' : `Brume: ${boot.hostName}, no task waiting`;
+  const entries: { key: string; label: string; lines: string[] }[] = [
+    { key: 'brume_local', label: 'Boot from local disk', lines: [] },
+  ];
+  if (boot.ramdisk)
+    entries.push({
+      key: 'brume_menu',
+      label: 'Brume menu (register, deploy, system information, shell)',
+      lines: ramdiskLines(boot.serverUrl, 'brume.mode=menu'),
+    });
+  if (boot.ramdisk && boot.hostName === null)
+    entries.push({
+      key: 'brume_register',
+      label: 'Quick registration',
+      lines: ramdiskLines(boot.serverUrl, 'brume.action=register'),
+    });
+  if (hasMemtest)
+    entries.push({
+      key: 'brume_memtest',
+      label: 'Memory test (memtest86+)',
+      lines: memtestLines(boot.memtest, platform),
+    });
+  const fallback =
+    boot.defaultEntry === 'register' && entries.some((entry) => entry.key === 'brume_register')
+      ? 'brume_register'
+      : 'brume_local';
+  const title =
+    boot.hostName === null ? 'Brume: this PC is not registered' : `Brume: ${boot.hostName}, no task waiting`;
   // iPXE reads `--timeout 0` as "wait for ever": no timeout means no menu at all, straight to the default.
-  const choose = boot.timeoutSeconds === 0
-    ? [`goto ${fallback}`]
-    : [`choose --timeout ${boot.timeoutSeconds * 1000} --default ${fallback} brume_selected || goto brume_local`, 'goto ${brume_selected}'];
+  const choose =
+    boot.timeoutSeconds === 0
+      ? [`goto ${fallback}`]
+      : [
+          `choose --timeout ${boot.timeoutSeconds * 1000} --default ${fallback} brume_selected || goto brume_local`,
+          'goto ${brume_selected}',
+        ];
   return [
     `# Brume: ${boot.reason}.`,
     `set base ${boot.serverUrl}`,
@@ -153,6 +200,11 @@ function menuScript(boot: MenuBoot, platform: IpxePlatform): string[] {
 
 /** The whole script for one PC: `#!ipxe`, then the ramdisk with its task, the menu, or the local disk. */
 export function renderBootScript(choice: BootChoice, platform: IpxePlatform): string {
-  const lines = choice.kind === 'task' ? taskScript(choice, platform) : choice.kind === 'menu' ? menuScript(choice, platform) : localScript(choice, platform);
+  const lines =
+    choice.kind === 'task'
+      ? taskScript(choice, platform)
+      : choice.kind === 'menu'
+        ? menuScript(choice, platform)
+        : localScript(choice, platform);
   return `#!ipxe\n${lines.join('\n')}\n`;
 }

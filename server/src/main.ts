@@ -50,11 +50,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const db = sqliteDatabase(join(config.dataDir, 'brume.db'));
   const store = localImageStore(config.dataDir, { reserveBytes: config.freeSpaceReserveBytes });
   // Multicast goes out where the PCs reach the server, unless --multicast-interface says otherwise.
-  const served: Config = { ...config, multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host) };
-  const app = buildApp({ config: served, db, store, adminTokenHash: tokenDigest(adminToken), logger: options.logger ?? { level: 'info' }, multicastSender: udpcastSender, processMetrics: true });
+  const served: Config = {
+    ...config,
+    multicastInterface: config.multicastInterface ?? interfaceHolding(config.listen.host),
+  };
+  const app = buildApp({
+    config: served,
+    db,
+    store,
+    adminTokenHash: tokenDigest(adminToken),
+    logger: options.logger ?? { level: 'info' },
+    multicastSender: udpcastSender,
+    processMetrics: true,
+  });
   try {
     const now = (): string => new Date().toISOString();
-    await reconcile({ db, store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now }, app.log);
+    await reconcile(
+      { db, store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now },
+      app.log,
+    );
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
     await app.close();

@@ -10,7 +10,9 @@ const CHECK_INTERVAL_MS = 1000;
  * Node's HTTP server as fastify builds it, bounded against a silent or slow peer: the whole request, its head, an idle
  * keep-alive connection, and TCP keepalive on each accepted socket (a peer gone without a FIN is found by the kernel).
  */
-export function serverTimeoutOptions(timeouts: NetworkTimeouts): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout'> & { http: object } {
+export function serverTimeoutOptions(
+  timeouts: NetworkTimeouts,
+): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout'> & { http: object } {
   return {
     requestTimeout: timeouts.requestSeconds * 1000,
     keepAliveTimeout: timeouts.keepAliveSeconds * 1000,
@@ -34,7 +36,9 @@ export function watchBodyIdle(request: IncomingMessage, seconds: number): () => 
   // An injected request (app.inject in tests) has no real socket, so nothing to time.
   if (typeof socket.setTimeout !== 'function') return () => undefined;
   const onTimeout = (): void => {
-    request.destroy(Object.assign(new Error(`no byte of the request body for ${seconds} s`), { code: 'BODY_IDLE_TIMEOUT' }));
+    request.destroy(
+      Object.assign(new Error(`no byte of the request body for ${seconds} s`), { code: 'BODY_IDLE_TIMEOUT' }),
+    );
   };
   request.setTimeout(seconds * 1000, onTimeout);
   return () => {

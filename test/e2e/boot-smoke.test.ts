@@ -23,12 +23,23 @@ interface Boot {
 
 function boot(kernel: string, initrd: string, disk: string): Boot {
   const args = [
-    '-m', '512', '-nographic', '-no-reboot',
-    '-kernel', kernel, '-initrd', initrd,
-    '-append', 'rootfstype=ramfs console=ttyS0 quiet brume.server=http://10.0.2.2:1 brume.task=1 brume.token=x',
+    '-m',
+    '512',
+    '-nographic',
+    '-no-reboot',
+    '-kernel',
+    kernel,
+    '-initrd',
+    initrd,
+    '-append',
+    'rootfstype=ramfs console=ttyS0 quiet brume.server=http://10.0.2.2:1 brume.task=1 brume.token=x',
     // Network rule: user networking with restrict=on only.
-    '-netdev', 'user,id=n0,restrict=on', '-device', 'virtio-net-pci,netdev=n0',
-    '-drive', `file=${disk},if=virtio,format=raw`,
+    '-netdev',
+    'user,id=n0,restrict=on',
+    '-device',
+    'virtio-net-pci,netdev=n0',
+    '-drive',
+    `file=${disk},if=virtio,format=raw`,
   ];
   const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
@@ -67,7 +78,10 @@ const copies = { kernel: join(work, 'vmlinuz'), initrd: join(work, 'initrd.zst')
 beforeAll(async () => {
   // Build first when needed, and boot copies: a ramdisk read while a build rewrites it would boot truncated.
   if (!existsSync(join(bootDir, 'vmlinuz')) || !existsSync(join(bootDir, 'initrd.zst'))) {
-    await promisify(execFile)(process.execPath, [join(root, 'scripts', 'build-boot.ts')], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    await promisify(execFile)(process.execPath, [join(root, 'scripts', 'build-boot.ts')], {
+      cwd: root,
+      maxBuffer: 64 * 1024 * 1024,
+    });
   }
   copyFileSync(join(bootDir, 'vmlinuz'), copies.kernel);
   copyFileSync(join(bootDir, 'initrd.zst'), copies.initrd);
@@ -90,10 +104,14 @@ it('boots to the agent: modules by coldplug, the virtio disk, a DHCP lease from 
   expect(Number(coldplug?.[1]), text).toBeGreaterThan(0);
   expect(coldplug?.[2]?.split(' '), text).toContain('vda');
   expect(text).toMatch(/brume-init: network: lease 10\.0\.2\.15\/24 on eth0 from 10\.0\.2\.2/);
-  expect(text, 'busybox modprobe hands xz modules to the kernel: kmod must do the loading').not.toMatch(/Invalid ELF header/);
+  expect(text, 'busybox modprobe hands xz modules to the kernel: kmod must do the loading').not.toMatch(
+    /Invalid ELF header/,
+  );
   // Started, not merely announced: the shell could run it (exit 126/127 would mean it could not).
   await new Promise((done) => setTimeout(done, 10_000));
   expect(vm.lines.join('\n')).not.toMatch(/brume: not found|the agent exited with status 12[67]/);
   const uptime = Number(/\[\s*(\d+\.\d+)\]/.exec(agent)?.[1]);
-  process.stderr.write(`boot smoke: agent started at guest uptime ${uptime} s (${((performance.now() - started) / 1000).toFixed(1)} s wall)\n`);
+  process.stderr.write(
+    `boot smoke: agent started at guest uptime ${uptime} s (${((performance.now() - started) / 1000).toFixed(1)} s wall)\n`,
+  );
 });

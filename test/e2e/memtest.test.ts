@@ -33,15 +33,33 @@ async function memtestScript(platform: 'pcbios' | 'efi'): Promise<string> {
   const end = lines.indexOf(':brume_failed');
   expect(start, menu).toBeGreaterThan(0);
   // The URL as the guest reaches the server (fetch cannot send the Host a PC would).
-  return ['#!ipxe', `set base http://${GUEST_SERVER_ADDRESS}`, ...lines.slice(start + 1, end), 'echo memtest did not start'].join('\n') + '\n';
+  return (
+    [
+      '#!ipxe',
+      `set base http://${GUEST_SERVER_ADDRESS}`,
+      ...lines.slice(start + 1, end),
+      'echo memtest did not start',
+    ].join('\n') + '\n'
+  );
 }
 
 describe('the Memory test entry', () => {
-  it.each<[Firmware, 'pcbios' | 'efi']>([['bios', 'pcbios'], ['uefi', 'efi']])('starts memtest86+ on %s: its own screen, testing the memory', async (firmware, platform) => {
+  it.each<[Firmware, 'pcbios' | 'efi']>([
+    ['bios', 'pcbios'],
+    ['uefi', 'efi'],
+  ])('starts memtest86+ on %s: its own screen, testing the memory', async (firmware, platform) => {
     const disk = join(work, `${firmware}.img`);
     writeFileSync(disk, '');
     truncateSync(disk, 16 * 1024 * 1024);
-    const vm = startVm({ work, name: `memtest-${firmware}`, disk, firmware, memoryMiB: 256, mac: '52:54:00:00:40:01', network: { kind: 'user', serverPort: port, bootScript: await memtestScript(platform) } });
+    const vm = startVm({
+      work,
+      name: `memtest-${firmware}`,
+      disk,
+      firmware,
+      memoryMiB: 256,
+      mac: '52:54:00:00:40:01',
+      network: { kind: 'user', serverPort: port, bootScript: await memtestScript(platform) },
+    });
     try {
       const story = (): string => `${vm.commandLine}\n${vm.text().slice(-3000)}`;
       const screen = (): string => vm.text();

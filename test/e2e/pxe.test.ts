@@ -31,14 +31,23 @@ interface TaskView {
 }
 
 /** Boots a VM on `disk` until it powers off or reboots (the agent's last act), and returns the task it ran. */
-async function runTaskInVm(name: string, mac: string, disk: string, firmware: Firmware, taskId: number): Promise<{ task: TaskView; agentUptime: number; seconds: number }> {
+async function runTaskInVm(
+  name: string,
+  mac: string,
+  disk: string,
+  firmware: Firmware,
+  taskId: number,
+): Promise<{ task: TaskView; agentUptime: number; seconds: number }> {
   const started = performance.now();
   // 512 MiB on both firmwares: the smallest PC a room is expected to hold (the ramdisk is unpacked to ramfs, see
   // server/src/ipxe.ts, so OVMF's larger share of memory at unpack time no longer matters).
   const vm = startVm({ work, name, disk, firmware, memoryMiB: 512, mac, network: { kind: 'user', serverPort: port } });
   try {
     const agentLine = await vm.waitFor(/brume-init: .*starting the agent/i, 240);
-    const exit = await Promise.race([vm.exited, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 600_000))]);
+    const exit = await Promise.race([
+      vm.exited,
+      new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 600_000)),
+    ]);
     const task = (await admin.get<TaskView>(`/tasks/${taskId}`)).body;
     const story = `${vm.commandLine}\n${vm.console.slice(-60).join('\n')}\n${JSON.stringify(task)}`;
     expect(exit, story).not.toBe('timeout');
@@ -60,7 +69,10 @@ beforeAll(async () => {
   const master = await createLoopDisk(work, 'master.img', 512 * MiB);
   sample = await buildGptSample(master);
   await master.detach();
-  for (const [name, mac] of [['master', '52:54:00:00:10:01'], ['pc-01', '52:54:00:00:10:02']] as const) {
+  for (const [name, mac] of [
+    ['master', '52:54:00:00:10:01'],
+    ['pc-01', '52:54:00:00:10:02'],
+  ] as const) {
     expect((await admin.post('/hosts', { name, macs: [mac] })).status).toBe(201);
   }
 });
@@ -77,7 +89,9 @@ describe('PXE: capture on SeaBIOS, deploy on UEFI, nobody at the keyboard', () =
     const run = await runTaskInVm('master', '52:54:00:00:10:01', join(work, 'master.img'), 'bios', created.id);
     const verify = await admin.post<{ ok: boolean }>('/images/pxe-image/verify');
     expect(verify.body.ok).toBe(true);
-    process.stderr.write(`pxe capture (SeaBIOS): agent started at guest uptime ${run.agentUptime} s; ${run.seconds.toFixed(1)} s from power-on to power-off\n`);
+    process.stderr.write(
+      `pxe capture (SeaBIOS): agent started at guest uptime ${run.agentUptime} s; ${run.seconds.toFixed(1)} s from power-on to power-off\n`,
+    );
   });
 
   it('deploys it to a larger blank disk; every file and fsck check out', async () => {
@@ -85,7 +99,9 @@ describe('PXE: capture on SeaBIOS, deploy on UEFI, nobody at the keyboard', () =
     await target.detach();
     const created = await admin.createTask('deploy', 'pc-01', 'pxe-image');
     const run = await runTaskInVm('pc-01', '52:54:00:00:10:02', join(work, 'pc-01.img'), 'uefi', created.id);
-    process.stderr.write(`pxe deploy (UEFI): agent started at guest uptime ${run.agentUptime} s; ${run.seconds.toFixed(1)} s from power-on to power-off; ramdisk ${statSync(join(bootDir, 'initrd.zst')).size} bytes\n`);
+    process.stderr.write(
+      `pxe deploy (UEFI): agent started at guest uptime ${run.agentUptime} s; ${run.seconds.toFixed(1)} s from power-on to power-off; ramdisk ${statSync(join(bootDir, 'initrd.zst')).size} bytes\n`,
+    );
 
     const deployed = await attachLoopDisk(join(work, 'pc-01.img'));
     attached.push(deployed);
@@ -104,11 +120,26 @@ describe('a debug task', () => {
     await blank.detach();
     expect((await admin.post('/hosts', { name: 'pc-03', macs: ['52:54:00:00:10:04'] })).status).toBe(201);
     const created = await admin.createTask('deploy', 'pc-03', 'pxe-image', { debug: true });
-    const vm = startVm({ work, name: 'pc-03', disk: join(work, 'pc-03.img'), firmware: 'bios', memoryMiB: 512, mac: '52:54:00:00:10:04', network: { kind: 'user', serverPort: port } });
+    const vm = startVm({
+      work,
+      name: 'pc-03',
+      disk: join(work, 'pc-03.img'),
+      firmware: 'bios',
+      memoryMiB: 512,
+      mac: '52:54:00:00:10:04',
+      network: { kind: 'user', serverPort: port },
+    });
     try {
       const story = (): string => `${vm.commandLine}\n${vm.console.slice(-40).join('\n')}`;
       const fail = (error: Error): never => expect.fail(`${error.message}\n${story()}`);
-      await vm.waitFor(new RegExp(`Brume debug task ${created.id}: deploy of image pxe-image on /dev/[a-z]+\\. Nothing has been written\\.`), 240).catch(fail);
+      await vm
+        .waitFor(
+          new RegExp(
+            `Brume debug task ${created.id}: deploy of image pxe-image on /dev/[a-z]+\\. Nothing has been written\\.`,
+          ),
+          240,
+        )
+        .catch(fail);
       await vm.waitFor(/a shell on the console/, 30).catch(fail);
       expect((await admin.get<TaskView>(`/tasks/${created.id}`)).body.state).toBe('running');
       // The shell's prompt needs a moment after /init's line; a newline first wakes cttyhack's shell.
@@ -131,10 +162,20 @@ describe('a PXE task that fails', () => {
     await small.detach();
     expect((await admin.post('/hosts', { name: 'pc-02', macs: ['52:54:00:00:10:03'] })).status).toBe(201);
     const created = await admin.createTask('deploy', 'pc-02', 'pxe-image');
-    const vm = startVm({ work, name: 'pc-02', disk: join(work, 'pc-02.img'), firmware: 'bios', memoryMiB: 512, mac: '52:54:00:00:10:03', network: { kind: 'user', serverPort: port } });
+    const vm = startVm({
+      work,
+      name: 'pc-02',
+      disk: join(work, 'pc-02.img'),
+      firmware: 'bios',
+      memoryMiB: 512,
+      mac: '52:54:00:00:10:03',
+      network: { kind: 'user', serverPort: port },
+    });
     try {
       const story = (): string => `${vm.commandLine}\n${vm.console.slice(-40).join('\n')}`;
-      await vm.waitFor(new RegExp(`Task ${created.id} \\(deploy\\) failed`), 240).catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
+      await vm
+        .waitFor(new RegExp(`Task ${created.id} \\(deploy\\) failed`), 240)
+        .catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
       // The prompt after the choices has no newline yet: the last choice is the last whole line.
       await vm.waitFor(/4\. Brume menu/, 30).catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
       const page = vm.console.join('\n');
@@ -142,7 +183,9 @@ describe('a PXE task that fails', () => {
       expect(page).toMatch(/1\. Retry\n\s*2\. Debug shell\n\s*3\. Reboot\n\s*4\. Brume menu/);
       const task = (await admin.get<TaskView>(`/tasks/${created.id}`)).body;
       expect(task.state).toBe('failed');
-      const logs = (await admin.get<{ files: { name: string }[] }>(`/tasks/${created.id}/logs`)).body.files.map((file) => file.name);
+      const logs = (await admin.get<{ files: { name: string }[] }>(`/tasks/${created.id}/logs`)).body.files.map(
+        (file) => file.name,
+      );
       expect(logs).toEqual(expect.arrayContaining(['agent.log', 'dmesg.txt', 'lsblk.json']));
     } finally {
       await vm.kill();

@@ -22,7 +22,16 @@ let port: number;
 
 beforeAll(async () => {
   port = await freePort();
-  server = await startServerProcess(join(work, 'data'), port, ['--boot', bootDir, '--unknown-hosts', 'register', '--menu-timeout', '2', '--host-name-pattern', 'lab-{nn}']);
+  server = await startServerProcess(join(work, 'data'), port, [
+    '--boot',
+    bootDir,
+    '--unknown-hosts',
+    'register',
+    '--menu-timeout',
+    '2',
+    '--host-name-pattern',
+    'lab-{nn}',
+  ]);
   admin = apiClient(server.url, server.adminToken);
 });
 
@@ -36,16 +45,32 @@ describe('an unknown PC registers itself', () => {
     const disk = join(work, 'blank.img');
     writeFileSync(disk, '');
     truncateSync(disk, VM_DISK_BYTES);
-    const vm = startVm({ work, name: 'unknown', disk, firmware: 'bios', memoryMiB: VM_MEMORY_MIB, mac: VM_MAC, network: { kind: 'user', serverPort: port } });
+    const vm = startVm({
+      work,
+      name: 'unknown',
+      disk,
+      firmware: 'bios',
+      memoryMiB: VM_MEMORY_MIB,
+      mac: VM_MAC,
+      network: { kind: 'user', serverPort: port },
+    });
     try {
       const story = (): string => `${vm.commandLine}\n${vm.console.slice(-50).join('\n')}`;
       // iPXE draws its menu with cursor moves, not lines: the kernel command line is what shows the entry taken.
-      await vm.waitFor(/brume\.action=register/, 180).catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
+      await vm
+        .waitFor(/brume\.action=register/, 180)
+        .catch((error: Error) => expect.fail(`${error.message}\n${story()}`));
       const menuLine = server.log.find((line) => line.includes('"boot menu"') && line.includes(VM_MAC));
       expect(menuLine, 'the server gave this PC the menu').toMatch(/"decision":"menu"/);
-      const exit = await Promise.race([vm.exited, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 240_000))]);
+      const exit = await Promise.race([
+        vm.exited,
+        new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 240_000)),
+      ]);
       expect(exit, story()).not.toBe('timeout');
-      expect(vm.console.some((line) => /registered as lab-01/.test(line)), story()).toBe(true);
+      expect(
+        vm.console.some((line) => /registered as lab-01/.test(line)),
+        story(),
+      ).toBe(true);
 
       const detail = HostDetail.parse((await admin.get('/hosts/lab-01')).body);
       expect(detail.macs).toEqual([VM_MAC]);
@@ -53,12 +78,21 @@ describe('an unknown PC registers itself', () => {
       expect(record?.source).toBe('register');
       const inventory = record!.inventory;
       const vda = inventory.disks.find((entry) => entry.name === 'vda');
-      expect(vda, JSON.stringify(inventory.disks)).toMatchObject({ sizeBytes: VM_DISK_BYTES, bus: 'virtio', removable: false });
+      expect(vda, JSON.stringify(inventory.disks)).toMatchObject({
+        sizeBytes: VM_DISK_BYTES,
+        bus: 'virtio',
+        removable: false,
+      });
       expect(inventory.nics.map((nic) => nic.mac)).toContain(VM_MAC);
-      expect(Math.abs(inventory.memoryBytes - VM_MEMORY_MIB * MiB) / (VM_MEMORY_MIB * MiB), `memoryBytes ${inventory.memoryBytes}`).toBeLessThanOrEqual(0.01);
+      expect(
+        Math.abs(inventory.memoryBytes - VM_MEMORY_MIB * MiB) / (VM_MEMORY_MIB * MiB),
+        `memoryBytes ${inventory.memoryBytes}`,
+      ).toBeLessThanOrEqual(0.01);
       expect(inventory.firmware.mode).toBe('bios');
       expect(inventory.cpu.threads).toBe(2);
-      process.stderr.write(`registration: ${JSON.stringify({ system: inventory.system, memoryBytes: inventory.memoryBytes, disks: inventory.disks.length })}\n`);
+      process.stderr.write(
+        `registration: ${JSON.stringify({ system: inventory.system, memoryBytes: inventory.memoryBytes, disks: inventory.disks.length })}\n`,
+      );
     } finally {
       await vm.kill();
     }

@@ -21,11 +21,19 @@ let port: number;
 interface SurfaceTask {
   state: string;
   error: unknown;
-  result: { badSectors: number[]; badSectorCount: number; readErrors: number; sectorBytes: number; bytes: number; throughput: unknown[] } | null;
+  result: {
+    badSectors: number[];
+    badSectorCount: number;
+    readErrors: number;
+    sectorBytes: number;
+    bytes: number;
+    throughput: unknown[];
+  } | null;
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(bootDir, 'vmlinuz'))) throw new Error(`${bootDir} has no vmlinuz: run \`npm run build:boot\` first (scripts/test does)`);
+  if (!existsSync(join(bootDir, 'vmlinuz')))
+    throw new Error(`${bootDir} has no vmlinuz: run \`npm run build:boot\` first (scripts/test does)`);
   port = await freePort();
   server = await startServerProcess(join(work, 'data'), port, ['--boot', bootDir]);
   admin = apiClient(server.url, server.adminToken);
@@ -42,15 +50,31 @@ describe('a surface test of a disk with unreadable sectors', () => {
     const disk = join(work, 'failing.img');
     writeFileSync(disk, '');
     truncateSync(disk, 64 * 1024 * 1024);
-    const created = await admin.post<{ task: { id: number } }>('/tasks', { kind: 'surface-test', host: 'failing-pc', params: { regions: 16 } });
+    const created = await admin.post<{ task: { id: number } }>('/tasks', {
+      kind: 'surface-test',
+      host: 'failing-pc',
+      params: { regions: 16 },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.task.id;
 
-    const vm = startVm({ work, name: 'failing', disk, firmware: 'bios', memoryMiB: 512, mac: MAC, network: { kind: 'user', serverPort: port }, unreadableSectors: UNREADABLE });
+    const vm = startVm({
+      work,
+      name: 'failing',
+      disk,
+      firmware: 'bios',
+      memoryMiB: 512,
+      mac: MAC,
+      network: { kind: 'user', serverPort: port },
+      unreadableSectors: UNREADABLE,
+    });
     try {
       await vm.waitFor(/brume-init: .*starting the agent/i, 240);
       // The agent powers the VM off when done; a failure leaves its screen up, so that line ends the wait too.
-      const failed = vm.waitFor(/^Brume - Task \d+ .* failed/, 300).then(() => 'failed' as const, () => 'timeout' as const);
+      const failed = vm.waitFor(/^Brume - Task \d+ .* failed/, 300).then(
+        () => 'failed' as const,
+        () => 'timeout' as const,
+      );
       const exit = await Promise.race([vm.exited, failed]);
       const task = (await admin.get<SurfaceTask>(`/tasks/${id}`)).body;
       const story = `${vm.commandLine}\n${vm.console.slice(-60).join('\n')}\n${JSON.stringify(task).slice(0, 3000)}`;

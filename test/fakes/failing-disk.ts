@@ -9,7 +9,12 @@ export interface FailingDisk extends BlockReader {
   readonly reads: Array<[number, number]>;
 }
 
-export function failingDisk(options: { sizeBytes: number; sectorBytes: number; badSectors: Iterable<number>; errno?: MediaErrno }): FailingDisk {
+export function failingDisk(options: {
+  sizeBytes: number;
+  sectorBytes: number;
+  badSectors: Iterable<number>;
+  errno?: MediaErrno;
+}): FailingDisk {
   const bad = [...options.badSectors].sort((a, b) => a - b);
   const reads: Array<[number, number]> = [];
   let closed = false;
@@ -18,12 +23,14 @@ export function failingDisk(options: { sizeBytes: number; sectorBytes: number; b
     reads,
     read(offset, length) {
       if (closed) throw new Error('read after close');
-      if (offset % options.sectorBytes !== 0 || length % options.sectorBytes !== 0) throw new Error(`unaligned read ${offset}+${length} (EINVAL)`);
+      if (offset % options.sectorBytes !== 0 || length % options.sectorBytes !== 0)
+        throw new Error(`unaligned read ${offset}+${length} (EINVAL)`);
       reads.push([offset, length]);
       const end = Math.min(offset + length, options.sizeBytes);
       const first = offset / options.sectorBytes;
       const last = end / options.sectorBytes; // exclusive
-      if (bad.some((sector) => sector >= first && sector < last)) return Promise.resolve({ ok: false, errno: options.errno ?? 'EIO' });
+      if (bad.some((sector) => sector >= first && sector < last))
+        return Promise.resolve({ ok: false, errno: options.errno ?? 'EIO' });
       return Promise.resolve({ ok: true, bytes: new Uint8Array(Math.max(0, end - offset)) });
     },
     close() {

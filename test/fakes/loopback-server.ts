@@ -24,7 +24,12 @@ export async function startLoopbackServer(handler: Handler): Promise<LoopbackSer
     const parts: Buffer[] = [];
     incoming.on('data', (part: Buffer) => parts.push(part));
     incoming.on('end', () => {
-      const request = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body: Buffer.concat(parts) };
+      const request = {
+        method: incoming.method ?? '',
+        url: incoming.url ?? '',
+        headers: incoming.headers,
+        body: Buffer.concat(parts),
+      };
       requests.push(request);
       void Promise.resolve(handler(request, response, requests.length - 1)).catch((error: unknown) => {
         response.statusCode = 500;

@@ -28,7 +28,11 @@ export interface Harness {
   db: Database;
   store: ImageStore;
   /** A request to /api/v1 + path; `token` sets the bearer (the admin token unless given, none with null). */
-  call(method: InjectOptions['method'], path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  call(
+    method: InjectOptions['method'],
+    path: string,
+    options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
   /** Stops this app and opens a new one on the same DATA, reconciling first: a server restart. */
   restart(): Promise<Harness>;
   close(): Promise<void>;
@@ -48,10 +52,20 @@ export async function openHarness(
   extra: { multicastSender?: Sender; scheduleClock?: Clock; wakeSender?: PacketSender; ticker?: Ticker } = {},
 ): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'brume-server-test-')));
-  const config: Config = Object.freeze({ dataDir: dir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: null, bootDir: join(dir, 'boot'), ...CONFIG_DEFAULTS, ...configOverrides });
+  const config: Config = Object.freeze({
+    dataDir: dir,
+    listen: { host: '127.0.0.1', port: 0 },
+    publicUrl: null,
+    bootDir: join(dir, 'boot'),
+    ...CONFIG_DEFAULTS,
+    ...configOverrides,
+  });
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
-  await reconcile({ db, store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now }, silentLog);
+  await reconcile(
+    { db, store, locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now },
+    silentLog,
+  );
   const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false, now, ...extra });
   await app.ready();
   const stop = async (): Promise<void> => {
@@ -59,11 +73,22 @@ export async function openHarness(
     await db.close();
   };
   const harness: Harness = {
-    app, dataDir: dir, db, store,
+    app,
+    dataDir: dir,
+    db,
+    store,
     call: (method, path, options = {}) => {
       const token = options.token === undefined ? ADMIN_TOKEN : options.token;
-      const headers: Record<string, string> = { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers };
-      return app.inject({ method, url: `${API_PREFIX}${path}`, headers, ...(options.body === undefined ? {} : { payload: options.body as InjectOptions['payload'] }) });
+      const headers: Record<string, string> = {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...options.headers,
+      };
+      return app.inject({
+        method,
+        url: `${API_PREFIX}${path}`,
+        headers,
+        ...(options.body === undefined ? {} : { payload: options.body as InjectOptions['payload'] }),
+      });
     },
     restart: async () => {
       await stop();
@@ -78,10 +103,17 @@ export async function openHarness(
 }
 
 /** A host and a task for it; returns the task's id and token. */
-export async function newTask(h: Harness, kind: 'capture' | 'deploy', image: string, host?: string): Promise<{ id: number; token: string; created: TaskCreated }> {
+export async function newTask(
+  h: Harness,
+  kind: 'capture' | 'deploy',
+  image: string,
+  host?: string,
+): Promise<{ id: number; token: string; created: TaskCreated }> {
   const hostName = host ?? `pc-${randomBytes(4).toString('hex')}`;
   if ((await h.call('GET', `/hosts/${hostName}`)).statusCode === 404) {
-    const mac = `52:54:00:${randomBytes(3).toString('hex').replace(/(..)(..)(..)/, '$1:$2:$3')}`;
+    const mac = `52:54:00:${randomBytes(3)
+      .toString('hex')
+      .replace(/(..)(..)(..)/, '$1:$2:$3')}`;
     const made = await h.call('POST', '/hosts', { body: { name: hostName, macs: [mac] } });
     if (made.statusCode !== 201) throw new Error(`host: ${made.body}`);
   }
@@ -91,7 +123,13 @@ export async function newTask(h: Harness, kind: 'capture' | 'deploy', image: str
   return { id: created.task.id, token: created.token, created };
 }
 
-export function putChunk(h: Harness, taskId: number, token: string, chunk: FakeChunk, overrides: { sha256?: string; offset?: number; data?: Buffer } = {}): Promise<LightMyRequestResponse> {
+export function putChunk(
+  h: Harness,
+  taskId: number,
+  token: string,
+  chunk: FakeChunk,
+  overrides: { sha256?: string; offset?: number; data?: Buffer } = {},
+): Promise<LightMyRequestResponse> {
   return h.app.inject({
     method: 'PUT',
     url: `${API_PREFIX}/uploads/${taskId}/${chunk.file}?chunk=${chunk.index}`,
@@ -112,14 +150,24 @@ export async function captureImage(h: Harness, image: FakeImage): Promise<{ id: 
     const response = await putChunk(h, task.id, task.token, chunk);
     if (response.statusCode !== 201) throw new Error(`chunk: ${response.body}`);
   }
-  const commit = await h.call('POST', `/uploads/${task.id}/commit`, { token: task.token, body: { manifest: image.manifest } });
+  const commit = await h.call('POST', `/uploads/${task.id}/commit`, {
+    token: task.token,
+    body: { manifest: image.manifest },
+  });
   if (commit.statusCode !== 200) throw new Error(`commit: ${commit.body}`);
   const { partitions } = image.manifest;
   const result = {
-    image: image.manifest.name, disk: '/dev/sda', partitions: partitions.length, seconds: 1,
-    rawBytes: partitions.reduce((sum, p) => sum + p.rawBytes, 0), storedBytes: partitions.reduce((sum, p) => sum + p.storedBytes, 0),
+    image: image.manifest.name,
+    disk: '/dev/sda',
+    partitions: partitions.length,
+    seconds: 1,
+    rawBytes: partitions.reduce((sum, p) => sum + p.rawBytes, 0),
+    storedBytes: partitions.reduce((sum, p) => sum + p.storedBytes, 0),
   };
-  const complete = await h.call('POST', `/tasks/${task.id}/complete`, { token: task.token, body: { result, logs: [{ name: 'agent.log', content: 'captured\n' }] } });
+  const complete = await h.call('POST', `/tasks/${task.id}/complete`, {
+    token: task.token,
+    body: { result, logs: [{ name: 'agent.log', content: 'captured\n' }] },
+  });
   if (complete.statusCode !== 200) throw new Error(`complete: ${complete.body}`);
   return task;
 }

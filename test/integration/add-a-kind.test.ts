@@ -26,7 +26,8 @@ async function copyRepository(): Promise<string> {
   for (const entry of readdirSync(join(repo, 'node_modules'))) {
     if (entry !== '@brume') symlinkSync(join(repo, 'node_modules', entry), join(dir, 'node_modules', entry));
   }
-  for (const name of ['protocol', 'agent', 'server']) symlinkSync(join(dir, name), join(dir, 'node_modules/@brume', name));
+  for (const name of ['protocol', 'agent', 'server'])
+    symlinkSync(join(dir, name), join(dir, 'node_modules/@brume', name));
   return dir;
 }
 
@@ -38,15 +39,25 @@ function addNoopKind(dir: string): string[] {
     const text = readFileSync(join(dir, file), 'utf8');
     expect(text, file).toContain(importAfter);
     expect(text, file).toContain(entryAfter);
-    writeFileSync(join(dir, file), text.replace(importAfter, `${importAfter}\n${line}`).replace(entryAfter, `${entryAfter}\n${entry}`));
+    writeFileSync(
+      join(dir, file),
+      text.replace(importAfter, `${importAfter}\n${line}`).replace(entryAfter, `${entryAfter}\n${entry}`),
+    );
   }
   return ['protocol/src/kinds/noop.ts', 'agent/src/tasks/noop.ts', ...NOOP_REGISTRY_LINES.map(([file]) => file)];
 }
 
-const brume = async (args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> =>
+const brume = async (
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> =>
   run(join(copy, 'bin/brume'), args, { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 })
     .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }))
-    .catch((error: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof error.code === 'number' ? error.code : -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
+    .catch((error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof error.code === 'number' ? error.code : -1,
+      stdout: error.stdout ?? '',
+      stderr: error.stderr ?? '',
+    }));
 
 beforeAll(async () => {
   copy = await copyRepository();
@@ -58,14 +69,23 @@ afterAll(async () => {
 
 describe('adding a task kind, as the README says', () => {
   it('touches two new files and two registry lines, and the whole repository type-checks', async () => {
-    expect(addNoopKind(copy)).toEqual(['protocol/src/kinds/noop.ts', 'agent/src/tasks/noop.ts', 'protocol/src/kinds/index.ts', 'agent/src/tasks/index.ts']);
-    const tsc = await run(join(copy, '.tools/node/bin/node'), [join(copy, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: copy, maxBuffer: 16 * 1024 * 1024 })
+    expect(addNoopKind(copy)).toEqual([
+      'protocol/src/kinds/noop.ts',
+      'agent/src/tasks/noop.ts',
+      'protocol/src/kinds/index.ts',
+      'agent/src/tasks/index.ts',
+    ]);
+    const tsc = await run(
+      join(copy, '.tools/node/bin/node'),
+      [join(copy, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'],
+      { cwd: copy, maxBuffer: 16 * 1024 * 1024 },
+    )
       .then(() => ({ code: 0, out: '' }))
       .catch((error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, out: error.stdout ?? '' }));
     expect(tsc, tsc.out).toEqual({ code: 0, out: '' });
   }, 300_000);
 
-  it('runs through the copy\'s server, admin CLI and agent: made with its flag, done with its result, its bytes in history', async () => {
+  it("runs through the copy's server, admin CLI and agent: made with its flag, done with its result, its bytes in history", async () => {
     const data = join(copy, 'data');
     const child = execFile(join(copy, 'bin/brume'), ['server', '--data', data, '--listen', '127.0.0.1:0']);
     server = child;
@@ -81,14 +101,30 @@ describe('adding a task kind, as the README says', () => {
     const env = { BRUME_SERVER: url, BRUME_TOKEN: readFileSync(join(data, 'admin.token'), 'utf8').trim() };
     expect((await brume(['host', 'add', 'pc-01', '--mac', '52:54:00:00:16:99'], env)).code).toBe(0);
     const help = await brume(['task', 'noop', '--help'], env);
-    expect(help.stdout).toBe('usage: brume task noop (--host H | --group G) [--words TEXT] [--debug] [--server URL] [--token T] [--json]\n');
+    expect(help.stdout).toBe(
+      'usage: brume task noop (--host H | --group G) [--words TEXT] [--debug] [--server URL] [--token T] [--json]\n',
+    );
     const created = await brume(['task', 'noop', '--host', 'pc-01', '--words', 'hello', '--json'], env);
     expect(created.code, created.stderr).toBe(0);
     const { task, token } = JSON.parse(created.stdout) as { task: { id: number; params: unknown }; token: string };
     expect(task.params).toEqual({ words: 'hello' });
-    const agent = await brume(['agent', '--server', url, '--task', String(task.id), '--token', token, '--json', '--log-dir', join(copy, 'agent-logs')]);
+    const agent = await brume([
+      'agent',
+      '--server',
+      url,
+      '--task',
+      String(task.id),
+      '--token',
+      token,
+      '--json',
+      '--log-dir',
+      join(copy, 'agent-logs'),
+    ]);
     expect(agent.code, agent.stderr).toBe(0);
-    const shown = JSON.parse((await brume(['task', 'show', String(task.id), '--json'], env)).stdout) as Record<string, unknown>;
+    const shown = JSON.parse((await brume(['task', 'show', String(task.id), '--json'], env)).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(shown).toMatchObject({ kind: 'noop', state: 'done', result: { said: 'hello', bytes: 5 }, bytes: 5 });
   }, 120_000);
 });

@@ -27,10 +27,18 @@ let adminToken = '';
 let source: SampleDisk;
 let sourceDisk: LoopDisk;
 
-async function admin<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+async function admin<S extends z.ZodType>(
+  method: 'GET' | 'POST',
+  path: string,
+  schema: S,
+  body?: unknown,
+): Promise<z.infer<S>> {
   const response = await request(`${url}${API_PREFIX}${path}`, {
     method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? null : JSON.stringify(body),
   });
   const text = await response.body.text();
@@ -40,7 +48,19 @@ async function admin<S extends z.ZodType>(method: 'GET' | 'POST', path: string, 
 
 const createTask = (task: TaskCreate): Promise<TaskCreated> => admin('POST', '/tasks', TaskCreated, task);
 const agent = (created: TaskCreated, extra: string[] = []) =>
-  runBrume(['agent', '--server', url, '--task', String(created.task.id), '--token', created.token, '--json', '--log-dir', mkdtempSync(join(work, 'logs-')), ...extra]);
+  runBrume([
+    'agent',
+    '--server',
+    url,
+    '--task',
+    String(created.task.id),
+    '--token',
+    created.token,
+    '--json',
+    '--log-dir',
+    mkdtempSync(join(work, 'logs-')),
+    ...extra,
+  ]);
 
 beforeAll(async () => {
   server = await startServerProcess(join(work, 'data'));
@@ -71,7 +91,9 @@ describe('brume agent over HTTP', () => {
     expect(captureTask.phase?.type).toBe('phase');
     const captureLogs = await admin('GET', `/tasks/${capture.task.id}/logs`, TaskLogs);
     const captureNames = captureLogs.files.map((file) => file.name);
-    expect(captureNames).toEqual(expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'd1p2.capture.log', 'd1p3.capture.log']));
+    expect(captureNames).toEqual(
+      expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'd1p2.capture.log', 'd1p3.capture.log']),
+    );
     expect(captureLogs.files.find((file) => file.name === 'agent.log')?.content).toMatch(/"type":"phase"/);
 
     // Deploy: the disk comes from the flag; the task itself is the consent to overwrite it.
@@ -82,7 +104,9 @@ describe('brume agent over HTTP', () => {
     expect(deployed.code, `${deployed.stderr}\n${JSON.stringify(deployed.result)}`).toBe(0);
     expect((await admin('GET', `/tasks/${deploy.task.id}`, Task)).state).toBe('done');
     const deployNames = (await admin('GET', `/tasks/${deploy.task.id}/logs`, TaskLogs)).files.map((file) => file.name);
-    expect(deployNames).toEqual(expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'dmesg.txt', 'lsblk.json', 'd1p2.restore.log']));
+    expect(deployNames).toEqual(
+      expect.arrayContaining(['agent.log', 'disk.sfdisk.txt', 'dmesg.txt', 'lsblk.json', 'd1p2.restore.log']),
+    );
 
     expect((await compareWithSample(target, source)).mismatches).toEqual([]);
   });
@@ -96,13 +120,28 @@ describe('brume agent over HTTP', () => {
     // The steps of one debug session share a log directory, as they do in the ramdisk (/tmp/brume-logs/task-N-debug).
     const logDir = mkdtempSync(join(work, 'debug-logs-'));
     const step = (...words: string[]) =>
-      runBrume(['agent', '--server', url, '--task', String(created.task.id), '--token', created.token, '--disk', target.path, '--log-dir', logDir, ...(words.length > 0 ? ['--step', ...words] : [])]);
+      runBrume([
+        'agent',
+        '--server',
+        url,
+        '--task',
+        String(created.task.id),
+        '--token',
+        created.token,
+        '--disk',
+        target.path,
+        '--log-dir',
+        logDir,
+        ...(words.length > 0 ? ['--step', ...words] : []),
+      ]);
     const state = async () => (await admin('GET', `/tasks/${created.task.id}`, Task)).state;
 
     // Booted: the banner with the steps, nothing written, the task running on the server.
     const booted = await step();
     expect(booted.code, booted.stderr).toBe(0);
-    expect(booted.stderr).toContain(`Brume debug task ${created.task.id}: deploy of image lab-gpt on ${target.path}. Nothing has been written.`);
+    expect(booted.stderr).toContain(
+      `Brume debug task ${created.task.id}: deploy of image lab-gpt on ${target.path}. Nothing has been written.`,
+    );
     expect(booted.stderr).toMatch(/brume agent --step partition N +restore partition N/);
     expect(await state()).toBe('running');
 
@@ -152,7 +191,7 @@ describe('brume agent over HTTP', () => {
     await admin('POST', `/tasks/${created.task.id}/cancel`, Task);
   });
 
-  it('a wipe task (normal) leaves every byte of the named disk zero; its passes and read-back are the task\'s result', async () => {
+  it("a wipe task (normal) leaves every byte of the named disk zero; its passes and read-back are the task's result", async () => {
     const doomed = await createLoopDisk(work, 'doomed', 128 * MiB);
     disks.push(doomed);
     // A user's data: random bytes at the start, the middle and the end.
@@ -160,7 +199,11 @@ describe('brume agent over HTTP', () => {
     for (const offset of [0, 64 * MiB, 127 * MiB]) await device.write(randomBytes(MiB), 0, MiB, offset);
     await device.close();
     expect(await rawHash(doomed.path)).not.toBe(zeroHash(128 * MiB));
-    const refusedMode = await admin('POST', '/tasks', TaskCreated, { kind: 'wipe', host: 'pc1', params: { mode: 'gentle' } }).catch((error: Error) => error.message);
+    const refusedMode = await admin('POST', '/tasks', TaskCreated, {
+      kind: 'wipe',
+      host: 'pc1',
+      params: { mode: 'gentle' },
+    }).catch((error: Error) => error.message);
     expect(refusedMode).toMatch(/HTTP 400 .*a wipe task: /);
     const created = await createTask({ kind: 'wipe', host: 'pc1', params: { mode: 'normal' } });
     const run = await agent(created, ['--disk', doomed.path]);
@@ -168,7 +211,12 @@ describe('brume agent over HTTP', () => {
     expect(await rawHash(doomed.path)).toBe(zeroHash(128 * MiB));
     const task = await admin('GET', `/tasks/${created.task.id}`, Task);
     expect(task.state).toBe('done');
-    expect(task.result).toMatchObject({ mode: 'normal', disk: doomed.path, bytes: 128 * MiB, readBack: { allZero: true } });
+    expect(task.result).toMatchObject({
+      mode: 'normal',
+      disk: doomed.path,
+      bytes: 128 * MiB,
+      readBack: { allZero: true },
+    });
   });
 
   it('a surface test task reads the named disk whole and changes nothing; its regions and bad sectors are the result', async () => {
@@ -201,8 +249,13 @@ describe('brume agent over HTTP', () => {
     const capture = await createTask({ kind: 'capture', host: 'pc1', image: 'lab-cancelled', disk: sourceDisk.path });
     const running = agent(capture, ['--chunk-size', String(MiB)]);
     const deadline = Date.now() + 30_000;
-    for (let task = await admin('GET', `/tasks/${capture.task.id}`, Task); task.state !== 'running'; task = await admin('GET', `/tasks/${capture.task.id}`, Task)) {
-      if (task.state !== 'queued' || Date.now() > deadline) throw new Error(`the capture never ran: ${JSON.stringify(task)}\n${JSON.stringify(await running)}`);
+    for (
+      let task = await admin('GET', `/tasks/${capture.task.id}`, Task);
+      task.state !== 'running';
+      task = await admin('GET', `/tasks/${capture.task.id}`, Task)
+    ) {
+      if (task.state !== 'queued' || Date.now() > deadline)
+        throw new Error(`the capture never ran: ${JSON.stringify(task)}\n${JSON.stringify(await running)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await admin('POST', `/tasks/${capture.task.id}/cancel`, Task);

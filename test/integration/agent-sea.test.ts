@@ -30,7 +30,10 @@ function runSea(args: string[], cwd = '/tmp'): Promise<SeaRun> {
   return new Promise((resolve) => {
     const child = execFile(executable, args, { env: bareEnv, cwd, maxBuffer: 64 * MiB }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      const events = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const events = stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       resolve({ code, stdout, stderr, result: events.findLast((event) => event['type'] === 'result') });
     });
     child.stdin?.end();
@@ -69,7 +72,16 @@ describe('dist/agent/brume, the single executable, in an empty environment', () 
   it('captures the GPT sample, verifies the image, deploys it to another disk: every file matches', async () => {
     const source = disks[0];
     if (source === undefined) throw new Error('no source disk');
-    const capture = await runSea(['capture', '--disk', source.path, '--to', imageDir, '--chunk-size', String(4 * MiB), '--json']);
+    const capture = await runSea([
+      'capture',
+      '--disk',
+      source.path,
+      '--to',
+      imageDir,
+      '--chunk-size',
+      String(4 * MiB),
+      '--json',
+    ]);
     expect(capture.code, capture.stderr).toBe(0);
     expect(capture.result?.['state']).toBe('done');
     // A rejected code cache or an experimental-feature notice would show here.

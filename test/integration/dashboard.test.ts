@@ -15,7 +15,12 @@ import { sampleInventory } from '../fixtures/sample-inventory.ts';
 import { decodePng, pixelAt, type Pixels } from '../support/png.ts';
 
 // The callbacks given to page.evaluate and waitForFunction run in the page; the project's TypeScript has no DOM library.
-declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): { textContent: string | null } | null; querySelectorAll(selector: string): { length: number }; cookie: string };
+declare const document: {
+  getElementById(id: string): { textContent: string | null } | null;
+  querySelector(selector: string): { textContent: string | null } | null;
+  querySelectorAll(selector: string): { length: number };
+  cookie: string;
+};
 declare const window: Record<string, unknown>;
 
 const VIEWPORT = { width: 1600, height: 900 };
@@ -36,13 +41,25 @@ beforeAll(async () => {
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
   await captureImage(h, fakeImage('room-image'));
-  for (const [name, mac] of [['pc-01', '52:54:00:00:00:01'], ['pc-02', '52:54:00:00:00:02']] as const) {
+  for (const [name, mac] of [
+    ['pc-01', '52:54:00:00:00:01'],
+    ['pc-02', '52:54:00:00:00:02'],
+  ] as const) {
     expect((await h.call('POST', '/hosts', { body: { name, macs: [mac], groups: ['room-1'] } })).statusCode).toBe(201);
   }
   const pc01 = await h.db.hosts.byName('pc-01');
-  await h.db.inventories.add(pc01!.id, { receivedAt: new Date().toISOString(), source: 'register', inventory: sampleInventory() });
+  await h.db.inventories.add(pc01!.id, {
+    receivedAt: new Date().toISOString(),
+    source: 'register',
+    inventory: sampleInventory(),
+  });
   expect((await h.call('POST', '/techs', { body: TECH })).statusCode).toBe(201);
-  browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new'], headless: true, defaultViewport: VIEWPORT });
+  browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless=new'],
+    headless: true,
+    defaultViewport: VIEWPORT,
+  });
   admin = await browser.newPage();
   await admin.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
 }, 60_000);
@@ -67,7 +84,8 @@ async function logIn(page: Page, as: { token: string } | { name: string; passwor
   await page.click('#login button[type=submit]');
 }
 
-const textOf = (page: Page, selector: string): Promise<string> => page.$eval(selector, (node) => node.textContent ?? '');
+const textOf = (page: Page, selector: string): Promise<string> =>
+  page.$eval(selector, (node) => node.textContent ?? '');
 
 /** A screenshot saved and decoded; its size is the viewport's, or it is not the picture the test asked for. */
 async function screenshot(page: Page, name: string): Promise<Pixels> {
@@ -78,7 +96,8 @@ async function screenshot(page: Page, name: string): Promise<Pixels> {
   return pixels;
 }
 
-const near = (a: [number, number, number], b: [number, number, number]): boolean => a.every((value, index) => Math.abs(value - (b[index] ?? 0)) <= 12);
+const near = (a: [number, number, number], b: [number, number, number]): boolean =>
+  a.every((value, index) => Math.abs(value - (b[index] ?? 0)) <= 12);
 
 /** The share of the bar that is painted in the fill colour, read across the middle of its box in the screenshot. */
 async function paintedShare(page: Page, pixels: Pixels, taskId: number): Promise<number> {
@@ -101,7 +120,14 @@ async function postEvents(task: TaskCreated, events: unknown[]): Promise<void> {
 }
 
 const progress = (bytesDone: number, bytesTotal: number) => ({
-  type: 'progress', ts: new Date().toISOString(), phase: 'restore', target: 'd1p1', bytesDone, bytesTotal, bytesPerSecond: 50 * 1024 ** 2, etaSeconds: 12,
+  type: 'progress',
+  ts: new Date().toISOString(),
+  phase: 'restore',
+  target: 'd1p1',
+  bytesDone,
+  bytesTotal,
+  bytesPerSecond: 50 * 1024 ** 2,
+  etaSeconds: 12,
 });
 
 describe('the web dashboard', () => {
@@ -126,7 +152,10 @@ describe('the web dashboard', () => {
   it('shows the tasks, the hosts with their inventory and last task, and the images with a verify that reports', async () => {
     await admin.waitForSelector('tr[data-task-id="1"] .badge.done');
     await admin.goto(`${base}/dashboard/#hosts`);
-    await admin.waitForFunction(() => document.querySelector('tr[data-host="pc-01"] td.inventory')?.textContent?.includes('OptiPlex 7010') === true);
+    await admin.waitForFunction(
+      () =>
+        document.querySelector('tr[data-host="pc-01"] td.inventory')?.textContent?.includes('OptiPlex 7010') === true,
+    );
     expect(await textOf(admin, 'tr[data-host="pc-01"]')).toContain('52:54:00:00:00:01');
     expect(await textOf(admin, 'tr[data-host="pc-01"]')).toContain('room-1');
     expect(await textOf(admin, 'tr[data-host="pc-01"] td.inventory')).toContain('16.0 GiB RAM');
@@ -137,9 +166,13 @@ describe('the web dashboard', () => {
     const row = await textOf(admin, 'tr[data-image="room-image"]');
     expect(row).toContain('not checked');
     const [listed] = (await h.call('GET', '/images')).json<{ images: { partitions: number }[] }>().images;
-    expect(await admin.$$eval('tr[data-image="room-image"] td', (cells) => cells[3]?.textContent)).toBe(String(listed!.partitions));
+    expect(await admin.$$eval('tr[data-image="room-image"] td', (cells) => cells[3]?.textContent)).toBe(
+      String(listed!.partitions),
+    );
     await admin.click('tr[data-image="room-image"] button.verify');
-    await admin.waitForFunction(() => document.querySelector('tr[data-image="room-image"] .verify-state')?.textContent?.startsWith('ok') === true);
+    await admin.waitForFunction(
+      () => document.querySelector('tr[data-image="room-image"] .verify-state')?.textContent?.startsWith('ok') === true,
+    );
     expect(await admin.$('tr[data-image="room-image"] button.danger')).not.toBeNull();
     await screenshot(admin, 'images');
   });
@@ -152,25 +185,48 @@ describe('the web dashboard', () => {
     await admin.select('#task-form select[name=host]', 'pc-01');
     await admin.select('#task-form select[name=image]', 'room-image');
     // The agent needs the task's one-time token: the test reads it from the answer the page got, as the page did.
-    const answer = admin.waitForResponse((response) => response.url() === `${base}${API_PREFIX}/tasks` && response.request().method() === 'POST');
+    const answer = admin.waitForResponse(
+      (response) => response.url() === `${base}${API_PREFIX}/tasks` && response.request().method() === 'POST',
+    );
     await admin.click('#task-form button[type=submit]');
     deploy = (await (await answer).json()) as TaskCreated;
-    await admin.waitForFunction(() => document.querySelector('#task-form .result')?.textContent?.startsWith('Created task') === true);
+    await admin.waitForFunction(
+      () => document.querySelector('#task-form .result')?.textContent?.startsWith('Created task') === true,
+    );
     await screenshot(admin, 'actions');
 
     const listed = (await h.call('GET', '/tasks?host=pc-01')).json<{ tasks: Task[] }>().tasks;
-    expect(listed.map(({ id, kind, image, state }) => ({ id, kind, image, state }))).toEqual([{ id: deploy.task.id, kind: 'deploy', image: 'room-image', state: 'queued' }]);
+    expect(listed.map(({ id, kind, image, state }) => ({ id, kind, image, state }))).toEqual([
+      { id: deploy.task.id, kind: 'deploy', image: 'room-image', state: 'queued' },
+    ]);
   });
 
-  it('builds the task form from the kinds the server declares: each kind, and each kind\'s own settings', async () => {
-    const declared = (await h.call('GET', '/task-kinds')).json<{ kinds: { kind: string }[] }>().kinds.map((kind) => kind.kind);
-    expect(await admin.$$eval('#task-form select[name=kind] option', (options) => options.map((option) => option.value))).toEqual(declared);
-    const visible = async (selector: string): Promise<boolean> => admin.$eval(selector, (node) => !(node.closest('label') as unknown as { hidden: boolean }).hidden);
+  it("builds the task form from the kinds the server declares: each kind, and each kind's own settings", async () => {
+    const declared = (await h.call('GET', '/task-kinds'))
+      .json<{ kinds: { kind: string }[] }>()
+      .kinds.map((kind) => kind.kind);
+    expect(
+      await admin.$$eval('#task-form select[name=kind] option', (options) => options.map((option) => option.value)),
+    ).toEqual(declared);
+    const visible = async (selector: string): Promise<boolean> =>
+      admin.$eval(selector, (node) => !(node.closest('label') as unknown as { hidden: boolean }).hidden);
     await admin.select('#task-form select[name=kind]', 'wipe');
-    expect(await admin.$$eval('#task-form select[name=wipe-mode] option', (options) => options.map((option) => option.value))).toEqual(['fast', 'normal', 'full', 'secure']);
-    expect([await visible('select[name=wipe-mode]'), await visible('select[name=image]'), await visible('input[name=recover-destination]')]).toEqual([true, false, false]);
+    expect(
+      await admin.$$eval('#task-form select[name=wipe-mode] option', (options) =>
+        options.map((option) => option.value),
+      ),
+    ).toEqual(['fast', 'normal', 'full', 'secure']);
+    expect([
+      await visible('select[name=wipe-mode]'),
+      await visible('select[name=image]'),
+      await visible('input[name=recover-destination]'),
+    ]).toEqual([true, false, false]);
     await admin.select('#task-form select[name=kind]', 'recover');
-    expect([await visible('select[name=wipe-mode]'), await visible('input[name=recover-destination]'), await visible('input[name=recover-partition]')]).toEqual([false, true, true]);
+    expect([
+      await visible('select[name=wipe-mode]'),
+      await visible('input[name=recover-destination]'),
+      await visible('input[name=recover-partition]'),
+    ]).toEqual([false, true, true]);
     await admin.select('#task-form select[name=kind]', 'deploy');
     expect(await visible('select[name=image]')).toBe(true);
   });
@@ -182,13 +238,19 @@ describe('the web dashboard', () => {
     await admin.waitForSelector('#live.on');
     await admin.evaluate(() => (window['notReloaded'] = true));
 
-    await postEvents(deploy, [{ type: 'phase', ts: new Date().toISOString(), phase: 'restore', target: 'd1p1', message: 'restoring d1p1' }, progress(100, 1000)]);
+    await postEvents(deploy, [
+      { type: 'phase', ts: new Date().toISOString(), phase: 'restore', target: 'd1p1', message: 'restoring d1p1' },
+      progress(100, 1000),
+    ]);
     await admin.waitForSelector(`${row} .badge.running`);
     await admin.waitForSelector(`${row} .bar[aria-valuenow="10"]`);
     const before = await screenshot(admin, 'progress-10');
     const shareBefore = await paintedShare(admin, before, deploy.task.id);
 
-    await postEvents(deploy, [progress(800, 1000), { type: 'log', ts: new Date().toISOString(), level: 'warn', message: 'a slow read at sector 42' }]);
+    await postEvents(deploy, [
+      progress(800, 1000),
+      { type: 'log', ts: new Date().toISOString(), level: 'warn', message: 'a slow read at sector 42' },
+    ]);
     await admin.waitForSelector(`${row} .bar[aria-valuenow="80"]`);
     const after = await screenshot(admin, 'progress-80');
     const shareAfter = await paintedShare(admin, after, deploy.task.id);
@@ -224,20 +286,39 @@ describe('the web dashboard', () => {
     const answers = await tech.evaluate(async () => {
       const status = async (method: string, path: string) => {
         const response = await fetch(`/api/v1${path}`, { method });
-        return { status: response.status, code: ((await response.json().catch(() => ({}))) as { error?: { code: string } }).error?.code ?? null };
+        return {
+          status: response.status,
+          code: ((await response.json().catch(() => ({}))) as { error?: { code: string } }).error?.code ?? null,
+        };
       };
-      return { hosts: await status('GET', '/hosts'), techs: await status('GET', '/techs'), deleteImage: await status('DELETE', '/images/room-image') };
+      return {
+        hosts: await status('GET', '/hosts'),
+        techs: await status('GET', '/techs'),
+        deleteImage: await status('DELETE', '/images/room-image'),
+      };
     });
-    expect(answers).toEqual({ hosts: { status: 200, code: null }, techs: { status: 403, code: 'FORBIDDEN' }, deleteImage: { status: 403, code: 'FORBIDDEN' } });
+    expect(answers).toEqual({
+      hosts: { status: 200, code: null },
+      techs: { status: 403, code: 'FORBIDDEN' },
+      deleteImage: { status: 403, code: 'FORBIDDEN' },
+    });
     expect((await h.call('GET', '/images/room-image')).statusCode).toBe(200);
 
     // The cookie sent from elsewhere (what SameSite=Strict already stops in a browser) is refused for changes.
     const session = (await context.cookies()).find((cookie) => cookie.name === 'brume_session')!.value;
     const body = JSON.stringify({ kind: 'wipe', host: 'pc-02', params: { mode: 'fast' } });
     const headers = { cookie: `brume_session=${session}`, 'content-type': 'application/json' };
-    const crossSite = await fetch(`${base}${API_PREFIX}/tasks`, { method: 'POST', headers: { ...headers, origin: 'http://evil.example' }, body });
+    const crossSite = await fetch(`${base}${API_PREFIX}/tasks`, {
+      method: 'POST',
+      headers: { ...headers, origin: 'http://evil.example' },
+      body,
+    });
     const noOrigin = await fetch(`${base}${API_PREFIX}/tasks`, { method: 'POST', headers, body });
-    const sameSite = await fetch(`${base}${API_PREFIX}/tasks`, { method: 'POST', headers: { ...headers, origin: base }, body });
+    const sameSite = await fetch(`${base}${API_PREFIX}/tasks`, {
+      method: 'POST',
+      headers: { ...headers, origin: base },
+      body,
+    });
     expect([crossSite.status, noOrigin.status, sameSite.status]).toEqual([403, 403, 201]);
     expect((await h.call('GET', '/tasks?host=pc-02')).json<{ tasks: Task[] }>().tasks).toHaveLength(1);
     await context.close();
@@ -245,15 +326,21 @@ describe('the web dashboard', () => {
 
   it('starts a multicast session for a group through the form', async () => {
     await admin.goto(`${base}/dashboard/#actions`);
-    await admin.waitForFunction(() => document.querySelectorAll('#multicast-form select[name=group] option').length === 1);
+    await admin.waitForFunction(
+      () => document.querySelectorAll('#multicast-form select[name=group] option').length === 1,
+    );
     await admin.select('#multicast-form select[name=image]', 'room-image');
     await admin.select('#multicast-form select[name=target]', 'group');
     await admin.select('#multicast-form select[name=group]', 'room-1');
     await admin.type('#multicast-form input[name=maxBitrate]', '300m');
     await admin.click('#multicast-form button[type=submit]');
-    await admin.waitForFunction(() => document.querySelector('#multicast-form .result')?.textContent?.startsWith('Multicast session') === true);
+    await admin.waitForFunction(
+      () => document.querySelector('#multicast-form .result')?.textContent?.startsWith('Multicast session') === true,
+    );
 
-    const [session] = (await h.call('GET', '/multicast')).json<{ sessions: { image: string; settings: { maxBitrate: string }; receivers: { host: string }[] }[] }>().sessions;
+    const [session] = (await h.call('GET', '/multicast')).json<{
+      sessions: { image: string; settings: { maxBitrate: string }; receivers: { host: string }[] }[];
+    }>().sessions;
     expect(session).toMatchObject({ image: 'room-image', settings: { maxBitrate: '300m' } });
     expect(session!.receivers.map((receiver) => receiver.host).sort()).toEqual(['pc-01', 'pc-02']);
     await admin.waitForSelector('#multicast-rows tr[data-session]');

@@ -44,7 +44,16 @@ beforeAll(async () => {
   const disk = await createLoopDisk(work, 'source', 512 * MiB);
   disks.push(disk);
   source = await buildGptSample(disk);
-  const capture = await runBrume(['capture', '--disk', disk.path, '--to', imageDir, '--chunk-size', String(CHUNK), '--json']);
+  const capture = await runBrume([
+    'capture',
+    '--disk',
+    disk.path,
+    '--to',
+    imageDir,
+    '--chunk-size',
+    String(CHUNK),
+    '--json',
+  ]);
   expect(capture.code, capture.stderr).toBe(0);
   target = await createLoopDisk(work, 'target', 512 * MiB);
   disks.push(target);
@@ -60,27 +69,60 @@ afterAll(async () => {
 });
 
 describe('bad input: exit 2, a specific message, nothing written', () => {
-  it('missing device', () => expectRefused(['deploy', '--from', imageDir, '--disk', '/dev/nonexistent', '--yes'], 'DEVICE_NOT_FOUND', /no such device/));
-  it('a partition instead of a disk', () => expectRefused(['deploy', '--from', imageDir, '--disk', target.partition(1), '--yes'], 'NOT_A_DISK', /is a partition; give the whole disk/));
-  it('missing manifest', () => expectRefused(['deploy', '--from', join(work, 'nowhere'), '--disk', target.path, '--yes'], 'IMAGE_NOT_FOUND', /does not exist/));
+  it('missing device', () =>
+    expectRefused(
+      ['deploy', '--from', imageDir, '--disk', '/dev/nonexistent', '--yes'],
+      'DEVICE_NOT_FOUND',
+      /no such device/,
+    ));
+  it('a partition instead of a disk', () =>
+    expectRefused(
+      ['deploy', '--from', imageDir, '--disk', target.partition(1), '--yes'],
+      'NOT_A_DISK',
+      /is a partition; give the whole disk/,
+    ));
+  it('missing manifest', () =>
+    expectRefused(
+      ['deploy', '--from', join(work, 'nowhere'), '--disk', target.path, '--yes'],
+      'IMAGE_NOT_FOUND',
+      /does not exist/,
+    ));
   it('malformed manifest', () => {
-    const dir = damagedCopy('malformed', (d) => writeFileSync(join(d, 'manifest.json'), '{"format": "brume-image/1", "name": '));
-    return expectRefused(['deploy', '--from', dir, '--disk', target.path, '--yes'], 'MANIFEST_INVALID', /not valid JSON/);
+    const dir = damagedCopy('malformed', (d) =>
+      writeFileSync(join(d, 'manifest.json'), '{"format": "brume-image/1", "name": '),
+    );
+    return expectRefused(
+      ['deploy', '--from', dir, '--disk', target.path, '--yes'],
+      'MANIFEST_INVALID',
+      /not valid JSON/,
+    );
   });
   it('a manifest missing a field', () => {
-    const dir = damagedCopy('missing-field', (d, m) => writeFileSync(join(d, 'manifest.json'), JSON.stringify({ ...m, disks: undefined })));
+    const dir = damagedCopy('missing-field', (d, m) =>
+      writeFileSync(join(d, 'manifest.json'), JSON.stringify({ ...m, disks: undefined })),
+    );
     return expectRefused(['deploy', '--from', dir, '--disk', target.path, '--yes'], 'MANIFEST_INVALID', /disks/);
   });
   it('unknown format version', () => {
-    const dir = damagedCopy('format', (d, m) => writeFileSync(join(d, 'manifest.json'), JSON.stringify({ ...m, format: 'brume-image/9' })));
-    return expectRefused(['deploy', '--from', dir, '--disk', target.path, '--yes'], 'FORMAT_UNSUPPORTED', /brume-image\/9/);
+    const dir = damagedCopy('format', (d, m) =>
+      writeFileSync(join(d, 'manifest.json'), JSON.stringify({ ...m, format: 'brume-image/9' })),
+    );
+    return expectRefused(
+      ['deploy', '--from', dir, '--disk', target.path, '--yes'],
+      'FORMAT_UNSUPPORTED',
+      /brume-image\/9/,
+    );
   });
   it('truncated chunk file', () => {
     const dir = damagedCopy('truncated', (d, m) => {
       const p2 = m.partitions.find((p) => p.number === 2);
       truncateSync(join(d, p2?.file ?? ''), (p2?.storedBytes ?? 0) - 100);
     });
-    return expectRefused(['deploy', '--from', dir, '--disk', target.path, '--yes'], 'IMAGE_TRUNCATED', /d1p2\.pc\.zst .*truncated/);
+    return expectRefused(
+      ['deploy', '--from', dir, '--disk', target.path, '--yes'],
+      'IMAGE_TRUNCATED',
+      /d1p2\.pc\.zst .*truncated/,
+    );
   });
   it('image larger than the disk and not shrinkable enough', async () => {
     const small = await createLoopDisk(work, 'small', 160 * MiB);
@@ -92,7 +134,8 @@ describe('bad input: exit 2, a specific message, nothing written', () => {
     expect(failureOf(run).message).toMatch(/shortfall \d+ bytes/);
     expect(await rawHash(small.path)).toBe(before);
   });
-  it('a disk holding partitions, without --yes and nobody to ask', () => expectRefused(['deploy', '--from', imageDir, '--disk', target.path], 'CONFIRMATION_REQUIRED', /--yes/));
+  it('a disk holding partitions, without --yes and nobody to ask', () =>
+    expectRefused(['deploy', '--from', imageDir, '--disk', target.path], 'CONFIRMATION_REQUIRED', /--yes/));
   it('a disk with a mounted partition', async () => {
     const before = await rawHash(target.path, 0, MiB);
     await withMount(target.partition(1), 'ext4', 'ro', async () => {
@@ -145,8 +188,20 @@ describe('the format promise', () => {
     disks.push(hand);
     execFileSync('sfdisk', ['--quiet', '--no-reread', hand.path], { input: readFileSync(join(imageDir, 'd1.sfdisk')) });
     await hand.refreshPartitions();
-    execFileSync('bash', ['-c', 'set -o pipefail; zstd -dc "$1" | partclone.ext4 -r -s - -o "$2" -q', '_', join(imageDir, 'd1p2.pc.zst'), hand.partition(2)], { stdio: 'ignore' });
+    execFileSync(
+      'bash',
+      [
+        '-c',
+        'set -o pipefail; zstd -dc "$1" | partclone.ext4 -r -s - -o "$2" -q',
+        '_',
+        join(imageDir, 'd1p2.pc.zst'),
+        hand.partition(2),
+      ],
+      { stdio: 'ignore' },
+    );
     const p2 = source.partitions.find((p) => p.number === 2);
-    expect(Object.fromEntries(await fileTreeHashes(hand.partition(2), 'ext4'))).toEqual(Object.fromEntries(treeHashes(p2?.files ?? [])));
+    expect(Object.fromEntries(await fileTreeHashes(hand.partition(2), 'ext4'))).toEqual(
+      Object.fromEntries(treeHashes(p2?.files ?? [])),
+    );
   });
 });

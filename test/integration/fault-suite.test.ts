@@ -26,10 +26,19 @@ afterAll(async () => {
 });
 
 describe('captures and deploys through a network that fails once', () => {
-  it.each(CASES)('$task survives a $fault fault (seed $seed)', async (fault) => {
-    const outcome = await bench.run(fault);
-    expect(outcome.struck).toBe(true);
-    expect({ state: outcome.state, corrupt: outcome.corrupt, halfPublished: outcome.halfPublished, detail: outcome.detail }).toEqual({ state: 'done', corrupt: false, halfPublished: false, detail: '' });
-    expect(outcome.survived).toBe(true);
-  }, 300_000);
+  it.each(CASES)(
+    '$task survives a $fault fault (seed $seed)',
+    async (fault) => {
+      const outcome = await bench.run(fault);
+      expect(outcome.struck).toBe(true);
+      expect({
+        state: outcome.state,
+        corrupt: outcome.corrupt,
+        halfPublished: outcome.halfPublished,
+        detail: outcome.detail,
+      }).toEqual({ state: 'done', corrupt: false, halfPublished: false, detail: '' });
+      expect(outcome.survived).toBe(true);
+    },
+    300_000,
+  );
 });

@@ -38,7 +38,12 @@ const rows: Array<{ fs: SampleFs; grows: boolean }> = [
 
 function probe(device: string): Record<string, string> {
   const text = execFileSync('blkid', ['-p', '-o', 'export', device], { encoding: 'utf8' });
-  return Object.fromEntries(text.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
+  return Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=', 2) as [string, string]),
+  );
 }
 
 describe.each(rows)('$fs', ({ fs, grows }) => {
@@ -49,7 +54,22 @@ describe.each(rows)('$fs', ({ fs, grows }) => {
     await buildDisk(source, {
       script: `label: gpt\nsize=${dataMiB}MiB, type=L\nsize=16MiB, type=S\n`,
       seed: 11,
-      fills: new Map([[1, { fs, label: `data-${fs}`.slice(0, 11), files: sampleTree({ seed: 11, randomBytes: 8 * MiB, textBytes: 8 * MiB, smallFiles: 40, symlinks: FILESYSTEMS[fs].symlinks }) }]]),
+      fills: new Map([
+        [
+          1,
+          {
+            fs,
+            label: `data-${fs}`.slice(0, 11),
+            files: sampleTree({
+              seed: 11,
+              randomBytes: 8 * MiB,
+              textBytes: 8 * MiB,
+              smallFiles: 40,
+              symlinks: FILESYSTEMS[fs].symlinks,
+            }),
+          },
+        ],
+      ]),
       bootAreas: [],
     });
     execFileSync('mkswap', ['-U', SWAP_UUID, '-L', 'swap-a', source.partition(2)], { stdio: 'ignore' });

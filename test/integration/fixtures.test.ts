@@ -88,7 +88,8 @@ describe('test/support sample disks', () => {
       expect(table?.label).toBe(c.label);
       expect(table?.sectorSize).toBe(c.sectorSize);
       expect(table?.partitions.map((part) => [part.number, part.type.toUpperCase()])).toEqual(c.types);
-      for (const part of table?.partitions ?? []) expect((part.start * c.sectorSize) % MiB, `p${part.number} start`).toBe(0);
+      for (const part of table?.partitions ?? [])
+        expect((part.start * c.sectorSize) % MiB, `p${part.number} start`).toBe(0);
       if (c.label === 'dos') expect(table?.partitions.find((part) => part.number === 1)?.bootable).toBe(true);
     });
 
@@ -109,7 +110,8 @@ describe('test/support sample disks', () => {
         expect(await rawHash(disk.path, part.startBytes, part.sizeBytes)).toBe(part.sha256);
       }
       expect(sample.bootAreas.length).toBeGreaterThan(0);
-      for (const area of sample.bootAreas) expect(await rawHash(disk.path, area.offset, area.length), `boot area @${area.offset}`).toBe(area.sha256);
+      for (const area of sample.bootAreas)
+        expect(await rawHash(disk.path, area.offset, area.length), `boot area @${area.offset}`).toBe(area.sha256);
     });
 
     it('detaches idempotently, leaving no partition nodes', async () => {
@@ -125,8 +127,19 @@ describe('test/support sample disks', () => {
     const disk = await createLoopDisk(dir, `row-${row.fs}.img`, Math.max(row.minBytes, 64 * MiB) + 2 * MiB);
     disks.push(disk);
     try {
-      const files = sampleTree({ seed: 11, randomBytes: 3 * MiB, textBytes: 2 * MiB, smallFiles: 50, symlinks: row.symlinks });
-      await buildDisk(disk, { script: 'label: gpt\ntype=L\n', seed: 11, fills: new Map([[1, { fs: row.fs, label: 'row', files }]]), bootAreas: [] });
+      const files = sampleTree({
+        seed: 11,
+        randomBytes: 3 * MiB,
+        textBytes: 2 * MiB,
+        smallFiles: 50,
+        symlinks: row.symlinks,
+      });
+      await buildDisk(disk, {
+        script: 'label: gpt\ntype=L\n',
+        seed: 11,
+        fills: new Map([[1, { fs: row.fs, label: 'row', files }]]),
+        bootAreas: [],
+      });
       expect(await fileTreeHashes(disk.partition(1), row.fs)).toEqual(treeHashes(files));
       const check = await fsck(disk.partition(1), row.fs);
       expect(check.clean, check.output).toBe(true);

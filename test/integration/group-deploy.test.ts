@@ -31,7 +31,20 @@ async function admin(...args: string[]): Promise<unknown> {
 }
 
 const agent = (created: TaskCreated, disk: LoopDisk) =>
-  runBrume(['agent', '--server', server.url, '--task', String(created.task.id), '--token', created.token, '--disk', disk.path, '--json', '--log-dir', mkdtempSync(join(work, 'logs-'))]);
+  runBrume([
+    'agent',
+    '--server',
+    server.url,
+    '--task',
+    String(created.task.id),
+    '--token',
+    created.token,
+    '--disk',
+    disk.path,
+    '--json',
+    '--log-dir',
+    mkdtempSync(join(work, 'logs-')),
+  ]);
 
 beforeAll(async () => {
   server = await startServerProcess(join(work, 'data'));
@@ -53,17 +66,21 @@ afterAll(async () => {
 });
 
 describe('a group deploy', () => {
-  it('makes one task per PC under one batch; three agents at once each end with the master\'s files', async () => {
+  it("makes one task per PC under one batch; three agents at once each end with the master's files", async () => {
     const batch = TaskBatchCreated.parse(await admin('task', 'deploy', '--group', 'lab', '--image', 'lab-image'));
     expect(batch.tasks.map((created) => created.task.hostName).sort()).toEqual(ROOM);
     expect(new Set(batch.tasks.map((created) => created.task.batch))).toEqual(new Set([batch.batch]));
 
-    const targets = await Promise.all(ROOM.map(async (name) => {
-      const disk = await createLoopDisk(work, name, 512 * MiB);
-      disks.push(disk);
-      return disk;
-    }));
-    const runs = await Promise.all(batch.tasks.map((created) => agent(created, targets[ROOM.indexOf(created.task.hostName)] as LoopDisk)));
+    const targets = await Promise.all(
+      ROOM.map(async (name) => {
+        const disk = await createLoopDisk(work, name, 512 * MiB);
+        disks.push(disk);
+        return disk;
+      }),
+    );
+    const runs = await Promise.all(
+      batch.tasks.map((created) => agent(created, targets[ROOM.indexOf(created.task.hostName)] as LoopDisk)),
+    );
     for (const run of runs) expect(run.code, `${run.stderr}\n${JSON.stringify(run.result)}`).toBe(0);
 
     const listed = TaskList.parse(await admin('task', 'list', '--batch', String(batch.batch)));

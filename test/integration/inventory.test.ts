@@ -55,7 +55,9 @@ describe('brume inventory on this machine', () => {
   });
 
   it('lists every disk lsblk shows, with the same size, and nothing else', async () => {
-    const expected = (await lsblk()).filter((device) => device.type === 'disk' && !NOT_PC_DISKS.test(device.name) && !(device.rm && device.size === 0));
+    const expected = (await lsblk()).filter(
+      (device) => device.type === 'disk' && !NOT_PC_DISKS.test(device.name) && !(device.rm && device.size === 0),
+    );
     expect(expected.length, 'this machine has no disk to compare').toBeGreaterThan(0);
     const listed = Object.fromEntries(inventory.disks.map((disk) => [disk.name, disk.sizeBytes]));
     expect(listed).toEqual(Object.fromEntries(expected.map((device) => [device.name, device.size])));
@@ -69,14 +71,20 @@ describe('brume inventory on this machine', () => {
   });
 
   it('lists every network card with a device, its MAC as /sys/class/net says, its IPv4 addresses as iproute2 says', async () => {
-    const hardware = readdirSync('/sys/class/net').filter((name) => name !== 'lo' && existsSync(`/sys/class/net/${name}/device`));
+    const hardware = readdirSync('/sys/class/net').filter(
+      (name) => name !== 'lo' && existsSync(`/sys/class/net/${name}/device`),
+    );
     expect(hardware.length, 'this machine has no NIC to compare').toBeGreaterThan(0);
     expect(inventory.nics.map((nic) => nic.name).sort()).toEqual(hardware.sort());
-    for (const nic of inventory.nics) expect(nic.mac, nic.name).toBe(readFileSync(`/sys/class/net/${nic.name}/address`, 'utf8').trim());
+    for (const nic of inventory.nics)
+      expect(nic.mac, nic.name).toBe(readFileSync(`/sys/class/net/${nic.name}/address`, 'utf8').trim());
     const { stdout } = await exec('ip', ['-j', '-4', 'addr', 'show']);
     const addresses = JSON.parse(stdout) as { ifname: string; addr_info: { local: string; prefixlen: number }[] }[];
     for (const nic of inventory.nics) {
-      const expected = addresses.find((entry) => entry.ifname === nic.name)?.addr_info.map((address) => `${address.local}/${address.prefixlen}`) ?? [];
+      const expected =
+        addresses
+          .find((entry) => entry.ifname === nic.name)
+          ?.addr_info.map((address) => `${address.local}/${address.prefixlen}`) ?? [];
       expect(nic.ipv4, nic.name).toEqual(expected);
     }
   });
@@ -85,7 +93,10 @@ describe('brume inventory on this machine', () => {
     const memTotal = Number(/^MemTotal:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) * 1024;
     const installed = (await smbiosMemory()) ?? onlineBlocks();
     expect(installed, 'neither SMBIOS nor memory blocks here: nothing to compare with').toBeDefined();
-    expect(Math.abs(inventory.memoryBytes - (installed ?? 0)) / (installed ?? 1), `memoryBytes ${inventory.memoryBytes}, installed ${installed}`).toBeLessThanOrEqual(0.01);
+    expect(
+      Math.abs(inventory.memoryBytes - (installed ?? 0)) / (installed ?? 1),
+      `memoryBytes ${inventory.memoryBytes}, installed ${installed}`,
+    ).toBeLessThanOrEqual(0.01);
     expect(inventory.memoryBytes).not.toBe(memTotal);
   });
 
@@ -113,7 +124,9 @@ async function smbiosMemory(): Promise<number | undefined> {
     return undefined;
   }
   const units: Record<string, number> = { kB: 1024, MB: MiB, GB: 1024 * MiB, TB: 1024 * 1024 * MiB };
-  const sizes = [...stdout.matchAll(/^\tSize: (\d+) (kB|MB|GB|TB)$/gm)].map((match) => Number(match[1]) * (units[match[2] as string] ?? 0));
+  const sizes = [...stdout.matchAll(/^\tSize: (\d+) (kB|MB|GB|TB)$/gm)].map(
+    (match) => Number(match[1]) * (units[match[2] as string] ?? 0),
+  );
   return sizes.length === 0 ? undefined : sizes.reduce((sum, size) => sum + size, 0);
 }
 
@@ -121,6 +134,8 @@ function onlineBlocks(): number | undefined {
   const dir = '/sys/devices/system/memory';
   if (!existsSync(dir)) return undefined;
   const blockSize = Number.parseInt(readFileSync(join(dir, 'block_size_bytes'), 'utf8').trim(), 16);
-  const online = readdirSync(dir).filter((name) => /^memory\d+$/.test(name) && readFileSync(join(dir, name, 'state'), 'utf8').trim() === 'online');
+  const online = readdirSync(dir).filter(
+    (name) => /^memory\d+$/.test(name) && readFileSync(join(dir, name, 'state'), 'utf8').trim() === 'online',
+  );
   return online.length * blockSize;
 }

@@ -63,7 +63,20 @@ beforeAll(async () => {
   source = await buildGptSample(master);
   expect((await admin.post('/hosts', { name: 'master', macs: ['52:54:00:00:09:01'] })).status).toBe(201);
   const capture = await admin.createTask('capture', 'master', 'lab-gpt');
-  const captured = await runBrume(['agent', '--server', server.url, '--task', String(capture.id), '--token', capture.token, '--disk', master.path, '--json', '--chunk-size', String(4 * MiB)]);
+  const captured = await runBrume([
+    'agent',
+    '--server',
+    server.url,
+    '--task',
+    String(capture.id),
+    '--token',
+    capture.token,
+    '--disk',
+    master.path,
+    '--json',
+    '--chunk-size',
+    String(4 * MiB),
+  ]);
   expect(captured.code, captured.stderr).toBe(0);
 });
 
@@ -74,7 +87,7 @@ afterAll(async () => {
 });
 
 describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
-  it('full registration: the form creates the host with the typed name, group and image, and this PC\'s inventory', async () => {
+  it("full registration: the form creates the host with the typed name, group and image, and this PC's inventory", async () => {
     const target = await createLoopDisk(work, 'target', 512 * MiB);
     disks.push(target);
     expect((await admin.post('/groups', { name: 'lab-1' })).status).toBe(200);
@@ -111,7 +124,7 @@ describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
     expect(inventory.cpu.threads).toBeGreaterThan(0);
   });
 
-  it('deploy with a technician PIN: the image goes to this PC\'s disk, file for file, and the task is done', async () => {
+  it("deploy with a technician PIN: the image goes to this PC's disk, file for file, and the task is done", async () => {
     const target = disks.find((disk) => disk.path !== disks[0]?.path)!;
     const menu = await openMenu(target);
     try {
@@ -157,7 +170,13 @@ describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
       await menu.waitForText('this PC: desk-01', 60);
       await menu.sendKeys('5');
       const entries = await menu.waitForText('TestDisk / PhotoRec (interactive', 20);
-      for (const entry of ['Surface test of the disk', 'Virus scan of the disk', 'Recover deleted files (PhotoRec)', 'Wipe the disk']) expect(entries).toContain(entry);
+      for (const entry of [
+        'Surface test of the disk',
+        'Virus scan of the disk',
+        'Recover deleted files (PhotoRec)',
+        'Wipe the disk',
+      ])
+        expect(entries).toContain(entry);
       await menu.sendKeys('1');
       await logInWithPin(menu, await newPin());
       await menu.waitForText(`Surface test of the disk (read-only): ${disk.path} of desk-01?`, 20);
@@ -172,7 +191,11 @@ describe('the technician menu under tmux (TERM=linux, 80×25)', () => {
     } finally {
       await menu.kill();
     }
-    const tasks = (await admin.get<{ tasks: Task[] }>('/tasks?host=desk-01')).body.tasks.filter((task) => task.kind === 'surface-test');
-    expect(tasks.map((task) => [task.state, task.result?.['disk'], task.result?.['bytes']])).toEqual([['done', disk.path, 64 * MiB]]);
+    const tasks = (await admin.get<{ tasks: Task[] }>('/tasks?host=desk-01')).body.tasks.filter(
+      (task) => task.kind === 'surface-test',
+    );
+    expect(tasks.map((task) => [task.state, task.result?.['disk'], task.result?.['bytes']])).toEqual([
+      ['done', disk.path, 64 * MiB],
+    ]);
   });
 });

@@ -30,20 +30,37 @@ function parsePrometheusText(text: string): Scrape {
     if (line.startsWith('#')) continue;
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? ([^ ]+)(?: [0-9]+)?$/.exec(line);
     if (sample === null) throw new Error(`not a sample line: ${line}`);
-    const labels = [...(sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map(([, name, value]) => `${name}="${value}"`).sort();
+    const labels = [...(sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)]
+      .map(([, name, value]) => `${name}="${value}"`)
+      .sort();
     // Go's ParseFloat, as Prometheus reads them: Inf and NaN in any case (prom-client writes "Nan").
     const text = (sample[3] as string).toLowerCase();
-    const value = text === '+inf' || text === 'inf' ? Infinity : text === '-inf' ? -Infinity : text === 'nan' ? Number.NaN : Number(text);
+    const value =
+      text === '+inf' || text === 'inf'
+        ? Infinity
+        : text === '-inf'
+          ? -Infinity
+          : text === 'nan'
+            ? Number.NaN
+            : Number(text);
     if (Number.isNaN(value) && text !== 'nan') throw new Error(`not a sample value: ${line}`);
     samples.set(`${sample[1]}${labels.length === 0 ? '' : `{${labels.join(',')}}`}`, value);
   }
   return { samples, types };
 }
 
-async function scrape(token: string | null = server.adminToken): Promise<{ status: number; contentType: string | null; scrape: Scrape }> {
-  const response = await fetch(`${server.url}/metrics`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+async function scrape(
+  token: string | null = server.adminToken,
+): Promise<{ status: number; contentType: string | null; scrape: Scrape }> {
+  const response = await fetch(`${server.url}/metrics`, {
+    headers: token === null ? {} : { authorization: `Bearer ${token}` },
+  });
   const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type'), scrape: response.status === 200 ? parsePrometheusText(text) : { samples: new Map(), types: new Map() } };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    scrape: response.status === 200 ? parsePrometheusText(text) : { samples: new Map(), types: new Map() },
+  };
 }
 
 async function value(key: string): Promise<number | undefined> {
@@ -95,7 +112,11 @@ describe('GET /metrics', () => {
 
     const agent = { authorization: `Bearer ${task.token}` };
     const event = { type: 'phase', ts: new Date().toISOString(), phase: 'capture', message: 'capturing d1p1' };
-    const posted = await fetch(`${server.url}/api/v1/tasks/${task.id}/events`, { method: 'POST', headers: { ...agent, 'content-type': 'application/json' }, body: JSON.stringify({ events: [event] }) });
+    const posted = await fetch(`${server.url}/api/v1/tasks/${task.id}/events`, {
+      method: 'POST',
+      headers: { ...agent, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [event] }),
+    });
     expect(posted.status).toBe(200);
     let after = (await scrape()).scrape.samples;
     expect(after.get('brume_tasks{kind="capture",state="queued"}')).toBe(0);
@@ -105,19 +126,40 @@ describe('GET /metrics', () => {
     let sent = 0;
     for (const chunk of image.chunks) {
       const put = await fetch(`${server.url}/api/v1/uploads/${task.id}/${chunk.file}?chunk=${chunk.index}`, {
-        method: 'PUT', body: chunk.data,
-        headers: { ...agent, 'content-type': 'application/octet-stream', 'x-brume-sha256': chunk.sha256, 'x-brume-offset': String(chunk.offset) },
+        method: 'PUT',
+        body: chunk.data,
+        headers: {
+          ...agent,
+          'content-type': 'application/octet-stream',
+          'x-brume-sha256': chunk.sha256,
+          'x-brume-offset': String(chunk.offset),
+        },
       });
       expect(put.status).toBe(201);
       sent += chunk.data.length;
     }
     expect(await value('brume_upload_bytes_received_total')).toBe(sent);
 
-    const commit = await fetch(`${server.url}/api/v1/uploads/${task.id}/commit`, { method: 'POST', headers: { ...agent, 'content-type': 'application/json' }, body: JSON.stringify({ manifest: image.manifest }) });
+    const commit = await fetch(`${server.url}/api/v1/uploads/${task.id}/commit`, {
+      method: 'POST',
+      headers: { ...agent, 'content-type': 'application/json' },
+      body: JSON.stringify({ manifest: image.manifest }),
+    });
     expect(commit.status).toBe(200);
     // What a capture's agent reports (the server checks the result against the kind's schema).
-    const captureResult = { image: image.manifest.name, disk: '/dev/sda', partitions: image.manifest.partitions.length, rawBytes: 8192, storedBytes: sent, seconds: 1 };
-    const complete = await fetch(`${server.url}/api/v1/tasks/${task.id}/complete`, { method: 'POST', headers: { ...agent, 'content-type': 'application/json' }, body: JSON.stringify({ result: captureResult }) });
+    const captureResult = {
+      image: image.manifest.name,
+      disk: '/dev/sda',
+      partitions: image.manifest.partitions.length,
+      rawBytes: 8192,
+      storedBytes: sent,
+      seconds: 1,
+    };
+    const complete = await fetch(`${server.url}/api/v1/tasks/${task.id}/complete`, {
+      method: 'POST',
+      headers: { ...agent, 'content-type': 'application/json' },
+      body: JSON.stringify({ result: captureResult }),
+    });
     expect(complete.status).toBe(200);
 
     const listed = await admin.get<{ images: { storedBytes: number; rawBytes: number }[] }>('/images');
@@ -138,7 +180,9 @@ describe('GET /metrics', () => {
     const whole = await fetch(`${server.url}/api/v1/images/metrics-master/files/d1p1.pc.zst`, { headers: agent });
     const wholeBytes = (await whole.arrayBuffer()).byteLength;
     expect(whole.status).toBe(200);
-    const range = await fetch(`${server.url}/api/v1/images/metrics-master/files/d1.boot`, { headers: { ...agent, range: 'bytes=100-1123' } });
+    const range = await fetch(`${server.url}/api/v1/images/metrics-master/files/d1.boot`, {
+      headers: { ...agent, range: 'bytes=100-1123' },
+    });
     expect(range.status).toBe(206);
     expect((await range.arrayBuffer()).byteLength).toBe(1024);
     expect(await value('brume_image_bytes_served_total')).toBe(before + wholeBytes + 1024);

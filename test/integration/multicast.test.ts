@@ -39,7 +39,20 @@ interface AgentRun {
 
 /** A PC's agent running its task in its namespace, on its loop disk. */
 function startAgent(pc: number, created: TaskCreated, disk: LoopDisk): AgentRun {
-  const child = room.spawn(room.pcs[pc - 1]!.ns, brume, ['agent', '--server', url, '--task', String(created.task.id), '--token', created.token, '--disk', disk.path, '--json', '--log-dir', mkdtempSync(join(work, `logs-pc${pc}-`))]);
+  const child = room.spawn(room.pcs[pc - 1]!.ns, brume, [
+    'agent',
+    '--server',
+    url,
+    '--task',
+    String(created.task.id),
+    '--token',
+    created.token,
+    '--disk',
+    disk.path,
+    '--json',
+    '--log-dir',
+    mkdtempSync(join(work, `logs-pc${pc}-`)),
+  ]);
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
   child.stdout?.resume();
@@ -58,16 +71,47 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, secon
 
 /** The partition a task works on now, from its last phase or progress event. */
 const targetOf = (view: Task): string | undefined =>
-  view.progress?.type === 'progress' && view.progress.ts > (view.phase?.ts ?? '') ? view.progress.target : view.phase?.type === 'phase' ? view.phase.target : undefined;
-const session = async (id: number): Promise<MulticastSession> => MulticastSession.parse(await admin(['multicast', 'show', String(id)]));
+  view.progress?.type === 'progress' && view.progress.ts > (view.phase?.ts ?? '')
+    ? view.progress.target
+    : view.phase?.type === 'phase'
+      ? view.phase.target
+      : undefined;
+const session = async (id: number): Promise<MulticastSession> =>
+  MulticastSession.parse(await admin(['multicast', 'show', String(id)]));
 const task = async (id: number): Promise<Task> => Task.parse(await admin(['task', 'show', String(id)]));
 
-async function capture(pc: number, host: string, image: string, build: (disk: LoopDisk) => Promise<SampleDisk>, sizeMiB: number): Promise<SampleDisk> {
+async function capture(
+  pc: number,
+  host: string,
+  image: string,
+  build: (disk: LoopDisk) => Promise<SampleDisk>,
+  sizeMiB: number,
+): Promise<SampleDisk> {
   const master = await createLoopDisk(work, `${image}-master`, sizeMiB * MiB);
   disks.push(master);
   const sample = await build(master);
-  const created = await admin<TaskCreated>(['task', 'capture', '--host', host, '--image', image, '--disk', master.path]);
-  const run = await room.run(room.pcs[pc - 1]!.ns, brume, ['agent', '--server', url, '--task', String(created.task.id), '--token', created.token, '--json', '--chunk-size', String(4 * MiB)]);
+  const created = await admin<TaskCreated>([
+    'task',
+    'capture',
+    '--host',
+    host,
+    '--image',
+    image,
+    '--disk',
+    master.path,
+  ]);
+  const run = await room.run(room.pcs[pc - 1]!.ns, brume, [
+    'agent',
+    '--server',
+    url,
+    '--task',
+    String(created.task.id),
+    '--token',
+    created.token,
+    '--json',
+    '--chunk-size',
+    String(4 * MiB),
+  ]);
   if (run.code !== 0) throw new Error(`capture of ${image}: ${run.stderr}`);
   return sample;
 }
@@ -96,18 +140,37 @@ afterAll(async () => {
 
 describe('multicast in a room of namespaces', () => {
   it('three PCs, one late, one killed mid-stream and restarted: every disk ends identical to the image', async () => {
-    const started = MulticastStarted.parse(await admin(['multicast', 'start', '--image', 'lab-gpt', '--hosts', 'pc-1,pc-2,pc-3', '--min-receivers', '2', '--max-wait', '10']));
+    const started = MulticastStarted.parse(
+      await admin([
+        'multicast',
+        'start',
+        '--image',
+        'lab-gpt',
+        '--hosts',
+        'pc-1,pc-2,pc-3',
+        '--min-receivers',
+        '2',
+        '--max-wait',
+        '10',
+      ]),
+    );
     const byHost = new Map(started.tasks.map((created) => [created.task.hostName, created]));
-    const targets = await Promise.all([1, 2, 3].map(async (pc) => {
-      const disk = await createLoopDisk(work, `pc${pc}`, 512 * MiB);
-      disks.push(disk);
-      return disk;
-    }));
+    const targets = await Promise.all(
+      [1, 2, 3].map(async (pc) => {
+        const disk = await createLoopDisk(work, `pc${pc}`, 512 * MiB);
+        disks.push(disk);
+        return disk;
+      }),
+    );
     const first = startAgent(1, byHost.get('pc-1')!, targets[0]!);
     const killed = startAgent(2, byHost.get('pc-2')!, targets[1]!);
 
     // pc-3 comes once the first file is under way: it takes that file over HTTP and joins the next ones.
-    await until('the first file starts', async () => ((await session(started.session.id)).files[0]?.state === 'waiting' ? undefined : true), 120);
+    await until(
+      'the first file starts',
+      async () => ((await session(started.session.id)).files[0]?.state === 'waiting' ? undefined : true),
+      120,
+    );
     const late = startAgent(3, byHost.get('pc-3')!, targets[2]!);
 
     // pc-2 dies while it restores the second partition, then boots again and runs its task from the start.
@@ -118,7 +181,11 @@ describe('multicast in a room of namespaces', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const restarted = startAgent(2, byHost.get('pc-2')!, targets[1]!);
 
-    for (const [name, run] of [['pc-1', first], ['pc-3', late], ['pc-2', restarted]] as const) {
+    for (const [name, run] of [
+      ['pc-1', first],
+      ['pc-3', late],
+      ['pc-2', restarted],
+    ] as const) {
       const ended = await run.done;
       expect(ended.code, `${name}: ${ended.stderr}`).toBe(0);
     }
@@ -127,23 +194,68 @@ describe('multicast in a room of namespaces', () => {
     for (const [name, result] of results) expect(result.state, name).toBe('done');
     for (const disk of targets) expect((await compareWithSample(disk, gpt)).mismatches).toEqual([]);
 
-    const stats = (name: string) => results.get(name)?.result?.['multicast'] as { receivedBytes: number; repairedBytes: number; files: { file: string; repairs: string[] }[] };
-    process.stderr.write(`multicast: ${[...results.keys()].map((name) => `${name} received ${stats(name).receivedBytes} repaired ${stats(name).repairedBytes}`).join('; ')}\n`);
+    const stats = (name: string) =>
+      results.get(name)?.result?.['multicast'] as {
+        receivedBytes: number;
+        repairedBytes: number;
+        files: { file: string; repairs: string[] }[];
+      };
+    process.stderr.write(
+      `multicast: ${[...results.keys()].map((name) => `${name} received ${stats(name).receivedBytes} repaired ${stats(name).repairedBytes}`).join('; ')}\n`,
+    );
     expect(stats('pc-1').receivedBytes).toBeGreaterThan(0);
     expect(stats('pc-3').repairedBytes).toBeGreaterThan(0);
     expect(stats('pc-2').repairedBytes).toBeGreaterThan(0);
-    expect((await until('the session ends', async () => {
-      const now = await session(started.session.id);
-      return now.state === 'waiting' || now.state === 'sending' ? undefined : now;
-    }, 300)).state).toBe('done');
+    expect(
+      (
+        await until(
+          'the session ends',
+          async () => {
+            const now = await session(started.session.id);
+            return now.state === 'waiting' || now.state === 'sending' ? undefined : now;
+          },
+          300,
+        )
+      ).state,
+    ).toBe('done');
   });
 
   it("a PC on another session's stream knows it by the header, takes its image over HTTP, and writes none of the other", async () => {
     // Session A (lab-mbr) waits for its PC, which never comes; session B (lab-gpt) is given A's ports, as a second
     // imaging server or a mistyped --portbase would: B's sender queues behind A's, and pc-5 meets A's stream.
-    const sessionA = MulticastStarted.parse(await admin(['multicast', 'start', '--image', 'lab-mbr', '--hosts', 'pc-4', '--max-wait', '60', '--portbase', '9100']));
-    await until("A's sender is up", async () => ((await session(sessionA.session.id)).files[0]?.state === 'waiting' ? true : undefined), 30);
-    const sessionB = MulticastStarted.parse(await admin(['multicast', 'start', '--image', 'lab-gpt', '--hosts', 'pc-5', '--max-wait', '10', '--portbase', '9100']));
+    const sessionA = MulticastStarted.parse(
+      await admin([
+        'multicast',
+        'start',
+        '--image',
+        'lab-mbr',
+        '--hosts',
+        'pc-4',
+        '--max-wait',
+        '60',
+        '--portbase',
+        '9100',
+      ]),
+    );
+    await until(
+      "A's sender is up",
+      async () => ((await session(sessionA.session.id)).files[0]?.state === 'waiting' ? true : undefined),
+      30,
+    );
+    const sessionB = MulticastStarted.parse(
+      await admin([
+        'multicast',
+        'start',
+        '--image',
+        'lab-gpt',
+        '--hosts',
+        'pc-5',
+        '--max-wait',
+        '10',
+        '--portbase',
+        '9100',
+      ]),
+    );
     const target = await createLoopDisk(work, 'pc5', 512 * MiB);
     disks.push(target);
     const ended = await startAgent(5, sessionB.tasks[0]!, target).done;
@@ -151,22 +263,55 @@ describe('multicast in a room of namespaces', () => {
 
     const result = await task(sessionB.tasks[0]!.task.id);
     expect(result.state).toBe('done');
-    const stats = result.result?.['multicast'] as { receivedBytes: number; files: { file: string; repairs: string[] }[] };
-    expect(stats.files[0]?.repairs[0]).toBe(`the stream is session ${sessionA.session.id}'s lab-mbr d1p1.pc.zst, not session ${sessionB.session.id}'s lab-gpt d1p1.pc.zst`);
+    const stats = result.result?.['multicast'] as {
+      receivedBytes: number;
+      files: { file: string; repairs: string[] }[];
+    };
+    expect(stats.files[0]?.repairs[0]).toBe(
+      `the stream is session ${sessionA.session.id}'s lab-mbr d1p1.pc.zst, not session ${sessionB.session.id}'s lab-gpt d1p1.pc.zst`,
+    );
     expect(stats.receivedBytes).toBe(0);
     expect((await compareWithSample(target, gpt)).mismatches).toEqual([]);
     expect(mbr.partitions.length).toBeGreaterThan(0);
-    for (const id of [sessionA.session.id, sessionB.session.id]) await admin(['multicast', 'cancel', String(id)]).catch(() => undefined);
+    for (const id of [sessionA.session.id, sessionB.session.id])
+      await admin(['multicast', 'cancel', String(id)]).catch(() => undefined);
   });
 
-  it("a technician joins a PC to a session from its menu, with a PIN: it registers, joins, receives, and ends verified", async () => {
+  it('a technician joins a PC to a session from its menu, with a PIN: it registers, joins, receives, and ends verified', async () => {
     const { pin } = await admin<{ pin: string }>(['tech', 'pin']);
     // The session waits for one receiver: pc-1 is listed but never boots; the menu's PC is the one that comes.
-    const started = MulticastStarted.parse(await admin(['multicast', 'start', '--image', 'lab-gpt', '--hosts', 'pc-1', '--min-receivers', '1', '--max-wait', '5']));
+    const started = MulticastStarted.parse(
+      await admin([
+        'multicast',
+        'start',
+        '--image',
+        'lab-gpt',
+        '--hosts',
+        'pc-1',
+        '--min-receivers',
+        '1',
+        '--max-wait',
+        '5',
+      ]),
+    );
     const target = await createLoopDisk(work, 'menu-pc', 512 * MiB);
     disks.push(target);
     const menu = await startTmux({
-      command: ['ip', 'netns', 'exec', room.pcs[3]!.ns, brume, 'agent', '--server', url, '--menu', '--disk', target.path, '--retry-deadline', '5'],
+      command: [
+        'ip',
+        'netns',
+        'exec',
+        room.pcs[3]!.ns,
+        brume,
+        'agent',
+        '--server',
+        url,
+        '--menu',
+        '--disk',
+        target.path,
+        '--retry-deadline',
+        '5',
+      ],
       env: { TERM: 'linux', PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, LANG: 'C.UTF-8' },
       columns: 80,
       rows: 25,

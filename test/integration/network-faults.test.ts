@@ -32,7 +32,9 @@ const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).d
 async function runningCapture(server: ServerProcess): Promise<Capture> {
   const admin = apiClient(server.url, server.adminToken);
   const host = `pc-${randomBytes(3).toString('hex')}`;
-  const mac = `52:54:00:${randomBytes(3).toString('hex').replace(/(..)(..)(..)/, '$1:$2:$3')}`;
+  const mac = `52:54:00:${randomBytes(3)
+    .toString('hex')
+    .replace(/(..)(..)(..)/, '$1:$2:$3')}`;
   expect((await admin.post('/hosts', { name: host, macs: [mac] })).status).toBe(201);
   const task = await admin.createTask('capture', host, `img-${host}`);
   const events = { events: [{ type: 'phase', ts: new Date().toISOString(), phase: 'capture', message: FILE }] };
@@ -42,23 +44,44 @@ async function runningCapture(server: ServerProcess): Promise<Capture> {
 }
 
 /** A chunk PUT as the agent sends it; resolves with the status and the answer. */
-async function putChunk(capture: Capture, index: number, offset: number, data: Uint8Array): Promise<{ status: number; body: unknown }> {
+async function putChunk(
+  capture: Capture,
+  index: number,
+  offset: number,
+  data: Uint8Array,
+): Promise<{ status: number; body: unknown }> {
   const response = await request(`${capture.url}${API_PREFIX}/uploads/${capture.id}/${FILE}?chunk=${index}`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${capture.token}`, 'content-type': 'application/octet-stream', [CHUNK_OFFSET_HEADER]: String(offset), [CHUNK_SHA256_HEADER]: sha256(data) },
+    headers: {
+      authorization: `Bearer ${capture.token}`,
+      'content-type': 'application/octet-stream',
+      [CHUNK_OFFSET_HEADER]: String(offset),
+      [CHUNK_SHA256_HEADER]: sha256(data),
+    },
     body: data,
   });
   return { status: response.statusCode, body: await response.body.json() };
 }
 
 /** A chunk PUT on a raw socket: its head and `sent` bytes of its body, then whatever the test does. */
-async function rawChunk(capture: Capture, index: number, offset: number, data: Uint8Array, sent: number, headers: Record<string, string> = {}): Promise<RawRequest> {
+async function rawChunk(
+  capture: Capture,
+  index: number,
+  offset: number,
+  data: Uint8Array,
+  sent: number,
+  headers: Record<string, string> = {},
+): Promise<RawRequest> {
   const raw = await openRawRequest(capture.url, {
     method: 'PUT',
     path: `${API_PREFIX}/uploads/${capture.id}/${FILE}?chunk=${index}`,
     headers: {
-      authorization: `Bearer ${capture.token}`, 'content-type': 'application/octet-stream', 'content-length': String(data.byteLength),
-      [CHUNK_OFFSET_HEADER]: String(offset), [CHUNK_SHA256_HEADER]: sha256(data), ...headers,
+      authorization: `Bearer ${capture.token}`,
+      'content-type': 'application/octet-stream',
+      'content-length': String(data.byteLength),
+      [CHUNK_OFFSET_HEADER]: String(offset),
+      [CHUNK_SHA256_HEADER]: sha256(data),
+      ...headers,
     },
   });
   raws.push(raw);
@@ -69,7 +92,9 @@ async function rawChunk(capture: Capture, index: number, offset: number, data: U
 /** Resolves with what `work` gave, or fails the test if it takes longer than `ms` (a hang, not a slow machine). */
 async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([work, late]);
   } finally {
@@ -86,7 +111,14 @@ afterAll(async () => {
 describe('a client gone quiet mid-chunk holds nothing (timeouts far longer than the test)', () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess(join(work, 'patient'), 0, ['--body-idle-timeout', '10m', '--request-timeout', '1h', '--keep-alive-timeout', '10m']);
+    server = await startServerProcess(join(work, 'patient'), 0, [
+      '--body-idle-timeout',
+      '10m',
+      '--request-timeout',
+      '1h',
+      '--keep-alive-timeout',
+      '10m',
+    ]);
     servers.push(server);
   });
 
@@ -97,12 +129,19 @@ describe('a client gone quiet mid-chunk holds nothing (timeouts far longer than 
     await rawChunk(capture, 0, 0, data, data.byteLength / 2);
     await sleep(300);
     const retry = await within(20_000, 'the retry of the same chunk', putChunk(capture, 0, 0, data));
-    expect(retry).toMatchObject({ status: 201, body: { index: 0, offset: 0, bytes: data.byteLength, sha256: sha256(data) } });
+    expect(retry).toMatchObject({
+      status: 201,
+      body: { index: 0, offset: 0, bytes: data.byteLength, sha256: sha256(data) },
+    });
 
     await rawChunk(capture, 1, data.byteLength, data, 1000);
     await sleep(300);
     const admin = apiClient(server.url, server.adminToken);
-    const cancel = await within(20_000, 'task cancel', admin.post<{ id: number; cancelRequestedAt: string | null }>(`/tasks/${capture.id}/cancel`));
+    const cancel = await within(
+      20_000,
+      'task cancel',
+      admin.post<{ id: number; cancelRequestedAt: string | null }>(`/tasks/${capture.id}/cancel`),
+    );
     expect(cancel.status).toBe(200);
     expect(cancel.body.cancelRequestedAt).not.toBeNull();
   });
@@ -116,10 +155,20 @@ describe('a client gone quiet mid-chunk holds nothing (timeouts far longer than 
     await sleep(300);
     if (!b.socket.destroyed) await b.write(second.subarray(1000)).catch(() => undefined);
     await a.write(first.subarray(1000));
-    await within(20_000, 'both answers', Promise.all([a, b].map(async (raw) => { while (raw.status() === undefined) await sleep(20); })));
+    await within(
+      20_000,
+      'both answers',
+      Promise.all(
+        [a, b].map(async (raw) => {
+          while (raw.status() === undefined) await sleep(20);
+        }),
+      ),
+    );
     expect([a.status(), b.status()]).toEqual([201, 409]);
     expect(b.received()).toContain('CHUNK_CONFLICT');
-    const listing = await apiClient(server.url, capture.token).get<{ files: Record<string, { index: number }[]> }>(`/uploads/${capture.id}`);
+    const listing = await apiClient(server.url, capture.token).get<{ files: Record<string, { index: number }[]> }>(
+      `/uploads/${capture.id}`,
+    );
     expect(listing.body.files[FILE]?.map((chunk) => chunk.index)).toEqual([0]);
   });
 
@@ -151,7 +200,11 @@ describe('a DATA disk short of space', () => {
     servers.push(short);
     const admin = apiClient(short.url, short.adminToken);
     expect((await admin.post('/hosts', { name: 'pc-full', macs: ['52:54:00:aa:bb:cc'] })).status).toBe(201);
-    const refused = await admin.post<{ error: { code: string } }>('/tasks', { kind: 'capture', host: 'pc-full', image: 'never' });
+    const refused = await admin.post<{ error: { code: string } }>('/tasks', {
+      kind: 'capture',
+      host: 'pc-full',
+      image: 'never',
+    });
     expect(refused.status).toBe(507);
     expect(refused.body.error.code).toBe('STORAGE_FULL');
   });
@@ -166,7 +219,8 @@ describe('a DATA disk short of space', () => {
       const capture = await runningCapture(tiny);
       const data = randomBytes(4 * 1024 * 1024);
       let answer = { status: 0, body: undefined as unknown };
-      for (let index = 0; index < 8 && answer.status !== 507; index++) answer = await putChunk(capture, index, index * data.byteLength, data);
+      for (let index = 0; index < 8 && answer.status !== 507; index++)
+        answer = await putChunk(capture, index, index * data.byteLength, data);
       expect(answer).toMatchObject({ status: 507, body: { error: { code: 'STORAGE_FULL' } } });
       await tiny.stop();
     } finally {
@@ -178,7 +232,14 @@ describe('a DATA disk short of space', () => {
 describe('a body gone silent is dropped by the body idle timeout (the request timeout far longer)', () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess(join(work, 'idle'), 0, ['--body-idle-timeout', '2s', '--request-timeout', '1h', '--keep-alive-timeout', '10m']);
+    server = await startServerProcess(join(work, 'idle'), 0, [
+      '--body-idle-timeout',
+      '2s',
+      '--request-timeout',
+      '1h',
+      '--keep-alive-timeout',
+      '10m',
+    ]);
     servers.push(server);
   });
 
@@ -193,20 +254,43 @@ describe('a body gone silent is dropped by the body idle timeout (the request ti
   it('drops a recovered file piece whose body goes silent, and the same piece then goes through', async () => {
     const admin = apiClient(server.url, server.adminToken);
     const host = `pc-${randomBytes(3).toString('hex')}`;
-    expect((await admin.post('/hosts', { name: host, macs: [`52:54:00:${randomBytes(3).toString('hex').replace(/(..)(..)(..)/, '$1:$2:$3')}`] })).status).toBe(201);
-    const created = await admin.post<{ task: { id: number }; token: string }>('/tasks', { kind: 'recover', host, params: { destination: 'server' } });
+    expect(
+      (
+        await admin.post('/hosts', {
+          name: host,
+          macs: [
+            `52:54:00:${randomBytes(3)
+              .toString('hex')
+              .replace(/(..)(..)(..)/, '$1:$2:$3')}`,
+          ],
+        })
+      ).status,
+    ).toBe(201);
+    const created = await admin.post<{ task: { id: number }; token: string }>('/tasks', {
+      kind: 'recover',
+      host,
+      params: { destination: 'server' },
+    });
     expect(created.status).toBe(201);
     const recovery = { id: created.body.task.id, token: created.body.token };
     const events = { events: [{ type: 'phase', ts: new Date().toISOString(), phase: 'recover', message: 'photorec' }] };
     expect((await apiClient(server.url, recovery.token).post(`/tasks/${recovery.id}/events`, events)).status).toBe(200);
     const data = randomBytes(256 * 1024);
     const path = `${API_PREFIX}/recovered/${recovery.id}/f0001.jpg?offset=0`;
-    const headers = { authorization: `Bearer ${recovery.token}`, 'content-type': 'application/octet-stream', 'content-length': String(data.byteLength) };
+    const headers = {
+      authorization: `Bearer ${recovery.token}`,
+      'content-type': 'application/octet-stream',
+      'content-length': String(data.byteLength),
+    };
     const stalled = await openRawRequest(server.url, { method: 'PUT', path, headers });
     raws.push(stalled);
     await stalled.write(data.subarray(0, 1000));
     await within(30_000, 'the stalled piece closed by the server', stalled.closed);
-    const again = await within(30_000, 'the piece sent again', request(`${server.url}${path}`, { method: 'PUT', headers, body: data }));
+    const again = await within(
+      30_000,
+      'the piece sent again',
+      request(`${server.url}${path}`, { method: 'PUT', headers, body: data }),
+    );
     expect(again.statusCode).toBeLessThan(300);
     await again.body.dump();
   });
@@ -215,24 +299,42 @@ describe('a body gone silent is dropped by the body idle timeout (the request ti
 describe('a client that trickles, or never ends its head, is cut by the request and headers timeouts', () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServerProcess(join(work, 'strict'), 0, ['--body-idle-timeout', '2s', '--request-timeout', '4s', '--headers-timeout', '2s', '--keep-alive-timeout', '10m']);
+    server = await startServerProcess(join(work, 'strict'), 0, [
+      '--body-idle-timeout',
+      '2s',
+      '--request-timeout',
+      '4s',
+      '--headers-timeout',
+      '2s',
+      '--keep-alive-timeout',
+      '10m',
+    ]);
     servers.push(server);
   });
 
   it('closes 20 bodies sent at one byte a second', async () => {
     const capture = await runningCapture(server);
-    const trickles = await Promise.all(Array.from({ length: 20 }, async () => {
-      const raw = await openRawRequest(server.url, {
-        method: 'POST', path: `${API_PREFIX}/tasks/${capture.id}/events`,
-        headers: { authorization: `Bearer ${capture.token}`, 'content-type': 'application/json', 'content-length': '4000' },
-      });
-      raws.push(raw);
-      return raw;
-    }));
+    const trickles = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const raw = await openRawRequest(server.url, {
+          method: 'POST',
+          path: `${API_PREFIX}/tasks/${capture.id}/events`,
+          headers: {
+            authorization: `Bearer ${capture.token}`,
+            'content-type': 'application/json',
+            'content-length': '4000',
+          },
+        });
+        raws.push(raw);
+        return raw;
+      }),
+    );
     let open = true;
     const dripping = (async () => {
       while (open) {
-        await Promise.all(trickles.filter((raw) => !raw.socket.destroyed).map((raw) => raw.write(' ').catch(() => undefined)));
+        await Promise.all(
+          trickles.filter((raw) => !raw.socket.destroyed).map((raw) => raw.write(' ').catch(() => undefined)),
+        );
         await sleep(1000);
       }
     })();

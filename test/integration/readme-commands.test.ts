@@ -17,8 +17,9 @@ const DRY_FORMS: Record<string, string> = {
 
 /** Programs of README lines that cannot be run here harmlessly, and why. */
 const NOT_RUN: Record<string, string> = {
-  brume: 'typed in the ramdisk\'s debug shell, where brume is on PATH; a checkout runs bin/brume (checked on every other line)',
-  export: 'sets the shell\'s variables for the commands after it; nothing runs',
+  brume:
+    "typed in the ramdisk's debug shell, where brume is on PATH; a checkout runs bin/brume (checked on every other line)",
+  export: "sets the shell's variables for the commands after it; nothing runs",
   printf: 'feeds a password to the command after it in the pipe (bin/brume tech add, checked)',
   curl: 'asks a server at http://imaging:8080, which is not this machine',
   systemctl: 'reads the unit install-service installed on a real server (install-service --dry-run is checked)',
@@ -63,7 +64,10 @@ function commandWords(tokens: string[], rest: string): string[][] {
   if (!second.includes('|') || !WORD.test(second.split('|')[0] ?? '')) return [[first]];
   // `list|show ID|pause ID`: the choices run on past the first token, each one a word after a bar.
   const choices = rest.slice(rest.indexOf(second)).split(/\s\[|\s-/)[0] ?? '';
-  const words = [second.split('|')[0] ?? '', ...[...choices.matchAll(/\|([a-z][a-z0-9-]*)/g)].map((match) => match[1] ?? '')];
+  const words = [
+    second.split('|')[0] ?? '',
+    ...[...choices.matchAll(/\|([a-z][a-z0-9-]*)/g)].map((match) => match[1] ?? ''),
+  ];
   return [...new Set(words)].map((word) => [first, word]);
 }
 
@@ -81,9 +85,11 @@ function readmeCommands(readme: string): { commands: ReadmeCommand[]; skipped: s
       }
       let keys: string[];
       if (program === 'npm' && tokens[0] === 'run' && tokens[1] !== undefined) keys = [`npm run ${tokens[1]}`];
-      else if (program.includes('/')) keys = commandWords(tokens, segment).map((words) => [program, ...words].join(' '));
+      else if (program.includes('/'))
+        keys = commandWords(tokens, segment).map((words) => [program, ...words].join(' '));
       // `upload FILE… | list | delete NAME`: the other choices of the previous command's last word.
-      else if (WORD.test(program) && previous !== undefined) keys = [`${previous.split(' ').slice(0, -1).join(' ')} ${program}`];
+      else if (WORD.test(program) && previous !== undefined)
+        keys = [`${previous.split(' ').slice(0, -1).join(' ')} ${program}`];
       else {
         unknown.push(segment);
         continue;
@@ -118,16 +124,24 @@ const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$|node:internal\/|\bERR_[A-Z_]{4,}\b/m;
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const found = readmeCommands(readme);
 
-describe('the README\'s commands in a plain shell', () => {
+describe("the README's commands in a plain shell", () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it('finds the commands of every ```sh block, and knows every program they start', () => {
     expect(found.unknown, 'programs this test neither runs nor lists in NOT_RUN').toEqual([]);
     expect(found.commands.length).toBeGreaterThan(40);
-    expect(found.commands.map((command) => command.key)).toEqual(expect.arrayContaining(['scripts/demo', 'npm run build:boot', 'npm run bench', 'bin/brume task deploy', 'bin/brume multicast cancel']));
+    expect(found.commands.map((command) => command.key)).toEqual(
+      expect.arrayContaining([
+        'scripts/demo',
+        'npm run build:boot',
+        'npm run bench',
+        'bin/brume task deploy',
+        'bin/brume multicast cancel',
+      ]),
+    );
   });
 
-  it('tells a command that dies under the machine\'s Node from one that works', async () => {
+  it("tells a command that dies under the machine's Node from one that works", async () => {
     const broken = await plainShell('node scripts/demo.ts --help');
     expect(broken.code !== 0 || STACK_TRACE.test(broken.output)).toBe(true);
   });

@@ -54,7 +54,20 @@ async function recoverTask(flags: string[] = []): Promise<{ id: number; token: s
 }
 
 const runAgent = (task: { id: number; token: string }) =>
-  runBrume(['agent', '--server', server.url, '--task', String(task.id), '--token', task.token, '--disk', source.path, '--json', '--staging', work]);
+  runBrume([
+    'agent',
+    '--server',
+    server.url,
+    '--task',
+    String(task.id),
+    '--token',
+    task.token,
+    '--disk',
+    source.path,
+    '--json',
+    '--staging',
+    work,
+  ]);
 
 const adminEnv = (): Record<string, string> => ({ BRUME_SERVER: server.url, BRUME_TOKEN: server.adminToken });
 
@@ -63,7 +76,12 @@ beforeAll(async () => {
   admin = apiClient(server.url, server.adminToken);
   expect((await admin.post('/hosts', { name: HOST, macs: ['52:54:00:00:0e:07'] })).status).toBe(201);
   source = await ext4Disk('source', 'DATA');
-  const files = { 'holiday.png': pngFile(320, 240), 'scan.bmp': bmpFile(300, 260), 'voice.wav': wavFile(280_000), 'letter.pdf': pdfFile(220_000) };
+  const files = {
+    'holiday.png': pngFile(320, 240),
+    'scan.bmp': bmpFile(300, 260),
+    'voice.wav': wavFile(280_000),
+    'letter.pdf': pdfFile(220_000),
+  };
   await withMount(source.partition(1), 'ext4', 'rw', async (dir) => {
     for (const [name, bytes] of Object.entries(files)) {
       writeFileSync(join(dir, name), bytes);
@@ -113,28 +131,39 @@ describe('recover to the server', () => {
     for (const [name, hash] of originals) expect(fetched.has(hash), `${name} (${hash}) was not recovered`).toBe(true);
   });
 
-  it('the task\'s result counts the files by type, with their sizes and sha256s, and says where they are', () => {
+  it("the task's result counts the files by type, with their sizes and sha256s, and says where they are", () => {
     expect(shown.state).toBe('done');
-    const result = shown.result as unknown as { files: number; bytes: number; byType: Record<string, { files: number }>; list: { name: string; bytes: number; sha256: string }[]; destination: unknown; complete: boolean };
+    const result = shown.result as unknown as {
+      files: number;
+      bytes: number;
+      byType: Record<string, { files: number }>;
+      list: { name: string; bytes: number; sha256: string }[];
+      destination: unknown;
+      complete: boolean;
+    };
     expect(result.destination).toEqual({ kind: 'server', dir: `recovered/task-${task.id}` });
     expect(result.complete).toBe(true);
-    for (const type of ['png', 'bmp', 'wav', 'pdf']) expect(result.byType[type]?.files ?? 0, type).toBeGreaterThanOrEqual(1);
+    for (const type of ['png', 'bmp', 'wav', 'pdf'])
+      expect(result.byType[type]?.files ?? 0, type).toBeGreaterThanOrEqual(1);
     expect(result.files).toBe(result.list.length);
     expect(result.bytes).toBe(result.list.reduce((sum, file) => sum + file.bytes, 0));
     const hashes = new Set(result.list.map((file) => file.sha256));
     for (const hash of originals.values()) expect(hashes.has(hash)).toBe(true);
   });
 
-  it('reports progress: PhotoRec\'s reading of the whole disk, then the upload of every recovered byte', () => {
-    const last = (phase: string): Record<string, unknown> | undefined => events.findLast((event) => event['type'] === 'progress' && event['phase'] === phase);
+  it("reports progress: PhotoRec's reading of the whole disk, then the upload of every recovered byte", () => {
+    const last = (phase: string): Record<string, unknown> | undefined =>
+      events.findLast((event) => event['type'] === 'progress' && event['phase'] === phase);
     expect(last('recover')).toMatchObject({ target: 'photorec', bytesDone: 64 * MiB, bytesTotal: 64 * MiB });
     const bytes = (shown.result as { bytes: number }).bytes;
     expect(last('upload')).toMatchObject({ target: 'files', bytesDone: bytes, bytesTotal: bytes });
   });
 
-  it('leaves the source disk unchanged, and PhotoRec\'s log is with the task\'s logs', async () => {
+  it("leaves the source disk unchanged, and PhotoRec's log is with the task's logs", async () => {
     expect(await rawHash(source.path)).toBe(sourceHash);
-    const logs = (await admin.get<{ files: { name: string }[] }>(`/tasks/${task.id}/logs`)).body.files.map((file) => file.name);
+    const logs = (await admin.get<{ files: { name: string }[] }>(`/tasks/${task.id}/logs`)).body.files.map(
+      (file) => file.name,
+    );
     expect(logs).toContain('photorec.log');
   });
 });
@@ -144,13 +173,23 @@ describe('recover to a USB disk found by its label', () => {
     const task = await recoverTask(['--destination', 'usb:BRUMEUSB', '--types', 'png,bmp']);
     const run = await runAgent(task);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    const result = Task.parse((await admin.get(`/tasks/${task.id}`)).body).result as { destination: unknown; byType: Record<string, unknown> };
-    expect(result.destination).toEqual({ kind: 'usb', device: usb.partition(1), label: 'BRUMEUSB', dir: `brume-recovered/${HOST}-task-${task.id}` });
+    const result = Task.parse((await admin.get(`/tasks/${task.id}`)).body).result as {
+      destination: unknown;
+      byType: Record<string, unknown>;
+    };
+    expect(result.destination).toEqual({
+      kind: 'usb',
+      device: usb.partition(1),
+      label: 'BRUMEUSB',
+      dir: `brume-recovered/${HOST}-task-${task.id}`,
+    });
     expect(Object.keys(result.byType).sort()).toEqual(['bmp', 'png']);
     // The agent unmounted it: the test mounts it itself to read what is there.
     const found = await withMount(usb.partition(1), 'ext4', 'ro', async (dir) => {
       const folder = join(dir, 'brume-recovered', `${HOST}-task-${task.id}`);
-      return readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile() && entry.name !== 'report.xml').map((entry) => sha256(readFileSync(join(entry.parentPath, entry.name))));
+      return readdirSync(folder, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name !== 'report.xml')
+        .map((entry) => sha256(readFileSync(join(entry.parentPath, entry.name))));
     });
     expect(found).toContain(originals.get('holiday.png'));
     expect(found).toContain(originals.get('scan.bmp'));
@@ -179,18 +218,28 @@ describe('TestDisk / PhotoRec from the menu, on the console', () => {
       writeFileSync(join(cwd, 'photorec.log'), 'PhotoRec exited normally.\n');
       return 0;
     };
-    const lines = await runInteractive('photorec', 'BRUMEUSB', 'desk-07-photorec-1', { run: runTool, onConsole, workDir: work });
+    const lines = await runInteractive('photorec', 'BRUMEUSB', 'desk-07-photorec-1', {
+      run: runTool,
+      onConsole,
+      workDir: work,
+    });
     expect(calls).toHaveLength(1);
     expect(calls[0]?.args).toEqual(['/log', '/d', join(calls[0]?.cwd ?? '', 'recup')]);
     expect(calls[0]?.cwd).toMatch(/\/brume-recovered\/desk-07-photorec-1$/);
     expect(lines.join('\n')).toContain('it is unmounted now');
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(calls[0]?.cwd ?? '?');
-    const log = await withMount(usb.partition(1), 'ext4', 'ro', async (dir) => readFileSync(join(dir, 'brume-recovered', 'desk-07-photorec-1', 'photorec.log'), 'utf8'));
+    const log = await withMount(usb.partition(1), 'ext4', 'ro', async (dir) =>
+      readFileSync(join(dir, 'brume-recovered', 'desk-07-photorec-1', 'photorec.log'), 'utf8'),
+    );
     expect(log).toBe('PhotoRec exited normally.\n');
   });
 
   it('refuses a USB disk that is not there, before the tool starts', async () => {
-    const error = await runInteractive('testdisk', 'NOSUCHLABEL', 'x', { run: runTool, onConsole: async () => 0, workDir: work }).catch((caught: unknown) => caught);
+    const error = await runInteractive('testdisk', 'NOSUCHLABEL', 'x', {
+      run: runTool,
+      onConsole: async () => 0,
+      workDir: work,
+    }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'DEVICE_NOT_FOUND' });
   });
 });

@@ -23,8 +23,24 @@ interface Sample {
 }
 
 const samples: Sample[] = [
-  { name: 'gpt', build: (disk) => buildGptSample(disk), targets: [{ kind: 'equal', sizeBytes: 512 * MiB }, { kind: 'larger', sizeBytes: 900 * MiB }, { kind: 'smaller', sizeBytes: 400 * MiB }] },
-  { name: 'mbr', build: (disk) => buildMbrSample(disk), targets: [{ kind: 'equal', sizeBytes: 512 * MiB }, { kind: 'larger', sizeBytes: 800 * MiB }, { kind: 'smaller', sizeBytes: 420 * MiB }] },
+  {
+    name: 'gpt',
+    build: (disk) => buildGptSample(disk),
+    targets: [
+      { kind: 'equal', sizeBytes: 512 * MiB },
+      { kind: 'larger', sizeBytes: 900 * MiB },
+      { kind: 'smaller', sizeBytes: 400 * MiB },
+    ],
+  },
+  {
+    name: 'mbr',
+    build: (disk) => buildMbrSample(disk),
+    targets: [
+      { kind: 'equal', sizeBytes: 512 * MiB },
+      { kind: 'larger', sizeBytes: 800 * MiB },
+      { kind: 'smaller', sizeBytes: 420 * MiB },
+    ],
+  },
 ];
 
 function tablePartitions(device: string): Array<{ number: number; startBytes: number; sizeBytes: number }> {
@@ -32,7 +48,11 @@ function tablePartitions(device: string): Array<{ number: number; startBytes: nu
     partitiontable: { sectorsize?: number; partitions: Array<{ node: string; start: number; size: number }> };
   };
   const sector = json.partitiontable.sectorsize ?? 512;
-  return json.partitiontable.partitions.map((p) => ({ number: Number(/(\d+)$/.exec(p.node)?.[1]), startBytes: p.start * sector, sizeBytes: p.size * sector }));
+  return json.partitiontable.partitions.map((p) => ({
+    number: Number(/(\d+)$/.exec(p.node)?.[1]),
+    startBytes: p.start * sector,
+    sizeBytes: p.size * sector,
+  }));
 }
 
 describe.each(samples)('$name sample: capture once, deploy three ways', (sample) => {
@@ -60,30 +80,39 @@ describe.each(samples)('$name sample: capture once, deploy three ways', (sample)
     expect(verify.code, verify.stderr).toBe(0);
   });
 
-  it.each(sample.targets)('deploys to a $kind disk: files, boot area, fsck, sizes as planned', async ({ kind, sizeBytes }) => {
-    const target = await createLoopDisk(work, `target-${kind}`, sizeBytes);
-    disks.push(target);
-    const planRun = await runBrume(['plan', '--from', imageDir, '--disk', target.path, '--json']);
-    expect(planRun.code, planRun.stderr).toBe(0);
-    const plan = JSON.parse(planRun.stdout) as LayoutPlan;
-    expect(plan.identical).toBe(kind === 'equal');
-    if (kind !== 'equal') expect(plan.partitions.some((p) => p.resize === (kind === 'larger' ? 'grow' : 'shrink'))).toBe(true);
+  it.each(sample.targets)(
+    'deploys to a $kind disk: files, boot area, fsck, sizes as planned',
+    async ({ kind, sizeBytes }) => {
+      const target = await createLoopDisk(work, `target-${kind}`, sizeBytes);
+      disks.push(target);
+      const planRun = await runBrume(['plan', '--from', imageDir, '--disk', target.path, '--json']);
+      expect(planRun.code, planRun.stderr).toBe(0);
+      const plan = JSON.parse(planRun.stdout) as LayoutPlan;
+      expect(plan.identical).toBe(kind === 'equal');
+      if (kind !== 'equal')
+        expect(plan.partitions.some((p) => p.resize === (kind === 'larger' ? 'grow' : 'shrink'))).toBe(true);
 
-    const deploy = await runBrume(['deploy', '--from', imageDir, '--disk', target.path, '--yes', '--json']);
-    expect(deploy.code, `${deploy.stderr}\n${JSON.stringify(deploy.result)}`).toBe(0);
+      const deploy = await runBrume(['deploy', '--from', imageDir, '--disk', target.path, '--yes', '--json']);
+      expect(deploy.code, `${deploy.stderr}\n${JSON.stringify(deploy.result)}`).toBe(0);
 
-    // The table is the plan, to the byte.
-    expect(tablePartitions(target.path)).toEqual(plan.partitions.map((p) => ({ number: p.number, startBytes: p.startBytes, sizeBytes: p.sizeBytes })));
-    for (const area of source.bootAreas) expect(await rawHash(target.path, area.offset, area.length), `boot area at ${area.offset}`).toBe(area.sha256);
-    for (const partition of source.partitions) {
-      const device = target.partition(partition.number);
-      if (partition.fs === 'raw') {
-        expect(await rawHash(device, 0, partition.sizeBytes)).toBe(partition.sha256);
-        continue;
+      // The table is the plan, to the byte.
+      expect(tablePartitions(target.path)).toEqual(
+        plan.partitions.map((p) => ({ number: p.number, startBytes: p.startBytes, sizeBytes: p.sizeBytes })),
+      );
+      for (const area of source.bootAreas)
+        expect(await rawHash(target.path, area.offset, area.length), `boot area at ${area.offset}`).toBe(area.sha256);
+      for (const partition of source.partitions) {
+        const device = target.partition(partition.number);
+        if (partition.fs === 'raw') {
+          expect(await rawHash(device, 0, partition.sizeBytes)).toBe(partition.sha256);
+          continue;
+        }
+        expect(Object.fromEntries(await fileTreeHashes(device, partition.fs)), `files of p${partition.number}`).toEqual(
+          Object.fromEntries(treeHashes(partition.files)),
+        );
+        const check = await fsck(device, partition.fs);
+        expect(check.clean, check.output).toBe(true);
       }
-      expect(Object.fromEntries(await fileTreeHashes(device, partition.fs)), `files of p${partition.number}`).toEqual(Object.fromEntries(treeHashes(partition.files)));
-      const check = await fsck(device, partition.fs);
-      expect(check.clean, check.output).toBe(true);
-    }
-  });
+    },
+  );
 });

@@ -31,14 +31,34 @@ interface CreatedTask {
   token: string;
 }
 
-const createTask = (kind: 'capture' | 'deploy', host: string, image: string): Promise<CreatedTask> => admin.createTask(kind, host, image);
+const createTask = (kind: 'capture' | 'deploy', host: string, image: string): Promise<CreatedTask> =>
+  admin.createTask(kind, host, image);
 
 function runAgent(task: CreatedTask, disk: string, serverUrl: string) {
-  return spawnBrume(['agent', '--server', serverUrl, '--task', String(task.id), '--token', task.token, '--disk', disk, '--chunk-size', CHUNK, '--json']);
+  return spawnBrume([
+    'agent',
+    '--server',
+    serverUrl,
+    '--task',
+    String(task.id),
+    '--token',
+    task.token,
+    '--disk',
+    disk,
+    '--chunk-size',
+    CHUNK,
+    '--json',
+  ]);
 }
 
-async function taskOf(id: number): Promise<{ state: string; error: { code: string; message: string } | null; logFiles: string[] }> {
-  const answer = await admin.get<{ state: string; error: { code: string; message: string } | null; logFiles: string[] }>(`/tasks/${id}`);
+async function taskOf(
+  id: number,
+): Promise<{ state: string; error: { code: string; message: string } | null; logFiles: string[] }> {
+  const answer = await admin.get<{
+    state: string;
+    error: { code: string; message: string } | null;
+    logFiles: string[];
+  }>(`/tasks/${id}`);
   expect(answer.status).toBe(200);
   return answer.body;
 }
@@ -63,7 +83,8 @@ async function expectSameFiles(disk: LoopDisk): Promise<void> {
 function expectNoHalfImage(): void {
   const images = join(dataDir, 'images');
   if (!existsSync(images)) return;
-  for (const name of readdirSync(images)) expect(existsSync(join(images, name, 'manifest.json')), `${name} lacks its manifest`).toBe(true);
+  for (const name of readdirSync(images))
+    expect(existsSync(join(images, name, 'manifest.json')), `${name} lacks its manifest`).toBe(true);
 }
 
 /** From the server's log: the PUTs it answered, and those it answered 200 (held already: sent twice for nothing). */
@@ -73,7 +94,11 @@ function putAnswers(log: string[]): { puts: number; heldAgain: string[] } {
   let puts = 0;
   for (const line of log.flatMap((text) => text.split('\n'))) {
     if (!line.startsWith('{')) continue;
-    const entry = JSON.parse(line) as { reqId?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number } };
+    const entry = JSON.parse(line) as {
+      reqId?: string;
+      req?: { method?: string; url?: string };
+      res?: { statusCode?: number };
+    };
     if (entry.reqId === undefined) continue;
     if (entry.req?.method === 'PUT' && entry.req.url !== undefined) urls.set(entry.reqId, entry.req.url);
     const url = urls.get(entry.reqId);
@@ -101,7 +126,11 @@ beforeAll(async () => {
   port = await freePort();
   server = await startServerProcess(dataDir, port);
   admin = apiClient(server.url, server.adminToken);
-  for (const [name, mac] of [['master', '52:54:00:00:00:01'], ['pc-01', '52:54:00:00:00:02'], ['pc-02', '52:54:00:00:00:03']] as const) {
+  for (const [name, mac] of [
+    ['master', '52:54:00:00:00:01'],
+    ['pc-01', '52:54:00:00:00:02'],
+    ['pc-02', '52:54:00:00:00:03'],
+  ] as const) {
     expect((await admin.post('/hosts', { name, macs: [mac] })).status).toBe(201);
   }
 });
@@ -144,10 +173,13 @@ describe('connections cut by the network', () => {
     expect(proxy.cuts()).toBe(3);
     expect((await taskOf(task.id)).state).toBe('done');
     await expectSameFiles(target);
-    const boundaries = new Set(manifest.partitions.flatMap((partition) => partition.chunks.map((chunk) => chunk.offset)));
+    const boundaries = new Set(
+      manifest.partitions.flatMap((partition) => partition.chunks.map((chunk) => chunk.offset)),
+    );
     const starts = proxy.requests.flatMap((request) => (request.rangeStart === undefined ? [] : [request.rangeStart]));
     expect(starts.length).toBeGreaterThan(0);
-    for (const start of starts) expect(boundaries.has(start), `Range starts at ${start}, not a chunk boundary`).toBe(true);
+    for (const start of starts)
+      expect(boundaries.has(start), `Range starts at ${start}, not a chunk boundary`).toBe(true);
   });
 });
 
@@ -157,7 +189,9 @@ describe('the server killed and restarted', () => {
     const agent = runAgent(task, disks[0]?.path ?? '', server.url);
     const uploads = apiClient(server.url, task.token);
     await until('a few chunks uploaded', async () => {
-      const listing = await uploads.get<{ files: Record<string, unknown[]> }>(`/uploads/${task.id}`).catch(() => undefined);
+      const listing = await uploads
+        .get<{ files: Record<string, unknown[]> }>(`/uploads/${task.id}`)
+        .catch(() => undefined);
       return Object.values(listing?.body.files ?? {}).reduce((sum, chunks) => sum + chunks.length, 0) >= 4;
     });
     await server.kill();
@@ -166,7 +200,8 @@ describe('the server killed and restarted', () => {
     server = await startServerProcess(dataDir, port);
     admin = apiClient(server.url, server.adminToken);
     const listed = await admin.get<{ images: Array<{ name: string }> }>('/images');
-    if ((await taskOf(task.id)).state !== 'done') expect(listed.body.images.map((image) => image.name)).not.toContain('killed-upload');
+    if ((await taskOf(task.id)).state !== 'done')
+      expect(listed.body.images.map((image) => image.name)).not.toContain('killed-upload');
     expectDone(await agent.done);
     expect((await taskOf(task.id)).state).toBe('done');
     await expectVerifiedImage('killed-upload');
@@ -176,7 +211,8 @@ describe('the server killed and restarted', () => {
     const task = await createTask('capture', 'master', 'killed-commit');
     let killing: Promise<void> | undefined;
     const proxy = await startCuttingProxy(new URL(server.url), [], (request) => {
-      if (request.method === 'POST' && request.path.endsWith('/commit') && killing === undefined) killing = server.kill();
+      if (request.method === 'POST' && request.path.endsWith('/commit') && killing === undefined)
+        killing = server.kill();
     });
     try {
       const agent = runAgent(task, disks[0]?.path ?? '', proxy.url);
@@ -185,7 +221,9 @@ describe('the server killed and restarted', () => {
       expectNoHalfImage();
       server = await startServerProcess(dataDir, port);
       admin = apiClient(server.url, server.adminToken);
-      const listed = (await admin.get<{ images: Array<{ name: string }> }>('/images')).body.images.map((image) => image.name);
+      const listed = (await admin.get<{ images: Array<{ name: string }> }>('/images')).body.images.map(
+        (image) => image.name,
+      );
       if (listed.includes('killed-commit')) await expectVerifiedImage('killed-commit');
       expectDone(await agent.done);
       expect((await taskOf(task.id)).state).toBe('done');
@@ -201,7 +239,8 @@ describe('a chunk damaged on the server disk', () => {
     const manifest = await expectVerifiedImage('cut-capture');
     const ntfs = manifest.partitions.find((partition) => partition.fs === 'ntfs');
     const chunk = ntfs?.chunks[2];
-    if (ntfs?.file === undefined || ntfs.file === null || chunk === undefined) throw new Error('the sample has no NTFS partition with 3 chunks');
+    if (ntfs?.file === undefined || ntfs.file === null || chunk === undefined)
+      throw new Error('the sample has no NTFS partition with 3 chunks');
     const path = join(dataDir, 'images', 'cut-capture', ntfs.file);
     const handle = openSync(path, 'r+');
     const original = readFileSync(path)[chunk.offset + 100] ?? 0;
@@ -221,8 +260,13 @@ describe('a chunk damaged on the server disk', () => {
     expect(ended.logFiles.length).toBeGreaterThan(0);
     // The partitions after the damaged one were never reached: still zeroes, as the fresh disk was.
     const later = source.partitions.filter((partition) => partition.number > ntfs.number);
-    for (const partition of later) expect(await rawHash(target.partition(partition.number), 0, partition.sizeBytes)).toBe(zeroHash(partition.sizeBytes));
-    const verify = await admin.post<{ ok: boolean; problems: Array<{ file: string; chunk: number | null }> }>('/images/cut-capture/verify');
+    for (const partition of later)
+      expect(await rawHash(target.partition(partition.number), 0, partition.sizeBytes)).toBe(
+        zeroHash(partition.sizeBytes),
+      );
+    const verify = await admin.post<{ ok: boolean; problems: Array<{ file: string; chunk: number | null }> }>(
+      '/images/cut-capture/verify',
+    );
     expect(verify.body.ok).toBe(false);
     expect(verify.body.problems).toContainEqual(expect.objectContaining({ file: ntfs.file, chunk: 2 }));
   });

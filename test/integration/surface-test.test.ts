@@ -24,7 +24,8 @@ async function loopDisk(name: string, size: number, sectorSize: 512 | 4096 = 512
   const disk = await createLoopDisk(work, name, size, { sectorSize });
   disks.push(disk);
   // Some content at the start, the middle and the very end: a scan that wrote anything would change the hash.
-  for (const offset of [0, size / 2 - 3 * MiB, size - MiB]) await writeBytes(disk.path, offset, contentBytes('random', offset, MiB));
+  for (const offset of [0, size / 2 - 3 * MiB, size - MiB])
+    await writeBytes(disk.path, offset, contentBytes('random', offset, MiB));
   return disk;
 }
 
@@ -42,14 +43,29 @@ describe('a healthy 512-byte-sector loop device', () => {
   beforeAll(async () => {
     disk = await loopDisk('healthy', SIZE);
     before = await rawHash(disk.path);
-    result = await surfaceTest({ disk: disk.path, regions: 40 }, { run: runTool, reporter: { event: (event) => events.push(event) } });
+    result = await surfaceTest(
+      { disk: disk.path, regions: 40 },
+      { run: runTool, reporter: { event: (event) => events.push(event) } },
+    );
   });
 
   it('reads every byte with direct reads and finds no bad sector', () => {
-    expect(result).toMatchObject({ disk: disk.path, bytes: SIZE, sectorBytes: 512, readMode: 'direct', badSectors: [], badSectorCount: 0, readErrors: 0 });
+    expect(result).toMatchObject({
+      disk: disk.path,
+      bytes: SIZE,
+      sectorBytes: 512,
+      readMode: 'direct',
+      badSectors: [],
+      badSectorCount: 0,
+      readErrors: 0,
+    });
     const last = events.filter((event) => event.type === 'progress').at(-1);
     expect(last).toMatchObject({ phase: 'scan', target: 'surface', bytesDone: SIZE, bytesTotal: SIZE });
-    expect(events.filter((event) => event.type === 'phase').map((event) => event.phase)).toEqual(['inspect', 'scan', 'inspect']);
+    expect(events.filter((event) => event.type === 'phase').map((event) => event.phase)).toEqual([
+      'inspect',
+      'scan',
+      'inspect',
+    ]);
   });
 
   it('the throughput series has the requested regions, end to end, each with a positive rate', () => {
@@ -67,7 +83,7 @@ describe('a healthy 512-byte-sector loop device', () => {
     expect(await rawHash(disk.path)).toBe(before);
   });
 
-  it('records SMART as unavailable, before and after, with smartctl\'s reason', () => {
+  it("records SMART as unavailable, before and after, with smartctl's reason", () => {
     for (const snapshot of [result.smart.before, result.smart.after]) {
       expect(snapshot).toMatchObject({ available: false });
       if (!snapshot.available) expect(snapshot.reason).toMatch(/Unable to detect device type/);
@@ -79,7 +95,10 @@ describe('a 4Kn loop device', () => {
   it('numbers in 4096-byte sectors and reads it whole, unchanged', async () => {
     const disk = await loopDisk('4kn', 64 * MiB, 4096);
     const before = await rawHash(disk.path);
-    const result = await surfaceTest({ disk: disk.path, regions: 8, blockBytes: MiB }, { run: runTool, reporter: { event: () => undefined } });
+    const result = await surfaceTest(
+      { disk: disk.path, regions: 8, blockBytes: MiB },
+      { run: runTool, reporter: { event: () => undefined } },
+    );
     expect(result).toMatchObject({ bytes: 64 * MiB, sectorBytes: 4096, readMode: 'direct', badSectorCount: 0 });
     expect(result.throughput.map((point) => point.bytes)).toEqual(Array.from({ length: 8 }, () => 8 * MiB));
     expect(await rawHash(disk.path)).toBe(before);
@@ -87,12 +106,16 @@ describe('a 4Kn loop device', () => {
 });
 
 describe('the engine with a failing-disk reader over a loop device (bad sectors this host cannot make)', () => {
-  it('reports exactly the failing LBAs, with the real device\'s size and sector size', async () => {
+  it("reports exactly the failing LBAs, with the real device's size and sector size", async () => {
     const disk = await loopDisk('wired', 64 * MiB);
     const bad = [0, 8191, 8192, 65_536, 131_071]; // the first sector, across the first 4 MiB boundary, the last sector
     const result = await surfaceTest(
       { disk: disk.path, regions: 10 },
-      { run: runTool, reporter: { event: () => undefined }, reader: () => Promise.resolve(failingDisk({ sizeBytes: 64 * MiB, sectorBytes: 512, badSectors: bad })) },
+      {
+        run: runTool,
+        reporter: { event: () => undefined },
+        reader: () => Promise.resolve(failingDisk({ sizeBytes: 64 * MiB, sectorBytes: 512, badSectors: bad })),
+      },
     );
     expect(result).toMatchObject({ bytes: 64 * MiB, badSectors: bad, badSectorCount: 5, readErrors: 4 });
   });
@@ -112,7 +135,9 @@ describe('openBlockReader', () => {
       expect(reader.mode).toBe('buffered');
       expect(calls).toEqual([`blockdev --flushbufs ${disk.path}`]);
       const read = await reader.read(16 * MiB - MiB, 8192);
-      expect(read.ok && Buffer.from(read.bytes).equals(contentBytes('random', 16 * MiB - MiB, MiB).subarray(0, 8192))).toBe(true);
+      expect(
+        read.ok && Buffer.from(read.bytes).equals(contentBytes('random', 16 * MiB - MiB, MiB).subarray(0, 8192)),
+      ).toBe(true);
     } finally {
       await reader.close();
     }

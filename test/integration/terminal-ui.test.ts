@@ -53,7 +53,11 @@ async function walkFullScreen(session: TmuxSession): Promise<void> {
   // The text is 78 columns wide between the borders: line 05 (78 characters) is whole, every line of the first page shows.
   expect(page[4]).toHaveLength(78);
   expect(rows.some((row) => row.slice(1, -1) === page[4])).toBe(true);
-  for (const line of page.slice(0, 18)) expect(rows.some((row) => row.startsWith(line, 1)), line).toBe(true);
+  for (const line of page.slice(0, 18))
+    expect(
+      rows.some((row) => row.startsWith(line, 1)),
+      line,
+    ).toBe(true);
   expect(first).toContain('lines 1-18 of 24');
 
   await session.sendKeys('NPage');
@@ -87,7 +91,9 @@ describe('full screen (blessed), TERM=linux at 80×25', () => {
       const BOLD = '\x1b[1m';
       expect(styled.find((row) => row.includes('Deploy an image'))).toContain(`${BOLD}Deploy an image`);
       expect(styled.find((row) => row.includes('Wipe the disk'))).not.toContain(BOLD);
-      expect(styled.find((row) => row.includes('Wipe the disk'))).toContain('Wipe the disk (not available: the demo never wipes)');
+      expect(styled.find((row) => row.includes('Wipe the disk'))).toContain(
+        'Wipe the disk (not available: the demo never wipes)',
+      );
 
       await session.sendKeys('3');
       await session.waitForText('Wipe the disk is not available: the demo never wipes');
@@ -178,20 +184,32 @@ const skipReason = built ? '' : ' [skipped: dist/agent/brume does not exist; `np
 describe(`the single executable dist/agent/brume under env -i${skipReason}`, () => {
   const terminfoLeftovers = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('brume-terminfo-'));
 
-  it.skipIf(!built)('TERM=linux at 80×25: the whole walk, with blessed and the system terminfo from inside the executable', () =>
-    withTmux({ command: [executable, 'ui-demo'], env: { TERM: 'linux' }, cwd: '/', columns: 80, rows: 25 }, async (session) => {
-      await walkFullScreen(session);
-      expect(await demoResult(session)).toEqual(WHOLE_WALK);
-    }));
+  it.skipIf(!built)(
+    'TERM=linux at 80×25: the whole walk, with blessed and the system terminfo from inside the executable',
+    () =>
+      withTmux(
+        { command: [executable, 'ui-demo'], env: { TERM: 'linux' }, cwd: '/', columns: 80, rows: 25 },
+        async (session) => {
+          await walkFullScreen(session);
+          expect(await demoResult(session)).toEqual(WHOLE_WALK);
+        },
+      ),
+  );
 
-  it.skipIf(!built)("TERM=xterm-256color (an entry blessed cannot parse): blessed's own entry, embedded, and nothing left in /tmp", () =>
-    withTmux({ command: [executable, 'ui-demo'], env: { TERM: 'xterm-256color' }, cwd: '/', columns: 80, rows: 25 }, async (session) => {
-      const before = terminfoLeftovers();
-      await session.waitForText('Demo menu', 20);
-      await session.sendKeys('Down', 'Enter');
-      await session.waitForText('Register this PC');
-      await session.sendKeys('Escape');
-      expect(await demoResult(session)).toEqual({ choice: 'capture', form: null });
-      expect(terminfoLeftovers().filter((name) => !before.includes(name))).toEqual([]);
-    }));
+  it.skipIf(!built)(
+    "TERM=xterm-256color (an entry blessed cannot parse): blessed's own entry, embedded, and nothing left in /tmp",
+    () =>
+      withTmux(
+        { command: [executable, 'ui-demo'], env: { TERM: 'xterm-256color' }, cwd: '/', columns: 80, rows: 25 },
+        async (session) => {
+          const before = terminfoLeftovers();
+          await session.waitForText('Demo menu', 20);
+          await session.sendKeys('Down', 'Enter');
+          await session.waitForText('Register this PC');
+          await session.sendKeys('Escape');
+          expect(await demoResult(session)).toEqual({ choice: 'capture', form: null });
+          expect(terminfoLeftovers().filter((name) => !before.includes(name))).toEqual([]);
+        },
+      ),
+  );
 });

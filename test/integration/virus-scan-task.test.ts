@@ -25,7 +25,10 @@ import { tool } from '../support/tools.ts';
 const MiB = 1024 * 1024;
 const MS_BASIC_DATA = 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7';
 /** The published 68-byte EICAR test string, put together at run time so that no file in the repository holds it. */
-const EICAR = Buffer.from(['X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR', '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join(''), 'latin1');
+const EICAR = Buffer.from(
+  ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR', '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join(''),
+  'latin1',
+);
 const SIGNATURE = 'Brume-Test-EICAR';
 const INFECTED = { ext4: '/home/pupil/Downloads/not a virus.com', ntfs: '/Users/Public/Downloads/eicar.com' } as const;
 
@@ -62,14 +65,28 @@ async function newScanTask(): Promise<TaskCreated> {
 }
 
 const runAgent = (created: TaskCreated): Promise<CliRun> =>
-  runBrume(['agent', '--server', server?.url ?? '', '--task', String(created.task.id), '--token', created.token, '--json', '--staging', staging, '--log-dir', mkdtempSync(join(work, 'logs-'))]);
+  runBrume([
+    'agent',
+    '--server',
+    server?.url ?? '',
+    '--task',
+    String(created.task.id),
+    '--token',
+    created.token,
+    '--json',
+    '--staging',
+    staging,
+    '--log-dir',
+    mkdtempSync(join(work, 'logs-')),
+  ]);
 
 const showTask = async (id: number): Promise<Task> => parsed(await admin('task', 'show', String(id)), Task);
 
 /** Nothing of a scan is left: no mount, every partition writable, the agent's signature copy gone. */
 async function expectNothingLeft(): Promise<void> {
   expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(/brume-scan-/);
-  for (const number of [1, 2]) expect((await tool('blockdev', ['--getro', theDisk().partition(number)])).stdout.trim(), `p${number}`).toBe('0');
+  for (const number of [1, 2])
+    expect((await tool('blockdev', ['--getro', theDisk().partition(number)])).stdout.trim(), `p${number}`).toBe('0');
   expect(readdirSync(staging)).toEqual([]);
 }
 
@@ -81,9 +98,12 @@ beforeAll(async () => {
 
   // GPT: p1 ext4, p2 NTFS, each a small tree of clean files, then EICAR in a subdirectory.
   disk = await createLoopDisk(work, 'pc1.img', 112 * MiB);
-  const files = (seed: number) => sampleTree({ seed, randomBytes: 2 * MiB, textBytes: 2 * MiB, smallFiles: 30, symlinks: true });
+  const files = (seed: number) =>
+    sampleTree({ seed, randomBytes: 2 * MiB, textBytes: 2 * MiB, smallFiles: 30, symlinks: true });
   await buildDisk(disk, {
-    script: ['label: gpt', 'size=48MiB, type=L, name="data"', `size=48MiB, type=${MS_BASIC_DATA}, name="Windows"`].join('\n'),
+    script: ['label: gpt', 'size=48MiB, type=L, name="data"', `size=48MiB, type=${MS_BASIC_DATA}, name="Windows"`].join(
+      '\n',
+    ),
     fills: new Map([
       [1, { fs: 'ext4', label: 'data', files: files(11) }],
       [2, { fs: 'ntfs', label: 'windows', files: files(12) }],
@@ -91,7 +111,10 @@ beforeAll(async () => {
     bootAreas: [],
     seed: 5,
   });
-  for (const [number, fs] of [[1, 'ext4'], [2, 'ntfs']] as const) {
+  for (const [number, fs] of [
+    [1, 'ext4'],
+    [2, 'ntfs'],
+  ] as const) {
     await withMount(disk.partition(number), fs, 'rw', async (dir) => {
       const path = join(dir, INFECTED[fs]);
       await mkdir(dirname(path), { recursive: true });
@@ -112,13 +135,18 @@ describe('a virus-scan task without signatures on the server', () => {
     const created = await newScanTask();
     const run = await runAgent(created);
     expect(run.code, run.stderr).toBe(2);
-    expect(failureOf(run)).toMatchObject({ code: 'NO_SIGNATURES', message: expect.stringMatching(/has no ClamAV signatures.*brume signatures upload/) });
+    expect(failureOf(run)).toMatchObject({
+      code: 'NO_SIGNATURES',
+      message: expect.stringMatching(/has no ClamAV signatures.*brume signatures upload/),
+    });
     const task = await showTask(created.task.id);
     expect(task.state).toBe('failed');
     expect(task.error?.code).toBe('NO_SIGNATURES');
     expect(task.result).toBeNull();
     // The agent stopped before the scan's first phase: it never looked at the partitions.
-    expect(run.events.some((event) => event['type'] === 'phase' && ['inspect', 'scan'].includes(String(event['phase'])))).toBe(false);
+    expect(
+      run.events.some((event) => event['type'] === 'phase' && ['inspect', 'scan'].includes(String(event['phase']))),
+    ).toBe(false);
     expect(await rawHash(theDisk().path)).toBe(before);
     await expectNothingLeft();
   });
@@ -135,7 +163,8 @@ describe('signature uploads', () => {
       const body = (await response.body.json()) as { error: { code: string } };
       return { status: response.statusCode, code: body.error.code };
     };
-    for (const name of ['..%2F..%2Fevil.hdb', '..%2Fevil.hdb', '.hidden.hdb', 'evil.sh']) expect(await put(name), name).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    for (const name of ['..%2F..%2Fevil.hdb', '..%2Fevil.hdb', '.hidden.hdb', 'evil.sh'])
+      expect(await put(name), name).toEqual({ status: 400, code: 'BAD_REQUEST' });
     // The CLI refuses a local file whose name is not a database's before it sends anything.
     const notes = join(work, 'notes.txt');
     writeFileSync(notes, 'hello\n');
@@ -168,7 +197,15 @@ describe('a virus-scan task with a test database uploaded by the admin', () => {
 
   it('the admin sees the uploaded database, with its sha256', async () => {
     const { files } = parsed(await admin('signatures', 'list'), SignatureList);
-    expect(files).toEqual([{ name: 'brume-test.hdb', bytes: readFileSync(database).length, sha256: createHash('sha256').update(readFileSync(database)).digest('hex'), source: 'upload', modifiedAt: expect.any(String) }]);
+    expect(files).toEqual([
+      {
+        name: 'brume-test.hdb',
+        bytes: readFileSync(database).length,
+        sha256: createHash('sha256').update(readFileSync(database)).digest('hex'),
+        source: 'upload',
+        modifiedAt: expect.any(String),
+      },
+    ]);
   });
 
   it('is done, and its result lists exactly the two infected files with their partitions', () => {
@@ -176,8 +213,20 @@ describe('a virus-scan task with a test database uploaded by the admin', () => {
     expect(task.state).toBe('done');
     expect(task.result?.['infectedFiles']).toBe(2);
     expect(task.result?.['infected']).toEqual([
-      { partition: 1, device: theDisk().partition(1), fs: 'ext4', path: INFECTED.ext4, signature: `${SIGNATURE}.UNOFFICIAL` },
-      { partition: 2, device: theDisk().partition(2), fs: 'ntfs', path: INFECTED.ntfs, signature: `${SIGNATURE}.UNOFFICIAL` },
+      {
+        partition: 1,
+        device: theDisk().partition(1),
+        fs: 'ext4',
+        path: INFECTED.ext4,
+        signature: `${SIGNATURE}.UNOFFICIAL`,
+      },
+      {
+        partition: 2,
+        device: theDisk().partition(2),
+        fs: 'ntfs',
+        path: INFECTED.ntfs,
+        signature: `${SIGNATURE}.UNOFFICIAL`,
+      },
     ]);
   });
 
@@ -187,10 +236,25 @@ describe('a virus-scan task with a test database uploaded by the admin', () => {
     expect(result['filesScanned']).toBe(68);
     expect(result['bytesScanned']).toBeGreaterThan(8 * MiB);
     expect(result['signatures']).toEqual({
-      databases: [{ name: 'brume-test.hdb', bytes: readFileSync(database).length, sha256: createHash('sha256').update(readFileSync(database)).digest('hex'), source: 'upload' }],
+      databases: [
+        {
+          name: 'brume-test.hdb',
+          bytes: readFileSync(database).length,
+          sha256: createHash('sha256').update(readFileSync(database)).digest('hex'),
+          source: 'upload',
+        },
+      ],
       known: 1,
     });
-    expect((result['partitions'] as { number: number; scanned: boolean }[]).map((partition) => [partition.number, partition.scanned])).toEqual([[1, true], [2, true]]);
+    expect(
+      (result['partitions'] as { number: number; scanned: boolean }[]).map((partition) => [
+        partition.number,
+        partition.scanned,
+      ]),
+    ).toEqual([
+      [1, true],
+      [2, true],
+    ]);
     const phases = run.events.flatMap((event) => (event['type'] === 'phase' ? [String(event['phase'])] : []));
     expect(phases).toEqual(expect.arrayContaining(['receive', 'inspect', 'scan', 'verify']));
     expect(phases.indexOf('receive')).toBeLessThan(phases.indexOf('inspect'));

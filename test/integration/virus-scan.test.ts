@@ -19,7 +19,10 @@ import { tool } from '../support/tools.ts';
 const MiB = 1024 * 1024;
 const MS_BASIC_DATA = 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7';
 /** The published 68-byte EICAR test string, put together at run time so that no file in the repository holds it. */
-const EICAR = Buffer.from(['X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR', '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join(''), 'latin1');
+const EICAR = Buffer.from(
+  ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR', '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join(''),
+  'latin1',
+);
 const SIGNATURE = 'Brume-Test-EICAR';
 
 const work = mkdtempSync(join(tmpdir(), 'brume-virus-'));
@@ -41,9 +44,16 @@ async function plant(device: string, fs: 'ntfs' | 'ext4', path: string): Promise
 async function sampleDisk(name: string, infected: boolean): Promise<LoopDisk> {
   const disk = await createLoopDisk(work, name, 160 * MiB);
   disks.push(disk);
-  const files = (seed: number, symlinks: boolean) => sampleTree({ seed, randomBytes: 2 * MiB, textBytes: 2 * MiB, smallFiles: 40, symlinks });
+  const files = (seed: number, symlinks: boolean) =>
+    sampleTree({ seed, randomBytes: 2 * MiB, textBytes: 2 * MiB, smallFiles: 40, symlinks });
   await buildDisk(disk, {
-    script: ['label: gpt', 'size=48MiB, type=L, name="data"', `size=48MiB, type=${MS_BASIC_DATA}, name="Windows"`, 'size=40MiB, type=U, name="EFI System"', 'size=8MiB, type=L'].join('\n'),
+    script: [
+      'label: gpt',
+      'size=48MiB, type=L, name="data"',
+      `size=48MiB, type=${MS_BASIC_DATA}, name="Windows"`,
+      'size=40MiB, type=U, name="EFI System"',
+      'size=8MiB, type=L',
+    ].join('\n'),
     fills: new Map([
       [1, { fs: 'ext4', label: 'data', files: files(1, true) }],
       [2, { fs: 'ntfs', label: 'windows', files: files(2, true) }],
@@ -62,7 +72,10 @@ async function sampleDisk(name: string, infected: boolean): Promise<LoopDisk> {
 
 async function scan(disk: LoopDisk, signaturesDir = signatures): Promise<{ result: VirusScanResult; events: Event[] }> {
   const events: Event[] = [];
-  const result = await scanDisk({ disk: disk.path, signaturesDir, logDir: logs }, { run: runTool, reporter: { event: (event) => events.push(event) } });
+  const result = await scanDisk(
+    { disk: disk.path, signaturesDir, logDir: logs },
+    { run: runTool, reporter: { event: (event) => events.push(event) } },
+  );
   return { result, events };
 }
 
@@ -83,7 +96,10 @@ let cleanDisk: LoopDisk;
 beforeAll(async () => {
   // A test database: one MD5 signature (md5:size:name) for the EICAR bytes.
   mkdirSync(signatures);
-  writeFileSync(join(signatures, 'brume-test.hdb'), `${createHash('md5').update(EICAR).digest('hex')}:${EICAR.length}:${SIGNATURE}\n`);
+  writeFileSync(
+    join(signatures, 'brume-test.hdb'),
+    `${createHash('md5').update(EICAR).digest('hex')}:${EICAR.length}:${SIGNATURE}\n`,
+  );
   infectedDisk = await sampleDisk('infected', true);
   cleanDisk = await sampleDisk('clean', false);
 });
@@ -105,7 +121,9 @@ describe('a disk with the EICAR file on its NTFS and ext4 partitions', () => {
 
   it('lists exactly the two infected files, with the signature name', () => {
     expect(result.infected).toBe(2);
-    const found = result.partitions.flatMap((partition) => partition.infected.map((finding) => ({ number: partition.number, ...finding })));
+    const found = result.partitions.flatMap((partition) =>
+      partition.infected.map((finding) => ({ number: partition.number, ...finding })),
+    );
     expect(found).toEqual([
       { number: 1, path: INFECTED.ext4, signature: `${SIGNATURE}.UNOFFICIAL` },
       { number: 2, path: INFECTED.ntfs, signature: `${SIGNATURE}.UNOFFICIAL` },
@@ -121,14 +139,18 @@ describe('a disk with the EICAR file on its NTFS and ext4 partitions', () => {
     expect(byNumber.get(1)?.error).toBeUndefined();
     expect(byNumber.get(2)?.error).toBeUndefined();
     if (kernelHasVfat()) expect(byNumber.get(3)).toMatchObject({ fs: 'vfat', scanned: true, infected: [] });
-    else expect(byNumber.get(3)).toMatchObject({ fs: 'vfat', scanned: false, skipped: 'this kernel has no vfat support' });
+    else
+      expect(byNumber.get(3)).toMatchObject({ fs: 'vfat', scanned: false, skipped: 'this kernel has no vfat support' });
     expect(byNumber.get(4)).toMatchObject({ fs: null, scanned: false, skipped: 'no filesystem found (blkid)' });
     expect(result.signatures).toEqual({ dir: signatures, files: ['brume-test.hdb'], known: 1 });
   });
 
   it('writes nothing: the disk hashes the same, every partition is writable again, nothing stays mounted', async () => {
     expect(await rawHash(infectedDisk.path)).toBe(before);
-    for (const number of [1, 2, 3, 4]) expect((await tool('blockdev', ['--getro', infectedDisk.partition(number)])).stdout.trim(), `p${number}`).toBe('0');
+    for (const number of [1, 2, 3, 4])
+      expect((await tool('blockdev', ['--getro', infectedDisk.partition(number)])).stdout.trim(), `p${number}`).toBe(
+        '0',
+      );
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(/brume-scan-/);
   });
 
@@ -152,8 +174,21 @@ describe('a clean disk', () => {
     const before = await rawHash(cleanDisk.path);
     const { result } = await scan(cleanDisk);
     expect(result.infected).toBe(0);
-    expect(result.partitions.filter((partition) => partition.scanned).map((partition) => [partition.number, partition.files])).toEqual(
-      kernelHasVfat() ? [[1, 43], [2, 43], [3, 43]] : [[1, 43], [2, 43]],
+    expect(
+      result.partitions
+        .filter((partition) => partition.scanned)
+        .map((partition) => [partition.number, partition.files]),
+    ).toEqual(
+      kernelHasVfat()
+        ? [
+            [1, 43],
+            [2, 43],
+            [3, 43],
+          ]
+        : [
+            [1, 43],
+            [2, 43],
+          ],
     );
     expect(await rawHash(cleanDisk.path)).toBe(before);
   });
@@ -164,10 +199,29 @@ describe('a partition that cannot be mounted', () => {
     const broken = infectedDisk.partition(1);
     // A damaged filesystem, as the runner sees it: mount fails for p1 only.
     const run: Runner = (command, args, options) =>
-      command === 'mount' && args.includes(broken) ? Promise.reject(new BrumeError('TOOL_FAILED', `mount ${broken} failed (exit 32): wrong fs type, bad superblock`)) : runTool(command, args, options);
-    const result = await scanDisk({ disk: infectedDisk.path, signaturesDir: signatures, logDir: logs }, { run, reporter: { event: () => undefined } });
-    expect(result.partitions[0]).toMatchObject({ number: 1, fs: 'ext4', scanned: false, files: 0, infected: [], error: { code: 'TOOL_FAILED', message: expect.stringMatching(/bad superblock/) } });
-    expect(result.partitions[1]).toMatchObject({ number: 2, fs: 'ntfs', scanned: true, infected: [{ path: INFECTED.ntfs, signature: `${SIGNATURE}.UNOFFICIAL` }] });
+      command === 'mount' && args.includes(broken)
+        ? Promise.reject(
+            new BrumeError('TOOL_FAILED', `mount ${broken} failed (exit 32): wrong fs type, bad superblock`),
+          )
+        : runTool(command, args, options);
+    const result = await scanDisk(
+      { disk: infectedDisk.path, signaturesDir: signatures, logDir: logs },
+      { run, reporter: { event: () => undefined } },
+    );
+    expect(result.partitions[0]).toMatchObject({
+      number: 1,
+      fs: 'ext4',
+      scanned: false,
+      files: 0,
+      infected: [],
+      error: { code: 'TOOL_FAILED', message: expect.stringMatching(/bad superblock/) },
+    });
+    expect(result.partitions[1]).toMatchObject({
+      number: 2,
+      fs: 'ntfs',
+      scanned: true,
+      infected: [{ path: INFECTED.ntfs, signature: `${SIGNATURE}.UNOFFICIAL` }],
+    });
     expect(result.infected).toBe(1);
     expect((await tool('blockdev', ['--getro', broken])).stdout.trim()).toBe('0');
   });
@@ -177,7 +231,11 @@ describe('refusals, before anything is mounted', () => {
   it.each([
     ['a missing directory', () => join(work, 'nowhere'), /no virus signature directory at .*nowhere/],
     ['an empty directory', () => mkdtempSync(join(work, 'empty-')), /holds no ClamAV signatures/],
-    ['a directory of amendments only', () => withFiles({ 'local.ign2': 'Eicar-Test-Signature\n' }), /holds no ClamAV signatures/],
+    [
+      'a directory of amendments only',
+      () => withFiles({ 'local.ign2': 'Eicar-Test-Signature\n' }),
+      /holds no ClamAV signatures/,
+    ],
   ])('%s: BAD_REQUEST', async (_name, dir, message) => {
     const error = await refusal(cleanDisk, dir());
     expect(error.code).toBe('BAD_REQUEST');

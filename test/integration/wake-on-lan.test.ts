@@ -44,8 +44,12 @@ function inNamespace(ns: string, command: string, args: readonly string[]): Chil
 /** The admin CLI, run in the server's namespace (the only place the server can be reached from). */
 function admin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile('ip', ['netns', 'exec', serverNs, brume, ...args], { env: { ...process.env, BRUME_SERVER: url, BRUME_TOKEN: token } }, (error, stdout, stderr) =>
-      done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
+    execFile(
+      'ip',
+      ['netns', 'exec', serverNs, brume, ...args],
+      { env: { ...process.env, BRUME_SERVER: url, BRUME_TOKEN: token } },
+      (error, stdout, stderr) =>
+        done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
     );
   });
 }
@@ -64,13 +68,19 @@ s.bind(9, '0.0.0.0', () => console.log('ready'));`;
   const child = inNamespace(ns, process.execPath, ['-e', script]);
   const caught: Caught[] = [];
   await new Promise<void>((ready, failed) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => (line === 'ready' ? ready() : caught.push(JSON.parse(line) as Caught)));
+    createInterface({ input: child.stdout! }).on('line', (line) =>
+      line === 'ready' ? ready() : caught.push(JSON.parse(line) as Caught),
+    );
     child.once('exit', (code) => failed(new Error(`the listener in ${ns} exited with ${code}`)));
   });
   return caught;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, seconds: number): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  seconds: number,
+): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const value = await probe();
@@ -106,7 +116,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((done) => child.once('exit', done)) : undefined)));
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode === null && child.signalCode === null
+        ? new Promise((done) => child.once('exit', done))
+        : undefined,
+    ),
+  );
   for (const ns of made.reverse()) deleteNamespace(ns);
   rmSync(work, { recursive: true, force: true });
 });
@@ -117,7 +133,15 @@ describe('Wake-on-LAN in a subnet of namespaces', () => {
     const run = await admin(['host', 'wake', 'pc-1', '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(WakeReport.parse(JSON.parse(run.stdout)).wake).toEqual([
-      { host: 'pc-1', mac: pcs[0]!.mac, address: `${SUBNET}.255`, port: 9, via: 'listen-interface', sent: true, error: null },
+      {
+        host: 'pc-1',
+        mac: pcs[0]!.mac,
+        address: `${SUBNET}.255`,
+        port: 9,
+        via: 'listen-interface',
+        sent: true,
+        error: null,
+      },
     ]);
     // A broadcast reaches every PC of the subnet; the packet names pc-1's MAC, so only pc-1's NIC would wake.
     for (const list of caught) {
@@ -131,7 +155,9 @@ describe('Wake-on-LAN in a subnet of namespaces', () => {
     for (const list of caught) list.length = 0;
     const run = await admin(['host', 'wake', '--group', 'lab']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`pc-1\\s+${pcs[0]!.mac}\\s+${SUBNET}\\.255:9 \\(listen-interface\\)\\s+sent\\n`));
+    expect(run.stdout).toMatch(
+      new RegExp(`pc-1\\s+${pcs[0]!.mac}\\s+${SUBNET}\\.255:9 \\(listen-interface\\)\\s+sent\\n`),
+    );
     const packets = await until('two packets at pc-2', () => (caught[1]!.length >= 2 ? caught[1] : undefined), 30);
     expect(packets.map((packet) => packet.hex).sort()).toEqual(pcs.map((pc) => magic(pc.mac)).sort());
   });
@@ -139,17 +165,47 @@ describe('Wake-on-LAN in a subnet of namespaces', () => {
   it('a schedule fires on the real clock: at the next minute, the group gets its batch and each PC its magic packet', async () => {
     for (const list of caught) list.length = 0;
     const at = new Date(Math.ceil((Date.now() + 5000) / 60_000) * 60_000).toISOString().slice(0, 16);
-    const added = await admin(['schedule', 'add', '--group', 'lab', '--task', 'inventory', '--at', at, '--tz', 'UTC', '--json']);
+    const added = await admin([
+      'schedule',
+      'add',
+      '--group',
+      'lab',
+      '--task',
+      'inventory',
+      '--at',
+      at,
+      '--tz',
+      'UTC',
+      '--json',
+    ]);
     expect(added.code, added.stderr).toBe(0);
     const { id } = JSON.parse(added.stdout) as Schedule;
-    const shown = await until('the firing', async () => {
-      const detail = ScheduleDetail.parse(JSON.parse((await admin(['schedule', 'show', String(id), '--json'])).stdout));
-      return detail.firings.length > 0 ? detail : undefined;
-    }, 120);
-    expect(shown).toMatchObject({ state: 'ended', nextAt: null, firings: [{ occurrence: `${at}:00.000Z`, outcome: 'fired' }] });
-    const listed = JSON.parse((await admin(['task', 'list', '--batch', String(shown.firings[0]!.batch), '--json'])).stdout) as { tasks: { hostName: string; kind: string }[] };
-    expect(listed.tasks.map((task) => [task.hostName, task.kind]).sort()).toEqual([['pc-1', 'inventory'], ['pc-2', 'inventory']]);
-    expect(shown.firings[0]!.wake.map((sent) => [sent.host, sent.address, sent.sent])).toEqual([['pc-1', `${SUBNET}.255`, true], ['pc-2', `${SUBNET}.255`, true]]);
+    const shown = await until(
+      'the firing',
+      async () => {
+        const detail = ScheduleDetail.parse(
+          JSON.parse((await admin(['schedule', 'show', String(id), '--json'])).stdout),
+        );
+        return detail.firings.length > 0 ? detail : undefined;
+      },
+      120,
+    );
+    expect(shown).toMatchObject({
+      state: 'ended',
+      nextAt: null,
+      firings: [{ occurrence: `${at}:00.000Z`, outcome: 'fired' }],
+    });
+    const listed = JSON.parse(
+      (await admin(['task', 'list', '--batch', String(shown.firings[0]!.batch), '--json'])).stdout,
+    ) as { tasks: { hostName: string; kind: string }[] };
+    expect(listed.tasks.map((task) => [task.hostName, task.kind]).sort()).toEqual([
+      ['pc-1', 'inventory'],
+      ['pc-2', 'inventory'],
+    ]);
+    expect(shown.firings[0]!.wake.map((sent) => [sent.host, sent.address, sent.sent])).toEqual([
+      ['pc-1', `${SUBNET}.255`, true],
+      ['pc-2', `${SUBNET}.255`, true],
+    ]);
     const packets = await until('both packets at pc-1', () => (caught[0]!.length >= 2 ? caught[0] : undefined), 30);
     expect(packets.map((packet) => packet.hex).sort()).toEqual(pcs.map((pc) => magic(pc.mac)).sort());
   });

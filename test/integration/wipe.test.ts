@@ -23,9 +23,14 @@ let target: LoopDisk;
 let bystander: LoopDisk;
 let bystanderHash: string;
 
-async function wipe(options: Partial<WipeOptions> & Pick<WipeOptions, 'mode'>): Promise<{ result: WipeResult; events: Event[] }> {
+async function wipe(
+  options: Partial<WipeOptions> & Pick<WipeOptions, 'mode'>,
+): Promise<{ result: WipeResult; events: Event[] }> {
   const events: Event[] = [];
-  const result = await wipeDisk({ disk: target.path, explicit: false, ...options }, { run: runTool, reporter: { event: (event) => events.push(event) } });
+  const result = await wipeDisk(
+    { disk: target.path, explicit: false, ...options },
+    { run: runTool, reporter: { event: (event) => events.push(event) } },
+  );
   return { result, events };
 }
 
@@ -40,12 +45,19 @@ async function refused(options: Partial<WipeOptions> & Pick<WipeOptions, 'mode'>
 
 /** blkid's low-level probe of `length` bytes at `offset` of the disk: what signatures it finds there (none: exit 2). */
 async function signaturesAt(offset: number, length: number): Promise<string> {
-  const probe = await tool('blkid', ['-p', '-o', 'export', '--offset', String(offset), '--size', String(length), target.path], { okCodes: [2] });
+  const probe = await tool(
+    'blkid',
+    ['-p', '-o', 'export', '--offset', String(offset), '--size', String(length), target.path],
+    { okCodes: [2] },
+  );
   return probe.stdout.trim();
 }
 
-const passes = (result: WipeResult): string[] => result.passes.map((pass) => `${pass.kind}/${pass.method}${pass.skipped === undefined ? '' : ' (skipped)'}`);
-const progressTargets = (events: Event[]): string[] => [...new Set(events.flatMap((event) => (event.type === 'progress' ? [`${event.phase}:${event.target}`] : [])))];
+const passes = (result: WipeResult): string[] =>
+  result.passes.map((pass) => `${pass.kind}/${pass.method}${pass.skipped === undefined ? '' : ' (skipped)'}`);
+const progressTargets = (events: Event[]): string[] => [
+  ...new Set(events.flatMap((event) => (event.type === 'progress' ? [`${event.phase}:${event.target}`] : []))),
+];
 
 beforeAll(async () => {
   target = await createLoopDisk(work, 'target', SIZE);
@@ -71,10 +83,18 @@ describe('fast', () => {
     const { result } = await wipe({ mode: 'fast', discard: false });
     expect(passes(result)).toEqual(['signatures/wipefs', 'ends/write']);
     const ends = endRanges(SIZE, sample.partitions);
-    expect(result.readBack).toEqual({ samples: ends.reduce((sum, range) => sum + Math.ceil(range.bytes / MiB), 0), bytes: ends.reduce((sum, range) => sum + range.bytes, 0), allZero: true });
-    for (const range of ends) expect(await rawHash(target.path, range.offset, range.bytes), `bytes ${range.offset}+${range.bytes}`).toBe(zeroHash(range.bytes));
+    expect(result.readBack).toEqual({
+      samples: ends.reduce((sum, range) => sum + Math.ceil(range.bytes / MiB), 0),
+      bytes: ends.reduce((sum, range) => sum + range.bytes, 0),
+      allZero: true,
+    });
+    for (const range of ends)
+      expect(await rawHash(target.path, range.offset, range.bytes), `bytes ${range.offset}+${range.bytes}`).toBe(
+        zeroHash(range.bytes),
+      );
     expect(await signaturesAt(0, SIZE)).toBe('');
-    for (const part of sample.partitions) expect(await signaturesAt(part.startBytes, part.sizeBytes), `partition ${part.number}`).toBe('');
+    for (const part of sample.partitions)
+      expect(await signaturesAt(part.startBytes, part.sizeBytes), `partition ${part.number}`).toBe('');
     expect((await tool('sfdisk', ['--json', target.path], { okCodes: [1] })).code).toBe(1);
     // The kernel forgot the partitions of the table that is gone.
     expect(existsSync(target.partition(1))).toBe(false);
@@ -97,11 +117,19 @@ describe('fast on an MBR disk with logical partitions and 4096-byte sectors', ()
     disks.push(disk);
     const sample = await buildMbrSample(disk);
     const events: Event[] = [];
-    const result = await wipeDisk({ disk: disk.path, mode: 'fast', explicit: false, discard: false }, { run: runTool, reporter: { event: (event) => events.push(event) } });
+    const result = await wipeDisk(
+      { disk: disk.path, mode: 'fast', explicit: false, discard: false },
+      { run: runTool, reporter: { event: (event) => events.push(event) } },
+    );
     expect(result.readBack.allZero).toBe(true);
     for (const part of sample.partitions) {
-      for (const offset of [part.startBytes, part.startBytes + part.sizeBytes - MiB]) expect(await rawHash(disk.path, offset, MiB), `partition ${part.number} at ${offset}`).toBe(zeroHash(MiB));
-      const probe = await tool('blkid', ['-p', '-o', 'export', '--offset', String(part.startBytes), '--size', String(part.sizeBytes), disk.path], { okCodes: [2] });
+      for (const offset of [part.startBytes, part.startBytes + part.sizeBytes - MiB])
+        expect(await rawHash(disk.path, offset, MiB), `partition ${part.number} at ${offset}`).toBe(zeroHash(MiB));
+      const probe = await tool(
+        'blkid',
+        ['-p', '-o', 'export', '--offset', String(part.startBytes), '--size', String(part.sizeBytes), disk.path],
+        { okCodes: [2] },
+      );
       expect(probe.stdout.trim(), `partition ${part.number}`).toBe('');
     }
     expect((await tool('sfdisk', ['--json', disk.path], { okCodes: [1] })).code).toBe(1);
@@ -113,13 +141,23 @@ describe('normal and full: every byte reads back as zero', () => {
   it.each([
     ['normal, offloaded to the device (BLKZEROOUT)', { mode: 'normal' }, ['zero/zeroout'], ['wipe:zero']],
     ['normal, zeroes written by the host', { mode: 'normal', zeroMethod: 'write' }, ['zero/write'], ['wipe:zero']],
-    ['full: a random pass, then zeroes', { mode: 'full' }, ['random/write', 'zero/zeroout'], ['wipe:random', 'wipe:zero']],
+    [
+      'full: a random pass, then zeroes',
+      { mode: 'full' },
+      ['random/write', 'zero/zeroout'],
+      ['wipe:random', 'wipe:zero'],
+    ],
   ] as const)('%s', async (_name, options, expectedPasses, expectedProgress) => {
     await buildGptSample(target);
     expect(await rawHash(target.path)).not.toBe(zeroHash(SIZE));
     const { result, events } = await wipe(options);
     expect(passes(result)).toEqual(expectedPasses);
-    expect(result).toMatchObject({ mode: options.mode, disk: target.path, bytes: SIZE, readBack: { samples: 66, bytes: 66 * MiB, allZero: true } });
+    expect(result).toMatchObject({
+      mode: options.mode,
+      disk: target.path,
+      bytes: SIZE,
+      readBack: { samples: 66, bytes: 66 * MiB, allZero: true },
+    });
     for (const pass of result.passes) expect(pass).toMatchObject({ bytes: SIZE, bytesPerSecond: expect.any(Number) });
     expect(progressTargets(events)).toEqual([...expectedProgress, 'verify:read-back']);
     expect(await rawHash(target.path)).toBe(zeroHash(SIZE));
@@ -130,9 +168,17 @@ describe('normal and full: every byte reads back as zero', () => {
 describe('cancelling', () => {
   it('stops a pass at the next chunk', async () => {
     const controller = new AbortController();
-    const reporter = { event: (event: Event) => (event.type === 'progress' && event.phase === 'wipe' ? controller.abort() : undefined) };
-    const error = await wipeDisk({ disk: target.path, mode: 'normal', explicit: false, zeroMethod: 'write' }, { run: runTool, reporter, signal: controller.signal }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'TASK_CANCELLED', message: expect.stringMatching(/cancelled after \d+ of \d+ bytes/) });
+    const reporter = {
+      event: (event: Event) => (event.type === 'progress' && event.phase === 'wipe' ? controller.abort() : undefined),
+    };
+    const error = await wipeDisk(
+      { disk: target.path, mode: 'normal', explicit: false, zeroMethod: 'write' },
+      { run: runTool, reporter, signal: controller.signal },
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'TASK_CANCELLED',
+      message: expect.stringMatching(/cancelled after \d+ of \d+ bytes/),
+    });
   });
 });
 
@@ -160,7 +206,10 @@ describe('refusals leave the disk as it was', () => {
   });
 
   it('a partition instead of a disk', async () => {
-    const error = await wipeDisk({ disk: target.partition(1), mode: 'normal', explicit: true }, { run: runTool, reporter: { event: () => undefined } }).catch((caught: unknown) => caught);
+    const error = await wipeDisk(
+      { disk: target.partition(1), mode: 'normal', explicit: true },
+      { run: runTool, reporter: { event: () => undefined } },
+    ).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'NOT_A_DISK' });
   });
 
@@ -170,8 +219,14 @@ describe('refusals leave the disk as it was', () => {
       addDisk(sys, { devicePath: `virtual/block/${basename(target.path)}`, sectors: SIZE / 512, removable: true });
       const deps = { run: runTool, reporter: { event: () => undefined }, sysRoot: sys.sys };
       const before = await rawHash(target.path);
-      const error = await wipeDisk({ disk: target.path, mode: 'normal', explicit: false }, deps).catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'DISK_REMOVABLE', detail: { reason: 'removable' }, message: expect.stringMatching(/removable media: it is wiped only when a person names it/) });
+      const error = await wipeDisk({ disk: target.path, mode: 'normal', explicit: false }, deps).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toMatchObject({
+        code: 'DISK_REMOVABLE',
+        detail: { reason: 'removable' },
+        message: expect.stringMatching(/removable media: it is wiped only when a person names it/),
+      });
       expect(await rawHash(target.path)).toBe(before);
       const result = await wipeDisk({ disk: target.path, mode: 'normal', explicit: true }, deps);
       expect(result.readBack.allZero).toBe(true);

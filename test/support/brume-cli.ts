@@ -19,25 +19,33 @@ export function runBrume(args: readonly string[], env?: Record<string, string>):
 }
 
 /** The same, keeping hold of the process: a test can watch it run, or kill it. */
-export function spawnBrume(args: readonly string[], env?: Record<string, string>): { child: ChildProcess; done: Promise<CliRun> } {
+export function spawnBrume(
+  args: readonly string[],
+  env?: Record<string, string>,
+): { child: ChildProcess; done: Promise<CliRun> } {
   let child: ChildProcess | undefined;
   const done = new Promise<CliRun>((resolve) => {
-    child = execFile(brume, [...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      // NDJSON events, one per line; a pretty-printed document (an admin command's --json) has none of its own lines
-      // whole, so lines that do not parse are not events (throwing here would leave the promise hanging).
-      const events = stdout
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .flatMap((line) => {
-          try {
-            return [JSON.parse(line) as Record<string, unknown>];
-          } catch {
-            return [];
-          }
-        });
-      resolve({ code, stdout, stderr, events, result: events.findLast((event) => event['type'] === 'result') });
-    });
+    child = execFile(
+      brume,
+      [...args],
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        // NDJSON events, one per line; a pretty-printed document (an admin command's --json) has none of its own lines
+        // whole, so lines that do not parse are not events (throwing here would leave the promise hanging).
+        const events = stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .flatMap((line) => {
+            try {
+              return [JSON.parse(line) as Record<string, unknown>];
+            } catch {
+              return [];
+            }
+          });
+        resolve({ code, stdout, stderr, events, result: events.findLast((event) => event['type'] === 'result') });
+      },
+    );
     child.stdin?.end();
   });
   if (child === undefined) throw new Error('execFile returned no process');
@@ -46,6 +54,7 @@ export function spawnBrume(args: readonly string[], env?: Record<string, string>
 
 export function failureOf(run: CliRun): { code: string; message: string } {
   const error = run.result?.['error'] as { code: string; message: string } | undefined;
-  if (error === undefined) throw new Error(`expected a failure result, got exit ${run.code}:\n${run.stdout}\n${run.stderr}`);
+  if (error === undefined)
+    throw new Error(`expected a failure result, got exit ${run.code}:\n${run.stdout}\n${run.stderr}`);
   return error;
 }

@@ -23,7 +23,12 @@ export function pngFile(width: number, height: number): Buffer {
   const rows: Buffer[] = [];
   for (let row = 0; row < height; row++) rows.push(Buffer.from([0]), randomBytes(width * 3));
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(Buffer.concat(rows))), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.concat(rows))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A 24-bit BMP of random pixels. */

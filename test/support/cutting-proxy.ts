@@ -24,7 +24,12 @@ export interface CuttingProxy {
  * the agent sees a reset mid-request, exactly like a switch port flapping. Between cuts it relays faithfully, and notes
  * each request it carries, so a test can tell which chunks were sent twice and where each Range began.
  */
-export async function startCuttingProxy(target: URL, cutAfter: number[], onRequest?: (request: ProxiedRequest) => void, options: { bytesPerSecond?: number } = {}): Promise<CuttingProxy> {
+export async function startCuttingProxy(
+  target: URL,
+  cutAfter: number[],
+  onRequest?: (request: ProxiedRequest) => void,
+  options: { bytesPerSecond?: number } = {},
+): Promise<CuttingProxy> {
   const thresholds = [...cutAfter].sort((a, b) => a - b);
   // A slow link, when asked: all connections together relay no faster than this (a task is then caught mid-way).
   const started = performance.now();
@@ -47,9 +52,15 @@ export async function startCuttingProxy(target: URL, cutAfter: number[], onReque
   };
   // Request heads are found by their shape; chunk bodies are compressed data, where such a line does not occur by chance.
   const noteRequests = (data: Buffer): void => {
-    for (const match of data.toString('latin1').matchAll(/(GET|HEAD|PUT|POST|DELETE) (\/\S*) HTTP\/1\.1\r\n((?:[^\r\n]+\r\n)*)\r\n/g)) {
+    for (const match of data
+      .toString('latin1')
+      .matchAll(/(GET|HEAD|PUT|POST|DELETE) (\/\S*) HTTP\/1\.1\r\n((?:[^\r\n]+\r\n)*)\r\n/g)) {
       const range = /^range: bytes=(\d+)-/im.exec(match[3] ?? '');
-      const request = { method: match[1] ?? '', path: match[2] ?? '', rangeStart: range?.[1] === undefined ? undefined : Number(range[1]) };
+      const request = {
+        method: match[1] ?? '',
+        path: match[2] ?? '',
+        rangeStart: range?.[1] === undefined ? undefined : Number(range[1]),
+      };
       requests.push(request);
       onRequest?.(request);
     }

@@ -60,7 +60,12 @@ export async function buildDisk(disk: LoopDisk, recipe: DiskRecipe): Promise<Sam
   for (const [number, fill] of recipe.fills) {
     const entry = table.partitions.find((part) => part.number === number);
     if (entry === undefined) throw new Error(`the table on ${disk.path} has no partition ${number}`);
-    const where = { number, label: fill.label, startBytes: entry.start * table.sectorSize, sizeBytes: entry.size * table.sectorSize };
+    const where = {
+      number,
+      label: fill.label,
+      startBytes: entry.start * table.sectorSize,
+      sizeBytes: entry.size * table.sectorSize,
+    };
     const device = disk.partition(number);
     if (fill.fs === 'raw') {
       const sha256 = await writePattern(device, 0, where.sizeBytes, prng.fork(`raw${number}`).bytes(where.sizeBytes));

@@ -11,7 +11,12 @@ import { apiClient, startServerProcess, type ServerProcess } from './server-proc
 const MiB = 1024 * 1024;
 const CHUNK = String(2 * MiB);
 /** The agent's own read and idle timeout (seconds) and the server's body idle timeout: small, so a silent cut costs seconds. */
-export const FAULT_TIMEOUTS = { agentSeconds: 4, serverBodyIdle: '3s', serverHeaders: '5s', serverRequest: '2m' } as const;
+export const FAULT_TIMEOUTS = {
+  agentSeconds: 4,
+  serverBodyIdle: '3s',
+  serverHeaders: '5s',
+  serverRequest: '2m',
+} as const;
 /** Past this a run is a hang: it is killed and reported as one. */
 const HANG_MS = 240_000;
 
@@ -63,10 +68,18 @@ export async function openFaultBench(work: string): Promise<FaultBench> {
   disks.push(target);
   const dataDir = join(work, 'fault-server');
   const server = await startServerProcess(dataDir, 0, [
-    '--body-idle-timeout', FAULT_TIMEOUTS.serverBodyIdle, '--headers-timeout', FAULT_TIMEOUTS.serverHeaders, '--request-timeout', FAULT_TIMEOUTS.serverRequest,
+    '--body-idle-timeout',
+    FAULT_TIMEOUTS.serverBodyIdle,
+    '--headers-timeout',
+    FAULT_TIMEOUTS.serverHeaders,
+    '--request-timeout',
+    FAULT_TIMEOUTS.serverRequest,
   ]);
   const admin = apiClient(server.url, server.adminToken);
-  for (const [name, mac] of [['fault-master', '52:54:00:00:10:01'], ['fault-pc', '52:54:00:00:10:02']] as const) {
+  for (const [name, mac] of [
+    ['fault-master', '52:54:00:00:10:01'],
+    ['fault-pc', '52:54:00:00:10:02'],
+  ] as const) {
     const made = await admin.post('/hosts', { name, macs: [mac] });
     if (made.status !== 201) throw new Error(`host ${name}: ${JSON.stringify(made.body)}`);
   }
@@ -108,7 +121,22 @@ async function runTask(context: RunContext, task: FaultTask, image: string, url:
   const created = await context.admin.createTask(task, host, image);
   const disk = task === 'capture' ? context.source : context.target;
   const started = performance.now();
-  const agent = spawnBrume(['agent', '--server', url, '--task', String(created.id), '--token', created.token, '--disk', disk.path, '--chunk-size', CHUNK, '--timeout', String(FAULT_TIMEOUTS.agentSeconds), '--json']);
+  const agent = spawnBrume([
+    'agent',
+    '--server',
+    url,
+    '--task',
+    String(created.id),
+    '--token',
+    created.token,
+    '--disk',
+    disk.path,
+    '--chunk-size',
+    CHUNK,
+    '--timeout',
+    String(FAULT_TIMEOUTS.agentSeconds),
+    '--json',
+  ]);
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), HANG_MS)));
   const run = await Promise.race([agent.done, hung]);
@@ -121,7 +149,11 @@ async function runTask(context: RunContext, task: FaultTask, image: string, url:
 }
 
 async function cleanRun(context: RunContext, task: FaultTask, image: string): Promise<Clean> {
-  const proxy = await startFaultProxy(new URL(context.server.url), { kind: 'reset', atByte: Number.POSITIVE_INFINITY, holdMs: 0 });
+  const proxy = await startFaultProxy(new URL(context.server.url), {
+    kind: 'reset',
+    atByte: Number.POSITIVE_INFINITY,
+    holdMs: 0,
+  });
   try {
     const result = await runTask(context, task, image, proxy.url);
     if (result.run?.code !== 0) throw new Error(`the ${task} without a fault failed: ${result.run?.stderr ?? 'hung'}`);
@@ -147,14 +179,27 @@ async function faultedRun(context: RunContext, fault: FaultCase, clean: Clean, b
   } finally {
     await proxy.close();
   }
-  const ended = (await context.admin.get<{ state: string; error: { code: string; message: string } | null }>(`/tasks/${result.taskId}`)).body;
+  const ended = (
+    await context.admin.get<{ state: string; error: { code: string; message: string } | null }>(
+      `/tasks/${result.taskId}`,
+    )
+  ).body;
   const state = result.run === undefined ? 'hung' : ended.state;
-  const check = fault.task === 'capture' ? await checkCapture(context, image, state) : await checkDeploy(context, state);
+  const check =
+    fault.task === 'capture' ? await checkCapture(context, image, state) : await checkDeploy(context, state);
   return {
-    ...fault, plan, struck: proxy.firedAt() !== undefined, state,
-    survived: state === 'done' && check.ok, extraMs: Math.max(0, Math.round(result.ms - clean.ms)),
-    corrupt: check.corrupt, halfPublished: halfPublished(context.dataDir) || check.halfPublished,
-    detail: check.detail || (ended.error === null ? '' : `${ended.error.code}: ${ended.error.message.slice(0, 300)}`) || (result.run === undefined || result.run.code === 0 ? '' : lastLine(result.run.stderr)),
+    ...fault,
+    plan,
+    struck: proxy.firedAt() !== undefined,
+    state,
+    survived: state === 'done' && check.ok,
+    extraMs: Math.max(0, Math.round(result.ms - clean.ms)),
+    corrupt: check.corrupt,
+    halfPublished: halfPublished(context.dataDir) || check.halfPublished,
+    detail:
+      check.detail ||
+      (ended.error === null ? '' : `${ended.error.code}: ${ended.error.message.slice(0, 300)}`) ||
+      (result.run === undefined || result.run.code === 0 ? '' : lastLine(result.run.stderr)),
   };
 }
 
@@ -166,11 +211,24 @@ interface Check {
 }
 
 async function checkCapture(context: RunContext, image: string, state: string): Promise<Check> {
-  const listed = (await context.admin.get<{ images: Array<{ name: string }> }>('/images')).body.images.some((entry) => entry.name === image);
-  if (!listed) return { ok: false, corrupt: false, halfPublished: false, detail: state === 'done' ? 'done, but no image listed' : '' };
+  const listed = (await context.admin.get<{ images: Array<{ name: string }> }>('/images')).body.images.some(
+    (entry) => entry.name === image,
+  );
+  if (!listed)
+    return {
+      ok: false,
+      corrupt: false,
+      halfPublished: false,
+      detail: state === 'done' ? 'done, but no image listed' : '',
+    };
   const verify = await context.admin.post<{ ok: boolean; problems: unknown[] }>(`/images/${image}/verify`);
   const ok = verify.status === 200 && verify.body.ok;
-  return { ok, corrupt: !ok, halfPublished: state !== 'done', detail: ok ? '' : `verify: ${JSON.stringify(verify.body).slice(0, 300)}` };
+  return {
+    ok,
+    corrupt: !ok,
+    halfPublished: state !== 'done',
+    detail: ok ? '' : `verify: ${JSON.stringify(verify.body).slice(0, 300)}`,
+  };
 }
 
 async function checkDeploy(context: RunContext, state: string): Promise<Check> {

@@ -68,7 +68,20 @@ export const FILESYSTEMS: Readonly<Record<SampleFs, FsRow>> = {
   ntfs: {
     fs: 'ntfs',
     // mkntfs cannot read the geometry of a loop partition and would write 0s, leaving the volume unbootable.
-    mkfs: ({ device, label, startSector }) => ['mkfs.ntfs', '-Q', '-F', '-L', label, '-p', String(startSector), '-H', '255', '-S', '63', device],
+    mkfs: ({ device, label, startSector }) => [
+      'mkfs.ntfs',
+      '-Q',
+      '-F',
+      '-L',
+      label,
+      '-p',
+      String(startSector),
+      '-H',
+      '255',
+      '-S',
+      '63',
+      device,
+    ],
     access: { kind: 'mount', type: 'ntfs-3g', options: [] },
     fsck: (device) => ['ntfsfix', '-n', device],
     symlinks: true,

@@ -9,6 +9,12 @@ export async function formatPartition(device: string, fs: SampleFs, label: strin
   const sizeBytes = Number((await tool('blockdev', ['--getsize64', device])).stdout.trim());
   // sysfs counts a partition's start in 512-byte units whatever the logical sector size.
   const start512 = Number((await readFile(`/sys/class/block/${basename(device)}/start`, 'utf8')).trim());
-  const [command, ...args] = FILESYSTEMS[fs].mkfs({ device, label, sizeBytes, sectorSize, startSector: (start512 * 512) / sectorSize });
+  const [command, ...args] = FILESYSTEMS[fs].mkfs({
+    device,
+    label,
+    sizeBytes,
+    sectorSize,
+    startSector: (start512 * 512) / sectorSize,
+  });
   await tool(command, args);
 }

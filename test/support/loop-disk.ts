@@ -27,7 +27,12 @@ export interface LoopDiskOptions {
 }
 
 /** Creates `dir/name` as a sparse file of `sizeBytes` and attaches it to a free loop device. */
-export async function createLoopDisk(dir: string, name: string, sizeBytes: number, options: LoopDiskOptions = {}): Promise<LoopDisk> {
+export async function createLoopDisk(
+  dir: string,
+  name: string,
+  sizeBytes: number,
+  options: LoopDiskOptions = {},
+): Promise<LoopDisk> {
   const sectorSize = options.sectorSize ?? 512;
   const file = join(dir, name);
   await writeFile(file, '', { flag: 'wx' });
@@ -80,9 +85,15 @@ async function refreshPartitions(path: string, partition: (number: number) => st
     if (!existsSync(node)) throw new Error(`partx did not create ${node}`);
     // sysfs counts in 512-byte units whatever the sector size.
     const scale = (table?.sectorSize ?? 512) / 512;
-    const kernel = await Promise.all(['start', 'size'].map(async (field) => Number(await readFile(`/sys/class/block/${basename(node)}/${field}`, 'utf8'))));
+    const kernel = await Promise.all(
+      ['start', 'size'].map(async (field) =>
+        Number(await readFile(`/sys/class/block/${basename(node)}/${field}`, 'utf8')),
+      ),
+    );
     if (kernel[0] !== part.start * scale || kernel[1] !== part.size * scale) {
-      throw new Error(`the kernel's ${node} (start ${kernel[0]}, size ${kernel[1]}) does not match the table: is it in use?`);
+      throw new Error(
+        `the kernel's ${node} (start ${kernel[0]}, size ${kernel[1]}) does not match the table: is it in use?`,
+      );
     }
   }
 }

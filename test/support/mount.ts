@@ -10,9 +10,15 @@ import { tool } from './tools.ts';
  * Mounts `device` on a fresh temporary directory for the duration of `use`, then always unmounts and removes it.
  * Not for vfat (no kernel module here): `populate.ts` and `file-tree.ts` go through mtools for it.
  */
-export async function withMount<T>(device: string, fs: SampleFs, mode: 'ro' | 'rw', use: (dir: string) => Promise<T>): Promise<T> {
+export async function withMount<T>(
+  device: string,
+  fs: SampleFs,
+  mode: 'ro' | 'rw',
+  use: (dir: string) => Promise<T>,
+): Promise<T> {
   const access = FILESYSTEMS[fs].access;
-  if (access.kind !== 'mount') throw new Error(`${fs} is not mounted on this machine; it is read and written with mtools`);
+  if (access.kind !== 'mount')
+    throw new Error(`${fs} is not mounted on this machine; it is read and written with mtools`);
   const dir = await mkdtemp(join(tmpdir(), `brume-mnt-${fs}-`));
   try {
     await tool('mount', ['-t', access.type, '-o', [mode, ...access.options].join(','), device, dir]);

@@ -11,7 +11,12 @@ export interface Room {
   serverAddress: string;
   pcs: { ns: string; address: string }[];
   /** Runs a program in a namespace to its end. */
-  run(ns: string, command: string, args: readonly string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  run(
+    ns: string,
+    command: string,
+    args: readonly string[],
+    env?: Record<string, string>,
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Starts a long-running program in a namespace (`ip netns exec` execs it: the pid is the program's). */
   spawn(ns: string, command: string, args: readonly string[], env?: Record<string, string>): ChildProcess;
   destroy(): Promise<void>;
@@ -42,14 +47,24 @@ export function createRoom(pcCount: number): Room {
       return { ns, address };
     });
     return {
-      serverNs, serverAddress, pcs,
+      serverNs,
+      serverAddress,
+      pcs,
       run: (ns, command, args, env = {}) =>
         new Promise((resolve) => {
-          execFile('ip', ['netns', 'exec', ns, command, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-            resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
+          execFile(
+            'ip',
+            ['netns', 'exec', ns, command, ...args],
+            { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+            (error, stdout, stderr) =>
+              resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
           );
         }),
-      spawn: (ns, command, args, env = {}) => spawn('ip', ['netns', 'exec', ns, command, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn: (ns, command, args, env = {}) =>
+        spawn('ip', ['netns', 'exec', ns, command, ...args], {
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
       destroy: async () => {
         for (const ns of made.reverse()) deleteNamespace(ns);
       },

@@ -14,7 +14,10 @@ function alive(pid: number): boolean {
 
 /** Kills what still runs inside, then deletes the namespace. */
 export function deleteNamespace(name: string): void {
-  const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   for (const pid of pids) process.kill(pid, 'SIGKILL');
   ip('netns', 'del', name);
 }

@@ -39,6 +39,18 @@ export const noopTask = {
 
 /** The registry lines: [file, line after which the import goes, import, line after which the entry goes, entry]. */
 export const NOOP_REGISTRY_LINES = [
-  ['protocol/src/kinds/index.ts', "import { inventory } from './inventory.ts';", "import { noop } from './noop.ts';", '  recover,', '  noop,'],
-  ['agent/src/tasks/index.ts', "import { inventoryTask } from './inventory.ts';", "import { noopTask } from './noop.ts';", '  recover: recoverTask,', '  noop: noopTask,'],
+  [
+    'protocol/src/kinds/index.ts',
+    "import { inventory } from './inventory.ts';",
+    "import { noop } from './noop.ts';",
+    '  recover,',
+    '  noop,',
+  ],
+  [
+    'agent/src/tasks/index.ts',
+    "import { inventoryTask } from './inventory.ts';",
+    "import { noopTask } from './noop.ts';",
+    '  recover: recoverTask,',
+    '  noop: noopTask,',
+  ],
 ] as const;

@@ -29,7 +29,8 @@ export function decodePng(png: Uint8Array): Pixels {
       width = body.readUInt32BE(0);
       height = body.readUInt32BE(4);
       const [depth, colour, , , interlace] = [body[8], body[9], body[10], body[11], body[12]];
-      if (depth !== 8 || (colour !== 2 && colour !== 6) || interlace !== 0) throw new Error(`unsupported PNG: depth ${depth}, colour type ${colour}, interlace ${interlace}`);
+      if (depth !== 8 || (colour !== 2 && colour !== 6) || interlace !== 0)
+        throw new Error(`unsupported PNG: depth ${depth}, colour type ${colour}, interlace ${interlace}`);
       channels = colour === 6 ? 4 : 3;
     } else if (type === 'IDAT') {
       compressed.push(body);
@@ -53,7 +54,15 @@ export function decodePng(png: Uint8Array): Pixels {
       current[x] = ((line[x] ?? 0) + unfilter(filter ?? 0, a, b, c)) & 0xff;
     }
     for (let x = 0; x < width; x += 1) {
-      out.set([current[x * channels] ?? 0, current[x * channels + 1] ?? 0, current[x * channels + 2] ?? 0, channels === 4 ? (current[x * channels + 3] ?? 0) : 255], (y * width + x) * 4);
+      out.set(
+        [
+          current[x * channels] ?? 0,
+          current[x * channels + 1] ?? 0,
+          current[x * channels + 2] ?? 0,
+          channels === 4 ? (current[x * channels + 3] ?? 0) : 255,
+        ],
+        (y * width + x) * 4,
+      );
     }
     previous = current;
   }

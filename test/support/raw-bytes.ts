@@ -13,7 +13,8 @@ export async function rawHash(device: string, offset = 0, length?: number): Prom
   const hash = createHash('sha256');
   const end = length === undefined ? undefined : offset + length - 1;
   if (length === 0) return hash.digest('hex');
-  for await (const chunk of createReadStream(device, { start: offset, end, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(device, { start: offset, end, highWaterMark: 1024 * 1024 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -22,7 +23,8 @@ export async function writeBytes(device: string, offset: number, bytes: Uint8Arr
   const handle = await open(device, 'r+');
   try {
     let done = 0;
-    while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, offset + done)).bytesWritten;
+    while (done < bytes.length)
+      done += (await handle.write(bytes, done, bytes.length - done, offset + done)).bytesWritten;
     await handle.sync();
   } finally {
     await handle.close();

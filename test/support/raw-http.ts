@@ -16,7 +16,10 @@ export interface RawRequest {
   destroy(): void;
 }
 
-export async function openRawRequest(url: string, head: { method: string; path: string; headers: Record<string, string> }): Promise<RawRequest> {
+export async function openRawRequest(
+  url: string,
+  head: { method: string; path: string; headers: Record<string, string> },
+): Promise<RawRequest> {
   const target = new URL(url);
   const started = performance.now();
   const socket = connect(Number(target.port), target.hostname);
@@ -28,9 +31,15 @@ export async function openRawRequest(url: string, head: { method: string; path: 
     socket.once('end', () => resolve(performance.now() - started));
     socket.once('close', () => resolve(performance.now() - started));
   });
-  const lines = [`${head.method} ${head.path} HTTP/1.1`, `host: ${target.host}`, ...Object.entries(head.headers).map(([name, value]) => `${name}: ${value}`)];
+  const lines = [
+    `${head.method} ${head.path} HTTP/1.1`,
+    `host: ${target.host}`,
+    ...Object.entries(head.headers).map(([name, value]) => `${name}: ${value}`),
+  ];
   const write = (data: Uint8Array | string): Promise<void> =>
-    new Promise((resolve, reject) => socket.write(data, (error) => (error === undefined || error === null ? resolve() : reject(error))));
+    new Promise((resolve, reject) =>
+      socket.write(data, (error) => (error === undefined || error === null ? resolve() : reject(error))),
+    );
   await write(`${lines.join('\r\n')}\r\n\r\n`);
   return {
     socket,

@@ -17,7 +17,8 @@ export async function compareWithSample(disk: LoopDisk, sample: SampleDisk): Pro
   for (const partition of sample.partitions) {
     const device = disk.partition(partition.number);
     if (partition.fs === 'raw') {
-      if ((await rawHash(device, 0, partition.sizeBytes)) !== partition.sha256) mismatches.push(`p${partition.number}: raw bytes differ`);
+      if ((await rawHash(device, 0, partition.sizeBytes)) !== partition.sha256)
+        mismatches.push(`p${partition.number}: raw bytes differ`);
       continue;
     }
     const expected = treeHashes(partition.files);
@@ -25,12 +26,15 @@ export async function compareWithSample(disk: LoopDisk, sample: SampleDisk): Pro
     files += expected.size;
     for (const [path, hash] of expected) {
       const found = actual.get(path);
-      if (found !== hash) mismatches.push(`p${partition.number}: ${path} ${found === undefined ? 'is missing' : 'differs'}`);
+      if (found !== hash)
+        mismatches.push(`p${partition.number}: ${path} ${found === undefined ? 'is missing' : 'differs'}`);
     }
-    for (const path of actual.keys()) if (!expected.has(path)) mismatches.push(`p${partition.number}: ${path} is extra`);
+    for (const path of actual.keys())
+      if (!expected.has(path)) mismatches.push(`p${partition.number}: ${path} is extra`);
   }
   for (const area of sample.bootAreas) {
-    if ((await rawHash(disk.path, area.offset, area.length)) !== area.sha256) mismatches.push(`boot area at ${area.offset} differs`);
+    if ((await rawHash(disk.path, area.offset, area.length)) !== area.sha256)
+      mismatches.push(`boot area at ${area.offset} differs`);
   }
   return { files, mismatches };
 }

@@ -38,7 +38,13 @@ export interface BenchDiskOptions {
 }
 
 /** A default mix of a few tens of MiB for a data partition. */
-const dataMix = (seed: number, symlinks: boolean): TreeMix => ({ seed, randomBytes: 12 * MiB, textBytes: 10 * MiB, smallFiles: 300, symlinks });
+const dataMix = (seed: number, symlinks: boolean): TreeMix => ({
+  seed,
+  randomBytes: 12 * MiB,
+  textBytes: 10 * MiB,
+  smallFiles: 300,
+  symlinks,
+});
 
 /**
  * GPT: p1 EFI System (vfat, 64 MiB, EFI/BOOT/BOOTX64.EFI and friends), p2 ext4 "data" (200 MiB), p3 NTFS (the rest),
@@ -82,8 +88,16 @@ export function buildMbrSample(disk: LoopDisk, options: MbrSampleOptions = {}): 
   const seed = options.seed ?? 2;
   const ntfs = options.sizes?.ntfsMiB ?? 160;
   const ext4 = options.sizes?.ext4MiB ?? 128;
-  if (Math.floor(disk.sizeBytes / MiB) - 1 - ntfs - ext4 < 16) throw new Error(`a ${disk.sizeBytes}-byte disk is too small for this MBR sample`);
-  const script = ['label: dos', `size=${ntfs}MiB, type=7, bootable`, `size=${ext4}MiB, type=83`, 'type=5', 'type=83', ''].join('\n');
+  if (Math.floor(disk.sizeBytes / MiB) - 1 - ntfs - ext4 < 16)
+    throw new Error(`a ${disk.sizeBytes}-byte disk is too small for this MBR sample`);
+  const script = [
+    'label: dos',
+    `size=${ntfs}MiB, type=7, bootable`,
+    `size=${ext4}MiB, type=83`,
+    'type=5',
+    'type=83',
+    '',
+  ].join('\n');
   return buildDisk(disk, {
     script,
     seed,
@@ -103,20 +117,39 @@ export function buildBenchDisk(disk: LoopDisk, options: BenchDiskOptions = {}): 
     script: 'label: gpt\ntype=L, name="bench"\n',
     seed,
     fills: new Map<number, PartitionFill>([
-      [1, { fs: 'ext4', label: 'bench', ratio: { seed, ratio: options.fillRatio ?? 0.6, textShare: 0.5, smallFiles: 500 } }],
+      [
+        1,
+        {
+          fs: 'ext4',
+          label: 'bench',
+          ratio: { seed, ratio: options.fillRatio ?? 0.6, textShare: 0.5, smallFiles: 500 },
+        },
+      ],
     ]),
     bootAreas: [BOOT_CODE],
   });
 }
 
-function dataFill(fs: 'ext4' | 'ntfs', label: string, seed: number, symlinks: boolean, ratio: number | undefined): PartitionFill {
+function dataFill(
+  fs: 'ext4' | 'ntfs',
+  label: string,
+  seed: number,
+  symlinks: boolean,
+  ratio: number | undefined,
+): PartitionFill {
   if (ratio !== undefined) return { fs, label, ratio: { seed, ratio } };
   return { fs, label, files: sampleTree(dataMix(seed, symlinks)) };
 }
 
 /** What an ESP holds: a fallback loader, a distribution's shim and GRUB, Windows' boot manager, and some clutter. */
 function espTree(seed: number): TreeEntry[] {
-  const file = (path: string, content: 'random' | 'text', size: number): TreeEntry => ({ kind: 'file', path, content, size, seed: hashSeed(path, seed) });
+  const file = (path: string, content: 'random' | 'text', size: number): TreeEntry => ({
+    kind: 'file',
+    path,
+    content,
+    size,
+    seed: hashSeed(path, seed),
+  });
   return [
     file('EFI/BOOT/BOOTX64.EFI', 'random', 200 * KiB),
     file('EFI/BOOT/fbx64.efi', 'random', 85 * KiB + 123),
@@ -126,6 +159,13 @@ function espTree(seed: number): TreeEntry[] {
     file('EFI/Microsoft/Boot/bootmgfw.efi', 'random', 1536 * KiB + 77),
     file('EFI/Microsoft/Boot/BCD', 'random', 24 * KiB),
     file('loader/entries/debian.conf', 'text', 300),
-    ...sampleTree({ seed, randomBytes: 1 * MiB, textBytes: 512 * KiB, smallFiles: 40, symlinks: false, maxFileBytes: 512 * KiB }),
+    ...sampleTree({
+      seed,
+      randomBytes: 1 * MiB,
+      textBytes: 512 * KiB,
+      smallFiles: 40,
+      symlinks: false,
+      maxFileBytes: 512 * KiB,
+    }),
   ];
 }

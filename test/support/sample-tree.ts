@@ -30,19 +30,35 @@ const MiB = 1024 * KiB;
  */
 export function sampleTree(mix: TreeMix): TreeEntry[] {
   const prng = createPrng(mix.seed);
-  const file = (path: string, content: ContentKind, size: number): TreeEntry => ({ kind: 'file', path, content, size, seed: hashSeed(path, mix.seed) });
+  const file = (path: string, content: ContentKind, size: number): TreeEntry => ({
+    kind: 'file',
+    path,
+    content,
+    size,
+    seed: hashSeed(path, mix.seed),
+  });
   const entries: TreeEntry[] = [
     file('empty', 'empty', 0),
     file('docs/name with spaces.txt', 'text', 3 * KiB + 17),
-    ...splitBytes(mix.randomBytes, mix.maxFileBytes ?? 8 * MiB, prng.fork('random')).map((size, i) => file(`blobs/blob-${pad(i)}.bin`, 'random', size)),
-    ...splitBytes(mix.textBytes, mix.maxFileBytes ?? 8 * MiB, prng.fork('text')).map((size, i) => file(`logs/app-${pad(i)}.log`, 'text', size)),
+    ...splitBytes(mix.randomBytes, mix.maxFileBytes ?? 8 * MiB, prng.fork('random')).map((size, i) =>
+      file(`blobs/blob-${pad(i)}.bin`, 'random', size),
+    ),
+    ...splitBytes(mix.textBytes, mix.maxFileBytes ?? 8 * MiB, prng.fork('text')).map((size, i) =>
+      file(`logs/app-${pad(i)}.log`, 'text', size),
+    ),
   ];
   const small = prng.fork('small');
   for (let i = 0; i < mix.smallFiles; i++) {
     const depth = small.int(1, 3);
     const dirs = Array.from({ length: depth }, (_, level) => `d${level}-${small.int(0, 4)}`);
     const content = small.int(0, 3) === 0 ? 'random' : 'text';
-    entries.push(file(`tree/${dirs.join('/')}/file-${pad(i)}.${content === 'text' ? 'txt' : 'dat'}`, content, small.int(0, 16 * KiB)));
+    entries.push(
+      file(
+        `tree/${dirs.join('/')}/file-${pad(i)}.${content === 'text' ? 'txt' : 'dat'}`,
+        content,
+        small.int(0, 16 * KiB),
+      ),
+    );
   }
   if (mix.symlinks) {
     entries.push({ kind: 'symlink', path: 'links/readme', target: '../docs/name with spaces.txt' });

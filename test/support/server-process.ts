@@ -28,8 +28,14 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the real `brume server` as a child process and waits for its "listening" log line. */
-export async function startServerProcess(dataDir: string, port = 0, extraArgs: readonly string[] = []): Promise<ServerProcess> {
-  const child = spawn(brume, ['server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServerProcess(
+  dataDir: string,
+  port = 0,
+  extraArgs: readonly string[] = [],
+): Promise<ServerProcess> {
+  const child = spawn(brume, ['server', '--data', dataDir, '--listen', `127.0.0.1:${port}`, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.stderr.on('data', (data: Buffer) => log.push(data.toString()));
@@ -44,7 +50,9 @@ export async function startServerProcess(dataDir: string, port = 0, extraArgs: r
         // not a JSON line: kept in the log
       }
     });
-    child.once('exit', (code) => reject(new Error(`brume server exited with ${code} before listening:\n${log.join('\n')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`brume server exited with ${code} before listening:\n${log.join('\n')}`)),
+    );
   });
   const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -71,7 +79,11 @@ export function apiClient(baseUrl: string, token: string | undefined) {
     const headers: Record<string, string> = {};
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const response = await fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -82,9 +94,20 @@ export function apiClient(baseUrl: string, token: string | undefined) {
     return { status: response.status, body: parsed as T };
   };
   /** POST /tasks; throws with the server's answer unless it is 201. */
-  const createTask = async (kind: 'capture' | 'deploy', host: string, image: string, options: { debug?: boolean } = {}): Promise<{ id: number; token: string }> => {
-    const answer = await call<{ task: { id: number }; token: string }>('POST', '/tasks', { kind, host, image, ...options });
-    if (answer.status !== 201) throw new Error(`creating a ${kind} task for ${host}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+  const createTask = async (
+    kind: 'capture' | 'deploy',
+    host: string,
+    image: string,
+    options: { debug?: boolean } = {},
+  ): Promise<{ id: number; token: string }> => {
+    const answer = await call<{ task: { id: number }; token: string }>('POST', '/tasks', {
+      kind,
+      host,
+      image,
+      ...options,
+    });
+    if (answer.status !== 201)
+      throw new Error(`creating a ${kind} task for ${host}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
     return { id: answer.body.task.id, token: answer.body.token };
   };
   return {

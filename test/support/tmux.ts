@@ -76,21 +76,44 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
   // One client call so the options hold before the command starts: no user config, no status line (the pane is the
   // whole columns × rows).
   await tmux(
-    '-f', '/dev/null', 'start-server', ';',
-    'set-option', '-g', 'status', 'off', ';',
-    'new-session', '-d', '-s', name, '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 25),
+    '-f',
+    '/dev/null',
+    'start-server',
+    ';',
+    'set-option',
+    '-g',
+    'status',
+    'off',
+    ';',
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-x',
+    String(options.columns ?? 80),
+    '-y',
+    String(options.rows ?? 25),
     ...(options.cwd === undefined ? [] : ['-c', options.cwd]),
     // A shell records the exit code in a file and keeps the pane open on the command's last screen. Not tmux's own
     // remain-on-exit: its "Pane is dead" line scrolls the screen up a row, and #{pane_dead_status} can stay empty for
     // seconds after the command has ended.
-    '/usr/bin/env', '-i', ...envArgs, '/bin/sh', '-c', '"$@"; echo "$?" > "$0"; exec sleep 3600', statusFile, ...options.command,
+    '/usr/bin/env',
+    '-i',
+    ...envArgs,
+    '/bin/sh',
+    '-c',
+    '"$@"; echo "$?" > "$0"; exec sleep 3600',
+    statusFile,
+    ...options.command,
   );
 
   const columns = options.columns ?? 80;
   const capturePane = async ({ joinWrapped = false, attributes = false } = {}): Promise<string> => {
     const screen = (await tmux('capture-pane', '-p', ...(attributes ? ['-e'] : []), '-t', name)).stdout;
     // Not tmux's own -J: in tmux 3.3 it loses the start of a wrapped line in the top row.
-    return joinWrapped ? screen.split('\n').reduce((joined, row) => joined + row + ([...row].length === columns ? '' : '\n'), '') : screen;
+    return joinWrapped
+      ? screen.split('\n').reduce((joined, row) => joined + row + ([...row].length === columns ? '' : '\n'), '')
+      : screen;
   };
 
   const poll = async <T>(seconds: number, what: string, attempt: () => Promise<T | undefined>): Promise<T> => {
@@ -98,7 +121,8 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
     for (;;) {
       const found = await attempt();
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`tmux ${name}: ${what} after ${seconds} s; the screen:\n${await capturePane()}`);
+      if (Date.now() > deadline)
+        throw new Error(`tmux ${name}: ${what} after ${seconds} s; the screen:\n${await capturePane()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -113,7 +137,8 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
     },
     capturePane,
     waitForText(pattern, seconds = 10) {
-      const matches = (screen: string) => (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen));
+      const matches = (screen: string) =>
+        typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen);
       return poll(seconds, `no ${String(pattern)}`, async () => {
         const screen = await capturePane();
         return matches(screen) ? screen : undefined;

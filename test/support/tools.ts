@@ -38,7 +38,11 @@ export function tool(command: string, args: readonly string[], options: ToolOpti
     child.stdin.end(options.input);
     child.on('error', (error) => reject(new Error(`${command}: ${error.message}`, { cause: error })));
     child.on('close', (code, signal) => {
-      const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? -1 };
+      const result = {
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code: code ?? -1,
+      };
       if (result.code === 0 || options.okCodes?.includes(result.code)) {
         resolve(result);
         return;

@@ -33,8 +33,14 @@ describe('the import-circle check', () => {
   });
 
   it('fails a circle, type-only imports included, and names its files; a plain chain passes', async () => {
-    write('agent/src/ui/port.ts', "import { open } from './adapter.ts';\nexport interface Port { close(): void }\nexport const make = open;\n");
-    write('agent/src/ui/adapter.ts', "import type { Port } from './port.ts';\nexport const open = (): Port => ({ close: () => undefined });\n");
+    write(
+      'agent/src/ui/port.ts',
+      "import { open } from './adapter.ts';\nexport interface Port { close(): void }\nexport const make = open;\n",
+    );
+    write(
+      'agent/src/ui/adapter.ts',
+      "import type { Port } from './port.ts';\nexport const open = (): Port => ({ close: () => undefined });\n",
+    );
     write('agent/src/ui/user.ts', "import { make } from './port.ts';\nexport const port = make();\n");
     const circle = await check(tree);
     expect(circle.code).toBe(1);

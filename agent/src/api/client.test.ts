@@ -4,7 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BrumeError } from '@brume/protocol';
 import { createApiClient, type ApiClient } from './client.ts';
 import { backoffDelay, retryPolicy, type RetryPolicy } from './retry.ts';
-import { breakConnection, sendError, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from '../../../test/fakes/loopback-server.ts';
+import {
+  breakConnection,
+  sendError,
+  sendJson,
+  startLoopbackServer,
+  type Handler,
+  type LoopbackServer,
+} from '../../../test/fakes/loopback-server.ts';
 
 /** A clock the test drives: sleeping advances it at once, and every wait is recorded. */
 function fakeTime(deadlineMs: number): { policy: Partial<RetryPolicy>; waits: number[] } {
@@ -63,9 +70,13 @@ describe('the API client', () => {
     expect(time.waits).toEqual([375, 750]);
   });
 
-  it('never retries a 4xx: the server\'s code and message become the BrumeError', async () => {
-    const server = await serve((_request, response) => sendError(response, 404, 'IMAGE_NOT_FOUND', 'no image called win11'));
-    const failure = await client(server.url, fakeTime(60_000).policy).call('imageManifest', { params: { name: 'win11' } }).catch((error: unknown) => error);
+  it("never retries a 4xx: the server's code and message become the BrumeError", async () => {
+    const server = await serve((_request, response) =>
+      sendError(response, 404, 'IMAGE_NOT_FOUND', 'no image called win11'),
+    );
+    const failure = await client(server.url, fakeTime(60_000).policy)
+      .call('imageManifest', { params: { name: 'win11' } })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BrumeError);
     expect((failure as BrumeError).code).toBe('IMAGE_NOT_FOUND');
     expect((failure as BrumeError).message).toBe('no image called win11');
@@ -73,8 +84,12 @@ describe('the API client', () => {
   });
 
   it('does not retry a full DATA disk (507 STORAGE_FULL): it does not empty itself while the agent waits', async () => {
-    const server = await serve((_request, response) => sendError(response, 507, 'STORAGE_FULL', 'the server\'s DATA disk is full'));
-    const failure = await client(server.url, fakeTime(60_000).policy).call('uploadListing', { params: { task: 3 } }).catch((error: unknown) => error);
+    const server = await serve((_request, response) =>
+      sendError(response, 507, 'STORAGE_FULL', "the server's DATA disk is full"),
+    );
+    const failure = await client(server.url, fakeTime(60_000).policy)
+      .call('uploadListing', { params: { task: 3 } })
+      .catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'STORAGE_FULL' });
     expect(server.requests).toHaveLength(1);
   });
@@ -82,7 +97,9 @@ describe('the API client', () => {
   it('gives up at the deadline with SERVER_UNREACHABLE naming the URL and the last error', async () => {
     const server = await serve((_request, response) => sendError(response, 500, 'INTERNAL', 'disk on fire'));
     const time = fakeTime(20_000);
-    const failure = await client(server.url, time.policy).call('health', {}).catch((error: unknown) => error);
+    const failure = await client(server.url, time.policy)
+      .call('health', {})
+      .catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('SERVER_UNREACHABLE');
     expect((failure as BrumeError).message).toContain(`${server.url}/api/v1/health`);
     expect((failure as BrumeError).message).toContain('disk on fire');
@@ -96,7 +113,9 @@ describe('the API client', () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
     const time = fakeTime(3_000);
-    const failure = await client(`http://127.0.0.1:${port}`, time.policy).call('health', {}).catch((error: unknown) => error);
+    const failure = await client(`http://127.0.0.1:${port}`, time.policy)
+      .call('health', {})
+      .catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('SERVER_UNREACHABLE');
     expect((failure as BrumeError).message).toMatch(/ECONNREFUSED/);
     expect(time.waits.length).toBeGreaterThan(1);
@@ -104,7 +123,9 @@ describe('the API client', () => {
 
   it('detects a silent server by its headers timeout', async () => {
     const server = await serve(() => undefined);
-    const failure = await client(server.url, { deadlineMs: 0 }, { headersTimeoutMs: 300 }).call('health', {}).catch((error: unknown) => error);
+    const failure = await client(server.url, { deadlineMs: 0 }, { headersTimeoutMs: 300 })
+      .call('health', {})
+      .catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('SERVER_UNREACHABLE');
     expect((failure as BrumeError).message).toMatch(/UND_ERR_HEADERS_TIMEOUT|Headers Timeout/i);
   });
@@ -120,28 +141,42 @@ describe('the API client', () => {
         response.end(payload);
       }
     });
-    const bytes = await client(server.url, fakeTime(60_000).policy).bytes('imageFile', { params: { name: 'lab', file: 'd1p1.pc.zst' } }, payload.byteLength, { headers: { range: 'bytes=0-65535' } });
+    const bytes = await client(server.url, fakeTime(60_000).policy).bytes(
+      'imageFile',
+      { params: { name: 'lab', file: 'd1p1.pc.zst' } },
+      payload.byteLength,
+      { headers: { range: 'bytes=0-65535' } },
+    );
     expect(Buffer.from(bytes).equals(payload)).toBe(true);
     expect(server.requests).toHaveLength(2);
     expect(server.requests[1]?.headers.range).toBe('bytes=0-65535');
     expect(server.requests[1]?.url).toBe('/api/v1/images/lab/files/d1p1.pc.zst');
   });
 
-  it.each(['NOT_A_CODE', 'toString', '__proto__'])('takes the unknown error code %s as INTERNAL, never as one of the table', async (code) => {
-    const server = await serve((_request, response) => sendError(response, 403, code, 'refused by something else'));
-    const failure = await client(server.url, fakeTime(60_000).policy).call('agentTask', { params: { id: 7 } }).catch((error: unknown) => error);
-    expect((failure as BrumeError).code).toBe('INTERNAL');
-    expect((failure as BrumeError).message).toBe(`refused by something else (${code}, HTTP 403)`);
-  });
+  it.each(['NOT_A_CODE', 'toString', '__proto__'])(
+    'takes the unknown error code %s as INTERNAL, never as one of the table',
+    async (code) => {
+      const server = await serve((_request, response) => sendError(response, 403, code, 'refused by something else'));
+      const failure = await client(server.url, fakeTime(60_000).policy)
+        .call('agentTask', { params: { id: 7 } })
+        .catch((error: unknown) => error);
+      expect((failure as BrumeError).code).toBe('INTERNAL');
+      expect((failure as BrumeError).message).toBe(`refused by something else (${code}, HTTP 403)`);
+    },
+  );
 
   it('says what came back when a proxy answers with its own page', async () => {
     const server = await serve((_request, response) => {
       response.writeHead(404, { 'content-type': 'text/html' });
       response.end('<html>Not Found</html>');
     });
-    const failure = await client(`${server.url}/api/v1`, fakeTime(60_000).policy).call('agentTask', { params: { id: 7 } }).catch((error: unknown) => error);
+    const failure = await client(`${server.url}/api/v1`, fakeTime(60_000).policy)
+      .call('agentTask', { params: { id: 7 } })
+      .catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('INTERNAL');
-    expect((failure as BrumeError).message).toBe("not a Brume server's answer (text/html): GET /agent/tasks/7 answered HTTP 404: <html>Not Found</html>");
+    expect((failure as BrumeError).message).toBe(
+      "not a Brume server's answer (text/html): GET /agent/tasks/7 answered HTTP 404: <html>Not Found</html>",
+    );
     expect(server.requests[0]?.url).toBe('/api/v1/agent/tasks/7');
   });
 });
@@ -150,7 +185,9 @@ describe('backoff', () => {
   it('doubles from 0.5 s to 15 s, the upper half random', () => {
     const low = retryPolicy({ random: () => 0 });
     const high = retryPolicy({ random: () => 0.999999 });
-    expect([0, 1, 2, 3, 4, 5, 6, 10].map((attempt) => backoffDelay(attempt, low))).toEqual([250, 500, 1000, 2000, 4000, 7500, 7500, 7500]);
+    expect([0, 1, 2, 3, 4, 5, 6, 10].map((attempt) => backoffDelay(attempt, low))).toEqual([
+      250, 500, 1000, 2000, 4000, 7500, 7500, 7500,
+    ]);
     expect(Math.round(backoffDelay(0, high))).toBe(500);
     expect(Math.round(backoffDelay(10, high))).toBe(15_000);
   });

@@ -1,6 +1,18 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { API_PREFIX, BrumeError, errorFromAnswer, prepareCall, readAnswer, routes, type CallInput, type CallResult, type PreparedCall, type RouteName, type Routes } from '@brume/protocol';
+import {
+  API_PREFIX,
+  BrumeError,
+  errorFromAnswer,
+  prepareCall,
+  readAnswer,
+  routes,
+  type CallInput,
+  type CallResult,
+  type PreparedCall,
+  type RouteName,
+  type Routes,
+} from '@brume/protocol';
 import { retryPolicy, TransientError, withRetry, type RetryPolicy } from './retry.ts';
 
 export interface ClientOptions {
@@ -35,11 +47,20 @@ export interface ApiClient {
   /** The server's API root, for messages. */
   readonly url: string;
   /** Calls a route of protocol's table and parses its answer with the route's schema (undefined for a 204). */
-  call<N extends RouteName>(name: N, input: CallInput<Routes[N]>, options?: CallOptions): Promise<CallResult<Routes[N]>>;
+  call<N extends RouteName>(
+    name: N,
+    input: CallInput<Routes[N]>,
+    options?: CallOptions,
+  ): Promise<CallResult<Routes[N]>>;
   /** The JSON answer as it came, for a caller that validates it itself (a manifest is read like a directory's). */
   json<N extends RouteName>(name: N, input: CallInput<Routes[N]>, options?: CallOptions): Promise<unknown>;
   /** A route that streams a file: exactly `length` bytes with status 206 (or 200); a body cut short is a network fault, tried again. */
-  bytes<N extends RouteName>(name: N, input: CallInput<Routes[N]>, length: number, options?: CallOptions): Promise<Uint8Array>;
+  bytes<N extends RouteName>(
+    name: N,
+    input: CallInput<Routes[N]>,
+    length: number,
+    options?: CallOptions,
+  ): Promise<Uint8Array>;
   /** HEAD of a route that streams a file: its size, -1 when the server has no such file. */
   size<N extends RouteName>(name: N, input: CallInput<Routes[N]>): Promise<number>;
   close(): Promise<void>;
@@ -78,9 +99,18 @@ export function createApiClient(options: ClientOptions): ApiClient {
         await response.body.dump().catch(() => undefined);
       }
     };
-    return withRetry(attempt, call.options.once === true ? { ...policy, deadlineMs: 0 } : policy, `${root.origin}${base}${call.prepared.target}`);
+    return withRetry(
+      attempt,
+      call.options.once === true ? { ...policy, deadlineMs: 0 } : policy,
+      `${root.origin}${base}${call.prepared.target}`,
+    );
   };
-  const prepare = <N extends RouteName>(name: N, input: CallInput<Routes[N]>, callOptions: CallOptions = {}, method?: 'HEAD'): Exchange => {
+  const prepare = <N extends RouteName>(
+    name: N,
+    input: CallInput<Routes[N]>,
+    callOptions: CallOptions = {},
+    method?: 'HEAD',
+  ): Exchange => {
     const prepared = prepareCall(routes[name], input);
     return { prepared, method: method ?? prepared.method, options: callOptions };
   };
@@ -92,9 +122,13 @@ export function createApiClient(options: ClientOptions): ApiClient {
         const text = await response.body.text();
         const answer = readAnswer(routes[name], response.statusCode, text);
         if (!answer.ok) {
-          throw new BrumeError('INTERNAL', `${routes[name].method} ${root.origin}${base}${prepareCall(routes[name], input).target} answered something this agent cannot read: ${answer.issues[0]?.message ?? 'invalid'} (a server newer than this agent does that: rebuild the boot files with \`npm run build:boot\` so PCs boot the matching agent)`, {
-            detail: { status: response.statusCode, issues: answer.issues, body: text.slice(0, 2000) },
-          });
+          throw new BrumeError(
+            'INTERNAL',
+            `${routes[name].method} ${root.origin}${base}${prepareCall(routes[name], input).target} answered something this agent cannot read: ${answer.issues[0]?.message ?? 'invalid'} (a server newer than this agent does that: rebuild the boot files with \`npm run build:boot\` so PCs boot the matching agent)`,
+            {
+              detail: { status: response.statusCode, issues: answer.issues, body: text.slice(0, 2000) },
+            },
+          );
         }
         return answer.value;
       }),
@@ -109,11 +143,15 @@ export function createApiClient(options: ClientOptions): ApiClient {
       }),
     bytes: (name, input, length, callOptions) => {
       const call = prepare(name, input, callOptions);
-      return exchange(call, (response) => readExactly(response, length, `${root.origin}${base}${call.prepared.target}`));
+      return exchange(call, (response) =>
+        readExactly(response, length, `${root.origin}${base}${call.prepared.target}`),
+      );
     },
     size: (name, input) => {
       const call = prepare(name, input, {}, 'HEAD');
-      return exchange(call, async (response) => contentLength(response, `${root.origin}${base}${call.prepared.target}`)).catch((error: unknown) => {
+      return exchange(call, async (response) =>
+        contentLength(response, `${root.origin}${base}${call.prepared.target}`),
+      ).catch((error: unknown) => {
         if (error instanceof BrumeError && (error.code === 'NOT_FOUND' || error.code === 'IMAGE_NOT_FOUND')) return -1;
         throw error;
       });
@@ -128,9 +166,18 @@ const TCP_KEEPALIVE_MS = 15_000;
 /** The headers timer runs while a request body drains too: a chunk upload gets one more second per 256 KiB. */
 const UPLOAD_GRACE_BYTES_PER_SECOND = 256 * 1024;
 
-function dispatchOptions(call: Exchange, base: string, token: string | undefined, headersTimeout: number): Dispatcher.RequestOptions {
+function dispatchOptions(
+  call: Exchange,
+  base: string,
+  token: string | undefined,
+  headersTimeout: number,
+): Dispatcher.RequestOptions {
   const { prepared, options } = call;
-  const headers: Record<string, string> = { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), accept: 'application/json', ...options.headers };
+  const headers: Record<string, string> = {
+    ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    accept: 'application/json',
+    ...options.headers,
+  };
   let body: string | Uint8Array | null = null;
   if (prepared.json !== undefined) {
     headers['content-type'] = 'application/json';
@@ -144,7 +191,9 @@ function dispatchOptions(call: Exchange, base: string, token: string | undefined
     method: call.method,
     headers,
     body,
-    headersTimeout: options.headersTimeoutMs ?? headersTimeout + Math.ceil((options.bytes?.byteLength ?? 0) / UPLOAD_GRACE_BYTES_PER_SECOND) * 1000,
+    headersTimeout:
+      options.headersTimeoutMs ??
+      headersTimeout + Math.ceil((options.bytes?.byteLength ?? 0) / UPLOAD_GRACE_BYTES_PER_SECOND) * 1000,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
 }
@@ -154,15 +203,23 @@ async function failureOf(response: Response, call: Exchange): Promise<Error> {
   const head = call.method === 'HEAD';
   const text = head ? '' : await response.body.text().catch(() => '');
   const contentType = response.headers['content-type'];
-  const error = errorFromAnswer({ status: response.statusCode, contentType: Array.isArray(contentType) ? contentType[0] : contentType, text, where: call.prepared.where, head });
+  const error = errorFromAnswer({
+    status: response.statusCode,
+    contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+    text,
+    where: call.prepared.where,
+    head,
+  });
   // A full DATA disk does not empty itself while the agent waits: said at once rather than retried for minutes.
-  if (response.statusCode >= 500 && error.code !== 'STORAGE_FULL') return new TransientError(`HTTP ${response.statusCode} (${error.code}: ${error.message})`, { cause: error });
+  if (response.statusCode >= 500 && error.code !== 'STORAGE_FULL')
+    return new TransientError(`HTTP ${response.statusCode} (${error.code}: ${error.message})`, { cause: error });
   return error;
 }
 
 function contentLength(response: Response, where: string): number {
   const length = Number(response.headers['content-length']);
-  if (!Number.isSafeInteger(length) || length < 0) throw new BrumeError('INTERNAL', `${where} gave no content-length for a HEAD request`);
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new BrumeError('INTERNAL', `${where} gave no content-length for a HEAD request`);
   return length;
 }
 
@@ -174,7 +231,9 @@ async function readExactly(response: Response, length: number, where: string): P
   let filled = 0;
   for await (const piece of response.body as AsyncIterable<Buffer>) {
     if (filled + piece.byteLength > length) {
-      throw new BrumeError('INTERNAL', `${where} sent more than the ${length} bytes asked for`, { detail: { status: response.statusCode } });
+      throw new BrumeError('INTERNAL', `${where} sent more than the ${length} bytes asked for`, {
+        detail: { status: response.statusCode },
+      });
     }
     bytes.set(piece, filled);
     filled += piece.byteLength;

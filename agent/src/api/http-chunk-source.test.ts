@@ -6,7 +6,13 @@ import { CodecPool } from '../imaging/codec-pool.ts';
 import { restoreStream } from '../imaging/restore-stream.ts';
 import { createApiClient } from './client.ts';
 import { httpImageReader } from './http-chunk-source.ts';
-import { breakConnection, sendError, sendJson, startLoopbackServer, type RecordedRequest } from '../../../test/fakes/loopback-server.ts';
+import {
+  breakConnection,
+  sendError,
+  sendJson,
+  startLoopbackServer,
+  type RecordedRequest,
+} from '../../../test/fakes/loopback-server.ts';
 
 const pool = new CodecPool(2);
 afterAll(() => pool.close());
@@ -26,23 +32,74 @@ async function memoryImage(count: number) {
   for (const [index, raw] of raws.entries()) {
     const compressed = await pool.compress(raw.slice(), 3);
     stored.push(Buffer.from(compressed.stored));
-    chunks.push({ rawOffset: index * raw.byteLength, rawBytes: raw.byteLength, rawSha256: compressed.rawSha256, offset, bytes: compressed.stored.byteLength, sha256: compressed.sha256 });
+    chunks.push({
+      rawOffset: index * raw.byteLength,
+      rawBytes: raw.byteLength,
+      rawSha256: compressed.rawSha256,
+      offset,
+      bytes: compressed.stored.byteLength,
+      sha256: compressed.sha256,
+    });
     offset += compressed.stored.byteLength;
   }
   const file = Buffer.concat(stored);
   const boot = randomBytes(8192);
-  const partition = { disk: 1, number: 2, startBytes: 1 << 20, sizeBytes: 8 << 20, type: 'L', fs: 'raw', usedBytes: 0, minBytes: 0, resizable: false, tool: 'partclone.dd', file: 'd1p2.pc.zst', rawBytes: raws.length * 65536, storedBytes: file.byteLength, sha256: sha256(file), chunks } satisfies ManifestPartition;
+  const partition = {
+    disk: 1,
+    number: 2,
+    startBytes: 1 << 20,
+    sizeBytes: 8 << 20,
+    type: 'L',
+    fs: 'raw',
+    usedBytes: 0,
+    minBytes: 0,
+    resizable: false,
+    tool: 'partclone.dd',
+    file: 'd1p2.pc.zst',
+    rawBytes: raws.length * 65536,
+    storedBytes: file.byteLength,
+    sha256: sha256(file),
+    chunks,
+  } satisfies ManifestPartition;
   const manifest: Manifest = {
-    format: IMAGE_FORMAT, name: 'lab', created: new Date().toISOString(), source: { host: 'pc', device: '/dev/sda' }, tools: {},
+    format: IMAGE_FORMAT,
+    name: 'lab',
+    created: new Date().toISOString(),
+    source: { host: 'pc', device: '/dev/sda' },
+    tools: {},
     compression: { algorithm: 'zstd', level: 3, chunkBytes: 65536 },
-    disks: [{ index: 1, sizeBytes: 16 << 20, logicalSectorSize: 512, physicalSectorSize: 512, label: 'gpt', id: 'x', firstUsableBytes: 17408, bootArea: { file: 'd1.boot', bytes: boot.byteLength, sha256: sha256(boot) }, sfdiskFile: 'd1.sfdisk', table: {} }],
+    disks: [
+      {
+        index: 1,
+        sizeBytes: 16 << 20,
+        logicalSectorSize: 512,
+        physicalSectorSize: 512,
+        label: 'gpt',
+        id: 'x',
+        firstUsableBytes: 17408,
+        bootArea: { file: 'd1.boot', bytes: boot.byteLength, sha256: sha256(boot) },
+        sfdiskFile: 'd1.sfdisk',
+        table: {},
+      },
+    ],
     partitions: [partition],
   };
-  return { raws, files: new Map([['d1p2.pc.zst', file], ['d1.boot', boot]]), manifest, partition };
+  return {
+    raws,
+    files: new Map([
+      ['d1p2.pc.zst', file],
+      ['d1.boot', boot],
+    ]),
+    manifest,
+    partition,
+  };
 }
 
 /** The image routes of the server for one image, with Range; `fault` may break an answer first. */
-async function serveImage(image: Awaited<ReturnType<typeof memoryImage>>, fault?: (request: RecordedRequest, index: number) => 'short' | undefined) {
+async function serveImage(
+  image: Awaited<ReturnType<typeof memoryImage>>,
+  fault?: (request: RecordedRequest, index: number) => 'short' | undefined,
+) {
   const server = await startLoopbackServer((request, response, index) => {
     if (request.url === '/api/v1/images/lab/manifest') return sendJson(response, 200, image.manifest);
     const file = image.files.get(decodeURIComponent(request.url.replace('/api/v1/images/lab/files/', '')));
@@ -57,14 +114,24 @@ async function serveImage(image: Awaited<ReturnType<typeof memoryImage>>, fault?
     }
     response.end(body);
   });
-  const client = createApiClient({ server: server.url, token: 't', retry: { deadlineMs: 60_000, sleep: async () => undefined } });
-  cleanups.push(() => client.close(), () => server.close());
+  const client = createApiClient({
+    server: server.url,
+    token: 't',
+    retry: { deadlineMs: 60_000, sleep: async () => undefined },
+  });
+  cleanups.push(
+    () => client.close(),
+    () => server.close(),
+  );
   return { server, reader: httpImageReader(client, 'lab') };
 }
 
 function collector(): { sink: Writable; bytes: () => Buffer } {
   const parts: Buffer[] = [];
-  return { sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(chunk), done()) }), bytes: () => Buffer.concat(parts) };
+  return {
+    sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(chunk), done()) }),
+    bytes: () => Buffer.concat(parts),
+  };
 }
 
 describe('an image read over HTTP', () => {
@@ -78,22 +145,37 @@ describe('an image read over HTTP', () => {
     const { sink, bytes } = collector();
     await restoreStream(image.partition, reader.chunks(), sink, pool, pool.size + 1, () => undefined);
     expect(bytes().equals(Buffer.concat(image.raws))).toBe(true);
-    const ranges = server.requests.filter((request) => request.headers.range !== undefined).map((request) => request.headers.range);
-    expect(ranges).toEqual(image.partition.chunks.map((chunk) => `bytes=${chunk.offset}-${chunk.offset + chunk.bytes - 1}`));
+    const ranges = server.requests
+      .filter((request) => request.headers.range !== undefined)
+      .map((request) => request.headers.range);
+    expect(ranges).toEqual(
+      image.partition.chunks.map((chunk) => `bytes=${chunk.offset}-${chunk.offset + chunk.bytes - 1}`),
+    );
   });
 
   it('asks again for a chunk whose body was cut short, from its own start', async () => {
     const image = await memoryImage(3);
     let cut = false;
     const { server, reader } = await serveImage(image, (request) => {
-      if (cut || request.headers.range === undefined || !String(request.headers.range).startsWith(`bytes=${image.partition.chunks[1]?.offset}-`)) return undefined;
+      if (
+        cut ||
+        request.headers.range === undefined ||
+        !String(request.headers.range).startsWith(`bytes=${image.partition.chunks[1]?.offset}-`)
+      )
+        return undefined;
       cut = true;
       return 'short';
     });
     const { sink, bytes } = collector();
     await restoreStream(image.partition, reader.chunks(), sink, pool, pool.size + 1, () => undefined);
     expect(bytes().equals(Buffer.concat(image.raws))).toBe(true);
-    expect(server.requests.filter((request) => request.headers.range === `bytes=${image.partition.chunks[1]?.offset}-${(image.partition.chunks[1]?.offset ?? 0) + (image.partition.chunks[1]?.bytes ?? 0) - 1}`)).toHaveLength(2);
+    expect(
+      server.requests.filter(
+        (request) =>
+          request.headers.range ===
+          `bytes=${image.partition.chunks[1]?.offset}-${(image.partition.chunks[1]?.offset ?? 0) + (image.partition.chunks[1]?.bytes ?? 0) - 1}`,
+      ),
+    ).toHaveLength(2);
   });
 
   it('stops at a chunk corrupted on the server, naming it, with nothing of it written', async () => {
@@ -104,7 +186,14 @@ describe('an image read over HTTP', () => {
     file[bad.offset + 10] = (file[bad.offset + 10] ?? 0) ^ 0x55;
     const { reader } = await serveImage(image);
     const { sink, bytes } = collector();
-    const failure = await restoreStream(image.partition, reader.chunks(), sink, pool, pool.size + 1, () => undefined).catch((error: unknown) => error);
+    const failure = await restoreStream(
+      image.partition,
+      reader.chunks(),
+      sink,
+      pool,
+      pool.size + 1,
+      () => undefined,
+    ).catch((error: unknown) => error);
     expect((failure as BrumeError).code).toBe('CHUNK_CORRUPT');
     expect((failure as BrumeError).message).toContain('d1p2.pc.zst chunk 2');
     expect(bytes().equals(Buffer.concat(image.raws.slice(0, 2)))).toBe(true);

@@ -18,7 +18,10 @@ export function httpImageReader(client: ApiClient, name: string): ImageReader {
       return manifest;
     },
     async bootArea(disk) {
-      return verifiedBootArea(await client.bytes('imageFile', { params: { name, file: disk.bootArea.file } }, disk.bootArea.bytes), disk);
+      return verifiedBootArea(
+        await client.bytes('imageFile', { params: { name, file: disk.bootArea.file } }, disk.bootArea.bytes),
+        disk,
+      );
     },
     chunks: () => httpChunkSource(client, name),
   };

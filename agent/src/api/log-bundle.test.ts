@@ -26,8 +26,17 @@ describe('collectLogs', () => {
     writeFileSync(join(sub, 'agent.log'), '{"type":"phase"}\n');
     writeFileSync(join(sub, 'a1.capture.log'), 'short');
     writeFileSync(join(sub, '.hidden'), 'no');
-    const logs = await collectLogs(sub, [{ name: 'disk.sfdisk.txt', content: 'label: gpt\n' }], { perFile: 1000, total: 10_000, files: 64 });
-    expect(logs.map((file) => file.name)).toEqual(['agent.log', 'disk.sfdisk.txt', 'a1.capture.log', 'd1p2.capture.log']);
+    const logs = await collectLogs(sub, [{ name: 'disk.sfdisk.txt', content: 'label: gpt\n' }], {
+      perFile: 1000,
+      total: 10_000,
+      files: 64,
+    });
+    expect(logs.map((file) => file.name)).toEqual([
+      'agent.log',
+      'disk.sfdisk.txt',
+      'a1.capture.log',
+      'd1p2.capture.log',
+    ]);
     const partclone = logs.find((file) => file.name === 'd1p2.capture.log');
     expect(partclone?.content.length).toBe(1000);
     expect(partclone?.content.endsWith('END')).toBe(true);
@@ -56,7 +65,10 @@ describe('systemStateLogs', () => {
       return { stdout: JSON.stringify({ blockdevices: [], args }), stderr: '', code: 0 };
     };
     const [dmesg, lsblk] = await systemStateLogs(run);
-    expect(dmesg).toEqual({ name: 'dmesg.txt', content: 'dmesg failed: dmesg: read kernel buffer failed: Operation not permitted\n' });
+    expect(dmesg).toEqual({
+      name: 'dmesg.txt',
+      content: 'dmesg failed: dmesg: read kernel buffer failed: Operation not permitted\n',
+    });
     expect(lsblk?.name).toBe('lsblk.json');
     expect(JSON.parse(lsblk?.content ?? '').args).toContain('-J');
   });

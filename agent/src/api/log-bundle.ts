@@ -30,10 +30,16 @@ export function tailCapped(content: string, cap: number): string {
  * The run's logs as the server takes them: the agent's own log first, then `extra` (a dump of the disk), then every
  * other plain file of the log directory (partclone's logs) by name; each tail-capped, the whole within the budget.
  */
-export async function collectLogs(logDir: string, extra: LogFile[], caps: LogCaps = DEFAULT_LOG_CAPS): Promise<LogFile[]> {
+export async function collectLogs(
+  logDir: string,
+  extra: LogFile[],
+  caps: LogCaps = DEFAULT_LOG_CAPS,
+): Promise<LogFile[]> {
   const names = await readdir(logDir).catch(() => [] as string[]);
   const fromDir: LogFile[] = [];
-  for (const name of names.sort((a, b) => Number(b === AGENT_LOG_FILE) - Number(a === AGENT_LOG_FILE) || a.localeCompare(b))) {
+  for (const name of names.sort(
+    (a, b) => Number(b === AGENT_LOG_FILE) - Number(a === AGENT_LOG_FILE) || a.localeCompare(b),
+  )) {
     if (extra.some((file) => file.name === name) || !LogFileName.safeParse(name).success) continue;
     const content = await readTail(join(logDir, name));
     if (content !== undefined) fromDir.push({ name, content });
@@ -82,10 +88,19 @@ export async function systemStateLogs(run: Runner): Promise<LogFile[]> {
   const capture = (command: string, args: readonly string[]): Promise<string> =>
     run(command, args).then(
       (result) => result.stdout,
-      (error: unknown) => `${[command, ...args].join(' ')} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      (error: unknown) =>
+        `${[command, ...args].join(' ')} failed: ${error instanceof Error ? error.message : String(error)}\n`,
     );
   return [
     { name: 'dmesg.txt', content: await capture('dmesg', []) },
-    { name: 'lsblk.json', content: await capture('lsblk', ['-J', '-b', '-o', 'NAME,KNAME,SIZE,TYPE,TRAN,RM,RO,MODEL,SERIAL,PTTYPE,FSTYPE,LABEL,UUID,PARTUUID,MOUNTPOINT']) },
+    {
+      name: 'lsblk.json',
+      content: await capture('lsblk', [
+        '-J',
+        '-b',
+        '-o',
+        'NAME,KNAME,SIZE,TYPE,TRAN,RM,RO,MODEL,SERIAL,PTTYPE,FSTYPE,LABEL,UUID,PARTUUID,MOUNTPOINT',
+      ]),
+    },
   ];
 }

@@ -37,15 +37,33 @@ export class TransientError extends Error {
 
 // What undici and the socket layer call a connection that failed, broke or went silent.
 const transientCodes = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN',
-  'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
 
 export function isTransient(error: unknown): boolean {
   if (error instanceof TransientError) return true;
   if (error instanceof BrumeError) return false;
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+  for (
+    let current: unknown = error, depth = 0;
+    current instanceof Error && depth < 5;
+    current = current.cause, depth++
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && transientCodes.has(code)) return true;
     // A connection refused on every address comes as an AggregateError whose parts carry the codes.
@@ -63,7 +81,12 @@ export function backoffDelay(attempt: number, policy: RetryPolicy): number {
 export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  const message = error.message !== '' ? error.message : error instanceof AggregateError ? error.errors.map((part) => describeFailure(part)).join('; ') : error.name;
+  const message =
+    error.message !== ''
+      ? error.message
+      : error instanceof AggregateError
+        ? error.errors.map((part) => describeFailure(part)).join('; ')
+        : error.name;
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
@@ -82,10 +105,14 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
       const elapsed = policy.now() - started;
       if (elapsed + wait > policy.deadlineMs) {
         const last = describeFailure(error);
-        throw new BrumeError('SERVER_UNREACHABLE', `${target} could not be reached (${tries} ${tries === 1 ? 'attempt' : 'attempts'} over ${(elapsed / 1000).toFixed(1)} s); last error: ${last}`, {
-          cause: error,
-          detail: { url: target, attempts: tries, lastError: last },
-        });
+        throw new BrumeError(
+          'SERVER_UNREACHABLE',
+          `${target} could not be reached (${tries} ${tries === 1 ? 'attempt' : 'attempts'} over ${(elapsed / 1000).toFixed(1)} s); last error: ${last}`,
+          {
+            cause: error,
+            detail: { url: target, attempts: tries, lastError: last },
+          },
+        );
       }
       await policy.sleep(wait);
     }

@@ -13,12 +13,21 @@ const piece = (offset: number, size: number): StoredPiece => {
   return { offset, stored, sha256: sha256(stored) };
 };
 const manifest = { name: 'win11' } as unknown as Manifest;
-const summary = { name: 'win11', createdAt: new Date().toISOString(), sourceHost: 'pc1', partitions: 1, rawBytes: 10, storedBytes: 10, taskId: 5 };
+const summary = {
+  name: 'win11',
+  createdAt: new Date().toISOString(),
+  sourceHost: 'pc1',
+  partitions: 1,
+  rawBytes: 10,
+  storedBytes: 10,
+  taskId: 5,
+};
 
 /** The upload side of the server, in memory: holds chunks it verified; `lose` drops some before the first commit. */
 function uploadServer(initial: Record<string, HeldChunk[]>, lose: string[] = []) {
   const held = new Map<string, HeldChunk>();
-  for (const [file, chunks] of Object.entries(initial)) for (const chunk of chunks) held.set(`${file}#${chunk.index}`, chunk);
+  for (const [file, chunks] of Object.entries(initial))
+    for (const chunk of chunks) held.set(`${file}#${chunk.index}`, chunk);
   let commits = 0;
   const handle = (request: RecordedRequest, response: ServerResponse): void => {
     const url = new URL(request.url, 'http://x');
@@ -30,8 +39,14 @@ function uploadServer(initial: Record<string, HeldChunk[]>, lose: string[] = [])
     }
     const put = /^\/api\/v1\/uploads\/5\/([^/]+)$/.exec(url.pathname);
     if (request.method === 'PUT' && put !== null) {
-      if (sha256(request.body) !== request.headers['x-brume-sha256']) return sendError(response, 422, 'CHUNK_CORRUPT', 'body does not match');
-      const chunk = { index: Number(url.searchParams.get('chunk')), offset: Number(request.headers['x-brume-offset']), bytes: request.body.byteLength, sha256: sha256(request.body) };
+      if (sha256(request.body) !== request.headers['x-brume-sha256'])
+        return sendError(response, 422, 'CHUNK_CORRUPT', 'body does not match');
+      const chunk = {
+        index: Number(url.searchParams.get('chunk')),
+        offset: Number(request.headers['x-brume-offset']),
+        bytes: request.body.byteLength,
+        sha256: sha256(request.body),
+      };
       held.set(`${put[1] ?? ''}#${chunk.index}`, chunk);
       return sendJson(response, 201, chunk);
     }
@@ -40,7 +55,9 @@ function uploadServer(initial: Record<string, HeldChunk[]>, lose: string[] = [])
         for (const key of lose) held.delete(key);
         return sendError(response, 409, 'UPLOAD_INCOMPLETE', `missing ${lose.join(', ')}`);
       }
-      return lose.every((key) => held.has(key)) ? sendJson(response, 200, summary) : sendError(response, 409, 'UPLOAD_INCOMPLETE', 'still missing');
+      return lose.every((key) => held.has(key))
+        ? sendJson(response, 200, summary)
+        : sendError(response, 409, 'UPLOAD_INCOMPLETE', 'still missing');
     }
     sendError(response, 404, 'NOT_FOUND', `${request.method} ${request.url}`);
   };
@@ -55,7 +72,10 @@ afterEach(async () => {
 async function writerFor(fake: ReturnType<typeof uploadServer>) {
   const server = await startLoopbackServer(fake.handle);
   const client = createApiClient({ server: server.url, token: 't', retry: { deadlineMs: 0 } });
-  cleanups.push(() => client.close(), () => server.close());
+  cleanups.push(
+    () => client.close(),
+    () => server.close(),
+  );
   return { server, writer: uploadImageWriter(client, 5, 'win11') };
 }
 
@@ -75,7 +95,10 @@ describe('the upload writer', () => {
     await writer.publish(manifest);
 
     const puts = server.requests.filter((request) => request.method === 'PUT');
-    expect(puts.map((request) => request.url)).toEqual(['/api/v1/uploads/5/d1.boot?chunk=0', '/api/v1/uploads/5/d1p2.pc.zst?chunk=1']);
+    expect(puts.map((request) => request.url)).toEqual([
+      '/api/v1/uploads/5/d1.boot?chunk=0',
+      '/api/v1/uploads/5/d1p2.pc.zst?chunk=1',
+    ]);
     expect(puts[1]?.headers['x-brume-offset']).toBe('1000');
     expect(puts[1]?.headers['content-type']).toBe('application/octet-stream');
     expect(Buffer.from(second.stored).equals(puts[1]?.body ?? Buffer.alloc(0))).toBe(true);
@@ -107,7 +130,10 @@ describe('the upload writer', () => {
       fake.handle(request, response);
     });
     const client = createApiClient({ server: server.url, token: 't', retry: { deadlineMs: 0 } });
-    cleanups.push(() => client.close(), () => server.close());
+    cleanups.push(
+      () => client.close(),
+      () => server.close(),
+    );
     const writer = uploadImageWriter(client, 5, 'win11');
     await writer.begin();
     await writer.put('d1p2.pc.zst', 0, piece(0, 100));

@@ -46,7 +46,12 @@ type Ledger = Map<string, Map<number, { offset: number; bytes: number; sha256: s
  * A capture's image uploaded to the server, chunk by chunk (docs/api.md, "Upload protocol"): what the server already
  * holds for this task is not sent again, every PUT is retried through network faults, and the commit publishes it.
  */
-export function uploadImageWriter(client: ApiClient, taskId: number, imageName: string, options: UploadOptions = {}): UploadWriter {
+export function uploadImageWriter(
+  client: ApiClient,
+  taskId: number,
+  imageName: string,
+  options: UploadOptions = {},
+): UploadWriter {
   const keepSmall = options.keepSmallBytes ?? 2 * 1024 * 1024;
   const stats: UploadStats = { sentChunks: 0, sentBytes: 0, skippedChunks: 0, skippedBytes: 0 };
   const ledger: Ledger = new Map();
@@ -63,7 +68,8 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
     while (uploading.length > 0) await settleOldest();
   };
 
-  const listHeld = async (): Promise<Ledger> => toLedger(await client.call('uploadListing', { params: { task: taskId } }));
+  const listHeld = async (): Promise<Ledger> =>
+    toLedger(await client.call('uploadListing', { params: { task: taskId } }));
   const send = async (file: string, index: number, piece: StoredPiece): Promise<void> => {
     const entry = { offset: piece.offset, bytes: piece.stored.byteLength, sha256: piece.sha256 };
     const stillMissing = async (): Promise<boolean> => !sameChunk((await listHeld()).get(file)?.get(index), entry);
@@ -72,7 +78,11 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
     stats.sentBytes += piece.stored.byteLength;
   };
   const commit = (manifest: Manifest): Promise<ImageSummary> =>
-    client.call('uploadCommit', { params: { task: taskId }, body: { manifest } }, { headersTimeoutMs: options.commitTimeoutMs ?? 30 * 60 * 1000 });
+    client.call(
+      'uploadCommit',
+      { params: { task: taskId }, body: { manifest } },
+      { headersTimeoutMs: options.commitTimeoutMs ?? 30 * 60 * 1000 },
+    );
 
   return {
     location: `${client.url}/images/${imageName}`,
@@ -100,7 +110,8 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
       try {
         image = await commit(manifest);
       } catch (error) {
-        if (!(error instanceof BrumeError) || (error.code !== 'UPLOAD_INCOMPLETE' && error.code !== 'CHUNK_CORRUPT')) throw error;
+        if (!(error instanceof BrumeError) || (error.code !== 'UPLOAD_INCOMPLETE' && error.code !== 'CHUNK_CORRUPT'))
+          throw error;
         // The server lost (or found damaged and forgot) chunks it had acknowledged: send again what is still here,
         // then commit once more.
         await resendMissing(await listHeld(), ledger, kept, send);
@@ -120,10 +131,15 @@ export function uploadImageWriter(client: ApiClient, taskId: number, imageName: 
  * the server holds (that request waits out the outage) and sends the chunk again only if it is still missing, so a
  * chunk the server holds never crosses the network twice. CHUNK_CORRUPT means the bytes changed on the way: sent again.
  */
-async function putChunk(client: ApiClient, target: CallInput<Routes['uploadChunk']>, piece: StoredPiece, stillMissing: () => Promise<boolean>): Promise<void> {
+async function putChunk(
+  client: ApiClient,
+  target: CallInput<Routes['uploadChunk']>,
+  piece: StoredPiece,
+  stillMissing: () => Promise<boolean>,
+): Promise<void> {
   const headers = { [CHUNK_SHA256_HEADER]: piece.sha256, [CHUNK_OFFSET_HEADER]: String(piece.offset) };
   const policy = retryPolicy();
-  for (let corrupt = 0, faults = 0; ; ) {
+  for (let corrupt = 0, faults = 0; ;) {
     try {
       await client.call('uploadChunk', target, { headers, bytes: piece.stored, once: true });
       return;
@@ -137,7 +153,12 @@ async function putChunk(client: ApiClient, target: CallInput<Routes['uploadChunk
   }
 }
 
-async function resendMissing(held: Ledger, ledger: Ledger, kept: Map<string, StoredPiece>, send: (file: string, index: number, piece: StoredPiece) => Promise<void>): Promise<void> {
+async function resendMissing(
+  held: Ledger,
+  ledger: Ledger,
+  kept: Map<string, StoredPiece>,
+  send: (file: string, index: number, piece: StoredPiece) => Promise<void>,
+): Promise<void> {
   const lost: string[] = [];
   for (const [file, chunks] of ledger) {
     for (const [index, entry] of chunks) {
@@ -148,16 +169,21 @@ async function resendMissing(held: Ledger, ledger: Ledger, kept: Map<string, Sto
     }
   }
   if (lost.length > 0) {
-    throw new BrumeError('UPLOAD_INCOMPLETE', `the server no longer holds ${lost.length} uploaded chunks (${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''}); capture again to send them`, {
-      detail: { missing: lost },
-    });
+    throw new BrumeError(
+      'UPLOAD_INCOMPLETE',
+      `the server no longer holds ${lost.length} uploaded chunks (${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', …' : ''}); capture again to send them`,
+      {
+        detail: { missing: lost },
+      },
+    );
   }
 }
 
 function toLedger(listing: UploadListing): Ledger {
   const ledger: Ledger = new Map();
   for (const [file, chunks] of Object.entries(listing.files)) {
-    for (const chunk of chunks) ledgerOf(ledger, file).set(chunk.index, { offset: chunk.offset, bytes: chunk.bytes, sha256: chunk.sha256 });
+    for (const chunk of chunks)
+      ledgerOf(ledger, file).set(chunk.index, { offset: chunk.offset, bytes: chunk.bytes, sha256: chunk.sha256 });
   }
   return ledger;
 }
@@ -171,5 +197,7 @@ function ledgerOf(ledger: Ledger, file: string): Map<number, { offset: number; b
   return chunks;
 }
 
-const sameChunk = (a: { offset: number; bytes: number; sha256: string } | undefined, b: { offset: number; bytes: number; sha256: string }): boolean =>
-  a !== undefined && a.offset === b.offset && a.bytes === b.bytes && a.sha256 === b.sha256;
+const sameChunk = (
+  a: { offset: number; bytes: number; sha256: string } | undefined,
+  b: { offset: number; bytes: number; sha256: string },
+): boolean => a !== undefined && a.offset === b.offset && a.bytes === b.bytes && a.sha256 === b.sha256;

@@ -26,7 +26,13 @@ describe('write passes', () => {
     await writePass(target, 'zero');
     expect(readFileSync(target.path).equals(Buffer.alloc(target.sizeBytes))).toBe(true);
     const last = events.at(-1);
-    expect(last).toMatchObject({ type: 'progress', phase: 'wipe', target: 'zero', bytesDone: target.sizeBytes, bytesTotal: target.sizeBytes });
+    expect(last).toMatchObject({
+      type: 'progress',
+      phase: 'wipe',
+      target: 'zero',
+      bytesDone: target.sizeBytes,
+      bytesTotal: target.sizeBytes,
+    });
   });
 
   it('random: no 4 KiB block left as it was or zero, and a new stream each run', async () => {
@@ -36,7 +42,10 @@ describe('write passes', () => {
     expect(first.byteLength).toBe(target.sizeBytes);
     for (let offset = 0; offset < first.byteLength; offset += 4096) {
       const block = first.subarray(offset, offset + 4096);
-      expect(block.equals(Buffer.alloc(block.byteLength, 0xff)) || block.equals(Buffer.alloc(block.byteLength)), `block at ${offset}`).toBe(false);
+      expect(
+        block.equals(Buffer.alloc(block.byteLength, 0xff)) || block.equals(Buffer.alloc(block.byteLength)),
+        `block at ${offset}`,
+      ).toBe(false);
     }
     await writePass(target, 'random');
     expect(readFileSync(target.path).subarray(0, MiB).equals(first.subarray(0, MiB))).toBe(false);
@@ -46,12 +55,19 @@ describe('write passes', () => {
     const { target } = disk('cancel');
     const controller = new AbortController();
     controller.abort();
-    await expect(writePass({ ...target, signal: controller.signal }, 'zero')).rejects.toMatchObject({ code: 'TASK_CANCELLED' });
+    await expect(writePass({ ...target, signal: controller.signal }, 'zero')).rejects.toMatchObject({
+      code: 'TASK_CANCELLED',
+    });
   });
 
   it('zeroes only the ranges it is given', async () => {
     const { target } = disk('ranges', 4 * MiB);
-    expect(await zeroRanges(target, [{ offset: 0, bytes: 4096 }, { offset: 3 * MiB, bytes: MiB }])).toBe(4096 + MiB);
+    expect(
+      await zeroRanges(target, [
+        { offset: 0, bytes: 4096 },
+        { offset: 3 * MiB, bytes: MiB },
+      ]),
+    ).toBe(4096 + MiB);
     const bytes = readFileSync(target.path);
     expect(bytes.subarray(0, 4096).equals(Buffer.alloc(4096))).toBe(true);
     expect(bytes[4096]).toBe(0xff);
@@ -71,12 +87,17 @@ describe('read-back', () => {
     bytes[hit + 12345] = 1;
     writeFileSync(target.path, bytes);
     expect(await readBack(target.path, samples, target.reporter)).toMatchObject({ allZero: false, nonZero: [hit] });
-    expect(events.some((event) => event.type === 'progress' && event.phase === 'verify' && event.target === 'read-back')).toBe(true);
+    expect(
+      events.some((event) => event.type === 'progress' && event.phase === 'verify' && event.target === 'read-back'),
+    ).toBe(true);
   });
 
   it('counts a sample past the end as not zero', async () => {
     const { target } = disk('short', MiB);
     writeFileSync(target.path, Buffer.alloc(MiB));
-    expect(await readBack(target.path, [{ offset: MiB / 2, bytes: MiB }], target.reporter)).toMatchObject({ allZero: false, nonZero: [MiB / 2] });
+    expect(await readBack(target.path, [{ offset: MiB / 2, bytes: MiB }], target.reporter)).toMatchObject({
+      allZero: false,
+      nonZero: [MiB / 2],
+    });
   });
 });

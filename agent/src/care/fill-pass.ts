@@ -31,7 +31,11 @@ function byteSource(kind: 'zero' | 'random'): (length: number) => Uint8Array {
 
 function stopIfAborted(target: PassTarget, done: number): void {
   if (target.signal?.aborted === true) {
-    throw new BrumeError('TASK_CANCELLED', `wipe of ${target.path} cancelled after ${done} of ${target.sizeBytes} bytes`, { detail: { bytesDone: done, bytesTotal: target.sizeBytes } });
+    throw new BrumeError(
+      'TASK_CANCELLED',
+      `wipe of ${target.path} cancelled after ${done} of ${target.sizeBytes} bytes`,
+      { detail: { bytesDone: done, bytesTotal: target.sizeBytes } },
+    );
   }
 }
 
@@ -47,7 +51,7 @@ export async function writePass(target: PassTarget, kind: 'zero' | 'random'): Pr
   try {
     let unflushed = 0;
     let chunk = next(Math.min(WRITE_CHUNK, target.sizeBytes));
-    for (let offset = 0; offset < target.sizeBytes; ) {
+    for (let offset = 0; offset < target.sizeBytes;) {
       stopIfAborted(target, offset);
       const writing = writer.write(chunk, offset);
       const after = offset + chunk.byteLength;
@@ -74,7 +78,11 @@ export async function writePass(target: PassTarget, kind: 'zero' | 'random'): Pr
  * BLKZEROOUT or BLKDISCARD over the whole disk, a chunk at a time. 'unsupported' when the device turns the first chunk
  * down (the caller falls back or skips); nothing has been changed then.
  */
-export async function rangePass(target: PassTarget, operation: RangeOperation, label: string): Promise<'done' | 'unsupported'> {
+export async function rangePass(
+  target: PassTarget,
+  operation: RangeOperation,
+  label: string,
+): Promise<'done' | 'unsupported'> {
   const meter = meterFor(target, label, target.sizeBytes);
   const device = openRangeDevice(target.path);
   try {

@@ -11,7 +11,6 @@ export interface ReadBack {
   nonZero: number[];
 }
 
-
 /**
  * Reads each range back and checks it holds only zeroes. The caller has dropped the disk's page cache first
  * (blockdev --flushbufs), so these reads come from the disk, not from the zeroes the wipe left in memory.
@@ -26,7 +25,9 @@ export async function readBack(path: string, ranges: readonly ByteRange[], repor
   for (const range of ranges) {
     const bytes = await readAt(path, range.offset, range.bytes);
     // A short read (past the end) is not a zero sample.
-    const zero = bytes.byteLength === range.bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(zeroes.subarray(0, range.bytes));
+    const zero =
+      bytes.byteLength === range.bytes &&
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(zeroes.subarray(0, range.bytes));
     if (!zero) nonZero.push(range.offset);
     done += range.bytes;
     meter.update(done);

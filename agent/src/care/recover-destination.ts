@@ -32,7 +32,8 @@ export async function findUsbDevice(run: Runner, named: string): Promise<UsbDevi
   const path = named.startsWith('/dev/') ? named : await byLabel(run, named);
   if (!existsSync(path)) throw new BrumeError('DEVICE_NOT_FOUND', `recovery destination ${path}: no such device`);
   const real = realpathSync(path);
-  if (!statSync(real).isBlockDevice()) throw new BrumeError('NOT_A_DISK', `recovery destination ${path} is not a block device`);
+  if (!statSync(real).isBlockDevice())
+    throw new BrumeError('NOT_A_DISK', `recovery destination ${path} is not a block device`);
   const name = basename(real);
   const sys = `/sys/class/block/${name}`;
   // The partition's sysfs entry sits in its disk's (realpath first: `sys/..` would be normalised to /sys/class/block).
@@ -52,26 +53,48 @@ export async function findUsbDevice(run: Runner, named: string): Promise<UsbDevi
 async function byLabel(run: Runner, label: string): Promise<string> {
   const found = await run('blkid', ['-L', label], { okCodes: [2] });
   const device = found.stdout.trim().split('\n')[0] ?? '';
-  if (found.code !== 0 || device === '') throw new BrumeError('DEVICE_NOT_FOUND', `no filesystem labelled ${label} on this PC (blkid -L ${label}): is the USB disk plugged in?`, { detail: { label } });
+  if (found.code !== 0 || device === '')
+    throw new BrumeError(
+      'DEVICE_NOT_FOUND',
+      `no filesystem labelled ${label} on this PC (blkid -L ${label}): is the USB disk plugged in?`,
+      { detail: { label } },
+    );
   return device;
 }
 
 /** Refuses a destination on the disk being recovered: writing there could overwrite the very files sought. */
 export function refuseOnSource(usb: UsbDevice, source: DiskNode): void {
   if (usb.diskMajorMinor === source.majorMinor) {
-    throw new BrumeError('RECOVER_DESTINATION_ON_SOURCE', `refusing to recover ${source.path} onto ${usb.device}: it is on the disk being recovered; choose a partition of another disk`, {
-      detail: { source: source.path, destination: usb.device },
-    });
+    throw new BrumeError(
+      'RECOVER_DESTINATION_ON_SOURCE',
+      `refusing to recover ${source.path} onto ${usb.device}: it is on the disk being recovered; choose a partition of another disk`,
+      {
+        detail: { source: source.path, destination: usb.device },
+      },
+    );
   }
 }
 
 /** Filesystems a recovery writes to, and how they are mounted read-write (the kernel's drivers; NTFS through ntfs-3g). */
-const WRITABLE: Readonly<Record<string, string>> = { ext2: 'ext2', ext3: 'ext3', ext4: 'ext4', vfat: 'vfat', exfat: 'exfat', xfs: 'xfs', btrfs: 'btrfs', ntfs: 'ntfs-3g' };
+const WRITABLE: Readonly<Record<string, string>> = {
+  ext2: 'ext2',
+  ext3: 'ext3',
+  ext4: 'ext4',
+  vfat: 'vfat',
+  exfat: 'exfat',
+  xfs: 'xfs',
+  btrfs: 'btrfs',
+  ntfs: 'ntfs-3g',
+};
 
 export function mountTypeFor(usb: UsbDevice): string {
   const type = usb.fsType === undefined ? undefined : WRITABLE[usb.fsType];
   if (type === undefined) {
-    throw new BrumeError('BAD_REQUEST', `recovery destination ${usb.device} holds ${usb.fsType ?? 'no filesystem'}: it needs one of ${Object.keys(WRITABLE).join(', ')}`, { detail: { device: usb.device, fs: usb.fsType ?? null } });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `recovery destination ${usb.device} holds ${usb.fsType ?? 'no filesystem'}: it needs one of ${Object.keys(WRITABLE).join(', ')}`,
+      { detail: { device: usb.device, fs: usb.fsType ?? null } },
+    );
   }
   return type;
 }

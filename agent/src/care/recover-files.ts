@@ -21,10 +21,18 @@ const NOT_RECOVERED = new Set(['report.xml']);
 /** Every file PhotoRec wrote under `root` (its recup_dir.N folders), hashed, in name order. */
 export async function listRecovered(root: string): Promise<RecoveredFile[]> {
   const files: RecoveredFile[] = [];
-  for (const entry of (await readdir(root, { recursive: true, withFileTypes: true })).sort((a, b) => join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)))) {
+  for (const entry of (await readdir(root, { recursive: true, withFileTypes: true })).sort((a, b) =>
+    join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)),
+  )) {
     if (!entry.isFile() || NOT_RECOVERED.has(entry.name)) continue;
     const path = join(entry.parentPath, entry.name);
-    files.push({ name: relative(root, path), path, type: extname(entry.name).slice(1).toLowerCase() || 'none', bytes: (await stat(path)).size, sha256: await sha256Of(path) });
+    files.push({
+      name: relative(root, path),
+      path,
+      type: extname(entry.name).slice(1).toLowerCase() || 'none',
+      bytes: (await stat(path)).size,
+      sha256: await sha256Of(path),
+    });
   }
   return files;
 }
@@ -42,7 +50,11 @@ export async function sha256Of(path: string): Promise<string> {
 export function serverNames(files: readonly RecoveredFile[]): string[] {
   const seen = new Set<string>();
   return files.map((file) => {
-    const base = (file.name.split('/').at(-1) ?? 'file').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(-120) || 'file';
+    const base =
+      (file.name.split('/').at(-1) ?? 'file')
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .replace(/^[^A-Za-z0-9]+/, '')
+        .slice(-120) || 'file';
     const folder = /(\d+)\/[^/]+$/.exec(file.name)?.[1] ?? String(seen.size);
     const name = seen.has(base) ? `${folder}-${base}` : base;
     seen.add(name);
@@ -71,7 +83,9 @@ export function summarize(files: readonly RecoveredFile[], names: readonly strin
     files: files.length,
     bytes: files.reduce((sum, file) => sum + file.bytes, 0),
     byType,
-    list: files.slice(0, cap).map((file, index) => ({ name: names[index] ?? file.name, bytes: file.bytes, sha256: file.sha256 })),
+    list: files
+      .slice(0, cap)
+      .map((file, index) => ({ name: names[index] ?? file.name, bytes: file.bytes, sha256: file.sha256 })),
     listTruncated: files.length > cap,
   };
 }

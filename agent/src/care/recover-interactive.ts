@@ -22,19 +22,28 @@ export interface InteractiveDeps {
  * brume-recovered/<folder>/ on it by default, and its log beside them. Unmounted when the tool exits.
  * Returns what the technician is told afterwards.
  */
-export async function runInteractive(tool: InteractiveTool, usbNamed: string | undefined, folder: string, deps: InteractiveDeps): Promise<string[]> {
+export async function runInteractive(
+  tool: InteractiveTool,
+  usbNamed: string | undefined,
+  folder: string,
+  deps: InteractiveDeps,
+): Promise<string[]> {
   if (usbNamed === undefined) {
     const status = await deps.onConsole(tool, toolArgs(tool, undefined), deps.workDir);
     return [`${tool} exited (status ${status}); its log is ${join(deps.workDir, `${tool}.log`)}`];
   }
   const usb = await findUsbDevice(deps.run, usbNamed);
   const busy = busyReason({ path: usb.device, name: basename(usb.device), majorMinor: usb.majorMinor });
-  if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `${usb.device} is in use: ${busy}`, { detail: { device: usb.device } });
+  if (busy !== undefined)
+    throw new BrumeError('DEVICE_BUSY', `${usb.device} is in use: ${busy}`, { detail: { device: usb.device } });
   return withMount(deps.run, usb.device, mountTypeFor(usb), 'rw', async (mounted) => {
     const dir = join(mounted, 'brume-recovered', folder);
     await mkdir(dir, { recursive: true });
     const status = await deps.onConsole(tool, toolArgs(tool, dir), dir);
-    return [`${tool} exited (status ${status}).`, `Its files and log are on ${usb.device}${usb.label === undefined ? '' : ` (${usb.label})`} in brume-recovered/${folder}/; it is unmounted now.`];
+    return [
+      `${tool} exited (status ${status}).`,
+      `Its files and log are on ${usb.device}${usb.label === undefined ? '' : ` (${usb.label})`} in brume-recovered/${folder}/; it is unmounted now.`,
+    ];
   });
 }
 

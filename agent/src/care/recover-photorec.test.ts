@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parsePhotorecLog, photorecCommand } from './recover-photorec.ts';
 
-describe('PhotoRec\'s unattended command', () => {
+describe("PhotoRec's unattended command", () => {
   it.each([
     [{ disk: '/dev/sda' }, 'partition_none,wholespace,search'],
     [{ disk: '/dev/sda', partition: 2 }, '2,wholespace,search'],
-    [{ disk: '/dev/sda', types: ['png', 'jpg'] }, 'partition_none,fileopt,everything,disable,png,enable,jpg,enable,wholespace,search'],
+    [
+      { disk: '/dev/sda', types: ['png', 'jpg'] },
+      'partition_none,fileopt,everything,disable,png,enable,jpg,enable,wholespace,search',
+    ],
   ])('%j → %s', (search, command) => {
     expect(photorecCommand(search)).toBe(command);
   });
@@ -29,17 +32,28 @@ PhotoRec exited normally.
 `;
 
 describe('photorec.log', () => {
-  it('gives PhotoRec\'s counts per family, the total, its version and its normal end', () => {
-    expect(parsePhotorecLog(FINISHED)).toEqual({ families: { bmp: 1, pdf: 1, png: 1, riff: 1 }, total: 4, finished: true, syntaxError: undefined, version: '7.1' });
+  it("gives PhotoRec's counts per family, the total, its version and its normal end", () => {
+    expect(parsePhotorecLog(FINISHED)).toEqual({
+      families: { bmp: 1, pdf: 1, png: 1, riff: 1 },
+      total: 4,
+      finished: true,
+      syntaxError: undefined,
+      version: '7.1',
+    });
   });
 
   it('finds a syntax error (an unknown file type): PhotoRec still exits 0', () => {
-    const log = 'PhotoRec 7.1, Data Recovery Utility, July 2019\nInterface File Select\nSyntax error in command line: zzz,enable,search\nPhotoRec exited normally.\n';
+    const log =
+      'PhotoRec 7.1, Data Recovery Utility, July 2019\nInterface File Select\nSyntax error in command line: zzz,enable,search\nPhotoRec exited normally.\n';
     expect(parsePhotorecLog(log).syntaxError).toBe('Syntax error in command line: zzz,enable,search');
   });
 
   it('a run with nothing found has no counts; one file says "file"', () => {
     expect(parsePhotorecLog('Total: 1 file found\n').total).toBe(1);
-    expect(parsePhotorecLog('PhotoRec exited normally.\n')).toMatchObject({ families: {}, total: undefined, finished: true });
+    expect(parsePhotorecLog('PhotoRec exited normally.\n')).toMatchObject({
+      families: {},
+      total: undefined,
+      finished: true,
+    });
   });
 });

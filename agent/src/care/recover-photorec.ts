@@ -21,7 +21,8 @@ export interface PhotorecSearch {
  */
 export function photorecCommand(search: PhotorecSearch): string {
   const parts = [search.partition === undefined ? 'partition_none' : String(search.partition)];
-  if (search.types !== undefined) parts.push('fileopt', 'everything', 'disable', ...search.types.flatMap((type) => [type, 'enable']));
+  if (search.types !== undefined)
+    parts.push('fileopt', 'everything', 'disable', ...search.types.flatMap((type) => [type, 'enable']));
   parts.push('wholespace', 'search');
   return parts.join(',');
 }
@@ -40,7 +41,8 @@ export interface PhotorecReport {
 /** Reads photorec.log (pure: the text in, the report out). */
 export function parsePhotorecLog(text: string): PhotorecReport {
   const families: Record<string, number> = {};
-  for (const match of text.matchAll(/^([a-z0-9]+): (\d+)\/(\d+) recovered$/gm)) families[match[1] ?? '?'] = Number(match[2]);
+  for (const match of text.matchAll(/^([a-z0-9]+): (\d+)\/(\d+) recovered$/gm))
+    families[match[1] ?? '?'] = Number(match[2]);
   const total = /^Total: (\d+) files? found$/m.exec(text)?.[1];
   return {
     families,
@@ -84,8 +86,19 @@ const DEFAULT_RESERVE = 32 * 1024 * 1024;
  */
 export async function runPhotorec(options: PhotorecOptions): Promise<PhotorecRun> {
   const started = performance.now();
-  const args = ['/log', '/d', join(options.outDir, 'recup'), '/cmd', options.search.disk, photorecCommand(options.search)];
-  const child = spawnTool('photorec', args, { cwd: options.logDir, stdio: ['ignore', 'ignore', 'pipe'], signal: options.signal });
+  const args = [
+    '/log',
+    '/d',
+    join(options.outDir, 'recup'),
+    '/cmd',
+    options.search.disk,
+    photorecCommand(options.search),
+  ];
+  const child = spawnTool('photorec', args, {
+    cwd: options.logDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    signal: options.signal,
+  });
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => {
     stderr = lastLines(stderr + data.toString('utf8'), 20);
@@ -105,16 +118,26 @@ export async function runPhotorec(options: PhotorecOptions): Promise<PhotorecRun
     })();
   }, POLL_MS);
   const code = await new Promise<number>((resolve, reject) => {
-    child.once('error', (error) => reject(new BrumeError('TOOL_FAILED', `photorec could not start: ${error.message}`, { cause: error })));
+    child.once('error', (error) =>
+      reject(new BrumeError('TOOL_FAILED', `photorec could not start: ${error.message}`, { cause: error })),
+    );
     child.once('close', (exit, signal) => resolve(exit ?? (signal === null ? -1 : 128)));
   }).finally(() => clearInterval(timer));
   const log = await readFile(join(options.logDir, 'photorec.log'), 'utf8').catch(() => '');
   const report = parsePhotorecLog(log);
   if (report.syntaxError !== undefined) {
-    throw new BrumeError('BAD_REQUEST', `PhotoRec refused its command (${photorecCommand(options.search)}): ${report.syntaxError}; a file type it does not know?`, { detail: { command: photorecCommand(options.search) } });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `PhotoRec refused its command (${photorecCommand(options.search)}): ${report.syntaxError}; a file type it does not know?`,
+      { detail: { command: photorecCommand(options.search) } },
+    );
   }
   if (code !== 0 && stopped === undefined) {
-    throw new BrumeError('TOOL_FAILED', `photorec ${args.join(' ')} failed (exit ${code}): ${lastLines(stderr, 5) || lastLines(log, 5)}`, { detail: { args, code } });
+    throw new BrumeError(
+      'TOOL_FAILED',
+      `photorec ${args.join(' ')} failed (exit ${code}): ${lastLines(stderr, 5) || lastLines(log, 5)}`,
+      { detail: { args, code } },
+    );
   }
   options.onProgress(options.totalBytes);
   return { report, stopped, seconds: (performance.now() - started) / 1000 };

@@ -8,7 +8,13 @@ import type { RecoveredFile } from './recover-files.ts';
  * after a network fault replaces what the server held from there), then a commit with the size and sha256, which the
  * server checks against what it holds before it keeps the file.
  */
-export async function uploadRecovered(client: ApiClient, taskId: number, file: RecoveredFile, name: string, onBytes: (bytes: number) => void): Promise<RecoveredStored> {
+export async function uploadRecovered(
+  client: ApiClient,
+  taskId: number,
+  file: RecoveredFile,
+  name: string,
+  onBytes: (bytes: number) => void,
+): Promise<RecoveredStored> {
   const params = { task: taskId, file: name };
   const handle = await open(file.path, 'r');
   try {
@@ -16,7 +22,8 @@ export async function uploadRecovered(client: ApiClient, taskId: number, file: R
     do {
       const piece = new Uint8Array(Math.min(RECOVERED_PIECE_BYTES, file.bytes - offset));
       const { bytesRead } = await handle.read(piece, 0, piece.byteLength, offset);
-      if (bytesRead !== piece.byteLength) throw new Error(`${file.path} shrank while it was sent (${offset + bytesRead} of ${file.bytes} bytes)`);
+      if (bytesRead !== piece.byteLength)
+        throw new Error(`${file.path} shrank while it was sent (${offset + bytesRead} of ${file.bytes} bytes)`);
       await client.call('recoveredPiece', { params, query: { offset } }, { bytes: piece });
       offset += piece.byteLength;
       onBytes(piece.byteLength);
@@ -24,5 +31,9 @@ export async function uploadRecovered(client: ApiClient, taskId: number, file: R
   } finally {
     await handle.close();
   }
-  return client.call('recoveredCommit', { params, body: { bytes: file.bytes, sha256: file.sha256 } }, { headersTimeoutMs: 120_000 });
+  return client.call(
+    'recoveredCommit',
+    { params, body: { bytes: file.bytes, sha256: file.sha256 } },
+    { headersTimeoutMs: 120_000 },
+  );
 }

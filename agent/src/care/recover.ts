@@ -72,13 +72,22 @@ export async function recoverFiles(options: RecoverOptions, deps: RecoverDeps): 
   const usb = target.kind === 'usb' ? await findUsbDevice(deps.run, target.named) : undefined;
   if (usb !== undefined) refuseOnSource(usb, source);
   const busy = busyReason(source);
-  if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `refusing to recover from ${source.path}: ${busy}`, { detail: { disk: source.path } });
+  if (busy !== undefined)
+    throw new BrumeError('DEVICE_BUSY', `refusing to recover from ${source.path}: ${busy}`, {
+      detail: { disk: source.path },
+    });
   if (usb !== undefined) checkUsbFree(usb);
   const mountType = usb === undefined ? undefined : mountTypeFor(usb);
 
   // 2. PhotoRec, with the source switched read-only for the kernel as well, into the destination's folder.
-  const search: Search = (outDir, reserveBytes) => withReadOnly(deps.run, source.path, () => carve(outDir, reserveBytes, source, totalBytes, options, deps.reporter));
-  const summary = (found: Searched, files: RecoveredFile[], names: string[], destination: RecoverResult['destination']): RecoverResult =>
+  const search: Search = (outDir, reserveBytes) =>
+    withReadOnly(deps.run, source.path, () => carve(outDir, reserveBytes, source, totalBytes, options, deps.reporter));
+  const summary = (
+    found: Searched,
+    files: RecoveredFile[],
+    names: string[],
+    destination: RecoverResult['destination'],
+  ): RecoverResult =>
     result(options, source, found, summarize(files, names, options.listCap ?? LIST_CAP), destination, started);
   if (usb !== undefined && mountType !== undefined) {
     // 3. On the USB disk: PhotoRec writes there directly; the unmount flushes it.
@@ -88,12 +97,21 @@ export async function recoverFiles(options: RecoverOptions, deps: RecoverDeps): 
       await mkdir(outDir, { recursive: true });
       const found = await search(outDir, USB_RESERVE);
       const files = await listRecovered(outDir);
-      return summary(found, files, files.map((file) => file.name), { kind: 'usb', device: usb.device, label: usb.label ?? null, dir: folder });
+      return summary(
+        found,
+        files,
+        files.map((file) => file.name),
+        { kind: 'usb', device: usb.device, label: usb.label ?? null, dir: folder },
+      );
     });
   }
   // 3. To the server: PhotoRec fills a staging folder, whose files are then sent one by one.
   const client = deps.client;
-  if (client === undefined) throw new BrumeError('BAD_REQUEST', 'a recovery to the server needs the server: run it as a task (brume agent --server … --task …)');
+  if (client === undefined)
+    throw new BrumeError(
+      'BAD_REQUEST',
+      'a recovery to the server needs the server: run it as a task (brume agent --server … --task …)',
+    );
   const staging = await mkdtemp(join(options.stagingDir, `brume-recover-${options.taskId}-`));
   try {
     await refuseStagingOnSource(staging, source);
@@ -111,7 +129,13 @@ type Searched = Awaited<ReturnType<typeof runPhotorec>>;
 type Search = (outDir: string, reserveBytes: number) => Promise<Searched>;
 
 /** Each file to the server in turn, each checked there by its sha256 before it is kept. */
-async function sendAll(client: ApiClient, taskId: number, files: readonly RecoveredFile[], names: readonly string[], reporter: Reporter): Promise<void> {
+async function sendAll(
+  client: ApiClient,
+  taskId: number,
+  files: readonly RecoveredFile[],
+  names: readonly string[],
+  reporter: Reporter,
+): Promise<void> {
   const total = files.reduce((sum, file) => sum + file.bytes, 0);
   phase(reporter, 'upload', `sending ${files.length} recovered file(s), ${total} bytes, to the server`, 'files');
   let sent = 0;
@@ -124,22 +148,56 @@ async function sendAll(client: ApiClient, taskId: number, files: readonly Recove
   }
 }
 
-async function carve(outDir: string, reserveBytes: number, source: DiskNode, totalBytes: number, options: RecoverOptions, reporter: Reporter): Promise<Searched> {
-  const area = options.partition === undefined ? `the whole of ${source.path}` : `partition ${options.partition} of ${source.path}`;
-  phase(reporter, 'recover', `PhotoRec over ${area} (${totalBytes} bytes), read-only${options.types === undefined ? '' : `, types ${options.types.join(',')}`}`, 'photorec');
+async function carve(
+  outDir: string,
+  reserveBytes: number,
+  source: DiskNode,
+  totalBytes: number,
+  options: RecoverOptions,
+  reporter: Reporter,
+): Promise<Searched> {
+  const area =
+    options.partition === undefined
+      ? `the whole of ${source.path}`
+      : `partition ${options.partition} of ${source.path}`;
+  phase(
+    reporter,
+    'recover',
+    `PhotoRec over ${area} (${totalBytes} bytes), read-only${options.types === undefined ? '' : `, types ${options.types.join(',')}`}`,
+    'photorec',
+  );
   const carveStarted = performance.now();
   const found = await runPhotorec({
     search: { disk: source.path, partition: options.partition, types: options.types },
-    outDir, logDir: options.logDir, totalBytes, reserveBytes, signal: options.signal,
-    onProgress: (bytes) => reportProgress(reporter, { phase: 'recover', target: 'photorec', done: bytes, total: totalBytes, started: carveStarted }),
+    outDir,
+    logDir: options.logDir,
+    totalBytes,
+    reserveBytes,
+    signal: options.signal,
+    onProgress: (bytes) =>
+      reportProgress(reporter, {
+        phase: 'recover',
+        target: 'photorec',
+        done: bytes,
+        total: totalBytes,
+        started: carveStarted,
+      }),
   });
   // Cancelled: PhotoRec was stopped; nothing found is copied or uploaded.
   options.signal?.throwIfAborted();
-  if (found.stopped !== undefined) phase(reporter, 'recover', `PhotoRec stopped: ${found.stopped}; the files found so far are kept`, 'photorec');
+  if (found.stopped !== undefined)
+    phase(reporter, 'recover', `PhotoRec stopped: ${found.stopped}; the files found so far are kept`, 'photorec');
   return found;
 }
 
-function result(options: RecoverOptions, source: DiskNode, found: Searched, summary: RecoveredSummary, destination: RecoverResult['destination'], started: number): RecoverResult {
+function result(
+  options: RecoverOptions,
+  source: DiskNode,
+  found: Searched,
+  summary: RecoveredSummary,
+  destination: RecoverResult['destination'],
+  started: number,
+): RecoverResult {
   return {
     disk: source.path,
     partition: options.partition ?? null,
@@ -158,23 +216,37 @@ function searchedBytes(source: DiskNode, partition: number | undefined): number 
   if (partition === undefined) return facts.sizeBytes;
   const found = facts.partitions.find((entry) => entry.number === partition);
   if (found === undefined) {
-    throw new BrumeError('BAD_REQUEST', `${source.path} has no partition ${partition} (it has ${facts.partitions.map((entry) => entry.number).join(', ') || 'none'})`, { detail: { disk: source.path, partition } });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `${source.path} has no partition ${partition} (it has ${facts.partitions.map((entry) => entry.number).join(', ') || 'none'})`,
+      { detail: { disk: source.path, partition } },
+    );
   }
   return found.sizeBytes;
 }
 
 function checkUsbFree(usb: UsbDevice): void {
   const busy = busyReason({ path: usb.device, name: basename(usb.device), majorMinor: usb.majorMinor });
-  if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `recovery destination ${usb.device} is in use: ${busy}`, { detail: { device: usb.device } });
+  if (busy !== undefined)
+    throw new BrumeError('DEVICE_BUSY', `recovery destination ${usb.device} is in use: ${busy}`, {
+      detail: { device: usb.device },
+    });
 }
 
 /** The staging folder's filesystem must not live on the source disk (a Brume run outside the ramdisk, say). */
 async function refuseStagingOnSource(staging: string, source: DiskNode): Promise<void> {
   const dev = (await stat(staging)).dev;
   const majorMinor = `${(dev >> 8) & 0xfff}:${(dev & 0xff) | ((dev >> 12) & 0xfff00)}`;
-  const own = [source.majorMinor, ...kernelPartitions(source).map((name) => readFileSync(`/sys/class/block/${name}/dev`, 'utf8').trim())];
+  const own = [
+    source.majorMinor,
+    ...kernelPartitions(source).map((name) => readFileSync(`/sys/class/block/${name}/dev`, 'utf8').trim()),
+  ];
   if (own.includes(majorMinor)) {
-    throw new BrumeError('RECOVER_DESTINATION_ON_SOURCE', `the staging folder ${staging} is on ${source.path}, the disk being recovered`, { detail: { staging, source: source.path } });
+    throw new BrumeError(
+      'RECOVER_DESTINATION_ON_SOURCE',
+      `the staging folder ${staging} is on ${source.path}, the disk being recovered`,
+      { detail: { staging, source: source.path } },
+    );
   }
 }
 

@@ -16,7 +16,12 @@ import {
   sanitizeLog,
 } from '../../../test/fixtures/secure-erase-outputs.ts';
 
-const nvme: SecureTarget = { path: '/dev/nvme0n1', transport: 'nvme', namespaces: ['nvme0n1'], sizeBytes: 256060514304 };
+const nvme: SecureTarget = {
+  path: '/dev/nvme0n1',
+  transport: 'nvme',
+  namespaces: ['nvme0n1'],
+  sizeBytes: 256060514304,
+};
 const sata: SecureTarget = { path: '/dev/sda', transport: 'sata', namespaces: [], sizeBytes: 250059350016 };
 const noWait = async (): Promise<void> => undefined;
 
@@ -35,7 +40,10 @@ async function refusal(promise: Promise<unknown>): Promise<BrumeError> {
 }
 
 /** hdparm whose -I answer follows the drive's state as the commands change it. */
-function ataDrive(initial: string, onErase: 'ok' | 'fail' = 'ok'): ReturnType<typeof fakeRunner> & { state: () => string } {
+function ataDrive(
+  initial: string,
+  onErase: 'ok' | 'fail' = 'ok',
+): ReturnType<typeof fakeRunner> & { state: () => string } {
   let state = initial;
   const run = fakeRunner({
     hdparm: (args) => {
@@ -60,7 +68,12 @@ describe('NVMe', () => {
   it('sanitizes with crypto erase and follows the sanitize log to the end', async () => {
     const logs = [sanitizeLog(2, 16384), sanitizeLog(2, 49152), sanitizeLog(1, 65535)];
     const run = fakeRunner({
-      nvme: (args) => (args[0] === 'id-ctrl' ? { stdout: JSON.stringify(NVME_SN730) } : args[0] === 'sanitize-log' ? { stdout: logs.shift() ?? '' } : {}),
+      nvme: (args) =>
+        args[0] === 'id-ctrl'
+          ? { stdout: JSON.stringify(NVME_SN730) }
+          : args[0] === 'sanitize-log'
+            ? { stdout: logs.shift() ?? '' }
+            : {},
     });
     const plan = await prepareSecureErase(run, nvme);
     const { events, reporter } = collect();
@@ -78,9 +91,17 @@ describe('NVMe', () => {
 
   it('stops waiting for a sanitize when the task is cancelled: the controller goes on by itself', async () => {
     const controller = new AbortController();
-    const run = fakeRunner({ nvme: (args) => (args[0] === 'id-ctrl' ? { stdout: JSON.stringify(NVME_SN730) } : args[0] === 'sanitize-log' ? { stdout: sanitizeLog(2, 16384) } : {}) });
+    const run = fakeRunner({
+      nvme: (args) =>
+        args[0] === 'id-ctrl'
+          ? { stdout: JSON.stringify(NVME_SN730) }
+          : args[0] === 'sanitize-log'
+            ? { stdout: sanitizeLog(2, 16384) }
+            : {},
+    });
     const plan = await prepareSecureErase(run, nvme);
-    const sleep = async (): Promise<void> => void (run.calls.filter((call) => call.includes('sanitize-log')).length === 2 && controller.abort());
+    const sleep = async (): Promise<void> =>
+      void (run.calls.filter((call) => call.includes('sanitize-log')).length === 2 && controller.abort());
     const error = await refusal(runSecureErase(plan, nvme, { run, ...collect(), sleep, signal: controller.signal }));
     expect(error.code).toBe('TASK_CANCELLED');
     expect(error.message).toMatch(/the controller finishes it by itself/);
@@ -88,16 +109,30 @@ describe('NVMe', () => {
   });
 
   it('reports a failed sanitize', async () => {
-    const run = fakeRunner({ nvme: (args) => (args[0] === 'id-ctrl' ? { stdout: JSON.stringify(NVME_SN730) } : args[0] === 'sanitize-log' ? { stdout: sanitizeLog(3, 0) } : {}) });
-    const error = await refusal(runSecureErase(await prepareSecureErase(run, nvme), nvme, { run, ...collect(), sleep: noWait }));
+    const run = fakeRunner({
+      nvme: (args) =>
+        args[0] === 'id-ctrl'
+          ? { stdout: JSON.stringify(NVME_SN730) }
+          : args[0] === 'sanitize-log'
+            ? { stdout: sanitizeLog(3, 0) }
+            : {},
+    });
+    const error = await refusal(
+      runSecureErase(await prepareSecureErase(run, nvme), nvme, { run, ...collect(), sleep: noWait }),
+    );
     expect(error.detail).toMatchObject({ reason: 'secure-failed', sanitizeStatus: 3 });
     expect(error.message).toMatch(/failure mode/);
   });
 
   it('formats with user-data erase when that is all the controller has', async () => {
-    const run = fakeRunner({ nvme: (args) => (args[0] === 'id-ctrl' ? { stdout: JSON.stringify(NVME_USER_DATA_ONLY) } : {}) });
+    const run = fakeRunner({
+      nvme: (args) => (args[0] === 'id-ctrl' ? { stdout: JSON.stringify(NVME_USER_DATA_ONLY) } : {}),
+    });
     await runSecureErase(await prepareSecureErase(run, nvme), nvme, { run, ...collect(), sleep: noWait });
-    expect(run.calls).toEqual(['nvme id-ctrl /dev/nvme0n1 -o json', 'nvme format /dev/nvme0n1 --ses=1 --force --timeout=14400000']);
+    expect(run.calls).toEqual([
+      'nvme id-ctrl /dev/nvme0n1 -o json',
+      'nvme format /dev/nvme0n1 --ses=1 --force --timeout=14400000',
+    ]);
   });
 });
 
@@ -150,7 +185,11 @@ describe('ATA', () => {
 
 describe('disks with no secure erase', () => {
   it.each([
-    ['a loop device', { ...sata, path: '/dev/loop3', transport: 'loop' }, /a loop disk has neither NVMe sanitize\/format nor ATA security erase/],
+    [
+      'a loop device',
+      { ...sata, path: '/dev/loop3', transport: 'loop' },
+      /a loop disk has neither NVMe sanitize\/format nor ATA security erase/,
+    ],
     ['a USB disk', { ...sata, transport: 'usb' }, /behind a USB bridge/],
   ] as const)('%s is refused before any tool runs', async (_name, target, message) => {
     const run = fakeRunner({});
@@ -160,7 +199,9 @@ describe('disks with no secure erase', () => {
     expect(run.calls).toEqual([]);
   });
   it('a SATA disk whose hdparm -I fails (no ATA behind it) is unsupported', async () => {
-    const error = await refusal(prepareSecureErase(fakeRunner({ hdparm: { code: 25, stderr: 'SG_IO: bad/missing sense data' } }), sata));
+    const error = await refusal(
+      prepareSecureErase(fakeRunner({ hdparm: { code: 25, stderr: 'SG_IO: bad/missing sense data' } }), sata),
+    );
     expect(error.detail).toMatchObject({ reason: 'secure-unsupported' });
   });
 });

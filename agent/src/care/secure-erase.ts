@@ -22,9 +22,18 @@ export function eraseFamily(transport: DiskTransport): EraseFamily | Unavailable
   // SATA drives behind a SAS HBA answer ATA commands through SAT; a real SCSI disk has no Security block in hdparm -I.
   if (transport === 'sata' || transport === 'scsi') return 'ata';
   if (transport === 'usb') {
-    return { supported: false, blocked: false, reason: 'the drive is behind a USB bridge: bridges pass security commands badly or not at all, and a drive left locked behind one is hard to recover; connect it directly' };
+    return {
+      supported: false,
+      blocked: false,
+      reason:
+        'the drive is behind a USB bridge: bridges pass security commands badly or not at all, and a drive left locked behind one is hard to recover; connect it directly',
+    };
   }
-  return { supported: false, blocked: false, reason: `a ${transport} disk has neither NVMe sanitize/format nor ATA security erase` };
+  return {
+    supported: false,
+    blocked: false,
+    reason: `a ${transport} disk has neither NVMe sanitize/format nor ATA security erase`,
+  };
 }
 
 // ---- NVMe ----------------------------------------------------------------------------------------------------------
@@ -40,7 +49,12 @@ export interface NvmeController {
   sanicap: number;
 }
 
-const IdCtrl = z.looseObject({ mn: z.string().default(''), oacs: z.number().int(), fna: z.number().int(), sanicap: z.number().int().default(0) });
+const IdCtrl = z.looseObject({
+  mn: z.string().default(''),
+  oacs: z.number().int(),
+  fna: z.number().int(),
+  sanicap: z.number().int().default(0),
+});
 
 /** undefined when the output is not nvme-cli's id-ctrl JSON. */
 export function parseNvmeIdCtrl(text: string): NvmeController | undefined {
@@ -67,13 +81,23 @@ const hex = (value: number): string => `0x${value.toString(16)}`;
  */
 export function chooseNvmeErase(controller: NvmeController, path: string, namespaces: readonly string[]): NvmeChoice {
   const alone = namespaces.length <= 1;
-  if (alone && (controller.sanicap & 0b001) !== 0) return { supported: true, method: 'nvme-sanitize-crypto', args: ['sanitize', path, '--sanact=4'] };
-  if (alone && (controller.sanicap & 0b010) !== 0) return { supported: true, method: 'nvme-sanitize-block', args: ['sanitize', path, '--sanact=2'] };
+  if (alone && (controller.sanicap & 0b001) !== 0)
+    return { supported: true, method: 'nvme-sanitize-crypto', args: ['sanitize', path, '--sanact=4'] };
+  if (alone && (controller.sanicap & 0b010) !== 0)
+    return { supported: true, method: 'nvme-sanitize-block', args: ['sanitize', path, '--sanact=2'] };
   if ((controller.oacs & 0b10) === 0) {
-    return { supported: false, blocked: false, reason: `NVMe ${controller.model || 'controller'} offers neither sanitize (SANICAP ${hex(controller.sanicap)}${alone ? '' : ', unused: other namespaces share it'}) nor Format NVM (OACS ${hex(controller.oacs)})` };
+    return {
+      supported: false,
+      blocked: false,
+      reason: `NVMe ${controller.model || 'controller'} offers neither sanitize (SANICAP ${hex(controller.sanicap)}${alone ? '' : ', unused: other namespaces share it'}) nor Format NVM (OACS ${hex(controller.oacs)})`,
+    };
   }
   if (!alone && (controller.fna & 0b011) !== 0) {
-    return { supported: false, blocked: false, reason: `a secure format on this NVMe controller erases every namespace (FNA ${hex(controller.fna)}), and it has ${namespaces.length}: ${namespaces.join(', ')}` };
+    return {
+      supported: false,
+      blocked: false,
+      reason: `a secure format on this NVMe controller erases every namespace (FNA ${hex(controller.fna)}), and it has ${namespaces.length}: ${namespaces.join(', ')}`,
+    };
   }
   const crypto = (controller.fna & 0b100) !== 0;
   // Long formats outlast nvme-cli's default timeout; four hours covers a user-data erase of a large drive.
@@ -96,7 +120,9 @@ export function parseSanitizeLog(text: string): SanitizeLog | undefined {
   } catch {
     return undefined;
   }
-  const device = Object.values((json ?? {}) as Record<string, unknown>).find((value) => typeof value === 'object' && value !== null && 'sprog' in value);
+  const device = Object.values((json ?? {}) as Record<string, unknown>).find(
+    (value) => typeof value === 'object' && value !== null && 'sprog' in value,
+  );
   if (device === undefined) return undefined;
   const { sprog, sstat } = device as { sprog: unknown; sstat: unknown };
   const status = typeof sstat === 'number' ? sstat & 0b111 : statusFromObject(sstat);
@@ -162,7 +188,12 @@ export function parseAtaSecurity(text: string): AtaSecurity | undefined {
 }
 
 export type AtaDecision =
-  | { step: 'erase'; method: 'ata-erase-enhanced' | 'ata-erase'; setPassword: boolean; estimateSeconds: number | undefined }
+  | {
+      step: 'erase';
+      method: 'ata-erase-enhanced' | 'ata-erase';
+      setPassword: boolean;
+      estimateSeconds: number | undefined;
+    }
   | { step: 'unlock' }
   | ({ step: 'refuse' } & Unavailable);
 
@@ -173,22 +204,39 @@ export interface AtaContext {
   passwordKnown: boolean;
 }
 
-const UNFREEZE = 'the BIOS froze its security at boot; suspend the PC and wake it (rtcwake -m mem -s 5) or re-plug the drive, then retry';
+const UNFREEZE =
+  'the BIOS froze its security at boot; suspend the PC and wake it (rtcwake -m mem -s 5) or re-plug the drive, then retry';
 
 /** The next step towards an ATA security erase, from the drive's state (ATA security states SEC1–SEC6). */
 export function decideAtaErase(security: AtaSecurity | undefined, context: AtaContext): AtaDecision {
-  const refuse = (blocked: boolean, reason: string): AtaDecision => ({ step: 'refuse', supported: false, blocked, reason });
-  if (security === undefined || !security.supported) return refuse(false, 'the drive does not support the ATA security feature set');
-  if (security.expired) return refuse(true, 'the drive refused too many passwords (security count expired); power it off and on, then retry');
+  const refuse = (blocked: boolean, reason: string): AtaDecision => ({
+    step: 'refuse',
+    supported: false,
+    blocked,
+    reason,
+  });
+  if (security === undefined || !security.supported)
+    return refuse(false, 'the drive does not support the ATA security feature set');
+  if (security.expired)
+    return refuse(
+      true,
+      'the drive refused too many passwords (security count expired); power it off and on, then retry',
+    );
   if (security.frozen) return refuse(true, UNFREEZE);
   if (security.locked) {
     // SEC4: perhaps an earlier erase of ours stopped half-way; our password, then the empty ones, may open it.
     if (!context.unlockTried) return { step: 'unlock' };
     return refuse(true, 'the drive is locked with a password Brume does not know');
   }
-  if (security.enabled && !context.passwordKnown) return refuse(true, 'a user password is set on the drive, and Brume does not know it');
+  if (security.enabled && !context.passwordKnown)
+    return refuse(true, 'a user password is set on the drive, and Brume does not know it');
   // Enhanced erase also reaches reallocated sectors; its pattern is the vendor's, so the read-back decides on zeroes.
   const enhanced = security.enhancedErase;
   const minutes = enhanced ? security.enhancedEraseMinutes : security.eraseMinutes;
-  return { step: 'erase', method: enhanced ? 'ata-erase-enhanced' : 'ata-erase', setPassword: !security.enabled, estimateSeconds: minutes === undefined ? undefined : minutes * 60 };
+  return {
+    step: 'erase',
+    method: enhanced ? 'ata-erase-enhanced' : 'ata-erase',
+    setPassword: !security.enabled,
+    estimateSeconds: minutes === undefined ? undefined : minutes * 60,
+  };
 }

@@ -5,10 +5,54 @@ import { MiB } from './wipe-plan.ts';
 describe('regionsOf', () => {
   it.each([
     // [disk bytes, sector, count, expected first three regions' [start, bytes], expected number of regions]
-    ['100 MiB in 100', 100 * MiB, 512, 100, [[0, MiB], [MiB, MiB], [2 * MiB, MiB]], 100],
-    ['uneven: sizes differ by one sector at most', 1000 * 512, 512, 3, [[0, 333 * 512], [333 * 512, 333 * 512], [666 * 512, 334 * 512]], 3],
-    ['4Kn disk: starts on 4096', 10 * 4096, 4096, 4, [[0, 2 * 4096], [2 * 4096, 3 * 4096], [5 * 4096, 2 * 4096]], 4],
-    ['fewer sectors than regions: one per sector', 3 * 512, 512, 100, [[0, 512], [512, 512], [1024, 512]], 3],
+    [
+      '100 MiB in 100',
+      100 * MiB,
+      512,
+      100,
+      [
+        [0, MiB],
+        [MiB, MiB],
+        [2 * MiB, MiB],
+      ],
+      100,
+    ],
+    [
+      'uneven: sizes differ by one sector at most',
+      1000 * 512,
+      512,
+      3,
+      [
+        [0, 333 * 512],
+        [333 * 512, 333 * 512],
+        [666 * 512, 334 * 512],
+      ],
+      3,
+    ],
+    [
+      '4Kn disk: starts on 4096',
+      10 * 4096,
+      4096,
+      4,
+      [
+        [0, 2 * 4096],
+        [2 * 4096, 3 * 4096],
+        [5 * 4096, 2 * 4096],
+      ],
+      4,
+    ],
+    [
+      'fewer sectors than regions: one per sector',
+      3 * 512,
+      512,
+      100,
+      [
+        [0, 512],
+        [512, 512],
+        [1024, 512],
+      ],
+      3,
+    ],
   ] as const)('%s', (_, size, sector, count, first, length) => {
     const regions = regionsOf(size, sector, count);
     expect(regions).toHaveLength(length);

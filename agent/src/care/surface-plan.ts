@@ -23,7 +23,10 @@ export interface ThroughputPoint extends Region {
 export function blockBytesFor(requested: number | undefined, sectorBytes: number): number {
   const wanted = requested ?? DEFAULT_BLOCK_BYTES;
   if (!Number.isInteger(wanted) || wanted < sectorBytes || wanted > MAX_BLOCK_BYTES) {
-    throw new BrumeError('BAD_REQUEST', `blockBytes must be a whole number between ${sectorBytes} (one sector) and ${MAX_BLOCK_BYTES}, not ${wanted}`);
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `blockBytes must be a whole number between ${sectorBytes} (one sector) and ${MAX_BLOCK_BYTES}, not ${wanted}`,
+    );
   }
   return Math.floor(wanted / sectorBytes) * sectorBytes;
 }
@@ -34,13 +37,23 @@ export function blockBytesFor(requested: number | undefined, sectorBytes: number
  * sector; sizes differ by at most one such unit, and the last region also takes the disk's tail. A disk with fewer
  * sectors than `count` gets one region per sector.
  */
-export function regionsOf(sizeBytes: number, sectorBytes: number, count = DEFAULT_REGIONS, alignBytes = sectorBytes): Region[] {
-  if (!Number.isInteger(count) || count < 1) throw new BrumeError('BAD_REQUEST', `regions must be a whole number above 0, not ${count}`);
+export function regionsOf(
+  sizeBytes: number,
+  sectorBytes: number,
+  count = DEFAULT_REGIONS,
+  alignBytes = sectorBytes,
+): Region[] {
+  if (!Number.isInteger(count) || count < 1)
+    throw new BrumeError('BAD_REQUEST', `regions must be a whole number above 0, not ${count}`);
   const unit = Math.floor(sizeBytes / alignBytes) >= count ? alignBytes : sectorBytes;
   const units = Math.floor(sizeBytes / unit);
   const parts = Math.min(count, units);
-  const boundary = (index: number): number => (index === parts ? sizeBytes : Math.floor((index * units) / parts) * unit);
-  return Array.from({ length: parts }, (_, index) => ({ startBytes: boundary(index), bytes: boundary(index + 1) - boundary(index) }));
+  const boundary = (index: number): number =>
+    index === parts ? sizeBytes : Math.floor((index * units) / parts) * unit;
+  return Array.from({ length: parts }, (_, index) => ({
+    startBytes: boundary(index),
+    bytes: boundary(index + 1) - boundary(index),
+  }));
 }
 
 /** The reads of one region: `blockBytes` each, the last one shorter when the region ends inside a block. */

@@ -13,10 +13,18 @@ const SIZE = MiB + 3 * SECTOR;
 const SECTORS = SIZE / SECTOR;
 
 async function scan(bad: number[], layout: Partial<ScanLayout> = {}) {
-  const disk = failingDisk({ sizeBytes: layout.sizeBytes ?? SIZE, sectorBytes: layout.sectorBytes ?? SECTOR, badSectors: bad });
+  const disk = failingDisk({
+    sizeBytes: layout.sizeBytes ?? SIZE,
+    sectorBytes: layout.sectorBytes ?? SECTOR,
+    badSectors: bad,
+  });
   const events: Event[] = [];
   let clock = 0;
-  const outcome = await scanSurface(disk, { path: '/dev/failing', sizeBytes: SIZE, sectorBytes: SECTOR, blockBytes: BLOCK, regions: 4, ...layout }, { reporter: { event: (event) => events.push(event) }, now: () => (clock += 10) });
+  const outcome = await scanSurface(
+    disk,
+    { path: '/dev/failing', sizeBytes: SIZE, sectorBytes: SECTOR, blockBytes: BLOCK, regions: 4, ...layout },
+    { reporter: { event: (event) => events.push(event) }, now: () => (clock += 10) },
+  );
   return { outcome, disk, events };
 }
 
@@ -40,7 +48,7 @@ describe('scanSurface against a failing disk', () => {
     expect(outcome).toMatchObject({ badSectors: bad, badSectorCount: 5, readErrors: 2 });
   });
 
-  it('bad sectors at the start and in the last, partial block (the disk\'s last sector too)', async () => {
+  it("bad sectors at the start and in the last, partial block (the disk's last sector too)", async () => {
     const bad = [0, SECTORS - 3, SECTORS - 1];
     const { outcome, disk } = await scan(bad);
     expect(outcome).toMatchObject({ badSectors: bad, badSectorCount: 3, readErrors: 2 });
@@ -73,6 +81,12 @@ describe('scanSurface against a failing disk', () => {
     const controller = new AbortController();
     controller.abort();
     const disk = failingDisk({ sizeBytes: SIZE, sectorBytes: SECTOR, badSectors: [] });
-    await expect(scanSurface(disk, { path: '/dev/failing', sizeBytes: SIZE, sectorBytes: SECTOR, blockBytes: BLOCK, regions: 4 }, { reporter: { event: () => undefined }, signal: controller.signal })).rejects.toMatchObject({ code: 'TASK_CANCELLED' });
+    await expect(
+      scanSurface(
+        disk,
+        { path: '/dev/failing', sizeBytes: SIZE, sectorBytes: SECTOR, blockBytes: BLOCK, regions: 4 },
+        { reporter: { event: () => undefined }, signal: controller.signal },
+      ),
+    ).rejects.toMatchObject({ code: 'TASK_CANCELLED' });
   });
 });

@@ -2,7 +2,15 @@ import { BrumeError } from '@brume/protocol';
 import { progressMeter, type ProgressMeter } from '../imaging/progress.ts';
 import type { Reporter } from '../ports.ts';
 import type { BlockReader } from '../sys/block-reader.ts';
-import { BAD_SECTOR_LIST_CAP, halves, mbPerSecond, readsOf, regionsOf, type Region, type ThroughputPoint } from './surface-plan.ts';
+import {
+  BAD_SECTOR_LIST_CAP,
+  halves,
+  mbPerSecond,
+  readsOf,
+  regionsOf,
+  type Region,
+  type ThroughputPoint,
+} from './surface-plan.ts';
 
 export interface ScanLayout {
   path: string;
@@ -40,16 +48,28 @@ interface Scan {
 
 function stopIfAborted(scan: Scan, offset: number): void {
   if (scan.deps.signal?.aborted === true) {
-    throw new BrumeError('TASK_CANCELLED', `surface test of ${scan.layout.path} cancelled at byte ${offset} of ${scan.layout.sizeBytes}`, {
-      detail: { scan: { disk: scan.layout.path, bytesRead: offset, bytesTotal: scan.layout.sizeBytes, badSectorCount: scan.outcome.badSectorCount } },
-    });
+    throw new BrumeError(
+      'TASK_CANCELLED',
+      `surface test of ${scan.layout.path} cancelled at byte ${offset} of ${scan.layout.sizeBytes}`,
+      {
+        detail: {
+          scan: {
+            disk: scan.layout.path,
+            bytesRead: offset,
+            bytesTotal: scan.layout.sizeBytes,
+            badSectorCount: scan.outcome.badSectorCount,
+          },
+        },
+      },
+    );
   }
 }
 
 function recordBad(scan: Scan, offset: number): void {
   const { outcome, layout } = scan;
   outcome.badSectorCount += 1;
-  if (outcome.badSectors.length < (layout.listCap ?? BAD_SECTOR_LIST_CAP)) outcome.badSectors.push(offset / layout.sectorBytes);
+  if (outcome.badSectors.length < (layout.listCap ?? BAD_SECTOR_LIST_CAP))
+    outcome.badSectors.push(offset / layout.sectorBytes);
 }
 
 /** One read that must return every byte: a short one inside the disk means the disk changed size under the scan. */
@@ -57,7 +77,10 @@ async function readOk(scan: Scan, range: Region): Promise<boolean> {
   const outcome = await scan.reader.read(range.startBytes, range.bytes);
   if (!outcome.ok) return false;
   if (outcome.bytes.byteLength !== range.bytes) {
-    throw new BrumeError('TOOL_FAILED', `${scan.layout.path} ended at byte ${range.startBytes + outcome.bytes.byteLength}, inside the ${scan.layout.sizeBytes} bytes it had`);
+    throw new BrumeError(
+      'TOOL_FAILED',
+      `${scan.layout.path} ended at byte ${range.startBytes + outcome.bytes.byteLength}, inside the ${scan.layout.sizeBytes} bytes it had`,
+    );
   }
   return true;
 }
@@ -95,10 +118,26 @@ async function scanRegion(scan: Scan, region: Region): Promise<ThroughputPoint> 
 /** Reads the whole disk once, region by region, and lists the sectors that cannot be read. */
 export async function scanSurface(reader: BlockReader, layout: ScanLayout, deps: ScanDeps): Promise<ScanOutcome> {
   if (layout.blockBytes % layout.sectorBytes !== 0 || layout.sizeBytes % layout.sectorBytes !== 0) {
-    throw new BrumeError('INTERNAL', `the disk (${layout.sizeBytes} bytes) and the reads (${layout.blockBytes}) must be whole sectors of ${layout.sectorBytes}`);
+    throw new BrumeError(
+      'INTERNAL',
+      `the disk (${layout.sizeBytes} bytes) and the reads (${layout.blockBytes}) must be whole sectors of ${layout.sectorBytes}`,
+    );
   }
-  const meter = progressMeter({ reporter: deps.reporter, phase: 'scan', target: 'surface', bytesTotal: layout.sizeBytes, intervalMs: 1000, ...(deps.now === undefined ? {} : { now: deps.now }) });
-  const scan: Scan = { reader, layout, deps, meter, outcome: { badSectors: [], badSectorCount: 0, readErrors: 0, throughput: [] } };
+  const meter = progressMeter({
+    reporter: deps.reporter,
+    phase: 'scan',
+    target: 'surface',
+    bytesTotal: layout.sizeBytes,
+    intervalMs: 1000,
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+  });
+  const scan: Scan = {
+    reader,
+    layout,
+    deps,
+    meter,
+    outcome: { badSectors: [], badSectorCount: 0, readErrors: 0, throughput: [] },
+  };
   for (const region of regionsOf(layout.sizeBytes, layout.sectorBytes, layout.regions, layout.blockBytes)) {
     scan.outcome.throughput.push(await scanRegion(scan, region));
   }

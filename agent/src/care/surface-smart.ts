@@ -36,7 +36,8 @@ interface SmartctlJson {
   scsi_error_counter_log?: { read?: { total_uncorrected_errors?: unknown } };
 }
 
-const numberOr = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const numberOr = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
 function counters(json: SmartctlJson): Record<string, number> {
   const found: Record<string, number> = {};
@@ -69,13 +70,20 @@ export function parseSmartCounters(stdout: string, code: number): SmartSnapshot 
     json = undefined;
   }
   if ((code & (COMMAND_LINE_ERROR | DEVICE_OPEN_FAILED)) !== 0) {
-    const said = (json?.smartctl?.messages ?? []).map((message) => message.string).filter((text): text is string => typeof text === 'string');
+    const said = (json?.smartctl?.messages ?? [])
+      .map((message) => message.string)
+      .filter((text): text is string => typeof text === 'string');
     return { available: false, reason: said.join('; ') || `smartctl exit ${code}` };
   }
-  if (json === undefined) return (code & DISK_FAILING) !== 0 ? { available: true, health: 'failed', counters: {} } : { available: false, reason: 'smartctl printed no JSON' };
+  if (json === undefined)
+    return (code & DISK_FAILING) !== 0
+      ? { available: true, health: 'failed', counters: {} }
+      : { available: false, reason: 'smartctl printed no JSON' };
   const passed = json.smart_status?.passed;
-  const health = typeof passed === 'boolean' ? (passed ? 'passed' : 'failed') : (code & DISK_FAILING) !== 0 ? 'failed' : null;
-  if (health === null && (code & SMART_READ_FAILED) !== 0 && Object.keys(counters(json)).length === 0) return { available: false, reason: 'the drive answered no SMART command' };
+  const health =
+    typeof passed === 'boolean' ? (passed ? 'passed' : 'failed') : (code & DISK_FAILING) !== 0 ? 'failed' : null;
+  if (health === null && (code & SMART_READ_FAILED) !== 0 && Object.keys(counters(json)).length === 0)
+    return { available: false, reason: 'the drive answered no SMART command' };
   return { available: true, health, counters: counters(json) };
 }
 
@@ -86,11 +94,17 @@ export function parseSmartCounters(stdout: string, code: number): SmartSnapshot 
 export async function readSmartCounters(run: Runner, device: string, timeoutMs: number): Promise<SmartSnapshot> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<SmartSnapshot>((resolve) => {
-    timer = setTimeout(() => resolve({ available: false, reason: `smartctl gave no answer in ${timeoutMs / 1000} s` }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ available: false, reason: `smartctl gave no answer in ${timeoutMs / 1000} s` }),
+      timeoutMs,
+    );
   });
   const asked = run('smartctl', ['-j', '-H', '-A', device], { okCodes: EVERY_EXIT_CODE }).then(
     (result) => parseSmartCounters(result.stdout, result.code),
-    (error: unknown): SmartSnapshot => ({ available: false, reason: `smartctl did not run: ${error instanceof Error ? error.message : String(error)}` }),
+    (error: unknown): SmartSnapshot => ({
+      available: false,
+      reason: `smartctl did not run: ${error instanceof Error ? error.message : String(error)}`,
+    }),
   );
   try {
     return await Promise.race([asked, timeout]);

@@ -62,9 +62,22 @@ export async function surfaceTest(options: SurfaceOptions, deps: SurfaceDeps): P
   const before = await readSmartCounters(deps.run, node.path, smartTimeout);
 
   // 2. The scan: large reads, each failed one bisected down to its bad sectors.
-  const reader = await (deps.reader ?? openBlockReader)(node.path, { maxBytes: blockBytes, sectorBytes, run: deps.run });
-  phase(deps.reporter, 'scan', `reading ${node.path} (${facts.sizeBytes} bytes, ${reader.mode} reads of ${blockBytes} bytes, ${regions} regions)`, 'surface');
-  const outcome = await scanSurface(reader, { path: node.path, sizeBytes: facts.sizeBytes, sectorBytes, blockBytes, regions }, deps).finally(() => reader.close());
+  const reader = await (deps.reader ?? openBlockReader)(node.path, {
+    maxBytes: blockBytes,
+    sectorBytes,
+    run: deps.run,
+  });
+  phase(
+    deps.reporter,
+    'scan',
+    `reading ${node.path} (${facts.sizeBytes} bytes, ${reader.mode} reads of ${blockBytes} bytes, ${regions} regions)`,
+    'surface',
+  );
+  const outcome = await scanSurface(
+    reader,
+    { path: node.path, sizeBytes: facts.sizeBytes, sectorBytes, blockBytes, regions },
+    deps,
+  ).finally(() => reader.close());
 
   // 3. SMART again: counters that moved during the scan (pending or reallocated sectors) are the drive's own word.
   phase(deps.reporter, 'inspect', `reading SMART of ${node.path} after the scan`, 'smart');

@@ -2,7 +2,12 @@ import type { ReadOnlyMountPlan } from '../sys/read-only-mount.ts';
 
 export type MountChoice = ({ supported: true } & ReadOnlyMountPlan) | { supported: false; reason: string };
 
-const kernel = (type: string, ...options: string[]): MountChoice => ({ supported: true, type, options: ['ro', ...options], kernel: true });
+const kernel = (type: string, ...options: string[]): MountChoice => ({
+  supported: true,
+  type,
+  options: ['ro', ...options],
+  kernel: true,
+});
 
 /**
  * How each filesystem blkid names (its TYPE) is mounted for a scan, so that the mount itself writes nothing: ext3/ext4
@@ -35,5 +40,7 @@ const NOT_FILES: Readonly<Record<string, string>> = {
 /** The mount for a blkid TYPE, or why the partition is not scanned. `undefined`: blkid found no signature at all. */
 export function mountChoice(fsType: string | undefined): MountChoice {
   if (fsType === undefined) return { supported: false, reason: 'no filesystem found (blkid)' };
-  return PLANS[fsType] ?? { supported: false, reason: NOT_FILES[fsType] ?? `${fsType} is not a filesystem the scan mounts` };
+  return (
+    PLANS[fsType] ?? { supported: false, reason: NOT_FILES[fsType] ?? `${fsType} is not a filesystem the scan mounts` }
+  );
 }

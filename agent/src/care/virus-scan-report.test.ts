@@ -56,12 +56,22 @@ describe('parseClamscan', () => {
   ])('$name', ({ stdout, findings, counts, messages }) => {
     const report = parseClamscan(stdout, '/tmp/brume-scan-x/');
     expect(report.findings).toEqual(findings);
-    expect({ knownSignatures: report.knownSignatures, files: report.files, infected: report.infected, errors: report.errors }).toEqual(counts);
+    expect({
+      knownSignatures: report.knownSignatures,
+      files: report.files,
+      infected: report.infected,
+      errors: report.errors,
+    }).toEqual(counts);
     expect(report.messages).toEqual(messages ?? []);
   });
 
   it('reads the bytes scanned from "Data read" (MiB with two decimals), none without a summary', () => {
-    expect(parseClamscan(summary('Scanned files: 3\nInfected files: 0').replace('Data read: 0.00 MB', 'Data read: 2.86 MB'), '/m').bytesRead).toBe(Math.round(2.86 * 1024 * 1024));
+    expect(
+      parseClamscan(
+        summary('Scanned files: 3\nInfected files: 0').replace('Data read: 0.00 MB', 'Data read: 2.86 MB'),
+        '/m',
+      ).bytesRead,
+    ).toBe(Math.round(2.86 * 1024 * 1024));
     expect(parseClamscan(summary('Scanned files: 0\nInfected files: 0'), '/m').bytesRead).toBe(0);
     expect(parseClamscan('', '/m').bytesRead).toBeUndefined();
   });
@@ -89,7 +99,9 @@ describe('mountChoice', () => {
 
 describe('parseCvdHeader', () => {
   it('reads the version and count of a signed database, whose build time holds colons', () => {
-    expect(parseCvdHeader('ClamAV-VDB:15 Jan 2025 09:28 +0000:27518:2071843:90:abcdef:sig:builder:1736933280      ')).toEqual({
+    expect(
+      parseCvdHeader('ClamAV-VDB:15 Jan 2025 09:28 +0000:27518:2071843:90:abcdef:sig:builder:1736933280      '),
+    ).toEqual({
       built: '15 Jan 2025 09:28 +0000',
       version: 27518,
       signatures: 2071843,

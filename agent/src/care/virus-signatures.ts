@@ -14,14 +14,22 @@ export interface Signatures {
 export async function readSignatures(dir: string): Promise<Signatures> {
   const info = await stat(dir).catch(() => undefined);
   if (info?.isDirectory() !== true) {
-    throw new BrumeError('BAD_REQUEST', `no virus signature directory at ${dir}: the server provides ClamAV definitions once an admin uploads or mirrors them`, { detail: { signaturesDir: dir } });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `no virus signature directory at ${dir}: the server provides ClamAV definitions once an admin uploads or mirrors them`,
+      { detail: { signaturesDir: dir } },
+    );
   }
   // Which extensions libclamav loads, and which only amend others, is the protocol's list (the server's uploads too).
   const files = (await readdir(dir)).filter(isSignatureFileName).sort();
   if (!holdsSignatures(files)) {
-    throw new BrumeError('BAD_REQUEST', `${dir} holds no ClamAV signatures (main.cvd, daily.cvd, or .hdb/.ndb/.ldb files): upload or mirror the definitions on the server first`, {
-      detail: { signaturesDir: dir, files },
-    });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `${dir} holds no ClamAV signatures (main.cvd, daily.cvd, or .hdb/.ndb/.ldb files): upload or mirror the definitions on the server first`,
+      {
+        detail: { signaturesDir: dir, files },
+      },
+    );
   }
   const versions: string[] = [];
   for (const name of files) {

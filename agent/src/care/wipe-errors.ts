@@ -1,7 +1,8 @@
 import { BrumeError, type ErrorCode } from '@brume/protocol';
 
 /** Why a wipe stops; callers and tests read `detail.reason`, never the message. */
-export type WipeRefusal = 'removable' | 'read-only' | 'no-medium' | 'secure-unsupported' | 'secure-blocked' | 'secure-failed' | 'not-zero';
+export type WipeRefusal =
+  'removable' | 'read-only' | 'no-medium' | 'secure-unsupported' | 'secure-blocked' | 'secure-failed' | 'not-zero';
 
 /** The error code of each refusal (docs/errors.md says what a technician does about each). */
 const CODES: Record<WipeRefusal, ErrorCode> = {
@@ -14,6 +15,14 @@ const CODES: Record<WipeRefusal, ErrorCode> = {
   'not-zero': 'WIPE_NOT_ZERO',
 };
 
-export function wipeError(reason: WipeRefusal, message: string, detail: Record<string, unknown> = {}, cause?: unknown): BrumeError {
-  return new BrumeError(CODES[reason], message, { detail: { reason, ...detail }, ...(cause === undefined ? {} : { cause }) });
+export function wipeError(
+  reason: WipeRefusal,
+  message: string,
+  detail: Record<string, unknown> = {},
+  cause?: unknown,
+): BrumeError {
+  return new BrumeError(CODES[reason], message, {
+    detail: { reason, ...detail },
+    ...(cause === undefined ? {} : { cause }),
+  });
 }

@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueLimits } from '../sys/disk-facts.ts';
-import { endRanges, mergeRanges, MiB, planPasses, sampleRanges, splitRanges, wipeRefusal, zeroMethod } from './wipe-plan.ts';
+import {
+  endRanges,
+  mergeRanges,
+  MiB,
+  planPasses,
+  sampleRanges,
+  splitRanges,
+  wipeRefusal,
+  zeroMethod,
+} from './wipe-plan.ts';
 
 const GiB = 1024 * MiB;
-const queue = (overrides: Partial<QueueLimits> = {}): QueueLimits => ({ logicalBlockSize: 512, discardMaxBytes: 0, writeZeroesMaxBytes: 0, discardZeroesData: false, ...overrides });
+const queue = (overrides: Partial<QueueLimits> = {}): QueueLimits => ({
+  logicalBlockSize: 512,
+  discardMaxBytes: 0,
+  writeZeroesMaxBytes: 0,
+  discardZeroesData: false,
+  ...overrides,
+});
 /** What the kernel reports for a loop file on ext4, an NVMe SSD, a SATA HDD and a virtio disk without discard. */
 const LOOP = queue({ discardMaxBytes: 4294966784, writeZeroesMaxBytes: 4294966784 });
 const NVME = queue({ discardMaxBytes: 2199023255040, writeZeroesMaxBytes: 131072 * 512 });
@@ -29,12 +44,19 @@ describe('passes of each mode', () => {
     ['normal on an HDD', { mode: 'normal', queue: HDD }, ['zero/write']],
     ['normal, forced to write', { mode: 'normal', queue: LOOP, zeroMethod: 'write' }, ['zero/write']],
     ['full: random, then zeroes', { mode: 'full', queue: HDD }, ['random/write', 'zero/write']],
-    ['secure: the drive, then zeroes only if needed', { mode: 'secure', queue: NVME, secure: 'nvme-sanitize-crypto' }, ['secure-erase/nvme-sanitize-crypto', 'zero/zeroout']],
+    [
+      'secure: the drive, then zeroes only if needed',
+      { mode: 'secure', queue: NVME, secure: 'nvme-sanitize-crypto' },
+      ['secure-erase/nvme-sanitize-crypto', 'zero/zeroout'],
+    ],
   ] as const)('%s', (_name, input, expected) => {
     expect(planPasses(input).map((pass) => `${pass.kind}/${pass.method}`)).toEqual(expected);
   });
   it('marks only the zero pass after a secure erase as conditional', () => {
-    expect(planPasses({ mode: 'secure', queue: NVME, secure: 'ata-erase' }).at(-1)).toMatchObject({ kind: 'zero', ifNotZero: true });
+    expect(planPasses({ mode: 'secure', queue: NVME, secure: 'ata-erase' }).at(-1)).toMatchObject({
+      kind: 'zero',
+      ifNotZero: true,
+    });
     expect(planPasses({ mode: 'full', queue: NVME }).at(-1)).toMatchObject({ kind: 'zero', ifNotZero: false });
   });
   it('needs the secure method for a secure plan', () => {
@@ -62,7 +84,12 @@ describe('fast mode ranges', () => {
     ]);
   });
   it('clamps a stale partition that runs past the end of the disk, and ignores one beyond it', () => {
-    expect(endRanges(16 * MiB, [{ startBytes: 15 * MiB + 512, sizeBytes: 8 * MiB }, { startBytes: 20 * MiB, sizeBytes: MiB }])).toEqual([
+    expect(
+      endRanges(16 * MiB, [
+        { startBytes: 15 * MiB + 512, sizeBytes: 8 * MiB },
+        { startBytes: 20 * MiB, sizeBytes: MiB },
+      ]),
+    ).toEqual([
       { offset: 0, bytes: MiB },
       { offset: 15 * MiB, bytes: MiB },
     ]);
@@ -71,7 +98,13 @@ describe('fast mode ranges', () => {
     expect(endRanges(MiB + 512, [])).toEqual([{ offset: 0, bytes: MiB + 512 }]);
   });
   it('merges touching ranges and drops empty ones', () => {
-    expect(mergeRanges([{ offset: 10, bytes: 5 }, { offset: 0, bytes: 10 }, { offset: 30, bytes: 0 }])).toEqual([{ offset: 0, bytes: 15 }]);
+    expect(
+      mergeRanges([
+        { offset: 10, bytes: 5 },
+        { offset: 0, bytes: 10 },
+        { offset: 30, bytes: 0 },
+      ]),
+    ).toEqual([{ offset: 0, bytes: 15 }]);
   });
   it('splits ranges into pieces', () => {
     expect(splitRanges([{ offset: 0, bytes: 2 * MiB + 1 }], MiB)).toEqual([

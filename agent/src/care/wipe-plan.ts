@@ -12,7 +12,13 @@ export type { WipeMode };
 export type ZeroMethod = 'zeroout' | 'discard' | 'write';
 
 /** The drive's own erase command, strongest first within each family. */
-export type SecureMethod = 'nvme-sanitize-crypto' | 'nvme-sanitize-block' | 'nvme-format-crypto' | 'nvme-format-user-data' | 'ata-erase-enhanced' | 'ata-erase';
+export type SecureMethod =
+  | 'nvme-sanitize-crypto'
+  | 'nvme-sanitize-block'
+  | 'nvme-format-crypto'
+  | 'nvme-format-user-data'
+  | 'ata-erase-enhanced'
+  | 'ata-erase';
 
 export type PlannedPass =
   | { kind: 'signatures'; method: 'wipefs' }
@@ -62,7 +68,11 @@ export function zeroMethod(queue: QueueLimits): ZeroMethod {
 
 /** The passes of a mode, in order. */
 export function planPasses(input: PlanInput): PlannedPass[] {
-  const zero = (ifNotZero: boolean): PlannedPass => ({ kind: 'zero', method: input.zeroMethod ?? zeroMethod(input.queue), ifNotZero });
+  const zero = (ifNotZero: boolean): PlannedPass => ({
+    kind: 'zero',
+    method: input.zeroMethod ?? zeroMethod(input.queue),
+    ifNotZero,
+  });
   switch (input.mode) {
     case 'fast': {
       const passes: PlannedPass[] = [
@@ -70,7 +80,8 @@ export function planPasses(input: PlanInput): PlannedPass[] {
         { kind: 'ends', method: 'write' },
       ];
       // discard_max_bytes 0 means the device has none: the pass would only report "not supported".
-      if (input.discard !== false && input.queue.discardMaxBytes > 0) passes.push({ kind: 'discard', method: 'discard' });
+      if (input.discard !== false && input.queue.discardMaxBytes > 0)
+        passes.push({ kind: 'discard', method: 'discard' });
       return passes;
     }
     case 'normal':
@@ -93,11 +104,23 @@ export function planPasses(input: PlanInput): PlannedPass[] {
  * Why this disk must not be wiped, from its facts alone (busy is asked of the kernel separately). Removable media and
  * USB disks only when a person named the disk: kernel names move when a stick is plugged in.
  */
-export function wipeRefusal(path: string, facts: Pick<DiskFacts, 'readOnly' | 'removable' | 'transport' | 'sizeBytes'>, explicit: boolean): { reason: WipeRefusal; message: string } | undefined {
+export function wipeRefusal(
+  path: string,
+  facts: Pick<DiskFacts, 'readOnly' | 'removable' | 'transport' | 'sizeBytes'>,
+  explicit: boolean,
+): { reason: WipeRefusal; message: string } | undefined {
   if (facts.sizeBytes === 0) return { reason: 'no-medium', message: `${path} has no medium (size 0)` };
-  if (facts.readOnly) return { reason: 'read-only', message: `${path} is read-only (a write-protect switch, or the kernel marked it so)` };
+  if (facts.readOnly)
+    return {
+      reason: 'read-only',
+      message: `${path} is read-only (a write-protect switch, or the kernel marked it so)`,
+    };
   const risky = facts.transport === 'usb' ? 'a USB disk' : facts.removable ? 'removable media' : undefined;
-  if (risky !== undefined && !explicit) return { reason: 'removable', message: `${path} is ${risky}: it is wiped only when a person names it (--disk or brume.disk=)` };
+  if (risky !== undefined && !explicit)
+    return {
+      reason: 'removable',
+      message: `${path} is ${risky}: it is wiped only when a person names it (--disk or brume.disk=)`,
+    };
   return undefined;
 }
 
@@ -129,14 +152,18 @@ export function endRanges(sizeBytes: number, partitions: readonly Extent[], span
       { offset: Math.max(start, end - span), bytes: Math.min(span, end - start) },
     ];
   };
-  return mergeRanges([...ends(0, sizeBytes), ...partitions.filter((p) => p.startBytes < sizeBytes).flatMap((p) => ends(p.startBytes, p.sizeBytes))]);
+  return mergeRanges([
+    ...ends(0, sizeBytes),
+    ...partitions.filter((p) => p.startBytes < sizeBytes).flatMap((p) => ends(p.startBytes, p.sizeBytes)),
+  ]);
 }
 
 /** Cuts ranges into pieces of at most `max` bytes (one read or write each). */
 export function splitRanges(ranges: readonly ByteRange[], max: number): ByteRange[] {
   return ranges.flatMap((range) => {
     const pieces: ByteRange[] = [];
-    for (let at = 0; at < range.bytes; at += max) pieces.push({ offset: range.offset + at, bytes: Math.min(max, range.bytes - at) });
+    for (let at = 0; at < range.bytes; at += max)
+      pieces.push({ offset: range.offset + at, bytes: Math.min(max, range.bytes - at) });
     return pieces;
   });
 }

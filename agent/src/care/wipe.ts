@@ -10,7 +10,20 @@ import { rangePass, writePass, zeroRanges, type PassTarget } from './fill-pass.t
 import { readBack, type ReadBack } from './read-back.ts';
 import { prepareSecureErase, runSecureErase, type SecurePlan, type SecureTarget } from './secure-erase-run.ts';
 import { wipeError } from './wipe-errors.ts';
-import { endRanges, MiB, planPasses, sampleRanges, splitRanges, wipeRefusal, type ByteRange, type Extent, type PassKind, type PlannedPass, type WipeMode, type ZeroMethod } from './wipe-plan.ts';
+import {
+  endRanges,
+  MiB,
+  planPasses,
+  sampleRanges,
+  splitRanges,
+  wipeRefusal,
+  type ByteRange,
+  type Extent,
+  type PassKind,
+  type PlannedPass,
+  type WipeMode,
+  type ZeroMethod,
+} from './wipe-plan.ts';
 
 export interface WipeOptions {
   disk: string;
@@ -69,39 +82,79 @@ export async function wipeDisk(options: WipeOptions, deps: WipeDeps): Promise<Wi
   const node = resolveDisk(options.disk);
   const facts = readDiskFacts(node.name, deps.sysRoot);
   const refusal = wipeRefusal(node.path, facts, options.explicit);
-  if (refusal !== undefined) throw wipeError(refusal.reason, `refusing to wipe ${refusal.message}`, { disk: node.path });
+  if (refusal !== undefined)
+    throw wipeError(refusal.reason, `refusing to wipe ${refusal.message}`, { disk: node.path });
   const busy = busyReason(node);
-  if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `refusing to wipe ${node.path}: ${busy}`, { detail: { disk: node.path } });
+  if (busy !== undefined)
+    throw new BrumeError('DEVICE_BUSY', `refusing to wipe ${node.path}: ${busy}`, { detail: { disk: node.path } });
 
   // 2. The plan: the device's limits choose the zero method; for a secure erase the drive's answers choose the command.
-  const target: PassTarget = { path: node.path, sizeBytes: facts.sizeBytes, reporter: deps.reporter, signal: deps.signal };
-  const secure = options.mode === 'secure' ? await prepareSecureErase(deps.run, secureTarget(node.path, facts)) : undefined;
-  const passes = planPasses({ mode: options.mode, queue: facts.queue, secure: secure?.method, zeroMethod: options.zeroMethod, discard: options.discard });
-  const ends = options.mode === 'fast' ? endRanges(facts.sizeBytes, await partitionExtents(deps.run, node.path, facts)) : [];
-  phase(deps.reporter, 'plan', `${options.mode} wipe of ${node.path} (${facts.sizeBytes} bytes): ${passes.map((pass) => `${pass.kind}/${pass.method}`).join(', ')}`);
+  const target: PassTarget = {
+    path: node.path,
+    sizeBytes: facts.sizeBytes,
+    reporter: deps.reporter,
+    signal: deps.signal,
+  };
+  const secure =
+    options.mode === 'secure' ? await prepareSecureErase(deps.run, secureTarget(node.path, facts)) : undefined;
+  const passes = planPasses({
+    mode: options.mode,
+    queue: facts.queue,
+    secure: secure?.method,
+    zeroMethod: options.zeroMethod,
+    discard: options.discard,
+  });
+  const ends =
+    options.mode === 'fast' ? endRanges(facts.sizeBytes, await partitionExtents(deps.run, node.path, facts)) : [];
+  phase(
+    deps.reporter,
+    'plan',
+    `${options.mode} wipe of ${node.path} (${facts.sizeBytes} bytes): ${passes.map((pass) => `${pass.kind}/${pass.method}`).join(', ')}`,
+  );
   const wipe: Wipe = { target, facts, deps, secure, ends };
 
   // 3. The passes, in order.
   const records: PassRecord[] = [];
   for (const pass of passes) {
     try {
-      if (deps.signal?.aborted === true) throw new BrumeError('TASK_CANCELLED', `wipe of ${node.path} cancelled before its ${pass.kind} pass`);
+      if (deps.signal?.aborted === true)
+        throw new BrumeError('TASK_CANCELLED', `wipe of ${node.path} cancelled before its ${pass.kind} pass`);
       records.push(await timed(pass, () => runPass(pass, wipe)));
     } catch (error) {
       // A cancel says which passes are whole and how far the one it stopped got: what the disk still holds.
       if (deps.signal?.aborted !== true) throw error;
       const stopped = error instanceof BrumeError && error.code === 'TASK_CANCELLED' ? error : undefined;
       const inner = typeof stopped?.detail === 'object' ? stopped.detail : {};
-      throw new BrumeError('TASK_CANCELLED', `${stopped?.message ?? `wipe of ${node.path} cancelled`}, in its ${pass.kind} pass`, {
-        cause: error, detail: { wipe: { mode: options.mode, disk: node.path, passesDone: records.map((record) => record.kind), stoppedPass: pass.kind, ...inner } },
-      });
+      throw new BrumeError(
+        'TASK_CANCELLED',
+        `${stopped?.message ?? `wipe of ${node.path} cancelled`}, in its ${pass.kind} pass`,
+        {
+          cause: error,
+          detail: {
+            wipe: {
+              mode: options.mode,
+              disk: node.path,
+              passesDone: records.map((record) => record.kind),
+              stoppedPass: pass.kind,
+              ...inner,
+            },
+          },
+        },
+      );
     }
   }
 
   // 4. Read back: after a fast wipe its zeroed ends, otherwise samples across the whole disk.
-  const final = await settleAndReadBack(wipe, options.mode === 'fast' ? splitRanges(ends, MiB) : sampleRanges(facts.sizeBytes));
+  const final = await settleAndReadBack(
+    wipe,
+    options.mode === 'fast' ? splitRanges(ends, MiB) : sampleRanges(facts.sizeBytes),
+  );
   if (!final.allZero) {
-    throw wipeError('not-zero', `${node.path} does not read back as zeroes after the ${options.mode} wipe (at ${final.nonZero.join(', ')})`, { disk: node.path, nonZero: final.nonZero });
+    throw wipeError(
+      'not-zero',
+      `${node.path} does not read back as zeroes after the ${options.mode} wipe (at ${final.nonZero.join(', ')})`,
+      { disk: node.path, nonZero: final.nonZero },
+    );
   }
   return {
     mode: options.mode,
@@ -132,7 +185,13 @@ async function timed(pass: PlannedPass, work: () => Promise<PassOutcome>): Promi
   const started = performance.now();
   const outcome = await work();
   const seconds = (performance.now() - started) / 1000;
-  const record: PassRecord = { kind: pass.kind, method: outcome.method, bytes: outcome.bytes, seconds, bytesPerSecond: seconds > 0 ? outcome.bytes / seconds : 0 };
+  const record: PassRecord = {
+    kind: pass.kind,
+    method: outcome.method,
+    bytes: outcome.bytes,
+    seconds,
+    bytesPerSecond: seconds > 0 ? outcome.bytes / seconds : 0,
+  };
   if (outcome.skipped !== undefined) record.skipped = outcome.skipped;
   return record;
 }
@@ -147,14 +206,17 @@ async function runPass(pass: PlannedPass, wipe: Wipe): Promise<PassOutcome> {
       return { method: pass.method, bytes: await zeroRanges(target, wipe.ends) };
     case 'discard':
       // Not every device discards; a fast wipe is complete without it.
-      return (await rangePass(target, 'discard', 'discard')) === 'done' ? { method: 'discard', bytes: target.sizeBytes } : { method: 'discard', bytes: 0, skipped: 'the device does not support discard' };
+      return (await rangePass(target, 'discard', 'discard')) === 'done'
+        ? { method: 'discard', bytes: target.sizeBytes }
+        : { method: 'discard', bytes: 0, skipped: 'the device does not support discard' };
     case 'random':
       await writePass(target, 'random');
       return { method: pass.method, bytes: target.sizeBytes };
     case 'zero':
       return zeroPass(pass, wipe);
     case 'secure-erase':
-      if (wipe.secure === undefined) throw new BrumeError('INTERNAL', 'a secure-erase pass was planned without a secure-erase plan');
+      if (wipe.secure === undefined)
+        throw new BrumeError('INTERNAL', 'a secure-erase pass was planned without a secure-erase plan');
       await runSecureErase(wipe.secure, secureTarget(target.path, wipe.facts), deps);
       return { method: pass.method, bytes: target.sizeBytes };
     default: {

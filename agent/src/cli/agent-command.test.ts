@@ -17,8 +17,30 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-const taskAnswer = { id: 5, kind: 'deploy', hostId: 1, hostName: 'pc1', image: 'win11', disk: null, state: 'failed', createdAt: new Date().toISOString(), startedAt: null, endedAt: new Date().toISOString(), progress: null, phase: null, error: null, result: null, logFiles: ['agent.log'], debug: false, params: {}, batch: null };
-const onlyUsb: DiskSource = { list: () => [{ name: 'sda', path: '/dev/sda', sizeBytes: 8e9, removable: true, transport: 'usb' }], resolve: () => undefined };
+const taskAnswer = {
+  id: 5,
+  kind: 'deploy',
+  hostId: 1,
+  hostName: 'pc1',
+  image: 'win11',
+  disk: null,
+  state: 'failed',
+  createdAt: new Date().toISOString(),
+  startedAt: null,
+  endedAt: new Date().toISOString(),
+  progress: null,
+  phase: null,
+  error: null,
+  result: null,
+  logFiles: ['agent.log'],
+  debug: false,
+  params: {},
+  batch: null,
+};
+const onlyUsb: DiskSource = {
+  list: () => [{ name: 'sda', path: '/dev/sda', sizeBytes: 8e9, removable: true, transport: 'usb' }],
+  resolve: () => undefined,
+};
 
 function recordingRunner(calls: string[]): Runner {
   return async (command, args) => {
@@ -31,7 +53,16 @@ describe('brume agent in the ramdisk', () => {
   it('takes its task from the kernel command line; on failure the error screen comes after the logs reached the server, and the PC does not reboot', async () => {
     const order: string[] = [];
     const server = await startLoopbackServer((request, response) => {
-      if (request.url === '/api/v1/agent/tasks/5') return sendJson(response, 200, { id: 5, kind: 'deploy', image: 'win11', disk: null, state: 'queued', debug: false, params: {} });
+      if (request.url === '/api/v1/agent/tasks/5')
+        return sendJson(response, 200, {
+          id: 5,
+          kind: 'deploy',
+          image: 'win11',
+          disk: null,
+          state: 'queued',
+          debug: false,
+          params: {},
+        });
       if (request.url === '/api/v1/tasks/5/fail') {
         order.push('fail posted');
         return sendJson(response, 200, taskAnswer);
@@ -45,7 +76,9 @@ describe('brume agent in the ramdisk', () => {
     const calls: string[] = [];
     let screen = '';
     const code = await agent(['--log-dir', join(dir, 'logs'), '--retry-deadline', '1'], {
-      cmdlinePath: cmdline, disks: onlyUsb, run: recordingRunner(calls),
+      cmdlinePath: cmdline,
+      disks: onlyUsb,
+      run: recordingRunner(calls),
       screen: (text) => {
         order.push('screen');
         screen += text;
@@ -75,12 +108,27 @@ describe('after the task', () => {
   });
 
   it('shows an error screen that says when the logs could not be sent, with at most the lines it is given', () => {
-    const lines = Array.from({ length: 30 }, (_unused, index) => JSON.stringify({ taskId: 9, type: 'log', ts: '2026-03-01T10:00:00.000Z', level: 'info', message: `line ${index}` }));
+    const lines = Array.from({ length: 30 }, (_unused, index) =>
+      JSON.stringify({
+        taskId: 9,
+        type: 'log',
+        ts: '2026-03-01T10:00:00.000Z',
+        level: 'info',
+        message: `line ${index}`,
+      }),
+    );
     const text = renderErrorScreen({
-      taskId: 9, step: 'deploy: restore d1p2', error: new BrumeError('CHUNK_CORRUPT', 'd1p2.pc.zst chunk 3: sha256 mismatch'),
-      logPath: '/tmp/agent.log', logLines: [...lines, 'not json'], logsShipped: false, ramdisk: false,
+      taskId: 9,
+      step: 'deploy: restore d1p2',
+      error: new BrumeError('CHUNK_CORRUPT', 'd1p2.pc.zst chunk 3: sha256 mismatch'),
+      logPath: '/tmp/agent.log',
+      logLines: [...lines, 'not json'],
+      logsShipped: false,
+      ramdisk: false,
     });
-    expect(text).toContain(' step:     deploy: restore d1p2\n error:    CHUNK_CORRUPT (exit 1)\n message:  d1p2.pc.zst chunk 3: sha256 mismatch\n');
+    expect(text).toContain(
+      ' step:     deploy: restore d1p2\n error:    CHUNK_CORRUPT (exit 1)\n message:  d1p2.pc.zst chunk 3: sha256 mismatch\n',
+    );
     expect(text).toContain('NOT sent to the server');
     expect(text).toContain('   10:00:00 info  line 29\n   not json\n');
     expect(text).not.toContain('A shell follows');

@@ -4,7 +4,10 @@ import { usageError } from './output.ts';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** parseArgs with the contract's error: an unknown or malformed flag is bad input (exit 2), named. */
-export function parseFlags<O extends Options>(argv: string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true }>> {
+export function parseFlags<O extends Options>(
+  argv: string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true }>> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {

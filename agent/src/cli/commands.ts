@@ -29,37 +29,55 @@ async function job(json: boolean, work: (output: Output) => Promise<Record<strin
 
 export function capture(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
-    disk: { type: 'string' }, to: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false },
-    level: { type: 'string' }, 'chunk-size': { type: 'string' }, 'log-dir': { type: 'string' },
+    disk: { type: 'string' },
+    to: { type: 'string' },
+    name: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    level: { type: 'string' },
+    'chunk-size': { type: 'string' },
+    'log-dir': { type: 'string' },
   });
   return job(values.json, async (output) => {
     const imageDir = resolve(required(values.to, '--to'));
     const started = performance.now();
     const manifest = await captureDisk(
       {
-        disk: required(values.disk, '--disk'), name: values.name ?? basename(imageDir),
+        disk: required(values.disk, '--disk'),
+        name: values.name ?? basename(imageDir),
         chunkBytes: positiveInteger(values['chunk-size'], '--chunk-size', DEFAULT_CHUNK_BYTES),
-        level: positiveInteger(values.level, '--level', DEFAULT_LEVEL), logDir: runLogDir(values['log-dir']),
+        level: positiveInteger(values.level, '--level', DEFAULT_LEVEL),
+        logDir: runLogDir(values['log-dir']),
       },
       { run: runTool, reporter: output.reporter, writer: directoryImageWriter(imageDir) },
     );
     const elapsed = seconds(started);
-    output.say(`captured ${manifest.partitions.length} partitions into ${imageDir}: ${formatBytes(rawTotal(manifest))} → ${formatBytes(storedTotal(manifest))} in ${elapsed.toFixed(1)} s (${formatBytes(rawTotal(manifest) / elapsed)}/s)`);
+    output.say(
+      `captured ${manifest.partitions.length} partitions into ${imageDir}: ${formatBytes(rawTotal(manifest))} → ${formatBytes(storedTotal(manifest))} in ${elapsed.toFixed(1)} s (${formatBytes(rawTotal(manifest) / elapsed)}/s)`,
+    );
     return { image: imageDir, rawBytes: rawTotal(manifest), storedBytes: storedTotal(manifest), seconds: elapsed };
   });
 }
 
 export function deploy(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
-    from: { type: 'string' }, disk: { type: 'string' }, yes: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false }, staging: { type: 'string' }, 'log-dir': { type: 'string' },
+    from: { type: 'string' },
+    disk: { type: 'string' },
+    yes: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    staging: { type: 'string' },
+    'log-dir': { type: 'string' },
   });
   return job(values.json, async (output) => {
     const started = performance.now();
     const result = await deployImage(
       {
-        image: directoryImageReader(resolve(required(values.from, '--from'))), disk: required(values.disk, '--disk'), yes: values.yes, dryRun: values['dry-run'],
-        logDir: runLogDir(values['log-dir']), stagingDir: values.staging ?? tmpdir(),
+        image: directoryImageReader(resolve(required(values.from, '--from'))),
+        disk: required(values.disk, '--disk'),
+        yes: values.yes,
+        dryRun: values['dry-run'],
+        logDir: runLogDir(values['log-dir']),
+        stagingDir: values.staging ?? tmpdir(),
       },
       { run: runTool, reporter: output.reporter, ...(output.confirm === undefined ? {} : { confirm: output.confirm }) },
     );
@@ -68,16 +86,25 @@ export function deploy(argv: string[]): Promise<number> {
       output.say(describePlan(result.plan));
       return { plan: result.plan, written: false };
     }
-    output.say(`deployed ${result.manifest.name} to ${values.disk}: ${formatBytes(rawTotal(result.manifest))} in ${elapsed.toFixed(1)} s (${formatBytes(rawTotal(result.manifest) / elapsed)}/s)`);
+    output.say(
+      `deployed ${result.manifest.name} to ${values.disk}: ${formatBytes(rawTotal(result.manifest))} in ${elapsed.toFixed(1)} s (${formatBytes(rawTotal(result.manifest) / elapsed)}/s)`,
+    );
     return { plan: result.plan, written: true, rawBytes: rawTotal(result.manifest), seconds: elapsed };
   });
 }
 
 export async function plan(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { from: { type: 'string' }, disk: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { values } = parseFlags(argv, {
+    from: { type: 'string' },
+    disk: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   const output = createOutput(values.json);
   try {
-    const { plan: layout } = await prepareDeploy(directoryImageReader(resolve(required(values.from, '--from'))), required(values.disk, '--disk'));
+    const { plan: layout } = await prepareDeploy(
+      directoryImageReader(resolve(required(values.from, '--from'))),
+      required(values.disk, '--disk'),
+    );
     printPlan(output, layout);
     return 0;
   } catch (error) {
@@ -99,7 +126,9 @@ export async function image(argv: string[]): Promise<number> {
     if (dir === undefined) throw usageError(`brume image ${action ?? ''}: give the image directory`);
     if (action === 'verify') {
       const manifest = await verifyImage(directoryImageReader(resolve(dir)), output.reporter);
-      output.say(`${dir}: ${manifest.name} verified, ${manifest.partitions.length} partitions, ${formatBytes(storedTotal(manifest))} stored, every chunk matches its sha256`);
+      output.say(
+        `${dir}: ${manifest.name} verified, ${manifest.partitions.length} partitions, ${formatBytes(storedTotal(manifest))} stored, every chunk matches its sha256`,
+      );
       return output.finish({ image: resolve(dir), verified: true });
     }
     if (action === 'show') {
@@ -114,6 +143,9 @@ export async function image(argv: string[]): Promise<number> {
 }
 
 function describeManifest(manifest: Manifest): string {
-  const rows = manifest.partitions.map((p) => `  p${p.number}  ${p.fs.padEnd(8)} ${formatBytes(p.sizeBytes).padStart(10)}  used ${formatBytes(p.usedBytes).padStart(10)}  stored ${formatBytes(p.storedBytes).padStart(10)}  ${p.tool ?? '-'}`);
+  const rows = manifest.partitions.map(
+    (p) =>
+      `  p${p.number}  ${p.fs.padEnd(8)} ${formatBytes(p.sizeBytes).padStart(10)}  used ${formatBytes(p.usedBytes).padStart(10)}  stored ${formatBytes(p.storedBytes).padStart(10)}  ${p.tool ?? '-'}`,
+  );
   return `${manifest.name} (${manifest.format}), captured ${manifest.created} from ${manifest.source.host}:${manifest.source.device}\n${rows.join('\n')}\n`;
 }

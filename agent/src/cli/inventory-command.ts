@@ -8,7 +8,10 @@ import { createOutput, usageError } from './output.ts';
  * `brume inventory [--json]`: this PC's hardware as the agent reports it, for a technician in the debug shell and for
  * tests. --json prints the `{ inventory, warnings }` object the server would get (one line); warnings never fail it.
  */
-export async function inventory(argv: string[], collect: () => Promise<CollectedInventory> = () => collectInventory({ run: runTool })): Promise<number> {
+export async function inventory(
+  argv: string[],
+  collect: () => Promise<CollectedInventory> = () => collectInventory({ run: runTool }),
+): Promise<number> {
   const { values, positionals } = parseFlags(argv, { json: { type: 'boolean', default: false } });
   if (positionals.length > 0) throw usageError(`brume inventory takes no argument, got "${positionals.join(' ')}"`);
   try {

@@ -15,17 +15,27 @@ const usage = `usage:
   brume inventory [--json]
 `;
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { capture, deploy, plan, image, agent, inventory };
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  capture,
+  deploy,
+  plan,
+  image,
+  agent,
+  inventory,
+};
 // Hidden (not in the usage): the terminal UI's test drive, imported on demand so that no other command loads blessed.
 commands['ui-demo'] = async (argv) => (await import('./ui-demo-command.ts')).uiDemo(argv);
 
 /** `brume NAME --help`: the usage lines of that command (with their continuation lines). */
 function usageOf(name: string): string {
   let current: string | undefined;
-  const lines = usage.split('\n').slice(1).filter((line) => {
-    current = /^ {2}brume (\S+)/.exec(line)?.[1] ?? current;
-    return line !== '' && current === name;
-  });
+  const lines = usage
+    .split('\n')
+    .slice(1)
+    .filter((line) => {
+      current = /^ {2}brume (\S+)/.exec(line)?.[1] ?? current;
+      return line !== '' && current === name;
+    });
   return `usage:\n${lines.join('\n')}\n`;
 }
 

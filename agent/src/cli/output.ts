@@ -38,12 +38,19 @@ export function createOutput(json: boolean): Output {
       const failure = toBrumeError(error);
       reporter.event({ type: 'result', ts: new Date().toISOString(), state: 'failed', error: failure.toJSON() });
       if (!json) process.stderr.write(`brume: ${failure.message}\n`);
-      if (failure.code === 'INTERNAL' && failure.cause instanceof Error) process.stderr.write(`${failure.cause.stack ?? ''}\n`);
+      if (failure.code === 'INTERNAL' && failure.cause instanceof Error)
+        process.stderr.write(`${failure.cause.stack ?? ''}\n`);
       return failure.exitCode;
     },
     cancelled(error, summary) {
       stop();
-      reporter.event({ type: 'result', ts: new Date().toISOString(), state: 'cancelled', error: error.toJSON(), summary });
+      reporter.event({
+        type: 'result',
+        ts: new Date().toISOString(),
+        state: 'cancelled',
+        error: error.toJSON(),
+        summary,
+      });
       return error.exitCode;
     },
   };

@@ -4,7 +4,6 @@ import { describeRegistration, registerThisPc, type CollectedInventory } from '.
 import type { Runner } from '../sys/exec.ts';
 import { powerAfterTask } from '../sys/power.ts';
 
-
 export interface RegisterCommandDeps {
   run: Runner;
   collect: () => Promise<CollectedInventory>;
@@ -18,11 +17,23 @@ export interface RegisterCommandDeps {
  * under which name. In the ramdisk the PC then reboots, as after a task, so a room registering itself needs no hands;
  * after a failure it stays on the message.
  */
-export async function registerCommand(mode: Extract<AgentMode, { kind: 'register' }>, json: boolean, deps: RegisterCommandDeps): Promise<number> {
+export async function registerCommand(
+  mode: Extract<AgentMode, { kind: 'register' }>,
+  json: boolean,
+  deps: RegisterCommandDeps,
+): Promise<number> {
   try {
     const server = ServerUrl.safeParse(mode.server);
-    if (!server.success) throw new BrumeError('BAD_REQUEST', `${mode.names['server'] ?? '--server'}: ${server.error.issues[0]?.message ?? 'invalid'}`);
-    const outcome = await registerThisPc(server.data, { collect: deps.collect, say: (line) => (json ? undefined : deps.out(`${line}\n`)), retryDeadlineMs: deps.retryDeadlineMs });
+    if (!server.success)
+      throw new BrumeError(
+        'BAD_REQUEST',
+        `${mode.names['server'] ?? '--server'}: ${server.error.issues[0]?.message ?? 'invalid'}`,
+      );
+    const outcome = await registerThisPc(server.data, {
+      collect: deps.collect,
+      say: (line) => (json ? undefined : deps.out(`${line}\n`)),
+      retryDeadlineMs: deps.retryDeadlineMs,
+    });
     deps.out(json ? `${JSON.stringify(outcome)}\n` : `${describeRegistration(outcome)}\n`);
   } catch (error) {
     const failure = toBrumeError(error);

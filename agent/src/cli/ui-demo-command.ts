@@ -16,7 +16,17 @@ const MENU: MenuEntry[] = [
 const FIELDS: FormField[] = [
   { kind: 'text', name: 'name', label: 'PC name' },
   { kind: 'text', name: 'token', label: 'Technician token', secret: true },
-  { kind: 'choice', name: 'site', label: 'Site', options: [{ value: 'paris', label: 'Paris' }, { value: 'lyon', label: 'Lyon' }, { value: 'lille', label: 'Lille' }], initial: 'paris' },
+  {
+    kind: 'choice',
+    name: 'site',
+    label: 'Site',
+    options: [
+      { value: 'paris', label: 'Paris' },
+      { value: 'lyon', label: 'Lyon' },
+      { value: 'lille', label: 'Lille' },
+    ],
+    initial: 'paris',
+  },
   { kind: 'yesno', name: 'wipe', label: 'Wipe before deploying', initial: false },
 ];
 
@@ -29,7 +39,10 @@ async function validateDemo(values: Record<string, string | boolean>): Promise<s
 
 /** 24 lines, more than one page: line 05 is exactly 78 characters, the width of the text at 80 columns. */
 export function demoPage(): string[] {
-  const lines = Array.from({ length: 24 }, (_, index) => `line ${String(index + 1).padStart(2, '0')}: ${'abcdefghij'.repeat(3).slice(0, 10 + index)}`);
+  const lines = Array.from(
+    { length: 24 },
+    (_, index) => `line ${String(index + 1).padStart(2, '0')}: ${'abcdefghij'.repeat(3).slice(0, 10 + index)}`,
+  );
   lines[4] = `line 05: ${'0123456789'.repeat(7)}`.slice(0, 77).concat('|');
   return lines;
 }
@@ -37,7 +50,12 @@ export function demoPage(): string[] {
 async function walk(ui: TerminalUi): Promise<Record<string, unknown>> {
   const choice = await ui.choose({ title: 'Demo menu', subtitle: 'What should this PC do?', entries: MENU });
   if (choice === null) return { choice };
-  const form = await ui.form({ title: 'Register this PC', fields: FIELDS, submitLabel: 'Register', validate: validateDemo });
+  const form = await ui.form({
+    title: 'Register this PC',
+    fields: FIELDS,
+    submitLabel: 'Register',
+    validate: validateDemo,
+  });
   if (form === null) return { choice, form };
   const suspended = await ui.suspend(async () => {
     process.stdout.write('ui-demo: the terminal is back for other output\n');
@@ -49,7 +67,11 @@ async function walk(ui: TerminalUi): Promise<Record<string, unknown>> {
   const button = await ui.show({
     title: 'System information',
     lines: demoPage(),
-    buttons: [{ key: 'ok', label: 'OK' }, { key: 'reboot', label: 'Reboot', disabled: true, hint: 'the demo never reboots' }, { key: 'again', label: 'Back' }],
+    buttons: [
+      { key: 'ok', label: 'OK' },
+      { key: 'reboot', label: 'Reboot', disabled: true, hint: 'the demo never reboots' },
+      { key: 'again', label: 'Back' },
+    ],
   });
   return { choice, form, suspended, button };
 }

@@ -4,9 +4,15 @@ import type { Probe } from './filesystems/index.ts';
 import { parseSfdiskJson, type PartitionTable } from './partition-table.ts';
 
 /** The disk's partition table, parsed, plus `sfdisk -d` text for hand restores. */
-export async function readPartitionTable(run: Runner, diskPath: string, sectorSize: number): Promise<{ table: PartitionTable; dump: string }> {
+export async function readPartitionTable(
+  run: Runner,
+  diskPath: string,
+  sectorSize: number,
+): Promise<{ table: PartitionTable; dump: string }> {
   const json = await run('sfdisk', ['--json', diskPath]).catch((error: unknown) => {
-    throw new BrumeError('BAD_REQUEST', `${diskPath} has no readable partition table (GPT or MBR expected)`, { cause: error });
+    throw new BrumeError('BAD_REQUEST', `${diskPath} has no readable partition table (GPT or MBR expected)`, {
+      cause: error,
+    });
   });
   const dump = await run('sfdisk', ['--dump', diskPath]);
   return { table: parseSfdiskJson(json.stdout, sectorSize), dump: dump.stdout };

@@ -8,7 +8,11 @@ export function renderSfdiskScript(plan: LayoutPlan, diskPath: string): string {
   const header = [`label: ${plan.label}`, `label-id: ${plan.id}`, 'unit: sectors'];
   if (plan.label === 'gpt') header.push(`first-lba: ${plan.firstUsableBytes / sector}`);
   const lines = plan.partitions.map((partition) => {
-    const fields = [`start=${partition.startBytes / sector}`, `size=${partition.sizeBytes / sector}`, `type=${partition.type}`];
+    const fields = [
+      `start=${partition.startBytes / sector}`,
+      `size=${partition.sizeBytes / sector}`,
+      `type=${partition.type}`,
+    ];
     if (partition.partUuid !== undefined) fields.push(`uuid=${partition.partUuid}`);
     if (partition.name !== undefined) fields.push(`name=${JSON.stringify(partition.name)}`);
     if (partition.attrs !== undefined) fields.push(`attrs=${JSON.stringify(partition.attrs)}`);
@@ -24,5 +28,7 @@ export function renderSfdiskScript(plan: LayoutPlan, diskPath: string): string {
  * which is why partition nodes are made with partx afterwards, not by relying on the re-read.
  */
 export async function writePartitionTable(run: Runner, diskPath: string, plan: LayoutPlan): Promise<void> {
-  await run('sfdisk', ['--quiet', '--wipe', 'always', '--no-reread', '--no-tell-kernel', diskPath], { input: renderSfdiskScript(plan, diskPath) });
+  await run('sfdisk', ['--quiet', '--wipe', 'always', '--no-reread', '--no-tell-kernel', diskPath], {
+    input: renderSfdiskScript(plan, diskPath),
+  });
 }

@@ -13,5 +13,7 @@ const fixedGptTypes = new Set([
 const fixedDosTypes = new Set(['ef', '27', '12', 'de']); // EFI, hidden NTFS recovery, vendor diagnostics
 
 export function hasFixedRole(label: PartitionLabel, type: string): boolean {
-  return label === 'gpt' ? fixedGptTypes.has(type.toUpperCase()) : fixedDosTypes.has(type.toLowerCase().replace(/^0x/, ''));
+  return label === 'gpt'
+    ? fixedGptTypes.has(type.toUpperCase())
+    : fixedDosTypes.has(type.toLowerCase().replace(/^0x/, ''));
 }

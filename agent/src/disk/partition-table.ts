@@ -51,10 +51,16 @@ export function parseSfdiskJson(text: string, sectorSize: number): PartitionTabl
   const parsed = SfdiskJson.safeParse(JSON.parse(text));
   if (!parsed.success) throw new BrumeError('BAD_REQUEST', `unexpected sfdisk --json output: ${parsed.error.message}`);
   const table = parsed.data.partitiontable;
-  if (table.label !== 'gpt' && table.label !== 'dos') throw new BrumeError('BAD_REQUEST', `partition table type "${table.label}" is not supported (gpt and dos are)`);
+  if (table.label !== 'gpt' && table.label !== 'dos')
+    throw new BrumeError('BAD_REQUEST', `partition table type "${table.label}" is not supported (gpt and dos are)`);
   const entries = table.partitions.map((entry) => {
     const number = Number(/(\d+)$/.exec(entry.node)?.[1]);
-    const result: TableEntry = { number, startBytes: entry.start * sectorSize, sizeBytes: entry.size * sectorSize, type: entry.type };
+    const result: TableEntry = {
+      number,
+      startBytes: entry.start * sectorSize,
+      sizeBytes: entry.size * sectorSize,
+      type: entry.type,
+    };
     if (entry.uuid !== undefined) result.partUuid = entry.uuid;
     if (entry.name !== undefined) result.name = entry.name;
     if (entry.attrs !== undefined) result.attrs = entry.attrs;

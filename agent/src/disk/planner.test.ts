@@ -1,6 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { BrumeError, partitionFileName } from '@brume/protocol';
-import type { FsType, LayoutPlan, ManifestDisk, ManifestPartition, PlannedPartition, TargetDisk } from '@brume/protocol';
+import type {
+  FsType,
+  LayoutPlan,
+  ManifestDisk,
+  ManifestPartition,
+  PlannedPartition,
+  TargetDisk,
+} from '@brume/protocol';
 import { planLayout } from './planner.ts';
 
 const MiB = 1024 * 1024;
@@ -40,7 +47,13 @@ interface PartOptions {
   readonly bootable?: boolean;
 }
 
-function part(number: number, startBytes: number, sizeBytes: number, fs: FsType, o: PartOptions = {}): ManifestPartition {
+function part(
+  number: number,
+  startBytes: number,
+  sizeBytes: number,
+  fs: FsType,
+  o: PartOptions = {},
+): ManifestPartition {
   const hasFile = fs !== 'extended' && fs !== 'swap';
   return {
     disk: 1,
@@ -63,7 +76,12 @@ function part(number: number, startBytes: number, sizeBytes: number, fs: FsType,
   };
 }
 
-const target = (sizeBytes: number, logicalSectorSize = 512): TargetDisk => ({ path: '/dev/sdb', sizeBytes, logicalSectorSize, physicalSectorSize: 4096 });
+const target = (sizeBytes: number, logicalSectorSize = 512): TargetDisk => ({
+  path: '/dev/sdb',
+  sizeBytes,
+  logicalSectorSize,
+  physicalSectorSize: 4096,
+});
 
 /** The planner's usable end, computed independently. */
 function usableEnd(label: 'gpt' | 'dos', t: TargetDisk): number {
@@ -121,7 +139,12 @@ const mixedDisk = disk('gpt', 10 * GiB);
 const mixed: ManifestPartition[] = [
   part(1, MiB, 100 * MiB, 'vfat', { type: ESP }),
   part(2, 101 * MiB, 3 * GiB, 'ext4', { resizable: true, minBytes: GiB, usedBytes: 800 * MiB }),
-  part(3, 3173 * MiB, 4 * GiB, 'ntfs', { resizable: true, minBytes: 2 * GiB - 12345, usedBytes: 1536 * MiB, type: BASIC_DATA }),
+  part(3, 3173 * MiB, 4 * GiB, 'ntfs', {
+    resizable: true,
+    minBytes: 2 * GiB - 12345,
+    usedBytes: 1536 * MiB,
+    type: BASIC_DATA,
+  }),
   part(4, 7269 * MiB, GiB, 'raw'),
 ];
 
@@ -146,7 +169,10 @@ const windows: ManifestPartition[] = [
 
 // 512-byte source sectors, ext4 + swap only.
 const linuxDisk = disk('gpt', 8 * GiB);
-const linux: ManifestPartition[] = [part(1, MiB, 6 * GiB, 'ext4', { resizable: true, minBytes: GiB }), part(2, 6145 * MiB, GiB, 'swap')];
+const linux: ManifestPartition[] = [
+  part(1, MiB, 6 * GiB, 'ext4', { resizable: true, minBytes: GiB }),
+  part(2, 6145 * MiB, GiB, 'swap'),
+];
 
 interface Case {
   readonly name: string;
@@ -221,7 +247,13 @@ const cases: Case[] = [
     check: (plan) => {
       const [p3, p5, p6] = [3, 5, 6].map((n) => byNumber(plan, n));
       if (!p3 || !p5 || !p6) throw new Error('missing');
-      expect([p3.action, p3.resize, p5.resize, p6.action, p6.resize]).toEqual(['container', 'none', 'grow', 'recreate-swap', 'none']);
+      expect([p3.action, p3.resize, p5.resize, p6.action, p6.resize]).toEqual([
+        'container',
+        'none',
+        'grow',
+        'recreate-swap',
+        'none',
+      ]);
       expect(p5.startBytes - p3.startBytes).toBe(MiB);
       expect(p6.startBytes - endOf(p5)).toBe(MiB);
       expect(endOf(p3)).toBe(endOf(p6));
@@ -347,42 +379,85 @@ describe('planLayout', () => {
     expect(result.message).toMatch(message);
     if (code === 'DISK_TOO_SMALL') {
       const shortfall = sourceEnd(parts) - usableEnd(d.label, t) - shrinkRooms(parts);
-      expect(result.detail).toEqual({ shortfallBytes: shortfall, targetBytes: t.sizeBytes, requiredBytes: t.sizeBytes + shortfall });
+      expect(result.detail).toEqual({
+        shortfallBytes: shortfall,
+        targetBytes: t.sizeBytes,
+        requiredBytes: t.sizeBytes + shortfall,
+      });
       expect(result.message).toContain(`shortfall ${shortfall} bytes`);
     }
   });
 
   const boots = [
-    { name: 'gpt 512, first-lba 34', disk: linuxDisk, parts: linux, t: target(8 * GiB), want: [[0, 440], [34 * 512, MiB]] },
-    { name: 'gpt 512 → 4096', disk: linuxDisk, parts: linux, t: target(16 * GiB, 4096), want: [[0, 440], [6 * 4096, MiB]] },
+    {
+      name: 'gpt 512, first-lba 34',
+      disk: linuxDisk,
+      parts: linux,
+      t: target(8 * GiB),
+      want: [
+        [0, 440],
+        [34 * 512, MiB],
+      ],
+    },
+    {
+      name: 'gpt 512 → 4096',
+      disk: linuxDisk,
+      parts: linux,
+      t: target(16 * GiB, 4096),
+      want: [
+        [0, 440],
+        [6 * 4096, MiB],
+      ],
+    },
     {
       name: 'gpt with first-lba at 1 MiB: the gap after the entries still counts',
       disk: disk('gpt', 8 * GiB, { firstUsableBytes: MiB }),
       parts: linux,
       t: target(8 * GiB),
-      want: [[0, 440], [34 * 512, MiB]],
+      want: [
+        [0, 440],
+        [34 * 512, MiB],
+      ],
     },
-    { name: 'dos 512', disk: mbrDisk, parts: mbr, t: target(8 * GiB), want: [[0, 440], [512, MiB]] },
+    {
+      name: 'dos 512',
+      disk: mbrDisk,
+      parts: mbr,
+      t: target(8 * GiB),
+      want: [
+        [0, 440],
+        [512, MiB],
+      ],
+    },
     {
       name: 'dos 512 → 4096',
       disk: disk('dos', 8 * GiB),
       parts: [part(1, MiB, 4 * GiB, 'ext4', { type: '83' })],
       t: target(8 * GiB, 4096),
-      want: [[0, 440], [4096, MiB]],
+      want: [
+        [0, 440],
+        [4096, MiB],
+      ],
     },
     {
       name: 'gpt boot area longer than the gap: cut at the first partition',
       disk: disk('gpt', 8 * GiB, { bootArea: { file: 'd1.boot', bytes: 2 * MiB, sha256: SHA } }),
       parts: linux,
       t: target(8 * GiB),
-      want: [[0, 440], [34 * 512, MiB]],
+      want: [
+        [0, 440],
+        [34 * 512, MiB],
+      ],
     },
     {
       name: 'dos with a partition at sector 63',
       disk: disk('dos', 8 * GiB, { bootArea: { file: 'd1.boot', bytes: 63 * 512, sha256: SHA } }),
       parts: [part(1, 63 * 512, 4 * GiB, 'ext4', { type: '83' })],
       t: target(8 * GiB),
-      want: [[0, 440], [512, 63 * 512]],
+      want: [
+        [0, 440],
+        [512, 63 * 512],
+      ],
     },
   ];
 

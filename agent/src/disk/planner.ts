@@ -66,7 +66,11 @@ const endOf = (p: { start: number; size: number }): number => p.start + p.size;
 const isContainer = (label: PartitionLabel, p: ManifestPartition): boolean => label === 'dos' && p.fs === 'extended';
 const shrinkRoom = (p: ManifestPartition): number => p.sizeBytes - alignUp(p.minBytes, MiB);
 
-export function planLayout(disk: ManifestDisk, partitions: readonly ManifestPartition[], target: TargetDisk): LayoutPlan | BrumeError {
+export function planLayout(
+  disk: ManifestDisk,
+  partitions: readonly ManifestPartition[],
+  target: TargetDisk,
+): LayoutPlan | BrumeError {
   const src = splitSource(disk.label, partitions);
   if (src instanceof BrumeError) return src;
   const refused = refuseSectorFs(disk, partitions, target);
@@ -84,12 +88,19 @@ function splitSource(label: PartitionLabel, partitions: readonly ManifestPartiti
   const logicals = byStart.filter((p) => label === 'dos' && p.number >= 5);
   const containers = byStart.filter((p) => isContainer(label, p));
   if (logicals.length > 0 && containers.length !== 1) {
-    return new BrumeError('MANIFEST_INVALID', `disk has ${logicals.length} logical partitions but ${containers.length} extended containers`);
+    return new BrumeError(
+      'MANIFEST_INVALID',
+      `disk has ${logicals.length} logical partitions but ${containers.length} extended containers`,
+    );
   }
   return { label, all: byStart, top: byStart.filter((p) => !logicals.includes(p)), logicals };
 }
 
-function refuseSectorFs(disk: ManifestDisk, partitions: readonly ManifestPartition[], target: TargetDisk): BrumeError | undefined {
+function refuseSectorFs(
+  disk: ManifestDisk,
+  partitions: readonly ManifestPartition[],
+  target: TargetDisk,
+): BrumeError | undefined {
   const from = disk.logicalSectorSize;
   const to = target.logicalSectorSize;
   const holder = to > from ? partitions.find((p) => SECTOR_RECORDING_FS.has(p.fs)) : undefined;
@@ -121,7 +132,9 @@ function sourceEnd(src: Source): number {
 
 function place(disk: ManifestDisk, target: TargetDisk, src: Source, geo: Geometry): Outcome | BrumeError {
   if (target.sizeBytes === disk.sizeBytes && target.logicalSectorSize === disk.logicalSectorSize) {
-    const placements = new Map(src.all.map((p) => [p.number, { start: p.startBytes, size: p.sizeBytes, resize: 'none' } as const]));
+    const placements = new Map(
+      src.all.map((p) => [p.number, { start: p.startBytes, size: p.sizeBytes, resize: 'none' } as const]),
+    );
     return { placements, identical: true, notes: ['same size and sector size as the source: identical table'] };
   }
   const end = sourceEnd(src);
@@ -165,7 +178,9 @@ function tooSmall(shortfall: number, target: TargetDisk): BrumeError {
   return new BrumeError(
     'DISK_TOO_SMALL',
     `image needs ${formatBytes(shortfall)} more than ${target.path} offers: shortfall ${shortfall} bytes`,
-    { detail: { shortfallBytes: shortfall, targetBytes: target.sizeBytes, requiredBytes: target.sizeBytes + shortfall } },
+    {
+      detail: { shortfallBytes: shortfall, targetBytes: target.sizeBytes, requiredBytes: target.sizeBytes + shortfall },
+    },
   );
 }
 
@@ -192,7 +207,9 @@ function layout(src: Source, change: ReadonlyMap<number, number>): Map<number, P
   let prevEnd = 0;
   for (const p of src.top) {
     const start = shiftedStart(p, prevEnd, prevSourceEnd);
-    const placed = isContainer(src.label, p) ? placeContainer(src, p, start, change, out) : resized(p, start, change.get(p.number) ?? 0);
+    const placed = isContainer(src.label, p)
+      ? placeContainer(src, p, start, change, out)
+      : resized(p, start, change.get(p.number) ?? 0);
     out.set(p.number, placed);
     prevSourceEnd = p.startBytes + p.sizeBytes;
     prevEnd = endOf(placed);
@@ -200,7 +217,13 @@ function layout(src: Source, change: ReadonlyMap<number, number>): Map<number, P
   return out;
 }
 
-function placeContainer(src: Source, container: ManifestPartition, start: number, change: ReadonlyMap<number, number>, out: Map<number, Placement>): Placement {
+function placeContainer(
+  src: Source,
+  container: ManifestPartition,
+  start: number,
+  change: ReadonlyMap<number, number>,
+  out: Map<number, Placement>,
+): Placement {
   let prevSourceEnd = container.startBytes;
   let prevEnd = start;
   for (const p of src.logicals) {
@@ -232,7 +255,13 @@ function resized(p: ManifestPartition, start: number, delta: number): Placement 
   return keep;
 }
 
-function checkPlacements(disk: ManifestDisk, target: TargetDisk, geo: Geometry, src: Source, placements: Placements): BrumeError | undefined {
+function checkPlacements(
+  disk: ManifestDisk,
+  target: TargetDisk,
+  geo: Geometry,
+  src: Source,
+  placements: Placements,
+): BrumeError | undefined {
   const lss = target.logicalSectorSize;
   for (const p of src.all) {
     const at = placements.get(p.number);
@@ -245,15 +274,25 @@ function checkPlacements(disk: ManifestDisk, target: TargetDisk, geo: Geometry, 
           : undefined;
     if (reason === undefined) continue;
     const code = lss === disk.logicalSectorSize ? 'INTERNAL' : 'SECTOR_SIZE_MISMATCH';
-    return new BrumeError(code, `partition ${p.number} ${reason}`, { detail: { partition: p.number, sourceSectorSize: disk.logicalSectorSize, targetSectorSize: lss } });
+    return new BrumeError(code, `partition ${p.number} ${reason}`, {
+      detail: { partition: p.number, sourceSectorSize: disk.logicalSectorSize, targetSectorSize: lss },
+    });
   }
   return undefined;
 }
 
 function buildPlan(disk: ManifestDisk, target: TargetDisk, geo: Geometry, src: Source, outcome: Outcome): LayoutPlan {
   const byNumber = [...src.all].sort((a, b) => a.number - b.number);
-  const partitions = byNumber.map((p) => planned(src.label, p, outcome.placements.get(p.number) ?? { start: p.startBytes, size: p.sizeBytes, resize: 'none' }));
-  const stagingBytes = byNumber.filter((p) => outcome.placements.get(p.number)?.resize === 'shrink').reduce((sum, p) => sum + p.usedBytes, 0);
+  const partitions = byNumber.map((p) =>
+    planned(
+      src.label,
+      p,
+      outcome.placements.get(p.number) ?? { start: p.startBytes, size: p.sizeBytes, resize: 'none' },
+    ),
+  );
+  const stagingBytes = byNumber
+    .filter((p) => outcome.placements.get(p.number)?.resize === 'shrink')
+    .reduce((sum, p) => sum + p.usedBytes, 0);
   const notes = [...outcome.notes, ...sectorNotes(disk, target), ...partitions.flatMap(changeNotes)];
   if (stagingBytes > 0) notes.push(`shrinking needs ${formatBytes(stagingBytes)} of staging space`);
   return {
@@ -271,7 +310,8 @@ function buildPlan(disk: ManifestDisk, target: TargetDisk, geo: Geometry, src: S
 }
 
 function planned(label: PartitionLabel, p: ManifestPartition, at: Placement): PlannedPartition {
-  const action = isContainer(label, p) || p.fs === 'extended' ? 'container' : p.fs === 'swap' ? 'recreate-swap' : 'restore';
+  const action =
+    isContainer(label, p) || p.fs === 'extended' ? 'container' : p.fs === 'swap' ? 'recreate-swap' : 'restore';
   return {
     number: p.number,
     startBytes: at.start,
@@ -298,18 +338,28 @@ function sectorNotes(disk: ManifestDisk, target: TargetDisk): string[] {
 function changeNotes(p: PlannedPartition): string[] {
   const who = `p${p.number} ${p.fs}`;
   const notes: string[] = [];
-  if (p.resize !== 'none') notes.push(`${who} ${p.resize}s ${formatBytes(p.sourceSizeBytes)} → ${formatBytes(p.sizeBytes)}`);
-  if (p.startBytes !== p.sourceStartBytes) notes.push(`${who} moves from ${formatBytes(p.sourceStartBytes)} to ${formatBytes(p.startBytes)}`);
+  if (p.resize !== 'none')
+    notes.push(`${who} ${p.resize}s ${formatBytes(p.sourceSizeBytes)} → ${formatBytes(p.sizeBytes)}`);
+  if (p.startBytes !== p.sourceStartBytes)
+    notes.push(`${who} moves from ${formatBytes(p.sourceStartBytes)} to ${formatBytes(p.startBytes)}`);
   return notes;
 }
 
 /** The parts of the image's boot area copied back after sfdisk wrote the table, never past the first partition. */
-function bootArea(disk: ManifestDisk, target: TargetDisk, _geo: Geometry, partitions: readonly PlannedPartition[]): BootAreaRange[] {
+function bootArea(
+  disk: ManifestDisk,
+  target: TargetDisk,
+  _geo: Geometry,
+  partitions: readonly PlannedPartition[],
+): BootAreaRange[] {
   const limit = partitions.reduce((min, p) => Math.min(min, p.startBytes), disk.bootArea.bytes);
   // GPT: bootloaders may use the gap after the primary entries (header LBA 1, then 128 entries of 128 bytes),
   // whatever first-lba says (sfdisk puts it at 1 MiB, where the gap would look empty).
   const gptTableEnd = (lss: number): number => 2 * lss + GPT_ENTRIES_BYTES;
-  const tail = disk.label === 'gpt' ? Math.max(gptTableEnd(disk.logicalSectorSize), gptTableEnd(target.logicalSectorSize)) : Math.max(512, target.logicalSectorSize);
+  const tail =
+    disk.label === 'gpt'
+      ? Math.max(gptTableEnd(disk.logicalSectorSize), gptTableEnd(target.logicalSectorSize))
+      : Math.max(512, target.logicalSectorSize);
   const ranges: Array<[number, number]> = [
     [0, BOOT_CODE_BYTES],
     [tail, disk.bootArea.bytes],

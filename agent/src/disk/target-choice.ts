@@ -45,7 +45,11 @@ export interface TargetChoice {
   refused: Refusal[];
 }
 
-const HINT_WORDS: Record<HintSource, string> = { flag: 'the --disk flag', cmdline: 'brume.disk= on the kernel command line', task: "the task (the server's disk for this host)" };
+const HINT_WORDS: Record<HintSource, string> = {
+  flag: 'the --disk flag',
+  cmdline: 'brume.disk= on the kernel command line',
+  task: "the task (the server's disk for this host)",
+};
 
 /** Kernel names that are never a PC's own disk. */
 const NEVER_BY_NAME: readonly [RegExp, string][] = [
@@ -59,7 +63,11 @@ const NEVER_BY_NAME: readonly [RegExp, string][] = [
 ];
 
 const TIERS: Partial<Record<DiskTransport, number>> = { nvme: 0, sata: 1, scsi: 1, virtio: 2 };
-const TIER_WORDS = ['the first non-removable NVMe disk', 'the first non-removable SATA/SCSI disk (no NVMe disk)', 'the first virtio disk (no NVMe, SATA or SCSI disk)'];
+const TIER_WORDS = [
+  'the first non-removable NVMe disk',
+  'the first non-removable SATA/SCSI disk (no NVMe disk)',
+  'the first virtio disk (no NVMe, SATA or SCSI disk)',
+];
 
 /** Name order as the kernel assigns names: sdb before sdaa, nvme2n1 before nvme10n1. */
 export function compareDiskNames(a: string, b: string): number {
@@ -93,7 +101,12 @@ const describeDisk = (disk: DiskCandidate): string =>
 function fromHint(disks: readonly DiskCandidate[], hint: DiskHint, refused: Refusal[]): TargetChoice | undefined {
   const explicit = hint.from !== 'task';
   if (hint.name === undefined) {
-    if (explicit) throw new BrumeError('DEVICE_NOT_FOUND', `${hint.path}, named by ${HINT_WORDS[hint.from]}, does not exist; ${seenList(disks)}`, { detail: { disk: hint.path, seen: disks } });
+    if (explicit)
+      throw new BrumeError(
+        'DEVICE_NOT_FOUND',
+        `${hint.path}, named by ${HINT_WORDS[hint.from]}, does not exist; ${seenList(disks)}`,
+        { detail: { disk: hint.path, seen: disks } },
+      );
     refused.push({ disk: hint.path, reason: `named by ${HINT_WORDS.task} but absent from this PC` });
     return undefined;
   }
@@ -102,7 +115,10 @@ function fromHint(disks: readonly DiskCandidate[], hint: DiskHint, refused: Refu
   if (disk === undefined) return { path: hint.path, reason: `named by ${HINT_WORDS[hint.from]}`, refused };
   const risky = disk.transport === 'usb' ? 'a USB disk' : disk.removable ? 'removable media' : undefined;
   if (risky !== undefined && !explicit) {
-    refused.push({ disk: hint.path, reason: `named by ${HINT_WORDS.task}, but ${risky}: only --disk or brume.disk= may choose it` });
+    refused.push({
+      disk: hint.path,
+      reason: `named by ${HINT_WORDS.task}, but ${risky}: only --disk or brume.disk= may choose it`,
+    });
     return undefined;
   }
   const note = risky === undefined ? '' : `, ${risky}, taken because a person named it`;
@@ -110,7 +126,9 @@ function fromHint(disks: readonly DiskCandidate[], hint: DiskHint, refused: Refu
 }
 
 function seenList(disks: readonly DiskCandidate[]): string {
-  return disks.length === 0 ? 'the kernel lists no disk at all' : `disks seen: ${disks.map((disk) => disk.path).join(', ')}`;
+  return disks.length === 0
+    ? 'the kernel lists no disk at all'
+    : `disks seen: ${disks.map((disk) => disk.path).join(', ')}`;
 }
 
 /** The disk to image, and why; DEVICE_NOT_FOUND listing every disk seen and why each was refused. */
@@ -127,12 +145,19 @@ export function chooseTargetDisk(disks: readonly DiskCandidate[], hint: DiskHint
     else refused.push({ disk: disk.path, reason });
   }
   const tierOf = (disk: DiskCandidate): number => TIERS[disk.transport] ?? Number.POSITIVE_INFINITY;
-  const best = eligible.reduce<DiskCandidate | undefined>((found, disk) => (found === undefined || tierOf(disk) < tierOf(found) ? disk : found), undefined);
+  const best = eligible.reduce<DiskCandidate | undefined>(
+    (found, disk) => (found === undefined || tierOf(disk) < tierOf(found) ? disk : found),
+    undefined,
+  );
   if (best === undefined) {
     const why = refused.map((entry) => `${entry.disk}: ${entry.reason}`).join('; ');
-    throw new BrumeError('DEVICE_NOT_FOUND', `no disk to image on this PC (${refused.length === 0 ? 'the kernel lists no disk at all' : why}); name one with --disk or brume.disk=`, {
-      detail: { refused, seen: disks },
-    });
+    throw new BrumeError(
+      'DEVICE_NOT_FOUND',
+      `no disk to image on this PC (${refused.length === 0 ? 'the kernel lists no disk at all' : why}); name one with --disk or brume.disk=`,
+      {
+        detail: { refused, seen: disks },
+      },
+    );
   }
   return { path: best.path, reason: `${TIER_WORDS[tierOf(best)] ?? 'the first disk'}: ${describeDisk(best)}`, refused };
 }

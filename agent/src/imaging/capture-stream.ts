@@ -28,7 +28,13 @@ export interface CaptureStreamOptions {
  * At most `window` chunks are in flight (pool.size + 1 when memory allows): memory stays bounded whatever the partition
  * size, and while the writer takes one chunk (a disk write, an HTTP PUT) the pool keeps compressing the next ones.
  */
-export async function captureStream(source: Readable, writer: ImageWriter, file: string, pool: CodecPool, options: CaptureStreamOptions): Promise<StoredStream> {
+export async function captureStream(
+  source: Readable,
+  writer: ImageWriter,
+  file: string,
+  pool: CodecPool,
+  options: CaptureStreamOptions,
+): Promise<StoredStream> {
   const result: StoredStream = { chunks: [], rawBytes: 0, storedBytes: 0, sha256: '' };
   const fileHash = createHash('sha256');
   const inFlight: { raw: number; done: Promise<CompressedChunk> }[] = [];
@@ -38,7 +44,11 @@ export async function captureStream(source: Readable, writer: ImageWriter, file:
     if (next === undefined) return;
     const compressed = await next.done;
     options.signal?.throwIfAborted();
-    await writer.put(file, result.chunks.length, { offset: result.storedBytes, stored: compressed.stored, sha256: compressed.sha256 });
+    await writer.put(file, result.chunks.length, {
+      offset: result.storedBytes,
+      stored: compressed.stored,
+      sha256: compressed.sha256,
+    });
     fileHash.update(compressed.stored);
     result.chunks.push({
       rawOffset: result.rawBytes,

@@ -3,7 +3,14 @@ import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
-  bootAreaFileName, BrumeError, IMAGE_FORMAT, partitionFileName, partitionTarget, sfdiskFileName, type Manifest, type ManifestDisk,
+  bootAreaFileName,
+  BrumeError,
+  IMAGE_FORMAT,
+  partitionFileName,
+  partitionTarget,
+  sfdiskFileName,
+  type Manifest,
+  type ManifestDisk,
   type ManifestPartition,
 } from '@brume/protocol';
 import { detectFilesystem } from '../disk/filesystems/index.ts';
@@ -51,7 +58,11 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
   if (busy !== undefined) throw new BrumeError('DEVICE_BUSY', `cannot capture ${node.path}: ${busy}`);
   const geometry = readGeometry(node.path);
   const { table, dump } = await readPartitionTable(run, node.path, geometry.logicalSectorSize);
-  await ensurePartitionNodes(run, node.path, table.entries.filter((entry) => !isExtendedContainer(table.label, entry.type)));
+  await ensurePartitionNodes(
+    run,
+    node.path,
+    table.entries.filter((entry) => !isExtendedContainer(table.label, entry.type)),
+  );
 
   // 2. Layout and boot area go first (into DIR.partial, or the server's upload area).
   await writer.begin();
@@ -65,7 +76,9 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
     try {
       for (const entry of table.entries) {
         stopIfCancelled(deps.signal, table.entries, partitions);
-        partitions.push(await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, pool, window));
+        partitions.push(
+          await capturePartition({ ...options, diskPath: node.path, label: table.label, entry }, deps, pool, window),
+        );
       }
     } catch (error) {
       if (deps.signal?.aborted === true) stopIfCancelled(deps.signal, table.entries, partitions, error);
@@ -89,18 +102,34 @@ export async function captureDisk(options: CaptureOptions, deps: CaptureDeps): P
  * After the server's cancel: a TASK_CANCELLED naming the partition files sent whole, the one cut short and those never
  * started. No image was published; the server drops what was uploaded.
  */
-function stopIfCancelled(signal: AbortSignal | undefined, entries: readonly TableEntry[], done: readonly ManifestPartition[], cause?: unknown): void {
+function stopIfCancelled(
+  signal: AbortSignal | undefined,
+  entries: readonly TableEntry[],
+  done: readonly ManifestPartition[],
+  cause?: unknown,
+): void {
   if (signal?.aborted !== true) return;
   const uploaded = done.flatMap((partition) => (partition.file === null ? [] : [partition.file]));
   const next = entries[done.length];
   const partial = next === undefined ? null : `d1p${next.number}`;
   const notStarted = entries.slice(done.length + 1).map((entry) => `d1p${entry.number}`);
-  throw new BrumeError('TASK_CANCELLED', `capture cancelled: ${uploaded.length} partition file(s) uploaded whole, nothing published`, {
-    ...(cause === undefined ? {} : { cause }), detail: { published: false, uploaded, partial, notStarted },
-  });
+  throw new BrumeError(
+    'TASK_CANCELLED',
+    `capture cancelled: ${uploaded.length} partition file(s) uploaded whole, nothing published`,
+    {
+      ...(cause === undefined ? {} : { cause }),
+      detail: { published: false, uploaded, partial, notStarted },
+    },
+  );
 }
 
-async function describeImage(options: CaptureOptions, device: string, disk: ManifestDisk, partitions: ManifestPartition[], run: Runner): Promise<Manifest> {
+async function describeImage(
+  options: CaptureOptions,
+  device: string,
+  disk: ManifestDisk,
+  partitions: ManifestPartition[],
+  run: Runner,
+): Promise<Manifest> {
   return {
     format: IMAGE_FORMAT,
     name: options.name,
@@ -113,7 +142,13 @@ async function describeImage(options: CaptureOptions, device: string, disk: Mani
   };
 }
 
-async function captureLayout(diskPath: string, writer: ImageWriter, table: PartitionTable, dump: string, geometry: ReturnType<typeof readGeometry>): Promise<ManifestDisk> {
+async function captureLayout(
+  diskPath: string,
+  writer: ImageWriter,
+  table: PartitionTable,
+  dump: string,
+  geometry: ReturnType<typeof readGeometry>,
+): Promise<ManifestDisk> {
   const firstStart = Math.min(geometry.sizeBytes, ...table.entries.map((entry) => entry.startBytes));
   const bootBytes = Math.min(firstStart, MAX_BOOT_AREA);
   const bootArea = new Uint8Array(bootBytes);
@@ -143,7 +178,12 @@ async function captureLayout(diskPath: string, writer: ImageWriter, table: Parti
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A small file (boot area, sfdisk dump) is one piece, index 0. */
-async function writeSmallFile(writer: ImageWriter, file: string, bytes: Uint8Array, digest = sha256(bytes)): Promise<void> {
+async function writeSmallFile(
+  writer: ImageWriter,
+  file: string,
+  bytes: Uint8Array,
+  digest = sha256(bytes),
+): Promise<void> {
   await writer.put(file, 0, { offset: 0, stored: bytes, sha256: digest });
   await writer.endFile(file);
 }
@@ -154,10 +194,22 @@ interface PartitionJob extends CaptureOptions {
   entry: TableEntry;
 }
 
-async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: CodecPool, window: number): Promise<ManifestPartition> {
+async function capturePartition(
+  job: PartitionJob,
+  deps: CaptureDeps,
+  pool: CodecPool,
+  window: number,
+): Promise<ManifestPartition> {
   const { entry } = job;
   const target = partitionTarget(1, entry.number);
-  const base = { disk: 1, number: entry.number, startBytes: entry.startBytes, sizeBytes: entry.sizeBytes, type: entry.type, ...optionalFields(entry) };
+  const base = {
+    disk: 1,
+    number: entry.number,
+    startBytes: entry.startBytes,
+    sizeBytes: entry.sizeBytes,
+    type: entry.type,
+    ...optionalFields(entry),
+  };
   const empty = { rawBytes: 0, storedBytes: 0, sha256: null, chunks: [], file: null };
   if (isExtendedContainer(job.label, entry.type)) {
     return { ...base, ...empty, fs: 'extended', usedBytes: 0, minBytes: entry.sizeBytes, resizable: false, tool: null };
@@ -166,9 +218,19 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: Code
   const probe = await probePartition(deps.run, device);
   const adapter = detectFilesystem(probe);
   const usage = await adapter.usage(deps.run, device, entry.sizeBytes);
-  const identity = { ...(probe['UUID'] === undefined ? {} : { fsUuid: probe['UUID'] }), ...(probe['LABEL'] === undefined ? {} : { fsLabel: probe['LABEL'] }) };
+  const identity = {
+    ...(probe['UUID'] === undefined ? {} : { fsUuid: probe['UUID'] }),
+    ...(probe['LABEL'] === undefined ? {} : { fsLabel: probe['LABEL'] }),
+  };
   const detected = adapter.fsType === 'raw' && probe['TYPE'] !== undefined ? { detectedFs: probe['TYPE'] } : {};
-  const described = { ...base, ...identity, ...detected, fs: adapter.fsType, ...usage, resizable: adapter.grow !== undefined && !hasFixedRole(job.label, entry.type) };
+  const described = {
+    ...base,
+    ...identity,
+    ...detected,
+    fs: adapter.fsType,
+    ...usage,
+    resizable: adapter.grow !== undefined && !hasFixedRole(job.label, entry.type),
+  };
   if (adapter.partcloneTool === null) {
     phase(deps.reporter, 'capture', `${target}: ${adapter.fsType} is re-created at deploy, not copied`, target);
     return { ...described, ...empty, tool: adapter.recreate === undefined ? null : 'mkswap' };
@@ -177,10 +239,22 @@ async function capturePartition(job: PartitionJob, deps: CaptureDeps, pool: Code
   phase(deps.reporter, 'capture', `${target}: ${adapter.fsType} with ${adapter.partcloneTool}`, target);
   const file = partitionFileName(1, entry.number);
   const meter = progressMeter({ reporter: deps.reporter, phase: 'capture', target, bytesTotal: usage.usedBytes });
-  const partclone = partcloneCapture(adapter.partcloneTool, device, join(job.logDir, `${target}.capture.log`), false, deps.signal);
+  const partclone = partcloneCapture(
+    adapter.partcloneTool,
+    device,
+    join(job.logDir, `${target}.capture.log`),
+    false,
+    deps.signal,
+  );
   try {
     const [stored] = await Promise.all([
-      captureStream(partclone.stream, deps.writer, file, pool, { chunkBytes: job.chunkBytes, level: job.level, window, onRawBytes: (bytes) => meter.update(bytes), signal: deps.signal }),
+      captureStream(partclone.stream, deps.writer, file, pool, {
+        chunkBytes: job.chunkBytes,
+        level: job.level,
+        window,
+        onRawBytes: (bytes) => meter.update(bytes),
+        signal: deps.signal,
+      }),
       partclone.done,
     ]);
     await deps.writer.endFile(file);

@@ -18,9 +18,13 @@ export function directoryChunkSource(imageDir: string): ChunkSource {
       const bytes = new Uint8Array(new ArrayBuffer(chunk.bytes));
       const { bytesRead } = await (await handle).read(bytes, 0, chunk.bytes, chunk.offset);
       if (bytesRead !== chunk.bytes) {
-        throw new BrumeError('IMAGE_TRUNCATED', `${file} is truncated: chunk ${index} needs bytes ${chunk.offset}–${chunk.offset + chunk.bytes}, the file ends first`, {
-          detail: { file, chunk: index },
-        });
+        throw new BrumeError(
+          'IMAGE_TRUNCATED',
+          `${file} is truncated: chunk ${index} needs bytes ${chunk.offset}–${chunk.offset + chunk.bytes}, the file ends first`,
+          {
+            detail: { file, chunk: index },
+          },
+        );
       }
       return bytes;
     },

@@ -9,7 +9,8 @@ export type CodecRequest =
 
 /** The bytes of `view` in an ArrayBuffer of their own, which can be transferred (a copy only when `view` is a slice). */
 export function ownBuffer(view: Uint8Array): Uint8Array<ArrayBuffer> {
-  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) return view as Uint8Array<ArrayBuffer>;
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer)
+    return view as Uint8Array<ArrayBuffer>;
   const copy = new Uint8Array(new ArrayBuffer(view.byteLength));
   copy.set(view);
   return copy;

@@ -49,7 +49,8 @@ export class CodecPool {
 
   compress(raw: Uint8Array, level: number): Promise<CompressedChunk> {
     return this.request({ op: 'compress', level, raw }, [raw.buffer as ArrayBuffer]).then((reply) => {
-      if (!reply.ok || !('stored' in reply)) throw new Error('codec worker answered a compress request with something else');
+      if (!reply.ok || !('stored' in reply))
+        throw new Error('codec worker answered a compress request with something else');
       return { stored: reply.stored, rawSha256: reply.rawSha256, sha256: reply.sha256 };
     });
   }

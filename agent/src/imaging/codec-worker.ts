@@ -21,7 +21,13 @@ function handle(request: CodecRequest): CodecReply {
     }
     // Often a view into a bigger scratch buffer of zstd-napi's: exactly its bytes go back, in a buffer of their own.
     const stored = ownBuffer(compressor.compress(request.raw));
-    const reply: CodecReply = { id: request.id, ok: true, rawSha256: sha256(request.raw), sha256: sha256(stored), stored };
+    const reply: CodecReply = {
+      id: request.id,
+      ok: true,
+      rawSha256: sha256(request.raw),
+      sha256: sha256(stored),
+      stored,
+    };
     return reply;
   }
   const storedHash = sha256(request.stored);

@@ -40,14 +40,22 @@ export interface DeployResult {
 }
 
 /** Everything decided before the first write: the image is sound, the disk is the right one, the plan fits. */
-export async function prepareDeploy(image: ImageReader, diskPath: string): Promise<{ manifest: Manifest; node: DiskNode; plan: LayoutPlan; bootArea: Uint8Array }> {
+export async function prepareDeploy(
+  image: ImageReader,
+  diskPath: string,
+): Promise<{ manifest: Manifest; node: DiskNode; plan: LayoutPlan; bootArea: Uint8Array }> {
   const manifest = await image.manifest();
   const disk = manifest.disks[0];
-  if (disk === undefined || manifest.disks.length > 1) throw new BrumeError('MANIFEST_INVALID', 'this Brume deploys images of exactly one disk');
+  if (disk === undefined || manifest.disks.length > 1)
+    throw new BrumeError('MANIFEST_INVALID', 'this Brume deploys images of exactly one disk');
   const bootArea = await image.bootArea(disk);
   const node = resolveDisk(diskPath);
   const geometry = readGeometry(node.path);
-  const plan = planLayout(disk, manifest.partitions.filter((p) => p.disk === disk.index), { path: node.path, ...geometry });
+  const plan = planLayout(
+    disk,
+    manifest.partitions.filter((p) => p.disk === disk.index),
+    { path: node.path, ...geometry },
+  );
   if (plan instanceof BrumeError) throw plan;
   return { manifest, node, plan, bootArea };
 }
@@ -65,7 +73,11 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
   // 2. Table and boot area.
   stopIfCancelled(deps.signal, { partitions: plan.partitions, complete: [], partial: undefined, table: false });
   await writeLayout(node.path, plan, bootArea, deps).catch((error: unknown) => {
-    stopIfCancelled(deps.signal, { partitions: plan.partitions, complete: [], partial: undefined, table: 'interrupted' }, error);
+    stopIfCancelled(
+      deps.signal,
+      { partitions: plan.partitions, complete: [], partial: undefined, table: 'interrupted' },
+      error,
+    );
     throw error;
   });
   // 3. Partitions, one after the other: each stream is verified chunk by chunk on its way to partclone.
@@ -78,14 +90,27 @@ export async function deployImage(options: DeployOptions, deps: DeployDeps): Pro
  * The deploy's steps, each callable alone (a debug task runs them one at a time from a shell): the table and boot
  * area, then partitions, then the flush.
  */
-export async function writeLayout(diskPath: string, plan: LayoutPlan, bootArea: Uint8Array, { run, reporter, signal }: DeployDeps): Promise<void> {
+export async function writeLayout(
+  diskPath: string,
+  plan: LayoutPlan,
+  bootArea: Uint8Array,
+  { run, reporter, signal }: DeployDeps,
+): Promise<void> {
   phase(reporter, 'partition-table', `writing a ${plan.label} table with ${plan.partitions.length} partitions`);
   await forgetPartitions(run, diskPath);
   await writePartitionTable(run, diskPath, plan);
   signal?.throwIfAborted();
-  phase(reporter, 'boot-area', `restoring ${plan.bootArea.reduce((sum, range) => sum + range.bytes, 0)} bytes of boot area`);
+  phase(
+    reporter,
+    'boot-area',
+    `restoring ${plan.bootArea.reduce((sum, range) => sum + range.bytes, 0)} bytes of boot area`,
+  );
   await writeBootArea(diskPath, bootArea, plan);
-  await ensurePartitionNodes(run, diskPath, plan.partitions.filter((p) => p.action !== 'container'));
+  await ensurePartitionNodes(
+    run,
+    diskPath,
+    plan.partitions.filter((p) => p.action !== 'container'),
+  );
 }
 
 export interface PartitionsToRestore {
@@ -99,7 +124,10 @@ export interface PartitionsToRestore {
   stagingDir: string;
 }
 
-export async function restorePartitions(job: PartitionsToRestore, { run, reporter, signal }: DeployDeps): Promise<void> {
+export async function restorePartitions(
+  job: PartitionsToRestore,
+  { run, reporter, signal }: DeployDeps,
+): Promise<void> {
   const pool = new CodecPool();
   const window = chunkWindow(job.manifest.compression.chunkBytes, pool.size, availableMemory());
   const source = job.image.chunks();
@@ -108,10 +136,20 @@ export async function restorePartitions(job: PartitionsToRestore, { run, reporte
   try {
     for (const planned of job.partitions) {
       const stored = job.manifest.partitions.find((p) => p.number === planned.number);
-      if (stored === undefined) throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
+      if (stored === undefined)
+        throw new BrumeError('INTERNAL', `plan names partition ${planned.number}, absent from the manifest`);
       stopIfCancelled(signal, { partitions: job.partitions, complete, partial: undefined, table: true });
       current = planned;
-      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), { run, reporter, pool, window, source, logDir: job.logDir, stagingDir: job.stagingDir, signal });
+      await restorePartition(planned, stored, partitionPath(job.diskPath, planned.number), {
+        run,
+        reporter,
+        pool,
+        window,
+        source,
+        logDir: job.logDir,
+        stagingDir: job.stagingDir,
+        signal,
+      });
       complete.push(planned);
       current = undefined;
     }
@@ -146,16 +184,25 @@ interface DeployProgress {
 function stopIfCancelled(signal: AbortSignal | undefined, progress: DeployProgress, cause?: unknown): void {
   if (signal?.aborted !== true) return;
   const name = (planned: PlannedPartition): string => `d1p${planned.number}`;
-  const started = new Set([...progress.complete, ...(progress.partial === undefined ? [] : [progress.partial])].map((planned) => planned.number));
+  const started = new Set(
+    [...progress.complete, ...(progress.partial === undefined ? [] : [progress.partial])].map(
+      (planned) => planned.number,
+    ),
+  );
   const withContent = progress.partitions.filter((planned) => planned.action !== 'container');
   const partitions = {
     complete: progress.complete.filter((planned) => planned.action !== 'container').map(name),
     partial: progress.partial === undefined ? null : name(progress.partial),
     untouched: withContent.filter((planned) => !started.has(planned.number)).map(name),
   };
-  throw new BrumeError('TASK_CANCELLED', `deploy cancelled: ${partitions.complete.length} partition(s) complete, ${partitions.partial ?? 'none'} partial, ${partitions.untouched.length} untouched`, {
-    ...(cause === undefined ? {} : { cause }), detail: { tableWritten: progress.table, partitions },
-  });
+  throw new BrumeError(
+    'TASK_CANCELLED',
+    `deploy cancelled: ${partitions.complete.length} partition(s) complete, ${partitions.partial ?? 'none'} partial, ${partitions.untouched.length} untouched`,
+    {
+      ...(cause === undefined ? {} : { cause }),
+      detail: { tableWritten: progress.table, partitions },
+    },
+  );
 }
 
 /** Never a write to a disk in use: mounted, swap, held by another device, the running system. */
@@ -179,9 +226,13 @@ export async function checkStagingSpace(plan: LayoutPlan, stagingDir: string): P
   const space = await statfs(stagingDir);
   const free = space.bavail * space.bsize;
   if (free < plan.stagingBytes) {
-    throw new BrumeError('STAGING_TOO_SMALL', `shrinking needs ${plan.stagingBytes} bytes of staging space in ${stagingDir}; it has ${free} (use --staging DIR)`, {
-      detail: { neededBytes: plan.stagingBytes, freeBytes: free, stagingDir },
-    });
+    throw new BrumeError(
+      'STAGING_TOO_SMALL',
+      `shrinking needs ${plan.stagingBytes} bytes of staging space in ${stagingDir}; it has ${free} (use --staging DIR)`,
+      {
+        detail: { neededBytes: plan.stagingBytes, freeBytes: free, stagingDir },
+      },
+    );
   }
 }
 
@@ -191,6 +242,7 @@ async function requireConsent(node: DiskNode, yes: boolean, deps: DeployDeps): P
   const holds = probe['PTTYPE'] ?? probe['TYPE'];
   if (holds === undefined) return;
   const contents = `${node.path} holds a ${holds} ${probe['PTTYPE'] === undefined ? 'filesystem' : 'partition table'}`;
-  if (deps.confirm !== undefined && (await deps.confirm(`${contents}; everything on it will be replaced. Continue?`))) return;
+  if (deps.confirm !== undefined && (await deps.confirm(`${contents}; everything on it will be replaced. Continue?`)))
+    return;
   throw new BrumeError('CONFIRMATION_REQUIRED', `${contents}: pass --yes to overwrite it`);
 }

@@ -13,7 +13,8 @@ export function directoryImageWriter(imageDir: string): ImageWriter {
   const files = new Map<string, Promise<FileHandle>>();
 
   const where = (): string => {
-    if (partial === undefined) throw new BrumeError('INTERNAL', `the image writer for ${imageDir} was used before begin()`);
+    if (partial === undefined)
+      throw new BrumeError('INTERNAL', `the image writer for ${imageDir} was used before begin()`);
     return partial;
   };
   const handleOf = (file: string): Promise<FileHandle> => {

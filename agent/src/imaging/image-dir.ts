@@ -6,7 +6,8 @@ import { BrumeError, IMAGE_FORMAT, MANIFEST_FILE, Manifest, type ManifestDisk } 
 
 /** A capture writes into DIR.partial and renames it to DIR only when complete: a half image is never visible. */
 export async function prepareCaptureDir(imageDir: string): Promise<string> {
-  if (existsSync(imageDir)) throw new BrumeError('IMAGE_EXISTS', `${imageDir} already exists; choose another directory or delete it`);
+  if (existsSync(imageDir))
+    throw new BrumeError('IMAGE_EXISTS', `${imageDir} already exists; choose another directory or delete it`);
   const partial = `${imageDir}.partial`;
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
@@ -51,14 +52,21 @@ export async function readManifest(imageDir: string): Promise<Manifest> {
 export function parseManifest(json: unknown, where: string): Manifest {
   const format = (json as { format?: unknown } | null)?.format;
   if (format !== IMAGE_FORMAT) {
-    throw new BrumeError('FORMAT_UNSUPPORTED', `${where} has format ${JSON.stringify(format)}; this Brume reads ${IMAGE_FORMAT}`);
+    throw new BrumeError(
+      'FORMAT_UNSUPPORTED',
+      `${where} has format ${JSON.stringify(format)}; this Brume reads ${IMAGE_FORMAT}`,
+    );
   }
   const parsed = Manifest.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new BrumeError('MANIFEST_INVALID', `${where} is malformed: ${first?.path.join('.') ?? ''}: ${first?.message ?? parsed.error.message}`, {
-      detail: parsed.error.issues,
-    });
+    throw new BrumeError(
+      'MANIFEST_INVALID',
+      `${where} is malformed: ${first?.path.join('.') ?? ''}: ${first?.message ?? parsed.error.message}`,
+      {
+        detail: parsed.error.issues,
+      },
+    );
   }
   return parsed.data;
 }
@@ -67,7 +75,9 @@ export function parseManifest(json: unknown, where: string): Manifest {
 export function expectedFileSizes(manifest: Manifest): Array<{ file: string; bytes: number }> {
   return [
     ...manifest.disks.map((disk) => ({ file: disk.bootArea.file, bytes: disk.bootArea.bytes })),
-    ...manifest.partitions.flatMap((partition) => (partition.file === null ? [] : [{ file: partition.file, bytes: partition.storedBytes }])),
+    ...manifest.partitions.flatMap((partition) =>
+      partition.file === null ? [] : [{ file: partition.file, bytes: partition.storedBytes }],
+    ),
   ];
 }
 
@@ -75,20 +85,35 @@ export function expectedFileSizes(manifest: Manifest): Array<{ file: string; byt
  * Checks every stored file has exactly the size the manifest gives it, before anything is written anywhere.
  * `sizeOf` answers -1 for a missing file; `where` names the image in messages.
  */
-export async function checkFileSizes(manifest: Manifest, where: string, sizeOf: (file: string) => Promise<number>): Promise<void> {
+export async function checkFileSizes(
+  manifest: Manifest,
+  where: string,
+  sizeOf: (file: string) => Promise<number>,
+): Promise<void> {
   for (const { file, bytes } of expectedFileSizes(manifest)) {
     const actual = await sizeOf(file);
-    if (actual === -1) throw new BrumeError('IMAGE_TRUNCATED', `${file} is missing from ${where}`, { detail: { file } });
+    if (actual === -1)
+      throw new BrumeError('IMAGE_TRUNCATED', `${file} is missing from ${where}`, { detail: { file } });
     if (actual !== bytes) {
-      throw new BrumeError('IMAGE_TRUNCATED', `${file} is ${actual} bytes; the manifest says ${bytes}: the image is ${actual < bytes ? 'truncated' : 'damaged'}`, {
-        detail: { file, expected: bytes, actual },
-      });
+      throw new BrumeError(
+        'IMAGE_TRUNCATED',
+        `${file} is ${actual} bytes; the manifest says ${bytes}: the image is ${actual < bytes ? 'truncated' : 'damaged'}`,
+        {
+          detail: { file, expected: bytes, actual },
+        },
+      );
     }
   }
 }
 
 /** The size of a file of an image directory, -1 when it is missing. */
-export const fileSizeIn = (imageDir: string) => (file: string): Promise<number> => stat(join(imageDir, file)).then((info) => info.size, () => -1);
+export const fileSizeIn =
+  (imageDir: string) =>
+  (file: string): Promise<number> =>
+    stat(join(imageDir, file)).then(
+      (info) => info.size,
+      () => -1,
+    );
 
 /** The boot area of a disk, only if it matches its sha256: it is written to a disk before any partition. */
 export async function readVerifiedBootArea(imageDir: string, disk: ManifestDisk): Promise<Uint8Array> {
@@ -97,7 +122,9 @@ export async function readVerifiedBootArea(imageDir: string, disk: ManifestDisk)
 
 export function verifiedBootArea(bootArea: Uint8Array, disk: ManifestDisk): Uint8Array {
   if (createHash('sha256').update(bootArea).digest('hex') !== disk.bootArea.sha256) {
-    throw new BrumeError('CHUNK_CORRUPT', `${disk.bootArea.file} does not match its sha256: the boot area is damaged`, { detail: { file: disk.bootArea.file } });
+    throw new BrumeError('CHUNK_CORRUPT', `${disk.bootArea.file} does not match its sha256: the boot area is damaged`, {
+      detail: { file: disk.bootArea.file },
+    });
   }
   return bootArea;
 }

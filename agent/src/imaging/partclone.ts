@@ -16,19 +16,37 @@ export interface PartcloneRun<S> {
 
 // Never -F (it forces past partclone's own checks); -q because progress is measured on the pipe, not parsed.
 // ignoreFsCheck (-I) is only for Brume's own staging copies: ntfsresize marks a volume for chkdsk by design.
-export function partcloneCapture(tool: string, device: string, logFile: string, ignoreFsCheck = false, signal?: AbortSignal): PartcloneRun<Readable> {
+export function partcloneCapture(
+  tool: string,
+  device: string,
+  logFile: string,
+  ignoreFsCheck = false,
+  signal?: AbortSignal,
+): PartcloneRun<Readable> {
   // partclone.dd streams raw bytes and takes no -c; the others write their image format (header, bitmap, blocks).
   const modeArgs = [...(tool === 'partclone.dd' ? [] : ['-c']), ...(ignoreFsCheck ? ['-I'] : [])];
-  const child = spawnTool(tool, [...modeArgs, '-s', device, '-o', '-', '-q', '-L', logFile], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+  const child = spawnTool(tool, [...modeArgs, '-s', device, '-o', '-', '-q', '-L', logFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal,
+  });
   const stream = child.stdout;
   if (stream === null) throw new Error('partclone has no stdout');
   return { stream, done: exited(child, tool, logFile), kill: () => void stopChild(child) };
 }
 
 /** Restores onto a device (-o) or into a staging file (-O: partclone refuses to open an existing file with -o). */
-export function partcloneRestore(tool: string, target: string, logFile: string, targetIsFile = false, signal?: AbortSignal): PartcloneRun<Writable> {
+export function partcloneRestore(
+  tool: string,
+  target: string,
+  logFile: string,
+  targetIsFile = false,
+  signal?: AbortSignal,
+): PartcloneRun<Writable> {
   const restoreArgs = tool === 'partclone.dd' ? [] : ['-r'];
-  const child = spawnTool(tool, [...restoreArgs, '-s', '-', targetIsFile ? '-O' : '-o', target, '-q', '-L', logFile], { stdio: ['pipe', 'ignore', 'pipe'], signal });
+  const child = spawnTool(tool, [...restoreArgs, '-s', '-', targetIsFile ? '-O' : '-o', target, '-q', '-L', logFile], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    signal,
+  });
   const stream = child.stdin;
   if (stream === null) throw new Error('partclone has no stdin');
   // A partclone that dies closes its stdin; its exit status, not EPIPE, is the error to report.

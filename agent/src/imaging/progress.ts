@@ -55,7 +55,10 @@ export function progressMeter(options: MeterOptions): ProgressMeter {
 }
 
 /** One progress event of a job whose total is known from the start (a scan, a download): the rate since `started` (performance.now()), and the ETA. */
-export function reportProgress(reporter: Reporter, at: { phase: Phase; target: string; done: number; total: number; started: number }): void {
+export function reportProgress(
+  reporter: Reporter,
+  at: { phase: Phase; target: string; done: number; total: number; started: number },
+): void {
   const seconds = (performance.now() - at.started) / 1000;
   const rate = seconds > 0 ? at.done / seconds : 0;
   reporter.event({

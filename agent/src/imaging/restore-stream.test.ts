@@ -18,17 +18,30 @@ async function memoryImage(count: number, chunkBytes = 64 * 1024) {
   for (const [index, raw] of raws.entries()) {
     const compressed = await pool.compress(raw.slice(), 3);
     stored.push(compressed.stored);
-    chunks.push({ rawOffset: index * chunkBytes, rawBytes: chunkBytes, rawSha256: compressed.rawSha256, offset, bytes: compressed.stored.byteLength, sha256: compressed.sha256 });
+    chunks.push({
+      rawOffset: index * chunkBytes,
+      rawBytes: chunkBytes,
+      rawSha256: compressed.rawSha256,
+      offset,
+      bytes: compressed.stored.byteLength,
+      sha256: compressed.sha256,
+    });
     offset += compressed.stored.byteLength;
   }
   const partition = { number: 2, file: 'd1p2.pc.zst', chunks } as unknown as ManifestPartition;
-  const source: ChunkSource = { read: async (_file, _chunk, index) => (stored[index] ?? new Uint8Array()).slice(), close: async () => undefined };
+  const source: ChunkSource = {
+    read: async (_file, _chunk, index) => (stored[index] ?? new Uint8Array()).slice(),
+    close: async () => undefined,
+  };
   return { raws, stored, partition, source };
 }
 
 function collector(): { sink: Writable; bytes: () => Buffer } {
   const parts: Buffer[] = [];
-  return { sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(chunk), done()) }), bytes: () => Buffer.concat(parts) };
+  return {
+    sink: new Writable({ write: (chunk: Buffer, _encoding, done) => (parts.push(chunk), done()) }),
+    bytes: () => Buffer.concat(parts),
+  };
 }
 
 describe('restoreStream', () => {
@@ -46,7 +59,14 @@ describe('restoreStream', () => {
     const middle = Math.floor(damaged.byteLength / 2);
     damaged.set([(damaged[middle] ?? 0) ^ 0x40], middle);
     const { sink, bytes } = collector();
-    const failure = await restoreStream(image.partition, image.source, sink, pool, pool.size + 1, () => undefined).catch((error: unknown) => error);
+    const failure = await restoreStream(
+      image.partition,
+      image.source,
+      sink,
+      pool,
+      pool.size + 1,
+      () => undefined,
+    ).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BrumeError);
     expect((failure as BrumeError).code).toBe('CHUNK_CORRUPT');
     expect((failure as BrumeError).message).toContain(`d1p2.pc.zst chunk ${bad}`);

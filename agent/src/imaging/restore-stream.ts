@@ -4,7 +4,11 @@ import type { ChunkSource } from './chunk-source.ts';
 import type { CodecPool, DecodedChunk } from './codec-pool.ts';
 import { untilAborted } from '../task-abort.ts';
 
-const failureText = { 'stored-hash': 'stored bytes do not match their sha256', decompress: 'zstd cannot decode it', 'raw-hash': 'decoded bytes do not match their sha256' } as const;
+const failureText = {
+  'stored-hash': 'stored bytes do not match their sha256',
+  decompress: 'zstd cannot decode it',
+  'raw-hash': 'decoded bytes do not match their sha256',
+} as const;
 
 /**
  * Reads each chunk of a partition's stream, has it verified and decompressed by the pool, and writes the raw bytes to
@@ -28,27 +32,44 @@ export async function restoreStream(
   const schedule = (index: number): void => {
     const chunk = partition.chunks[index];
     if (chunk === undefined) return;
-    decoding.push(source.read(file, chunk, index).then((stored) => pool.decode({ stored, sha256: chunk.sha256, rawSha256: chunk.rawSha256, rawBytes: chunk.rawBytes })));
+    decoding.push(
+      source
+        .read(file, chunk, index)
+        .then((stored) =>
+          pool.decode({ stored, sha256: chunk.sha256, rawSha256: chunk.rawSha256, rawBytes: chunk.rawBytes }),
+        ),
+    );
   };
   for (let index = 0; index < window && index < partition.chunks.length; index++) schedule(index);
 
   let written = 0;
   try {
-  for (let index = 0; index < partition.chunks.length; index++) {
-    const pending = decoding.shift();
-    if (pending === undefined) break;
-    const decoded = await untilAborted(pending, signal);
-    if (!decoded.ok) {
-      throw new BrumeError('CHUNK_CORRUPT', `${file} chunk ${index} is corrupt (${failureText[decoded.failure]}); nothing of it was written`, {
-        detail: { file, chunk: index, failure: decoded.failure, expected: decoded.failure === 'raw-hash' ? partition.chunks[index]?.rawSha256 : partition.chunks[index]?.sha256, actual: decoded.actual },
-      });
+    for (let index = 0; index < partition.chunks.length; index++) {
+      const pending = decoding.shift();
+      if (pending === undefined) break;
+      const decoded = await untilAborted(pending, signal);
+      if (!decoded.ok) {
+        throw new BrumeError(
+          'CHUNK_CORRUPT',
+          `${file} chunk ${index} is corrupt (${failureText[decoded.failure]}); nothing of it was written`,
+          {
+            detail: {
+              file,
+              chunk: index,
+              failure: decoded.failure,
+              expected:
+                decoded.failure === 'raw-hash' ? partition.chunks[index]?.rawSha256 : partition.chunks[index]?.sha256,
+              actual: decoded.actual,
+            },
+          },
+        );
+      }
+      schedule(index + window);
+      signal?.throwIfAborted();
+      await untilAborted(writeChunk(sink, decoded.raw), signal);
+      written += decoded.raw.byteLength;
+      onRawBytes(written);
     }
-    schedule(index + window);
-    signal?.throwIfAborted();
-    await untilAborted(writeChunk(sink, decoded.raw), signal);
-    written += decoded.raw.byteLength;
-    onRawBytes(written);
-  }
   } catch (error) {
     // The chunks read ahead are abandoned: their outcome no longer matters.
     for (const later of decoding) later.catch(() => undefined);

@@ -3,7 +3,13 @@ import type { Reporter } from '../ports.ts';
 import type { Runner } from '../sys/exec.ts';
 
 export function phase(reporter: Reporter, name: Phase, message: string, target?: string): void {
-  reporter.event({ type: 'phase', ts: new Date().toISOString(), phase: name, message, ...(target === undefined ? {} : { target }) });
+  reporter.event({
+    type: 'phase',
+    ts: new Date().toISOString(),
+    phase: name,
+    message,
+    ...(target === undefined ? {} : { target }),
+  });
 }
 
 /** The versions an image records, so a later reader knows what wrote it. */

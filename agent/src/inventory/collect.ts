@@ -20,7 +20,11 @@ export interface CollectedInventory {
  * Runs one part with its own warnings list, so warnings come out grouped in a fixed order although the parts run at
  * once. A part that throws (a sysfs directory missing altogether) gives its fallback value and one warning.
  */
-async function part<T>(what: string, fallback: T, read: (warn: Warn) => T | Promise<T>): Promise<{ value: T; warnings: string[] }> {
+async function part<T>(
+  what: string,
+  fallback: T,
+  read: (warn: Warn) => T | Promise<T>,
+): Promise<{ value: T; warnings: string[] }> {
   const warnings: string[] = [];
   try {
     return { value: await read((message) => warnings.push(message)), warnings };
@@ -30,7 +34,11 @@ async function part<T>(what: string, fallback: T, read: (warn: Warn) => T | Prom
   }
 }
 
-const NO_SMBIOS: SmbiosIdentity = { system: { vendor: null, model: null, serial: null, uuid: null }, biosVendor: null, biosVersion: null };
+const NO_SMBIOS: SmbiosIdentity = {
+  system: { vendor: null, model: null, serial: null, uuid: null },
+  biosVendor: null,
+  biosVersion: null,
+};
 
 /**
  * This PC's hardware inventory, for quick registration and the inventory task. Every part is read independently and
@@ -43,7 +51,9 @@ export async function collectInventory(deps: InventoryDeps): Promise<CollectedIn
   const [smbios, firmware, cpu, memory, disks, nics] = await Promise.all([
     part('system identity', NO_SMBIOS, (warn) => readSmbios(src, warn)),
     part('firmware mode', { mode: 'bios' as const, secureBoot: null }, (warn) => readFirmwareMode(src.sysRoot, warn)),
-    part('CPU', { model: null, cores: availableParallelism(), threads: availableParallelism() }, (warn) => readCpu(src, warn)),
+    part('CPU', { model: null, cores: availableParallelism(), threads: availableParallelism() }, (warn) =>
+      readCpu(src, warn),
+    ),
     part('memory', totalmem(), (warn) => readMemory(src, warn)),
     part('disks', [], (warn) => readDisks(src, warn)),
     part('network cards', [], (warn) => readNics(src, warn)),
@@ -60,7 +70,9 @@ export async function collectInventory(deps: InventoryDeps): Promise<CollectedIn
   const checked = Inventory.safeParse(candidate);
   if (!checked.success) {
     const issues = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new BrumeError('INTERNAL', `the inventory read does not match the protocol (a bug in the agent): ${issues}`, { detail: { inventory: candidate } });
+    throw new BrumeError('INTERNAL', `the inventory read does not match the protocol (a bug in the agent): ${issues}`, {
+      detail: { inventory: candidate },
+    });
   }
   const warnings = [smbios, firmware, cpu, memory, disks, nics].flatMap((result) => result.warnings);
   return { inventory: checked.data, warnings };

@@ -12,13 +12,22 @@ afterEach(() => tree.remove());
 const MODEL = 'Intel(R) Core(TM) i7-12700 CPU @ 2.10GHz';
 
 function cpuinfo(threads: number, coreOf: (thread: number) => number): void {
-  const blocks = Array.from({ length: threads }, (_, cpu) => `processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nmodel name\t: ${MODEL}\nphysical id\t: 0\ncore id\t\t: ${coreOf(cpu)}\n`);
+  const blocks = Array.from(
+    { length: threads },
+    (_, cpu) =>
+      `processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nmodel name\t: ${MODEL}\nphysical id\t: 0\ncore id\t\t: ${coreOf(cpu)}\n`,
+  );
   tree.file('proc/cpuinfo', `${blocks.join('\n')}\n`);
 }
 
 function read(): { cpu: ReturnType<typeof readCpu>; warnings: string[] } {
   const warnings: string[] = [];
-  return { cpu: readCpu(inventorySources({ run: fakeRunner({}), sysRoot: tree.sys, procRoot: tree.proc }), (message) => warnings.push(message)), warnings };
+  return {
+    cpu: readCpu(inventorySources({ run: fakeRunner({}), sysRoot: tree.sys, procRoot: tree.proc }), (message) =>
+      warnings.push(message),
+    ),
+    warnings,
+  };
 }
 
 describe('the CPU', () => {
@@ -40,7 +49,12 @@ describe('the CPU', () => {
 
   it('counts only online CPUs, with thread_siblings_list on older kernels', () => {
     tree.file('sys/devices/system/cpu/online', '0-2\n');
-    for (const [cpu, siblings] of [[0, '0,2'], [1, '1,3'], [2, '0,2']] as const) tree.file(`sys/devices/system/cpu/cpu${cpu}/topology/thread_siblings_list`, `${siblings}\n`);
+    for (const [cpu, siblings] of [
+      [0, '0,2'],
+      [1, '1,3'],
+      [2, '0,2'],
+    ] as const)
+      tree.file(`sys/devices/system/cpu/cpu${cpu}/topology/thread_siblings_list`, `${siblings}\n`);
     cpuinfo(3, (cpu) => cpu % 2);
     expect(read().cpu).toEqual({ model: MODEL, cores: 2, threads: 3 });
   });

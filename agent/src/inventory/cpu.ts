@@ -69,6 +69,8 @@ export function readCpu(src: InventorySources, warn: Warn): Inventory['cpu'] {
   if (counts !== undefined) return { model, ...counts };
   // Both unreadable: the CPUs this process may run on is a floor the protocol accepts (it needs a positive count).
   const threads = availableParallelism();
-  warn(`CPU cores and threads: neither sysfs topology nor /proc/cpuinfo was readable; ${threads} is the CPUs this process may use`);
+  warn(
+    `CPU cores and threads: neither sysfs topology nor /proc/cpuinfo was readable; ${threads} is the CPUs this process may use`,
+  );
   return { model, cores: threads, threads };
 }

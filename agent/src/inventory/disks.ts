@@ -9,7 +9,14 @@ import { cleanText, readBytes, readInteger, readText } from './sysfs.ts';
 
 export const MAX_DISKS = 64;
 
-const BUS: Partial<Record<DiskTransport, DiskBus>> = { nvme: 'nvme', sata: 'sata', scsi: 'scsi', virtio: 'virtio', usb: 'usb', mmc: 'mmc' };
+const BUS: Partial<Record<DiskTransport, DiskBus>> = {
+  nvme: 'nvme',
+  sata: 'sata',
+  scsi: 'scsi',
+  virtio: 'virtio',
+  usb: 'usb',
+  mmc: 'mmc',
+};
 
 /**
  * Why a /sys/block entry is not one of the PC's disks, or undefined when it is. The inventory lists hardware: what the
@@ -20,7 +27,8 @@ const BUS: Partial<Record<DiskTransport, DiskBus>> = { nvme: 'nvme', sata: 'sata
  * real NVMe namespace lives under /sys/devices/virtual/nvme-subsystem/.
  */
 export function notADisk(name: string, devicePath: string, removable: boolean, sizeBytes: number): string | undefined {
-  if (devicePath.includes('/devices/virtual/block/') || /^(loop|ram|zram|dm-|md|nbd)\d/.test(name)) return 'made up by the kernel (loop, RAM disk, zram, device-mapper, md, nbd)';
+  if (devicePath.includes('/devices/virtual/block/') || /^(loop|ram|zram|dm-|md|nbd)\d/.test(name))
+    return 'made up by the kernel (loop, RAM disk, zram, device-mapper, md, nbd)';
   if (/^sr\d/.test(name)) return 'an optical drive';
   if (/^fd\d/.test(name)) return 'a floppy drive';
   if (/^mmcblk\d+(boot\d+|rpmb)$/.test(name)) return 'an eMMC boot or RPMB area';
@@ -49,7 +57,13 @@ interface SysfsDisk extends Omit<InventoryDisk, 'smartHealth'> {
  * One disk from sysfs: the kernel's view, no tool needed. `size` counts 512-byte units whatever the sector size; the
  * bus comes from the device path (a USB bridge anywhere above makes it USB, as the target rule reads it).
  */
-function readSysfsDisk(dir: string, name: string, devicePath: string, sizeBytes: number, removable: boolean): SysfsDisk {
+function readSysfsDisk(
+  dir: string,
+  name: string,
+  devicePath: string,
+  sizeBytes: number,
+  removable: boolean,
+): SysfsDisk {
   const sysfsWarnings: string[] = [];
   const sector = (file: string): number => {
     const value = readInteger(join(dir, 'queue', file));
@@ -122,6 +136,11 @@ export async function readDisks(src: InventorySources, warn: Warn): Promise<Inve
   return disks.map(({ sysfsWarnings, ...disk }, index) => {
     for (const message of sysfsWarnings) warn(message);
     const smart = reports[index];
-    return { ...disk, model: smart?.model ?? disk.model, serial: smart?.serial ?? disk.serial, smartHealth: smart?.health ?? null };
+    return {
+      ...disk,
+      model: smart?.model ?? disk.model,
+      serial: smart?.serial ?? disk.serial,
+      smartHealth: smart?.health ?? null,
+    };
   });
 }

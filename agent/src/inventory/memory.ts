@@ -62,7 +62,10 @@ export async function readMemory(src: InventorySources, warn: Warn): Promise<num
   try {
     const smbios = smbiosMemoryBytes((await src.run('dmidecode', ['-t', '17'])).stdout);
     if (smbios !== undefined && (memTotal === undefined || smbios >= memTotal)) return smbios;
-    why = smbios === undefined ? 'SMBIOS lists no memory module with a size' : `SMBIOS memory modules add up to ${smbios} bytes, less than MemTotal (${memTotal ?? '?'} bytes)`;
+    why =
+      smbios === undefined
+        ? 'SMBIOS lists no memory module with a size'
+        : `SMBIOS memory modules add up to ${smbios} bytes, less than MemTotal (${memTotal ?? '?'} bytes)`;
   } catch (error) {
     why = `SMBIOS memory modules not read (${reason(error)})`;
   }
@@ -72,6 +75,8 @@ export async function readMemory(src: InventorySources, warn: Warn): Promise<num
     return blocks;
   }
   const fallback = memTotal ?? totalmem();
-  warn(`memory: ${why}, and no memory blocks in sysfs; reporting MemTotal (${fallback} bytes), short of the installed memory by what firmware and kernel reserve`);
+  warn(
+    `memory: ${why}, and no memory blocks in sysfs; reporting MemTotal (${fallback} bytes), short of the installed memory by what firmware and kernel reserve`,
+  );
   return fallback;
 }

@@ -7,17 +7,48 @@ const tree = fixtureTree();
 afterAll(() => tree.remove());
 
 addNic(tree, { name: 'lo', address: '00:00:00:00:00:00', carrier: '1' });
-addNic(tree, { name: 'eno1', devicePath: 'pci0000:00/0000:00:1f.6', address: '8C:16:45:AA:BB:CC', carrier: '1', speed: '1000', driver: 'e1000e' });
+addNic(tree, {
+  name: 'eno1',
+  devicePath: 'pci0000:00/0000:00:1f.6',
+  address: '8C:16:45:AA:BB:CC',
+  carrier: '1',
+  speed: '1000',
+  driver: 'e1000e',
+});
 // virtio_net: link up, speed -1 (the driver does not know).
-addNic(tree, { name: 'eth0', devicePath: 'pci0000:00/0000:00:03.0/virtio0', address: '52:54:00:12:34:56', carrier: '1', speed: '-1', driver: 'virtio_net' });
+addNic(tree, {
+  name: 'eth0',
+  devicePath: 'pci0000:00/0000:00:03.0/virtio0',
+  address: '52:54:00:12:34:56',
+  carrier: '1',
+  speed: '-1',
+  driver: 'virtio_net',
+});
 // Interface down: carrier and speed are EINVAL, i.e. absent from the tree.
-addNic(tree, { name: 'enp3s0', devicePath: 'pci0000:00/0000:00:1c.0/0000:03:00.0', address: '00:e0:4c:68:00:01', driver: 'r8169' });
-addNic(tree, { name: 'eth10', devicePath: 'pci0000:00/0000:00:1c.1/0000:04:00.0', address: '00:1b:21:00:00:0a', carrier: '0', speed: '10000' });
+addNic(tree, {
+  name: 'enp3s0',
+  devicePath: 'pci0000:00/0000:00:1c.0/0000:03:00.0',
+  address: '00:e0:4c:68:00:01',
+  driver: 'r8169',
+});
+addNic(tree, {
+  name: 'eth10',
+  devicePath: 'pci0000:00/0000:00:1c.1/0000:04:00.0',
+  address: '00:1b:21:00:00:0a',
+  carrier: '0',
+  speed: '10000',
+});
 // Virtual interfaces: no device link.
 addNic(tree, { name: 'br0', address: '8c:16:45:aa:bb:cc', carrier: '1' });
 addNic(tree, { name: 'veth1a2b', address: '6a:1f:00:00:00:01', carrier: '1', speed: '10000' });
 // InfiniBand: a 20-byte hardware address, no MAC.
-addNic(tree, { name: 'ib0', devicePath: 'pci0000:00/0000:00:02.0/0000:05:00.0', address: '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:bc:de', carrier: '1', speed: '40000' });
+addNic(tree, {
+  name: 'ib0',
+  devicePath: 'pci0000:00/0000:00:02.0/0000:05:00.0',
+  address: '80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:bc:de',
+  carrier: '1',
+  speed: '40000',
+});
 
 // busybox's `ip -o -4 addr show`, with a secondary (labelled) address on eno1 and one on the bridge.
 const busyboxIp = [
@@ -28,9 +59,13 @@ const busyboxIp = [
   '7: br0    inet 172.16.0.1/16 scope global br0\\       valid_lft forever preferred_lft forever',
 ].join('\n');
 
-async function read(answers: Record<string, FakeAnswer>): Promise<{ nics: Awaited<ReturnType<typeof readNics>>; warnings: string[] }> {
+async function read(
+  answers: Record<string, FakeAnswer>,
+): Promise<{ nics: Awaited<ReturnType<typeof readNics>>; warnings: string[] }> {
   const warnings: string[] = [];
-  const nics = await readNics(inventorySources({ run: fakeRunner(answers), sysRoot: tree.sys }), (message) => warnings.push(message));
+  const nics = await readNics(inventorySources({ run: fakeRunner(answers), sysRoot: tree.sys }), (message) =>
+    warnings.push(message),
+  );
   return { nics, warnings };
 }
 
@@ -38,9 +73,23 @@ describe('network cards from /sys/class/net', () => {
   it('lists the hardware NICs with MAC, driver, link, speed and IPv4; virtual ones and lo are left out', async () => {
     const { nics, warnings } = await read({ ip: { stdout: busyboxIp } });
     expect(nics).toEqual([
-      { name: 'eno1', mac: '8c:16:45:aa:bb:cc', driver: 'e1000e', speedMbps: 1000, link: true, ipv4: ['192.168.1.20/24', '10.0.0.5/8'] },
+      {
+        name: 'eno1',
+        mac: '8c:16:45:aa:bb:cc',
+        driver: 'e1000e',
+        speedMbps: 1000,
+        link: true,
+        ipv4: ['192.168.1.20/24', '10.0.0.5/8'],
+      },
       { name: 'enp3s0', mac: '00:e0:4c:68:00:01', driver: 'r8169', speedMbps: null, link: false, ipv4: [] },
-      { name: 'eth0', mac: '52:54:00:12:34:56', driver: 'virtio_net', speedMbps: null, link: true, ipv4: ['10.0.2.15/24'] },
+      {
+        name: 'eth0',
+        mac: '52:54:00:12:34:56',
+        driver: 'virtio_net',
+        speedMbps: null,
+        link: true,
+        ipv4: ['10.0.2.15/24'],
+      },
       // A speed the driver still reports with no carrier is stale: null.
       { name: 'eth10', mac: '00:1b:21:00:00:0a', driver: null, speedMbps: null, link: false, ipv4: [] },
     ]);
@@ -49,7 +98,12 @@ describe('network cards from /sys/class/net', () => {
 
   it('without `ip`: the NICs all the same, no addresses, one warning', async () => {
     const { nics, warnings } = await read({});
-    expect(nics.map((nic) => [nic.name, nic.ipv4])).toEqual([['eno1', []], ['enp3s0', []], ['eth0', []], ['eth10', []]]);
+    expect(nics.map((nic) => [nic.name, nic.ipv4])).toEqual([
+      ['eno1', []],
+      ['enp3s0', []],
+      ['eth0', []],
+      ['eth10', []],
+    ]);
     expect(warnings[0]).toMatch(/^IPv4 addresses not read: .*ENOENT/);
   });
 
@@ -59,10 +113,16 @@ describe('network cards from /sys/class/net', () => {
     addNic(bare, { name: 'eth0', address: '6a:1f:00:00:00:02', carrier: '1', speed: '10000' });
     addNic(bare, { name: 'veth9', address: '6a:1f:00:00:00:03', carrier: '1' });
     const warnings: string[] = [];
-    const ip = '2: eth0    inet 10.79.0.14/24 brd 10.79.0.255 scope global eth0\\       valid_lft forever preferred_lft forever';
-    const nics = await readNics(inventorySources({ run: fakeRunner({ ip: { stdout: ip } }), sysRoot: bare.sys }), (message) => warnings.push(message));
+    const ip =
+      '2: eth0    inet 10.79.0.14/24 brd 10.79.0.255 scope global eth0\\       valid_lft forever preferred_lft forever';
+    const nics = await readNics(
+      inventorySources({ run: fakeRunner({ ip: { stdout: ip } }), sysRoot: bare.sys }),
+      (message) => warnings.push(message),
+    );
     bare.remove();
-    expect(nics.map((nic) => [nic.name, nic.mac, nic.ipv4])).toEqual([['eth0', '6a:1f:00:00:00:02', ['10.79.0.14/24']]]);
+    expect(nics.map((nic) => [nic.name, nic.mac, nic.ipv4])).toEqual([
+      ['eth0', '6a:1f:00:00:00:02', ['10.79.0.14/24']],
+    ]);
     expect(warnings).toEqual(['no hardware network card: this PC is known by eth0 (virtual)']);
   });
 
@@ -72,6 +132,9 @@ describe('network cards from /sys/class/net', () => {
       '5: enp0s31f6.20@enp0s31f6    inet 10.20.0.2/24 brd 10.20.0.255 scope global enp0s31f6.20\\       valid_lft forever preferred_lft forever',
       '6: tun0    inet 10.8.0.1 peer 10.8.0.2/32 scope global tun0\\       valid_lft forever preferred_lft forever',
     ].join('\n');
-    expect(Object.fromEntries(parseIpv4(iproute2))).toEqual({ enp0s31f6: ['192.168.10.7/24'], 'enp0s31f6.20': ['10.20.0.2/24'] });
+    expect(Object.fromEntries(parseIpv4(iproute2))).toEqual({
+      enp0s31f6: ['192.168.10.7/24'],
+      'enp0s31f6.20': ['10.20.0.2/24'],
+    });
   });
 });

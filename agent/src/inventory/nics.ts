@@ -45,7 +45,9 @@ export async function readNics(src: InventorySources, warn: Warn): Promise<Inven
   } catch (error) {
     warn(`IPv4 addresses not read: ${reason(error)}`);
   }
-  const names = readdirSync(netDir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).filter((name) => name !== 'lo');
+  const names = readdirSync(netDir)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .filter((name) => name !== 'lo');
   let chosen = names.filter((name) => existsSync(join(netDir, name, 'device')));
   if (chosen.length === 0) {
     // No hardware at all (a container, a test's network namespace): the interfaces with an address stand for the PC,
@@ -68,7 +70,14 @@ export async function readNics(src: InventorySources, warn: Warn): Promise<Inven
     }
     // carrier is EINVAL while the interface is down: no link we know of. Bringing it up to look would send packets.
     const link = readText(join(dir, 'carrier')) === '1';
-    nics.push({ name, mac, driver: cleanText(linkName(join(dir, 'device', 'driver'))), speedMbps: speedOf(dir, link), link, ipv4: ipv4.get(name) ?? [] });
+    nics.push({
+      name,
+      mac,
+      driver: cleanText(linkName(join(dir, 'device', 'driver'))),
+      speedMbps: speedOf(dir, link),
+      link,
+      ipv4: ipv4.get(name) ?? [],
+    });
   }
   if (nics.length > MAX_NICS) warn(`${nics.length} network cards: only the first ${MAX_NICS} are listed`);
   return nics.slice(0, MAX_NICS);

@@ -33,7 +33,8 @@ export function parseSmartctl(stdout: string, code: number): SmartReport {
     return { ...UNAVAILABLE, health: (code & DISK_FAILING) !== 0 ? 'failed' : null };
   }
   const passed = json.smart_status?.passed;
-  const health = typeof passed === 'boolean' ? (passed ? 'passed' : 'failed') : (code & DISK_FAILING) !== 0 ? 'failed' : null;
+  const health =
+    typeof passed === 'boolean' ? (passed ? 'passed' : 'failed') : (code & DISK_FAILING) !== 0 ? 'failed' : null;
   const text = (value: unknown): string | null => (typeof value === 'string' ? cleanText(value) : null);
   return { health, model: text(json.model_name), serial: text(json.serial_number) };
 }
@@ -45,10 +46,16 @@ export function parseSmartctl(stdout: string, code: number): SmartReport {
 export async function readSmart(run: Runner, device: string, timeoutMs: number): Promise<SmartReport> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`smartctl ${device} gave no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`smartctl ${device} gave no answer in ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
   });
   try {
-    const result = await Promise.race([run('smartctl', ['-i', '-H', '-j', device], { okCodes: EVERY_EXIT_CODE }), timeout]);
+    const result = await Promise.race([
+      run('smartctl', ['-i', '-H', '-j', device], { okCodes: EVERY_EXIT_CODE }),
+      timeout,
+    ]);
     return parseSmartctl(result.stdout, result.code);
   } finally {
     clearTimeout(timer);

@@ -46,6 +46,9 @@ const MAX_TEXT = 256;
 export function cleanText(value: string | undefined): string | null {
   if (value === undefined) return null;
   // eslint-disable-next-line no-control-regex
-  const text = value.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = value
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text === '' ? null : text.slice(0, MAX_TEXT);
 }

@@ -15,7 +15,9 @@ function dmi(values: Record<string, string>): void {
   tree.link('sys/class/dmi/id', 'sys/devices/virtual/dmi/id');
 }
 
-async function smbios(answers: Record<string, FakeAnswer> = {}): Promise<{ result: Awaited<ReturnType<typeof readSmbios>>; warnings: string[]; calls: string[] }> {
+async function smbios(
+  answers: Record<string, FakeAnswer> = {},
+): Promise<{ result: Awaited<ReturnType<typeof readSmbios>>; warnings: string[]; calls: string[] }> {
   const warnings: string[] = [];
   const run = fakeRunner(answers);
   const result = await readSmbios(inventorySources({ run, sysRoot: tree.sys }), (message) => warnings.push(message));
@@ -46,10 +48,22 @@ System Information
 
 describe('system identity (SMBIOS)', () => {
   it('reads /sys/class/dmi/id without running dmidecode', async () => {
-    dmi({ sys_vendor: 'LENOVO', product_name: '10MQS0B600', product_serial: 'PC0ABCDE', product_uuid: '8f3c1a2e-5b6d-11e9-8647-d663bd873d93', bios_vendor: 'LENOVO', bios_version: 'M1UKT4BA' });
+    dmi({
+      sys_vendor: 'LENOVO',
+      product_name: '10MQS0B600',
+      product_serial: 'PC0ABCDE',
+      product_uuid: '8f3c1a2e-5b6d-11e9-8647-d663bd873d93',
+      bios_vendor: 'LENOVO',
+      bios_version: 'M1UKT4BA',
+    });
     const { result, warnings, calls } = await smbios();
     expect(result).toEqual({
-      system: { vendor: 'LENOVO', model: '10MQS0B600', serial: 'PC0ABCDE', uuid: '8f3c1a2e-5b6d-11e9-8647-d663bd873d93' },
+      system: {
+        vendor: 'LENOVO',
+        model: '10MQS0B600',
+        serial: 'PC0ABCDE',
+        uuid: '8f3c1a2e-5b6d-11e9-8647-d663bd873d93',
+      },
       biosVendor: 'LENOVO',
       biosVersion: 'M1UKT4BA',
     });
@@ -58,7 +72,14 @@ describe('system identity (SMBIOS)', () => {
   });
 
   it('turns placeholders into null: the all-zero, all-ones and AMI default UUIDs, "To Be Filled By O.E.M."', async () => {
-    dmi({ sys_vendor: 'To Be Filled By O.E.M.', product_name: 'Default string', product_serial: 'System Serial Number', product_uuid: '00000000-0000-0000-0000-000000000000', bios_vendor: 'American Megatrends Inc.', bios_version: 'P1.20' });
+    dmi({
+      sys_vendor: 'To Be Filled By O.E.M.',
+      product_name: 'Default string',
+      product_serial: 'System Serial Number',
+      product_uuid: '00000000-0000-0000-0000-000000000000',
+      bios_vendor: 'American Megatrends Inc.',
+      bios_version: 'P1.20',
+    });
     const { result } = await smbios();
     expect(result.system).toEqual({ vendor: null, model: null, serial: null, uuid: null });
     expect(result.biosVendor).toBe('American Megatrends Inc.');
@@ -71,16 +92,32 @@ describe('system identity (SMBIOS)', () => {
   });
 
   it('asks dmidecode for what sysfs lacks (no DMI sysfs, or serial and UUID unreadable)', async () => {
-    dmi({ sys_vendor: 'QEMU', product_name: 'Standard PC (i440FX + PIIX, 1996)', bios_vendor: 'SeaBIOS', bios_version: '1.16.2-debian-1.16.2-1' });
+    dmi({
+      sys_vendor: 'QEMU',
+      product_name: 'Standard PC (i440FX + PIIX, 1996)',
+      bios_vendor: 'SeaBIOS',
+      bios_version: '1.16.2-debian-1.16.2-1',
+    });
     const { result, calls } = await smbios({ dmidecode: { stdout: DMIDECODE_QEMU } });
     expect(calls).toEqual(['dmidecode -t 0 -t 1']);
-    expect(result.system).toEqual({ vendor: 'QEMU', model: 'Standard PC (i440FX + PIIX, 1996)', serial: null, uuid: '5c4e8b1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b' });
+    expect(result.system).toEqual({
+      vendor: 'QEMU',
+      model: 'Standard PC (i440FX + PIIX, 1996)',
+      serial: null,
+      uuid: '5c4e8b1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b',
+    });
   });
 
   it('with neither: all null and a warning', async () => {
     const { result, warnings } = await smbios();
-    expect(result).toEqual({ system: { vendor: null, model: null, serial: null, uuid: null }, biosVendor: null, biosVersion: null });
-    expect(warnings).toEqual([expect.stringMatching(/^system and BIOS identity \(SMBIOS\): no .*class\/dmi\/id, and dmidecode .*ENOENT/)]);
+    expect(result).toEqual({
+      system: { vendor: null, model: null, serial: null, uuid: null },
+      biosVendor: null,
+      biosVersion: null,
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^system and BIOS identity \(SMBIOS\): no .*class\/dmi\/id, and dmidecode .*ENOENT/),
+    ]);
   });
 });
 
@@ -112,7 +149,10 @@ describe('firmware mode and Secure Boot', () => {
   });
 
   it('UEFI firmware without the variable (no Secure Boot support): off', () => {
-    tree.file('sys/firmware/efi/efivars/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c', Buffer.from([7, 0, 0, 0, 1, 0]));
+    tree.file(
+      'sys/firmware/efi/efivars/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c',
+      Buffer.from([7, 0, 0, 0, 1, 0]),
+    );
     expect(read().mode).toEqual({ mode: 'uefi', secureBoot: false });
   });
 });

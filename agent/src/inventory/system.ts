@@ -27,13 +27,36 @@ const SOURCES: Record<Key, { file: string; type: number; field: string }> = {
  * serial of "To Be Filled By O.E.M." is shared by thousands of PCs and would make them look like one.
  */
 const PLACEHOLDERS = new Set([
-  'not specified', 'not present', 'not available', 'not applicable', 'not settable', 'none', 'n/a', 'unknown', '<out of spec>',
-  'default string', 'to be filled by o.e.m.', 'to be filled by oem', 'o.e.m.', 'oem', 'system manufacturer', 'system product name',
-  'system serial number', 'system version', 'chassis serial number', '0123456789', '123456789', '0',
+  'not specified',
+  'not present',
+  'not available',
+  'not applicable',
+  'not settable',
+  'none',
+  'n/a',
+  'unknown',
+  '<out of spec>',
+  'default string',
+  'to be filled by o.e.m.',
+  'to be filled by oem',
+  'o.e.m.',
+  'oem',
+  'system manufacturer',
+  'system product name',
+  'system serial number',
+  'system version',
+  'chassis serial number',
+  '0123456789',
+  '123456789',
+  '0',
 ]);
 
 /** UUIDs firmware ships unset: all zeros, all ones, and the AMI BIOS default found on many boards. */
-const UUID_PLACEHOLDERS = new Set(['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '03000200-0400-0500-0006-000700080009']);
+const UUID_PLACEHOLDERS = new Set([
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '03000200-0400-0500-0006-000700080009',
+]);
 
 export function smbiosText(value: string | undefined): string | null {
   const text = cleanText(value);
@@ -55,7 +78,8 @@ export function smbiosUuid(value: string | undefined): string | null {
 export async function readSmbios(src: InventorySources, warn: Warn): Promise<SmbiosIdentity> {
   const dmiDir = join(src.sysRoot, 'class', 'dmi', 'id');
   const raw = new Map<Key, string | undefined>();
-  for (const [key, source] of Object.entries(SOURCES) as [Key, (typeof SOURCES)[Key]][]) raw.set(key, readText(join(dmiDir, source.file)));
+  for (const [key, source] of Object.entries(SOURCES) as [Key, (typeof SOURCES)[Key]][])
+    raw.set(key, readText(join(dmiDir, source.file)));
 
   const missing = [...raw].filter(([, value]) => value === undefined).map(([key]) => key);
   if (missing.length > 0) {
@@ -66,12 +90,20 @@ export async function readSmbios(src: InventorySources, warn: Warn): Promise<Smb
         raw.set(key, records.find((record) => record.type === type)?.fields.get(field));
       }
     } catch (error) {
-      const lacking = missing.length === raw.size ? `no ${dmiDir}` : `${dmiDir} lacks ${missing.map((key) => SOURCES[key].file).join(', ')}`;
+      const lacking =
+        missing.length === raw.size
+          ? `no ${dmiDir}`
+          : `${dmiDir} lacks ${missing.map((key) => SOURCES[key].file).join(', ')}`;
       warn(`system and BIOS identity (SMBIOS): ${lacking}, and ${reason(error)}`);
     }
   }
   return {
-    system: { vendor: smbiosText(raw.get('vendor')), model: smbiosText(raw.get('model')), serial: smbiosText(raw.get('serial')), uuid: smbiosUuid(raw.get('uuid')) },
+    system: {
+      vendor: smbiosText(raw.get('vendor')),
+      model: smbiosText(raw.get('model')),
+      serial: smbiosText(raw.get('serial')),
+      uuid: smbiosUuid(raw.get('uuid')),
+    },
     biosVendor: smbiosText(raw.get('biosVendor')),
     biosVersion: smbiosText(raw.get('biosVersion')),
   };

@@ -2,7 +2,9 @@ import type { CollectedInventory } from '../registration.ts';
 import type { TerminalUi } from '../ui/terminal/terminal-ui.ts';
 
 /** How a task started from the menu ended: what the failure screen needs. */
-export type MenuTaskOutcome = { ok: true; summary: string } | { ok: false; step: string; code: string; message: string; logTail: string[]; logsShipped: boolean };
+export type MenuTaskOutcome =
+  | { ok: true; summary: string }
+  | { ok: false; step: string; code: string; message: string; logTail: string[]; logsShipped: boolean };
 
 /** Everything the technician's menu touches: the screen, the server, this PC. Tests replace what they must. */
 export interface MenuDeps {

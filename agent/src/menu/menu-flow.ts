@@ -63,7 +63,11 @@ export async function runTaskFailure(deps: MenuDeps, failure: BootTaskFailure): 
     { key: 'reboot', label: 'Reboot' },
     { key: 'menu', label: 'Brume menu' },
   ];
-  const next = await deps.ui.show({ title: `Task ${failure.taskId} (${failure.kind}) failed`, lines: failureLines(failure.taskId, failure.outcome), buttons });
+  const next = await deps.ui.show({
+    title: `Task ${failure.taskId} (${failure.kind}) failed`,
+    lines: failureLines(failure.taskId, failure.outcome),
+    buttons,
+  });
   if (next === 'shell') return 'quit';
   if (next === 'reboot') {
     await deps.power('reboot');
@@ -84,11 +88,18 @@ async function menuLoop(deps: MenuDeps, server: MenuServer, state: MenuState): P
       key,
       label: ENTRIES[key],
       ...(key === 'multicast' && !known ? { disabled: true, hint: 'register this PC first' } : {}),
-      ...((key === 'quick' || key === 'full') && known ? { disabled: true, hint: `registered as ${state.hostName}` } : {}),
+      ...((key === 'quick' || key === 'full') && known
+        ? { disabled: true, hint: `registered as ${state.hostName}` }
+        : {}),
       ...(key === 'deploy' && !known ? { disabled: true, hint: 'register this PC first' } : {}),
     }));
     const subtitle = `${known ? `this PC: ${state.hostName}` : 'this PC is not registered'} · server ${deps.server}${state.session === undefined ? '' : ` · technician ${state.session.technician}`}`;
-    const choice = (await deps.ui.choose({ title: 'Brume menu', subtitle, entries, initialKey: known ? 'deploy' : 'quick' })) as EntryKey | null;
+    const choice = (await deps.ui.choose({
+      title: 'Brume menu',
+      subtitle,
+      entries,
+      initialKey: known ? 'deploy' : 'quick',
+    })) as EntryKey | null;
     if (choice === null) continue;
     try {
       const exit = await act(choice, deps, server, state);
@@ -100,7 +111,12 @@ async function menuLoop(deps: MenuDeps, server: MenuServer, state: MenuState): P
   }
 }
 
-async function act(choice: EntryKey, deps: MenuDeps, server: MenuServer, state: MenuState): Promise<MenuExit | undefined> {
+async function act(
+  choice: EntryKey,
+  deps: MenuDeps,
+  server: MenuServer,
+  state: MenuState,
+): Promise<MenuExit | undefined> {
   switch (choice) {
     case 'quick':
       return void (await quickRegistration(deps, server, state));
@@ -111,9 +127,16 @@ async function act(choice: EntryKey, deps: MenuDeps, server: MenuServer, state: 
     case 'multicast':
       return multicastFlow(deps, server, state);
     case 'care':
-      return void (await careMenu(deps, server, { hostName: state.hostName, login: () => technician(deps, server, state), macs: async () => macsOf(await inventoryOf(deps, state)) }));
+      return void (await careMenu(deps, server, {
+        hostName: state.hostName,
+        login: () => technician(deps, server, state),
+        macs: async () => macsOf(await inventoryOf(deps, state)),
+      }));
     case 'system':
-      return void (await deps.ui.show({ title: ENTRIES.system, lines: await systemLines(await inventoryOf(deps, state), await deps.disksText(), server, state.hostName) }));
+      return void (await deps.ui.show({
+        title: ENTRIES.system,
+        lines: await systemLines(await inventoryOf(deps, state), await deps.disksText(), server, state.hostName),
+      }));
     case 'inventory':
       return void (await inventoryScreen(deps, server, state));
     case 'shell':
@@ -127,7 +150,7 @@ async function act(choice: EntryKey, deps: MenuDeps, server: MenuServer, state: 
 
 async function inventoryOf(deps: MenuDeps, state: MenuState): Promise<Inventory> {
   if (state.inventory === undefined) {
-    deps.ui.status('reading this PC\'s hardware…');
+    deps.ui.status("reading this PC's hardware…");
     state.inventory = (await deps.collect()).inventory;
   }
   return state.inventory;
@@ -140,7 +163,10 @@ async function refreshIdentity(deps: MenuDeps, server: MenuServer, state: MenuSt
     const inventory = await inventoryOf(deps, state);
     state.hostName = (await server.lookup(macsOf(inventory))).host?.name ?? null;
   } catch (error) {
-    await deps.ui.show({ title: 'The server did not answer', lines: [toBrumeError(error).message, '', 'The menu works without it; registration and deploys need it.'] });
+    await deps.ui.show({
+      title: 'The server did not answer',
+      lines: [toBrumeError(error).message, '', 'The menu works without it; registration and deploys need it.'],
+    });
   }
 }
 
@@ -166,7 +192,11 @@ async function technician(deps: MenuDeps, server: MenuServer, state: MenuState):
     validate: async (entered) => {
       try {
         const pin = String(entered['pin'] ?? '').trim();
-        state.session = await server.login(pin !== '' ? { pin } : { name: String(entered['name'] ?? '').trim(), password: String(entered['password'] ?? '') });
+        state.session = await server.login(
+          pin !== ''
+            ? { pin }
+            : { name: String(entered['name'] ?? '').trim(), password: String(entered['password'] ?? '') },
+        );
         return null;
       } catch (error) {
         return toBrumeError(error).message;
@@ -203,7 +233,10 @@ async function fullRegistration(deps: MenuDeps, server: MenuServer, state: MenuS
   if (values === null) return undefined;
   // Deploying now takes the image just assigned, or asks for one after the technician's login.
   if (values['deployNow'] === true) return deployFlow(deps, server, state, assigned);
-  await deps.ui.show({ title: ENTRIES.full, lines: [`registered as ${state.hostName ?? '?'}${assigned === undefined ? '' : `, image ${assigned}`}`] });
+  await deps.ui.show({
+    title: ENTRIES.full,
+    lines: [`registered as ${state.hostName ?? '?'}${assigned === undefined ? '' : `, image ${assigned}`}`],
+  });
   return undefined;
 }
 
@@ -218,7 +251,12 @@ function formChoices(entered: Record<string, unknown>): { name?: string; group?:
 }
 
 /** Login, image, confirmation, then the deploy on the console; a failure offers Retry, the shell, or a reboot. */
-async function deployFlow(deps: MenuDeps, server: MenuServer, state: MenuState, preset: string | undefined): Promise<MenuExit | undefined> {
+async function deployFlow(
+  deps: MenuDeps,
+  server: MenuServer,
+  state: MenuState,
+  preset: string | undefined,
+): Promise<MenuExit | undefined> {
   const session = await technician(deps, server, state);
   if (session === undefined) return undefined;
   const image = preset ?? (await pickImage(deps, server, session));
@@ -226,7 +264,10 @@ async function deployFlow(deps: MenuDeps, server: MenuServer, state: MenuState, 
   const confirm = await deps.ui.show({
     title: `Deploy ${image} to ${state.hostName ?? 'this PC'}?`,
     lines: [`Everything on this PC's target disk is replaced by image ${image}.`, ...(await deps.disksText())],
-    buttons: [{ key: 'deploy', label: 'Deploy' }, { key: 'back', label: 'Back' }],
+    buttons: [
+      { key: 'deploy', label: 'Deploy' },
+      { key: 'back', label: 'Back' },
+    ],
   });
   if (confirm !== 'deploy') return undefined;
   return runHere(deps, state, async () => server.deploy(session, macsOf(await inventoryOf(deps, state)), image));
@@ -238,24 +279,39 @@ async function multicastFlow(deps: MenuDeps, server: MenuServer, state: MenuStat
   if (session === undefined) return undefined;
   const { sessions } = await server.multicastSessions(session);
   if (sessions.length === 0) {
-    await deps.ui.show({ title: ENTRIES.multicast, lines: ['No multicast session is under way on the server (brume multicast start …).'] });
+    await deps.ui.show({
+      title: ENTRIES.multicast,
+      lines: ['No multicast session is under way on the server (brume multicast start …).'],
+    });
     return undefined;
   }
-  const entries = sessions.map((entry) => ({ key: String(entry.id), label: `session ${entry.id}: ${entry.image}  (${entry.state}, ${entry.receivers.length} PCs)` }));
+  const entries = sessions.map((entry) => ({
+    key: String(entry.id),
+    label: `session ${entry.id}: ${entry.image}  (${entry.state}, ${entry.receivers.length} PCs)`,
+  }));
   const picked = await deps.ui.choose({ title: 'Which session?', entries });
   const chosen = sessions.find((entry) => String(entry.id) === picked);
   if (chosen === undefined) return undefined;
   const confirm = await deps.ui.show({
     title: `Join session ${chosen.id}: ${chosen.image} to ${state.hostName ?? 'this PC'}?`,
     lines: [`Everything on this PC's target disk is replaced by image ${chosen.image}.`, ...(await deps.disksText())],
-    buttons: [{ key: 'join', label: 'Join' }, { key: 'back', label: 'Back' }],
+    buttons: [
+      { key: 'join', label: 'Join' },
+      { key: 'back', label: 'Back' },
+    ],
   });
   if (confirm !== 'join') return undefined;
-  return runHere(deps, state, async () => server.joinMulticast(session, chosen.id, macsOf(await inventoryOf(deps, state))));
+  return runHere(deps, state, async () =>
+    server.joinMulticast(session, chosen.id, macsOf(await inventoryOf(deps, state))),
+  );
 }
 
 /** Runs a task made for this PC on the console; a failure offers Retry (a new task), the shell, a reboot, the menu. */
-async function runHere(deps: MenuDeps, state: MenuState, create: () => Promise<TaskCreated>): Promise<MenuExit | undefined> {
+async function runHere(
+  deps: MenuDeps,
+  state: MenuState,
+  create: () => Promise<TaskCreated>,
+): Promise<MenuExit | undefined> {
   for (;;) {
     const created = await create();
     const outcome = await deps.ui.suspend(() => deps.runTask({ id: created.task.id, token: created.token }));
@@ -263,7 +319,12 @@ async function runHere(deps: MenuDeps, state: MenuState, create: () => Promise<T
     const next = await deps.ui.show({
       title: `Task ${created.task.id} failed`,
       lines: failureLines(created.task.id, outcome),
-      buttons: [{ key: 'retry', label: 'Retry' }, { key: 'shell', label: 'Debug shell' }, { key: 'reboot', label: 'Reboot' }, { key: 'menu', label: 'Back to the menu' }],
+      buttons: [
+        { key: 'retry', label: 'Retry' },
+        { key: 'shell', label: 'Debug shell' },
+        { key: 'reboot', label: 'Reboot' },
+        { key: 'menu', label: 'Back to the menu' },
+      ],
     });
     if (next === 'shell') await deps.ui.suspend(deps.shell);
     if (next === 'reboot') {
@@ -280,7 +341,10 @@ async function pickImage(deps: MenuDeps, server: MenuServer, session: TechSessio
     await deps.ui.show({ title: ENTRIES.deploy, lines: ['The server holds no image yet.'] });
     return undefined;
   }
-  const entries = images.map((entry) => ({ key: entry.name, label: `${entry.name}  (${entry.partitions} partitions, from ${entry.sourceHost})` }));
+  const entries = images.map((entry) => ({
+    key: entry.name,
+    label: `${entry.name}  (${entry.partitions} partitions, from ${entry.sourceHost})`,
+  }));
   return (await deps.ui.choose({ title: 'Which image?', entries })) ?? undefined;
 }
 
@@ -291,10 +355,18 @@ async function inventoryScreen(deps: MenuDeps, server: MenuServer, state: MenuSt
   const choice = await deps.ui.show({
     title: ENTRIES.inventory,
     lines: inventoryLines(inventory),
-    buttons: known ? [{ key: 'send', label: `Send to the server (${state.hostName})` }, { key: 'back', label: 'Back' }] : [{ key: 'back', label: 'Back' }],
+    buttons: known
+      ? [
+          { key: 'send', label: `Send to the server (${state.hostName})` },
+          { key: 'back', label: 'Back' },
+        ]
+      : [{ key: 'back', label: 'Back' }],
   });
   if (choice !== 'send') return;
   deps.ui.status('sending the inventory…');
   const registered = await server.register(inventory);
-  await deps.ui.show({ title: ENTRIES.inventory, lines: [`${registered.host.name}: the inventory joins its history (brume host show ${registered.host.name})`] });
+  await deps.ui.show({
+    title: ENTRIES.inventory,
+    lines: [`${registered.host.name}: the inventory joins its history (brume host show ${registered.host.name})`],
+  });
 }

@@ -20,14 +20,22 @@ export function inventoryLines(inventory: Inventory): string[] {
     `memory    ${formatBytes(inventory.memoryBytes)}`,
     '',
     'disks:',
-    ...inventory.disks.map((disk) => `  ${disk.name.padEnd(9)} ${formatBytes(disk.sizeBytes).padStart(10)}  ${disk.bus}${disk.removable ? ' removable' : ''}  ${orUnknown(disk.model)}  SMART ${disk.smartHealth ?? '-'}`),
+    ...inventory.disks.map(
+      (disk) =>
+        `  ${disk.name.padEnd(9)} ${formatBytes(disk.sizeBytes).padStart(10)}  ${disk.bus}${disk.removable ? ' removable' : ''}  ${orUnknown(disk.model)}  SMART ${disk.smartHealth ?? '-'}`,
+    ),
     'network cards:',
     ...inventory.nics.map(nicLine),
   ];
 }
 
 /** The system information screen: network, disks and the target choice, memory, CPU, boot mode, the server. */
-export async function systemLines(inventory: Inventory, disks: string[], server: MenuServer, hostName: string | null): Promise<string[]> {
+export async function systemLines(
+  inventory: Inventory,
+  disks: string[],
+  server: MenuServer,
+  hostName: string | null,
+): Promise<string[]> {
   let reached: string;
   try {
     reached = `${server.url}, Brume ${(await server.health()).version}`;
@@ -54,7 +62,9 @@ export function failureLines(taskId: number, outcome: Extract<MenuTaskOutcome, {
     `step:     ${outcome.step}`,
     `error:    ${outcome.code}`,
     `message:  ${outcome.message}`,
-    outcome.logsShipped ? `logs:     on the server (brume task logs ${taskId})` : 'logs:     NOT on the server; they stay on this PC',
+    outcome.logsShipped
+      ? `logs:     on the server (brume task logs ${taskId})`
+      : 'logs:     NOT on the server; they stay on this PC',
     '',
     'last log lines:',
     ...(outcome.logTail.length === 0 ? ['  (none)'] : outcome.logTail.map((line) => `  ${logLineText(line)}`)),

@@ -24,7 +24,8 @@ export class ExactReader {
         this.#pendingBytes += next.value.byteLength;
       }
     }
-    const all = this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending, this.#pendingBytes);
+    const all =
+      this.#pending.length === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending, this.#pendingBytes);
     const take = Math.min(bytes, all.byteLength);
     // A copy the caller owns: the codec pool moves chunks to worker threads.
     const result = new Uint8Array(take);

@@ -5,7 +5,15 @@ import { encodeStreamHeader, type Chunk, type Event, type MulticastJoin } from '
 import type { ChunkSource } from '../ports.ts';
 import { multicastChunkSource, type FileReceiver } from './multicast-source.ts';
 
-const join: MulticastJoin = { session: 4, image: 'win11', state: 'sending', portbase: 9000, files: ['d1p1.pc.zst', 'd1p2.pc.zst'], closed: [], fileTimeoutSeconds: 90 };
+const join: MulticastJoin = {
+  session: 4,
+  image: 'win11',
+  state: 'sending',
+  portbase: 9000,
+  files: ['d1p1.pc.zst', 'd1p2.pc.zst'],
+  closed: [],
+  fileTimeoutSeconds: 90,
+};
 const refresh = async (): Promise<MulticastJoin> => join;
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -14,7 +22,14 @@ function storedFile(sizes: number[] = [5000, 7000, 3000]): { bytes: Buffer; chun
   const bytes = randomBytes(sizes.reduce((sum, size) => sum + size, 0));
   let offset = 0;
   const chunks = sizes.map((size) => {
-    const chunk = { offset, bytes: size, sha256: sha(bytes.subarray(offset, offset + size)), rawOffset: 0, rawBytes: 0, rawSha256: '0'.repeat(64) };
+    const chunk = {
+      offset,
+      bytes: size,
+      sha256: sha(bytes.subarray(offset, offset + size)),
+      rawOffset: 0,
+      rawBytes: 0,
+      rawSha256: '0'.repeat(64),
+    };
     offset += size;
     return chunk;
   });
@@ -40,10 +55,18 @@ function receiverOf(streams: Record<string, Buffer>): FileReceiver & { stopped: 
 /** Serves every chunk from the real file: HTTP's place. Counts what it served. */
 function repairFrom(file: Buffer): ChunkSource & { served: number[] } {
   const served: number[] = [];
-  return { served, read: async (_file, chunk, index) => (served.push(index), new Uint8Array(file.subarray(chunk.offset, chunk.offset + chunk.bytes))), close: async () => undefined };
+  return {
+    served,
+    read: async (_file, chunk, index) => (
+      served.push(index),
+      new Uint8Array(file.subarray(chunk.offset, chunk.offset + chunk.bytes))
+    ),
+    close: async () => undefined,
+  };
 }
 
-const header = (file: string, bytes: number, session = 4, image = 'win11') => Buffer.from(encodeStreamHeader({ session, image, file, bytes }));
+const header = (file: string, bytes: number, session = 4, image = 'win11') =>
+  Buffer.from(encodeStreamHeader({ session, image, file, bytes }));
 
 async function readAll(source: ChunkSource, chunks: Chunk[]): Promise<Buffer> {
   // As the engine does: several reads in flight, in order.
@@ -65,9 +88,21 @@ describe('the multicast chunk source', () => {
   });
 
   it.each<[string, (bytes: Buffer) => Buffer, RegExp]>([
-    ["another session's stream", (bytes) => Buffer.concat([header('d1p1.pc.zst', bytes.byteLength, 9), bytes]), /session 9's win11 d1p1\.pc\.zst, not session 4's/],
-    ["another image's stream", (bytes) => Buffer.concat([header('d1p1.pc.zst', bytes.byteLength, 4, 'ubuntu'), bytes]), /session 4's ubuntu/],
-    ['the wrong file of its own session', (bytes) => Buffer.concat([header('d1p2.pc.zst', bytes.byteLength), bytes]), /d1p2\.pc\.zst, not session 4's win11 d1p1/],
+    [
+      "another session's stream",
+      (bytes) => Buffer.concat([header('d1p1.pc.zst', bytes.byteLength, 9), bytes]),
+      /session 9's win11 d1p1\.pc\.zst, not session 4's/,
+    ],
+    [
+      "another image's stream",
+      (bytes) => Buffer.concat([header('d1p1.pc.zst', bytes.byteLength, 4, 'ubuntu'), bytes]),
+      /session 4's ubuntu/,
+    ],
+    [
+      'the wrong file of its own session',
+      (bytes) => Buffer.concat([header('d1p2.pc.zst', bytes.byteLength), bytes]),
+      /d1p2\.pc\.zst, not session 4's win11 d1p1/,
+    ],
     ['no header at all', (bytes) => bytes, /not a Brume multicast stream/],
     ['no stream', () => Buffer.alloc(0), /no stream came/],
   ])('%s: nothing of it is used, every chunk comes over HTTP', async (_name, streamOf, reason) => {
@@ -84,7 +119,9 @@ describe('the multicast chunk source', () => {
 
   it('a stream cut mid-file (dropped as too slow, a killed receiver): what came is used, the rest is repaired', async () => {
     const { bytes, chunks } = storedFile();
-    const receiver = receiverOf({ 'd1p1.pc.zst': Buffer.concat([header('d1p1.pc.zst', bytes.byteLength), bytes.subarray(0, 8000)]) });
+    const receiver = receiverOf({
+      'd1p1.pc.zst': Buffer.concat([header('d1p1.pc.zst', bytes.byteLength), bytes.subarray(0, 8000)]),
+    });
     const repair = repairFrom(bytes);
     const source = multicastChunkSource(join, refresh, receiver, repair, { event: () => undefined });
     expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
@@ -97,14 +134,16 @@ describe('the multicast chunk source', () => {
     const { bytes, chunks } = storedFile();
     const receiver = receiverOf({ 'd1p1.pc.zst': Buffer.concat([header('d1p1.pc.zst', bytes.byteLength), bytes]) });
     const repair = repairFrom(bytes);
-    const source = multicastChunkSource(join, async () => ({ ...join, closed: ['d1p1.pc.zst'] }), receiver, repair, { event: () => undefined });
+    const source = multicastChunkSource(join, async () => ({ ...join, closed: ['d1p1.pc.zst'] }), receiver, repair, {
+      event: () => undefined,
+    });
     expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
     expect(repair.served).toEqual([0, 1, 2]);
     expect(receiver.stopped).toEqual([]);
     expect(source.stats().files[0]?.repairs[0]).toMatch(/had begun or ended sending it before this PC was ready/);
   });
 
-  it('a sender that never starts: the receiver is stopped after the session\'s wait, and HTTP serves the file', async () => {
+  it("a sender that never starts: the receiver is stopped after the session's wait, and HTTP serves the file", async () => {
     const { bytes, chunks } = storedFile();
     const stopped: string[] = [];
     const silent: FileReceiver = async (_join, file) => {
@@ -112,7 +151,9 @@ describe('the multicast chunk source', () => {
       return { stream, stop: async () => void (stopped.push(file), stream.push(null)) };
     };
     const repair = repairFrom(bytes);
-    const source = multicastChunkSource({ ...join, fileTimeoutSeconds: 0.2 }, refresh, silent, repair, { event: () => undefined });
+    const source = multicastChunkSource({ ...join, fileTimeoutSeconds: 0.2 }, refresh, silent, repair, {
+      event: () => undefined,
+    });
     expect((await readAll(source, chunks)).equals(bytes)).toBe(true);
     expect(repair.served).toEqual([0, 1, 2]);
     expect(stopped).toContain('d1p1.pc.zst');

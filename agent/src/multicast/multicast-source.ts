@@ -61,15 +61,30 @@ export function multicastChunkSource(
   let turn: Promise<unknown> = Promise.resolve();
 
   const openFile = async (file: string): Promise<FileStream> => {
-    const state: FileStream = { received: undefined, reader: undefined, position: 0, size: 0, dead: undefined, stats: { file, receivedBytes: 0, repairedBytes: 0, repairs: [] } };
+    const state: FileStream = {
+      received: undefined,
+      reader: undefined,
+      position: 0,
+      size: 0,
+      dead: undefined,
+      stats: { file, receivedBytes: 0, repairedBytes: 0, repairs: [] },
+    };
     files.set(file, state);
     if (!join.files.includes(file)) return kill(state, `${file} is not sent by session ${join.session}`);
     const now = await refresh().catch(() => join);
     if (now.closed.includes(file) || now.state === 'done' || now.state === 'failed' || now.state === 'cancelled') {
       // Joining now would put this PC on a later file's stream, and hold the room while the sender drops it.
-      return kill(state, `session ${join.session} had begun or ended sending it before this PC was ready (a late or restarted PC)`);
+      return kill(
+        state,
+        `session ${join.session} had begun or ended sending it before this PC was ready (a late or restarted PC)`,
+      );
     }
-    phase(reporter, 'receive', `waiting for ${file} on multicast session ${join.session}`, file.replace(/\.pc\.zst$/, ''));
+    phase(
+      reporter,
+      'receive',
+      `waiting for ${file} on multicast session ${join.session}`,
+      file.replace(/\.pc\.zst$/, ''),
+    );
     const received = await receive(join, file);
     state.received = received;
     state.reader = new ExactReader(received.stream);
@@ -78,22 +93,41 @@ export function multicastChunkSource(
     const parsed = parseStreamHeader(await state.reader.read(STREAM_HEADER_BYTES).finally(() => clearTimeout(timer)));
     if (!parsed.ok) {
       const nothing = parsed.reason === 'the stream ended after 0 bytes, inside its header';
-      return kill(state, nothing ? `no stream came within ${join.fileTimeoutSeconds} s (no sender, or it started without this PC)` : parsed.reason);
+      return kill(
+        state,
+        nothing
+          ? `no stream came within ${join.fileTimeoutSeconds} s (no sender, or it started without this PC)`
+          : parsed.reason,
+      );
     }
     const { header } = parsed;
     if (header.session !== join.session || header.image !== join.image || header.file !== file) {
       // fogproject #1742: a PC on another session's stream, or on the wrong file of its own, must not write a byte of it.
-      return kill(state, `the stream is session ${header.session}'s ${header.image} ${header.file}, not session ${join.session}'s ${join.image} ${file}`);
+      return kill(
+        state,
+        `the stream is session ${header.session}'s ${header.image} ${header.file}, not session ${join.session}'s ${join.image} ${file}`,
+      );
     }
     state.size = header.bytes;
-    phase(reporter, 'receive', `receiving ${file} from multicast session ${join.session}`, file.replace(/\.pc\.zst$/, ''));
+    phase(
+      reporter,
+      'receive',
+      `receiving ${file} from multicast session ${join.session}`,
+      file.replace(/\.pc\.zst$/, ''),
+    );
     return state;
   };
 
   const kill = async (state: FileStream, reason: string): Promise<FileStream> => {
     state.dead = reason;
     state.stats.repairs.push(reason);
-    reporter.event({ type: 'log', ts: new Date().toISOString(), level: 'warn', message: `${state.stats.file}: ${reason}; the rest of it comes over HTTP`, detail: { file: state.stats.file, reason } });
+    reporter.event({
+      type: 'log',
+      ts: new Date().toISOString(),
+      level: 'warn',
+      message: `${state.stats.file}: ${reason}; the rest of it comes over HTTP`,
+      detail: { file: state.stats.file, reason },
+    });
     await state.received?.stop();
     return state;
   };
@@ -105,11 +139,16 @@ export function multicastChunkSource(
       // A chunk the engine skipped (none today): the stream's bytes up to it are read and dropped, to stay aligned.
       const skipped = await state.reader.read(chunk.offset - state.position);
       state.position += skipped.byteLength;
-      if (state.position !== chunk.offset) return (await kill(state, `the stream ended at byte ${state.position}`), undefined);
+      if (state.position !== chunk.offset)
+        return (await kill(state, `the stream ended at byte ${state.position}`), undefined);
     }
     const bytes = await state.reader.read(chunk.bytes);
     state.position += bytes.byteLength;
-    if (bytes.byteLength !== chunk.bytes) return (await kill(state, `the stream ended at byte ${state.position} (the sender dropped this PC, or stopped)`), undefined);
+    if (bytes.byteLength !== chunk.bytes)
+      return (
+        await kill(state, `the stream ended at byte ${state.position} (the sender dropped this PC, or stopped)`),
+        undefined
+      );
     if (createHash('sha256').update(bytes).digest('hex') !== chunk.sha256) {
       state.stats.repairs.push(`chunk ${index} failed its sha256`);
       return undefined;

@@ -17,8 +17,12 @@ export function udpFileReceiver(run: Runner, server: string, logDir: string, sig
   return async (session, file) => {
     nic ??= interfaceToward(run, new URL(server).hostname);
     return startUdpReceiver({
-      portbase: session.portbase, interface: await nic, startTimeoutSeconds: session.fileTimeoutSeconds, receiveTimeoutSeconds: RECEIVE_TIMEOUT_SECONDS,
-      logFile: join(logDir, `multicast-${partitionTargetOfFile(file) ?? file}.log`), signal,
+      portbase: session.portbase,
+      interface: await nic,
+      startTimeoutSeconds: session.fileTimeoutSeconds,
+      receiveTimeoutSeconds: RECEIVE_TIMEOUT_SECONDS,
+      logFile: join(logDir, `multicast-${partitionTargetOfFile(file) ?? file}.log`),
+      signal,
     });
   };
 }

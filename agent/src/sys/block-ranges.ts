@@ -30,7 +30,10 @@ export function openRangeDevice(path: string, ioctl: RangeIoctl = loadIoctl()): 
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_EXCL);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EBUSY') throw new BrumeError('DEVICE_BUSY', `${path} is held by another user (mounted, or part of a volume)`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'EBUSY')
+      throw new BrumeError('DEVICE_BUSY', `${path} is held by another user (mounted, or part of a volume)`, {
+        cause: error,
+      });
     throw error;
   }
   return {
@@ -39,14 +42,19 @@ export function openRangeDevice(path: string, ioctl: RangeIoctl = loadIoctl()): 
     apply: (operation, offset, length) =>
       new Promise((resolve, reject) => {
         ioctl.async(fd, REQUESTS[operation], [offset, length], (error, result) => {
-          if (error !== null && error !== undefined) return reject(error instanceof Error ? error : new Error(String(error)));
+          if (error !== null && error !== undefined)
+            return reject(error instanceof Error ? error : new Error(String(error)));
           if (result === 0) return resolve('done');
           const errno = koffi.errno();
           if (errno === koffi.os.errno['EOPNOTSUPP']) return resolve('unsupported');
           reject(
-            new BrumeError('TOOL_FAILED', `${operation} of ${length} bytes at ${offset} on ${path} failed (errno ${errno})`, {
-              detail: { operation, offset, length, errno },
-            }),
+            new BrumeError(
+              'TOOL_FAILED',
+              `${operation} of ${length} bytes at ${offset} on ${path} failed (errno ${errno})`,
+              {
+                detail: { operation, offset, length, errno },
+              },
+            ),
           );
         });
       }),

@@ -36,7 +36,8 @@ export interface BlockReaderOptions {
 export type OpenBlockReader = (path: string, options: BlockReaderOptions) => Promise<BlockReader>;
 
 const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
-const isMediaErrno = (code: string | undefined): code is MediaErrno => (MEDIA_ERRNOS as readonly string[]).includes(code ?? '');
+const isMediaErrno = (code: string | undefined): code is MediaErrno =>
+  (MEDIA_ERRNOS as readonly string[]).includes(code ?? '');
 
 /**
  * O_DIRECT wants the buffer aligned to the device's DMA alignment (511 on most; this host's 6.18 kernel accepts less,
@@ -46,7 +47,11 @@ const isMediaErrno = (code: string | undefined): code is MediaErrno => (MEDIA_ER
  */
 function alignedBuffer(bytes: number): Uint8Array {
   // The project's lib settings (no DOM) declare WebAssembly only as a namespace of types; Node has the value.
-  const wasm = (globalThis as unknown as { WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: { Memory: new (size: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };
+    }
+  ).WebAssembly;
   const pages = Math.ceil(bytes / 65_536);
   return new Uint8Array(new wasm.Memory({ initial: pages, maximum: pages }).buffer, 0, bytes);
 }
@@ -98,7 +103,8 @@ export const openBlockReader: OpenBlockReader = async (path, options) => {
   return {
     mode,
     read(offset, length) {
-      if (length > buffer.byteLength) throw new BrumeError('INTERNAL', `a read of ${length} bytes is larger than the reader's ${buffer.byteLength}`);
+      if (length > buffer.byteLength)
+        throw new BrumeError('INTERNAL', `a read of ${length} bytes is larger than the reader's ${buffer.byteLength}`);
       return readFully(opened, buffer, offset, length);
     },
     close: () => opened.close(),

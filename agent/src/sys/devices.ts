@@ -18,14 +18,18 @@ export function resolveDisk(devicePath: string): DiskNode {
   const sys = `/sys/class/block/${name}`;
   if (existsSync(`${sys}/partition`)) {
     const parent = basename(realpathSync(`${sys}/..`));
-    throw new BrumeError('NOT_A_DISK', `${devicePath} is a partition; give the whole disk (/dev/${parent})`, { detail: { disk: `/dev/${parent}` } });
+    throw new BrumeError('NOT_A_DISK', `${devicePath} is a partition; give the whole disk (/dev/${parent})`, {
+      detail: { disk: `/dev/${parent}` },
+    });
   }
   return { path: real, name, majorMinor: readFileSync(`${sys}/dev`, 'utf8').trim() };
 }
 
 /** Kernel names of the partitions the kernel currently knows on this disk (loop0p1, sda2 …). */
 export function kernelPartitions(disk: DiskNode): string[] {
-  return readdirSync(`/sys/class/block/${disk.name}`).filter((entry) => entry.startsWith(disk.name) && existsSync(`/sys/class/block/${entry}/partition`));
+  return readdirSync(`/sys/class/block/${disk.name}`).filter(
+    (entry) => entry.startsWith(disk.name) && existsSync(`/sys/class/block/${entry}/partition`),
+  );
 }
 
 /** /dev name of partition N: a digit-ending disk name takes a `p` (nvme0n1p1, loop0p1, mmcblk0p1). */
@@ -50,7 +54,9 @@ export function busyReason(disk: DiskNode): string | undefined {
     const holder = ids.get(fields[2]);
     if (holder !== undefined) {
       const mountPoint = fields[4] ?? '?';
-      return mountPoint === '/' ? `/dev/${holder} holds the running system (/)` : `/dev/${holder} is mounted on ${mountPoint}`;
+      return mountPoint === '/'
+        ? `/dev/${holder} holds the running system (/)`
+        : `/dev/${holder} is mounted on ${mountPoint}`;
     }
   }
   for (const line of readFileSync('/proc/swaps', 'utf8').split('\n').slice(1)) {
@@ -59,7 +65,8 @@ export function busyReason(disk: DiskNode): string | undefined {
   }
   for (const name of names) {
     const holders = `/sys/class/block/${name}/holders`;
-    if (existsSync(holders) && readdirSync(holders).length > 0) return `/dev/${name} is in use by ${readdirSync(holders).join(', ')}`;
+    if (existsSync(holders) && readdirSync(holders).length > 0)
+      return `/dev/${name} is in use by ${readdirSync(holders).join(', ')}`;
   }
   return undefined;
 }

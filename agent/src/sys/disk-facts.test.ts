@@ -53,12 +53,21 @@ describe('disk facts from sysfs', () => {
     const devicePath = 'pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0/host6/target6:0:0/6:0:0:0/block/sdc';
     addDisk(t, { devicePath, sectors: 62333952, removable: true });
     t.file(join('sys/devices', devicePath, 'ro'), '1\n');
-    expect(readDiskFacts('sdc', t.sys, join(t.root, 'dev'))).toMatchObject({ removable: true, readOnly: true, transport: 'usb', partitions: [] });
+    expect(readDiskFacts('sdc', t.sys, join(t.root, 'dev'))).toMatchObject({
+      removable: true,
+      readOnly: true,
+      transport: 'usb',
+      partitions: [],
+    });
   });
 
   it('lists the NVMe namespaces that share a subsystem (a sanitize reaches them all)', () => {
     const t = tree();
-    for (const name of ['nvme0n1', 'nvme0n2', 'nvme1n1']) addDisk(t, { devicePath: `pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0/${name}`, sectors: 1000 });
-    expect(readDiskFacts('nvme0n1', t.sys, join(t.root, 'dev'))).toMatchObject({ transport: 'nvme', namespaces: ['nvme0n1', 'nvme0n2'] });
+    for (const name of ['nvme0n1', 'nvme0n2', 'nvme1n1'])
+      addDisk(t, { devicePath: `pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0/${name}`, sectors: 1000 });
+    expect(readDiskFacts('nvme0n1', t.sys, join(t.root, 'dev'))).toMatchObject({
+      transport: 'nvme',
+      namespaces: ['nvme0n1', 'nvme0n2'],
+    });
   });
 });

@@ -19,8 +19,18 @@ function fakeDisk(devicePath: string, sectors: number, removable: boolean, model
   symlinkSync(dir, join(root, 'block', devicePath.split('/').at(-1) as string));
 }
 
-fakeDisk('devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/sda', 30_000_000, true, 'Cruzer Blade');
-fakeDisk('devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sdb', 1_000_000_000, false, 'ST500DM002');
+fakeDisk(
+  'devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/sda',
+  30_000_000,
+  true,
+  'Cruzer Blade',
+);
+fakeDisk(
+  'devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sdb',
+  1_000_000_000,
+  false,
+  'ST500DM002',
+);
 fakeDisk('devices/pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0/nvme0n1', 2_000_000_000, false, 'Samsung SSD 980');
 fakeDisk('devices/pci0000:00/0000:00:05.0/virtio2/block/vda', 40_000_000, false);
 fakeDisk('devices/virtual/block/loop0', 0, false);
@@ -28,14 +38,51 @@ fakeDisk('devices/virtual/block/zram0', 8_000_000, false);
 
 describe('the disks of /sys/block', () => {
   it('reads each disk: size in bytes, removable, transport from its device path, model', () => {
-    const disks = sysDisks(join(root, 'block')).list().sort((a, b) => a.name.localeCompare(b.name));
+    const disks = sysDisks(join(root, 'block'))
+      .list()
+      .sort((a, b) => a.name.localeCompare(b.name));
     expect(disks).toEqual([
       { name: 'loop0', path: '/dev/loop0', sizeBytes: 0, removable: false, transport: 'loop', model: undefined },
-      { name: 'nvme0n1', path: '/dev/nvme0n1', sizeBytes: 1_024_000_000_000, removable: false, transport: 'nvme', model: 'Samsung SSD 980' },
-      { name: 'sda', path: '/dev/sda', sizeBytes: 15_360_000_000, removable: true, transport: 'usb', model: 'Cruzer Blade' },
-      { name: 'sdb', path: '/dev/sdb', sizeBytes: 512_000_000_000, removable: false, transport: 'sata', model: 'ST500DM002' },
-      { name: 'vda', path: '/dev/vda', sizeBytes: 20_480_000_000, removable: false, transport: 'virtio', model: undefined },
-      { name: 'zram0', path: '/dev/zram0', sizeBytes: 4_096_000_000, removable: false, transport: 'virtual', model: undefined },
+      {
+        name: 'nvme0n1',
+        path: '/dev/nvme0n1',
+        sizeBytes: 1_024_000_000_000,
+        removable: false,
+        transport: 'nvme',
+        model: 'Samsung SSD 980',
+      },
+      {
+        name: 'sda',
+        path: '/dev/sda',
+        sizeBytes: 15_360_000_000,
+        removable: true,
+        transport: 'usb',
+        model: 'Cruzer Blade',
+      },
+      {
+        name: 'sdb',
+        path: '/dev/sdb',
+        sizeBytes: 512_000_000_000,
+        removable: false,
+        transport: 'sata',
+        model: 'ST500DM002',
+      },
+      {
+        name: 'vda',
+        path: '/dev/vda',
+        sizeBytes: 20_480_000_000,
+        removable: false,
+        transport: 'virtio',
+        model: undefined,
+      },
+      {
+        name: 'zram0',
+        path: '/dev/zram0',
+        sizeBytes: 4_096_000_000,
+        removable: false,
+        transport: 'virtual',
+        model: undefined,
+      },
     ]);
     expect(chooseTargetDisk(disks, undefined).path).toBe('/dev/nvme0n1');
   });

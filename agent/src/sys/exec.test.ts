@@ -15,7 +15,7 @@ describe('runTool', () => {
     expect(Number(result.stdout.trim())).toBe(input.length);
   });
 
-  it('stops a tool when the task\'s signal aborts: SIGTERM, then SIGKILL for one that ignores it; it rejects with the reason', async () => {
+  it("stops a tool when the task's signal aborts: SIGTERM, then SIGKILL for one that ignores it; it rejects with the reason", async () => {
     const controller = new AbortController();
     const run = abortableRunner(runTool, controller.signal);
     // It ignores SIGTERM, and the `sleep` it started keeps its stdout open after it is killed.
@@ -34,7 +34,7 @@ describe('runTool', () => {
     expect(await exited).toBe('SIGTERM');
   });
 
-  it('lets an uninterruptible command (a drive\'s secure erase) run to its end through a cancel', async () => {
+  it("lets an uninterruptible command (a drive's secure erase) run to its end through a cancel", async () => {
     const controller = new AbortController();
     const run = abortableRunner(runTool, controller.signal);
     const erase = run('sh', ['-c', 'sleep 0.3; echo erased'], { uninterruptible: true });

@@ -25,7 +25,12 @@ export interface RunOptions {
 export type Runner = (command: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
 /** Every tool runs in the C locale: their output is parsed. */
-const toolEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: 'C', LANG: 'C', ...extra });
+const toolEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  LC_ALL: 'C',
+  LANG: 'C',
+  ...extra,
+});
 
 /** How long a stopped tool gets between SIGTERM (flush, let go of the disk) and SIGKILL. */
 export const STOP_GRACE_MS = 2000;
@@ -78,9 +83,13 @@ export const runTool: Runner = (command, args, options = {}) =>
           return;
         }
         reject(
-          new BrumeError('TOOL_FAILED', `${command} ${args.join(' ')} failed (exit ${code}): ${lastLines(stderr || stdout || String(error?.message), 5)}`, {
-            detail: { command, args, code, stderr: lastLines(stderr, 30) },
-          }),
+          new BrumeError(
+            'TOOL_FAILED',
+            `${command} ${args.join(' ')} failed (exit ${code}): ${lastLines(stderr || stdout || String(error?.message), 5)}`,
+            {
+              detail: { command, args, code, stderr: lastLines(stderr, 30) },
+            },
+          ),
         );
       },
     );
@@ -101,7 +110,11 @@ export const runTool: Runner = (command, args, options = {}) =>
   });
 
 /** Starts a long-running tool whose stdin/stdout carry a stream (partclone); stopped (stopChild) if `signal` aborts. */
-export function spawnTool(command: string, args: readonly string[], options: SpawnOptions & { signal?: AbortSignal | undefined } = {}): ChildProcess {
+export function spawnTool(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { signal?: AbortSignal | undefined } = {},
+): ChildProcess {
   const { signal, ...spawnOptions } = options;
   const child = spawn(command, [...args], { ...spawnOptions, env: toolEnv() });
   stopOnAbort(child, signal);
@@ -110,7 +123,10 @@ export function spawnTool(command: string, args: readonly string[], options: Spa
 
 /** A Runner whose every tool started before `signal` aborts is stopped by it; a tool started after runs (cleanup). */
 export function abortableRunner(run: Runner, signal: AbortSignal): Runner {
-  return (command, args, options = {}) => (signal.aborted || options.uninterruptible === true ? run(command, args, options) : run(command, args, { ...options, signal }));
+  return (command, args, options = {}) =>
+    signal.aborted || options.uninterruptible === true
+      ? run(command, args, options)
+      : run(command, args, { ...options, signal });
 }
 
 export function lastLines(text: string, count: number): string {

@@ -7,7 +7,13 @@ import { BrumeError } from '@brume/protocol';
 import type { Runner } from './exec.ts';
 
 /** Mounts a device on a fresh temporary directory for the duration of `work`, and always unmounts it. */
-export async function withMount<T>(run: Runner, device: string, fsType: string, options: string, work: (dir: string) => Promise<T>): Promise<T> {
+export async function withMount<T>(
+  run: Runner,
+  device: string,
+  fsType: string,
+  options: string,
+  work: (dir: string) => Promise<T>,
+): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'brume-mnt-'));
   try {
     await run('mount', ['-t', fsType, '-o', options, device, dir]);
@@ -47,7 +53,10 @@ async function waitUntilReleased(device: string, timeoutMs = 60_000): Promise<vo
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
-      if (Date.now() > deadline) throw new BrumeError('DEVICE_BUSY', `${device} is still held ${timeoutMs / 1000} s after its unmount`, { cause: error });
+      if (Date.now() > deadline)
+        throw new BrumeError('DEVICE_BUSY', `${device} is still held ${timeoutMs / 1000} s after its unmount`, {
+          cause: error,
+        });
       await sleep(50);
     }
   }

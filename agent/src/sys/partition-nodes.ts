@@ -35,16 +35,24 @@ const matches = (device: string, extent: PartitionExtent): boolean => {
  * Makes /dev nodes exist for these partitions, with exactly the extents of the table: a node left from an older table
  * would send partclone to the wrong bytes. Each missing or stale one is (re)added alone: partx -u skips logicals.
  */
-export async function ensurePartitionNodes(run: Runner, diskPath: string, extents: readonly PartitionExtent[]): Promise<void> {
+export async function ensurePartitionNodes(
+  run: Runner,
+  diskPath: string,
+  extents: readonly PartitionExtent[],
+): Promise<void> {
   for (const extent of extents) {
     const device = partitionPath(diskPath, extent.number);
     if (matches(device, extent)) continue;
-    if (kernelExtent(device) !== undefined) await run('partx', ['-d', '--nr', String(extent.number), diskPath], { okCodes: [1] });
+    if (kernelExtent(device) !== undefined)
+      await run('partx', ['-d', '--nr', String(extent.number), diskPath], { okCodes: [1] });
     await run('partx', ['-a', '--nr', String(extent.number), diskPath], { okCodes: [1] });
   }
   const wrong = extents.filter((extent) => !matches(partitionPath(diskPath, extent.number), extent));
   if (wrong.length > 0) {
     const names = wrong.map((extent) => partitionPath(diskPath, extent.number)).join(', ');
-    throw new BrumeError('TOOL_FAILED', `the kernel does not show partitions ${names} where the table puts them (partx -a failed)`);
+    throw new BrumeError(
+      'TOOL_FAILED',
+      `the kernel does not show partitions ${names} where the table puts them (partx -a failed)`,
+    );
   }
 }

@@ -23,7 +23,12 @@ export type MountOutcome<T> = { mounted: true; value: T } | { mounted: false; re
  * filesystem driver might still attempt; the flag is put back afterwards. A kernel without the filesystem is "not
  * mounted" with a reason, not an error; any other mount failure throws.
  */
-export async function withReadOnlyMount<T>(run: Runner, device: string, plan: ReadOnlyMountPlan, work: (dir: string) => Promise<T>): Promise<MountOutcome<T>> {
+export async function withReadOnlyMount<T>(
+  run: Runner,
+  device: string,
+  plan: ReadOnlyMountPlan,
+  work: (dir: string) => Promise<T>,
+): Promise<MountOutcome<T>> {
   const wasReadOnly = (await run('blockdev', ['--getro', device])).stdout.trim() === '1';
   if (!wasReadOnly) await run('blockdev', ['--setro', device]);
   try {
@@ -34,7 +39,8 @@ export async function withReadOnlyMount<T>(run: Runner, device: string, plan: Re
         (error: unknown) => error,
       );
       if (mounted !== undefined) {
-        if (plan.kernel && !kernelHas(plan.type)) return { mounted: false, reason: `this kernel has no ${plan.type} support` };
+        if (plan.kernel && !kernelHas(plan.type))
+          return { mounted: false, reason: `this kernel has no ${plan.type} support` };
         throw mounted;
       }
       try {

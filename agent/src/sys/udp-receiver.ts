@@ -22,8 +22,13 @@ export interface UdpReceiverOptions {
  */
 export function startUdpReceiver(options: UdpReceiverOptions): { stream: Readable; stop: () => Promise<void> } {
   const args = [
-    '--nokbd', '--portbase', String(options.portbase),
-    '--start-timeout', String(options.startTimeoutSeconds), '--receive-timeout', String(options.receiveTimeoutSeconds),
+    '--nokbd',
+    '--portbase',
+    String(options.portbase),
+    '--start-timeout',
+    String(options.startTimeoutSeconds),
+    '--receive-timeout',
+    String(options.receiveTimeoutSeconds),
     ...(options.interface === null ? [] : ['--interface', options.interface]),
   ];
   const child = spawnTool('udp-receiver', args, { stdio: ['ignore', 'pipe', 'pipe'] });

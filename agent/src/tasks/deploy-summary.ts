@@ -1,7 +1,13 @@
 import type { AgentKindResult, LayoutPlan, Manifest } from '@brume/protocol';
 
 /** A deploy's result on the server, whether it ran whole or step by step. */
-export function deploySummary(image: string, disk: string, manifest: Manifest, plan: LayoutPlan, seconds: number): AgentKindResult<'deploy'> {
+export function deploySummary(
+  image: string,
+  disk: string,
+  manifest: Manifest,
+  plan: LayoutPlan,
+  seconds: number,
+): AgentKindResult<'deploy'> {
   return {
     image,
     disk,

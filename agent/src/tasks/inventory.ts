@@ -9,9 +9,15 @@ export const inventoryTask = {
   kind: 'inventory',
   describe: () => describeKind('inventory', { phases: ['inspect'] }),
   async run(context) {
-    context.reporter.event({ type: 'phase', ts: new Date().toISOString(), phase: 'inspect', message: 'reading disks, network cards, memory, firmware' });
+    context.reporter.event({
+      type: 'phase',
+      ts: new Date().toISOString(),
+      phase: 'inspect',
+      message: 'reading disks, network cards, memory, firmware',
+    });
     const { inventory, warnings } = await collectInventory({ run: context.run });
-    for (const warning of warnings) context.reporter.event({ type: 'log', ts: new Date().toISOString(), level: 'warn', message: warning });
+    for (const warning of warnings)
+      context.reporter.event({ type: 'log', ts: new Date().toISOString(), level: 'warn', message: warning });
     return { inventory, warnings };
   },
 } satisfies TaskModule<'inventory'>;

@@ -9,8 +9,15 @@ export const recoverTask = {
     const { destination, types, partition } = context.task.params;
     const result = await recoverFiles(
       {
-        disk: taskDisk(context), destination, types: types?.split(','), partition,
-        taskId: context.task.id, hostName: context.task.hostName ?? 'pc', stagingDir: context.stagingDir, logDir: context.logDir, signal: context.signal,
+        disk: taskDisk(context),
+        destination,
+        types: types?.split(','),
+        partition,
+        taskId: context.task.id,
+        hostName: context.task.hostName ?? 'pc',
+        stagingDir: context.stagingDir,
+        logDir: context.logDir,
+        signal: context.signal,
       },
       { run: context.run, reporter: context.reporter, client: context.client },
     );

@@ -7,7 +7,10 @@ export const surfaceTestTask = {
   describe: () => describeKind('surface-test', { phases: ['inspect', 'scan'] }),
   async run(context) {
     const args = context.task.params;
-    const result = await surfaceTest({ disk: taskDisk(context), ...args }, { run: context.run, reporter: context.reporter, signal: context.signal });
+    const result = await surfaceTest(
+      { disk: taskDisk(context), ...args },
+      { run: context.run, reporter: context.reporter, signal: context.signal },
+    );
     return { ...result };
   },
 } satisfies TaskModule<'surface-test'>;

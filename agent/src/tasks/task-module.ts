@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import { BrumeError, kindDeclaration, type AgentTask, type AgentKindResult, type AgentTaskOf, type Phase, type TaskKind } from '@brume/protocol';
+import {
+  BrumeError,
+  kindDeclaration,
+  type AgentTask,
+  type AgentKindResult,
+  type AgentTaskOf,
+  type Phase,
+  type TaskKind,
+} from '@brume/protocol';
 import type { ApiClient } from '../api/client.ts';
 import type { Reporter } from '../ports.ts';
 import type { DebugStep } from '../config.ts';
@@ -30,7 +38,8 @@ export interface TaskDescription {
  * What one step of a debug task did; `ends` says the task is over: the loop then reports it done, with the logs, and the
  * summary is the task's result (the kind's, as run() returns it).
  */
-export type StepResult<K extends TaskKind = TaskKind> = { summary: AgentKindResult<K>; ends: true } | { summary: Record<string, unknown>; ends: false };
+export type StepResult<K extends TaskKind = TaskKind> =
+  { summary: AgentKindResult<K>; ends: true } | { summary: Record<string, unknown>; ends: false };
 
 /** Everything a running task may use: no module reaches for anything else. */
 export interface TaskContext<K extends TaskKind = TaskKind> {
@@ -69,9 +78,20 @@ export interface TaskModule<K extends TaskKind = TaskKind> {
 }
 
 /** A kind's description: its protocol declaration, with what only the agent knows (its phases and debug steps). */
-export function describeKind(kind: TaskKind, agentSide: { phases: readonly Phase[]; steps?: TaskDescription['steps'] }): TaskDescription {
+export function describeKind(
+  kind: TaskKind,
+  agentSide: { phases: readonly Phase[]; steps?: TaskDescription['steps'] },
+): TaskDescription {
   const { title, destructive, needsDisk, abortable, params } = kindDeclaration(kind);
-  return { title, destructive, needsDisk, abortable, args: params, phases: agentSide.phases, steps: agentSide.steps ?? [] };
+  return {
+    title,
+    destructive,
+    needsDisk,
+    abortable,
+    args: params,
+    phases: agentSide.phases,
+    steps: agentSide.steps ?? [],
+  };
 }
 
 /** The image of a capture or deploy: the server never sends one without it, but a bug must not become "null". */
@@ -82,6 +102,7 @@ export function taskImage(task: Pick<AgentTask, 'id' | 'kind' | 'image'>): strin
 
 /** The disk of a task that needs one (the loop chose it before the task ran). */
 export function taskDisk(context: TaskContext): string {
-  if (context.disk === undefined) throw new BrumeError('INTERNAL', `task ${context.task.id} (${context.task.kind}) was started without a disk`);
+  if (context.disk === undefined)
+    throw new BrumeError('INTERNAL', `task ${context.task.id} (${context.task.kind}) was started without a disk`);
   return context.disk;
 }

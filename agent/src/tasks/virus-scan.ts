@@ -20,7 +20,10 @@ export const virusScanTask = {
       // 1. The signatures, before any mount: none on the server is NO_SIGNATURES, and nothing is touched.
       const files = await downloadSignatures(context.client, context.task.id, dir, context.reporter);
       // 2. The scan: partition after partition, each mounted read-only and unmounted whatever happens.
-      const result = await scanDisk({ disk, signaturesDir: dir, logDir: context.logDir }, { run: context.run, reporter: context.reporter, signal: context.signal });
+      const result = await scanDisk(
+        { disk, signaturesDir: dir, logDir: context.logDir },
+        { run: context.run, reporter: context.reporter, signal: context.signal },
+      );
       // 3. The result the server stores: what was found where, what was scanned, with which databases.
       return await taskResult(result, files, dir);
     } finally {
@@ -38,14 +41,30 @@ interface Infection {
   signature: string;
 }
 
-async function taskResult(result: VirusScanResult, files: SignatureFile[], dir: string): Promise<AgentKindResult<'virus-scan'>> {
+async function taskResult(
+  result: VirusScanResult,
+  files: SignatureFile[],
+  dir: string,
+): Promise<AgentKindResult<'virus-scan'>> {
   const infected: Infection[] = result.partitions.flatMap((partition) =>
-    partition.infected.map((finding) => ({ partition: partition.number, device: partition.device, fs: partition.fs, path: finding.path, signature: finding.signature })),
+    partition.infected.map((finding) => ({
+      partition: partition.number,
+      device: partition.device,
+      fs: partition.fs,
+      path: finding.path,
+      signature: finding.signature,
+    })),
   );
   const databases = [];
   for (const file of files) {
     const header = await readDatabaseHeader(dir, file.name);
-    databases.push({ name: file.name, bytes: file.bytes, sha256: file.sha256, source: file.source, ...(header === undefined ? {} : { version: header.version, signatures: header.signatures, built: header.built }) });
+    databases.push({
+      name: file.name,
+      bytes: file.bytes,
+      sha256: file.sha256,
+      source: file.source,
+      ...(header === undefined ? {} : { version: header.version, signatures: header.signatures, built: header.built }),
+    });
   }
   return {
     disk: result.disk,
@@ -54,8 +73,15 @@ async function taskResult(result: VirusScanResult, files: SignatureFile[], dir: 
     filesScanned: result.files,
     bytesScanned: result.bytes,
     // The directory was the agent's temp copy: the server knows the files by name and hash.
-    signatures: { databases, ...(result.signatures.version === undefined ? {} : { version: result.signatures.version }), known: result.signatures.known ?? null },
-    partitions: result.partitions.map(({ log, ...partition }) => ({ ...partition, ...(log === undefined ? {} : { log: basename(log) }) })),
+    signatures: {
+      databases,
+      ...(result.signatures.version === undefined ? {} : { version: result.signatures.version }),
+      known: result.signatures.known ?? null,
+    },
+    partitions: result.partitions.map(({ log, ...partition }) => ({
+      ...partition,
+      ...(log === undefined ? {} : { log: basename(log) }),
+    })),
     seconds: result.seconds,
   };
 }

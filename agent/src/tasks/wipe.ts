@@ -8,7 +8,10 @@ export const wipeTask = {
   async run(context) {
     const { mode } = context.task.params;
     // Removable media is wiped only when a person named it at the PC; the agent's rule never picks a USB stick for it.
-    const result = await wipeDisk({ disk: taskDisk(context), mode, explicit: context.diskNamed }, { run: context.run, reporter: context.reporter, signal: context.signal });
+    const result = await wipeDisk(
+      { disk: taskDisk(context), mode, explicit: context.diskNamed },
+      { run: context.run, reporter: context.reporter, signal: context.signal },
+    );
     return { ...result };
   },
 } satisfies TaskModule<'wipe'>;

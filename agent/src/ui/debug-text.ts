@@ -36,7 +36,10 @@ export function stepDone(step: DebugStep, summary: Record<string, unknown>): str
     all: '',
   };
   const plan = summary['plan'];
-  const body = step.name === 'plan' && typeof plan === 'object' && plan !== null ? `${describePlan(plan as Parameters<typeof describePlan>[0])}\n` : '';
+  const body =
+    step.name === 'plan' && typeof plan === 'object' && plan !== null
+      ? `${describePlan(plan as Parameters<typeof describePlan>[0])}\n`
+      : '';
   const name = step.name === 'partition' ? `partition ${step.number}` : step.name;
   return `${body}step ${name} done. ${next[step.name]}\n`;
 }

@@ -66,12 +66,18 @@ export function renderErrorScreen(screen: ErrorScreen): string {
     ` step:     ${screen.step}`,
     ` error:    ${error.code} (exit ${error.exitCode})`,
     ` message:  ${error.message}`,
-    screen.logsShipped ? ` logs:     sent to the server (brume task logs ${screen.taskId})` : ' logs:     NOT sent to the server; they stay on this PC',
+    screen.logsShipped
+      ? ` logs:     sent to the server (brume task logs ${screen.taskId})`
+      : ' logs:     NOT sent to the server; they stay on this PC',
     '',
     ` last lines of ${screen.logPath}:`,
     ...(screen.logLines.length === 0 ? ['   (empty)'] : screen.logLines.map((line) => `   ${logLineText(line)}`)),
     RULE,
   ];
-  if (screen.ramdisk) lines.push(` The agent stops here (exit ${error.exitCode}). A shell follows; \`reboot -f\` restarts this PC.`, RULE);
+  if (screen.ramdisk)
+    lines.push(
+      ` The agent stops here (exit ${error.exitCode}). A shell follows; \`reboot -f\` restarts this PC.`,
+      RULE,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -35,12 +35,29 @@ export const TaskKindCatalog = z.object({ kinds: z.array(TaskKindInfo) });
 export type TaskKindCatalog = z.infer<typeof TaskKindCatalog>;
 
 // What a schema accepts as input: a default is optional there, a coerced number may come as text.
-const jsonSchema = (schema: z.ZodType): Record<string, unknown> => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+const jsonSchema = (schema: z.ZodType): Record<string, unknown> =>
+  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
 export function kindInfo(kind: TaskKindDeclaration<TaskKind>): TaskKindInfo {
   const { title, needsImage, needsDisk, destructive, abortable, groupable, menu, synopsis } = kind;
-  const flags = kind.flags.map(({ choices, ...flag }) => ({ ...flag, ...(choices === undefined ? {} : { choices: choices.map((choice) => ({ ...choice })) }) }));
-  return { kind: kind.kind, title, needsImage, needsDisk, destructive, abortable, groupable, menu, flags, synopsis, params: jsonSchema(kind.params), result: jsonSchema(kind.result) };
+  const flags = kind.flags.map(({ choices, ...flag }) => ({
+    ...flag,
+    ...(choices === undefined ? {} : { choices: choices.map((choice) => ({ ...choice })) }),
+  }));
+  return {
+    kind: kind.kind,
+    title,
+    needsImage,
+    needsDisk,
+    destructive,
+    abortable,
+    groupable,
+    menu,
+    flags,
+    synopsis,
+    params: jsonSchema(kind.params),
+    result: jsonSchema(kind.result),
+  };
 }
 
 /** Every kind the protocol declares, in the registry's order. */

@@ -21,7 +21,11 @@ export interface KindFlag {
  * A task kind, whole: everything the server, the agent, the admin CLI, the PC's menu and the dashboard need to know
  * about it besides how the agent runs it. One file per kind under kinds/, one line in the registry (kinds/index.ts).
  */
-export interface TaskKindDeclaration<K extends string = string, P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> {
+export interface TaskKindDeclaration<
+  K extends string = string,
+  P extends z.ZodObject = z.ZodObject,
+  R extends z.ZodObject = z.ZodObject,
+> {
   kind: K;
   title: string;
   /** Whether the task names an image, and what it does with it: a capture makes one, a deploy reads one. */
@@ -51,7 +55,9 @@ export interface TaskKindDeclaration<K extends string = string, P extends z.ZodO
 }
 
 /** Keeps the literal kind and the exact schema types of a declaration (what the registry's unions are built from). */
-export function declareKind<const K extends string, P extends z.ZodObject, R extends z.ZodObject>(declaration: TaskKindDeclaration<K, P, R>): TaskKindDeclaration<K, P, R> {
+export function declareKind<const K extends string, P extends z.ZodObject, R extends z.ZodObject>(
+  declaration: TaskKindDeclaration<K, P, R>,
+): TaskKindDeclaration<K, P, R> {
   return declaration;
 }
 

@@ -23,7 +23,14 @@ export const deploy = declareKind({
     rawBytes: z.number().int().nonnegative(),
     seconds: z.number().nonnegative(),
     /** What the multicast stream gave and what HTTP had to repair, for a deploy of a session. */
-    multicast: z.looseObject({ session: z.number().int().positive(), receivedBytes: z.number().int().nonnegative(), repairedBytes: z.number().int().nonnegative(), files: z.array(z.unknown()) }).optional(),
+    multicast: z
+      .looseObject({
+        session: z.number().int().positive(),
+        receivedBytes: z.number().int().nonnegative(),
+        repairedBytes: z.number().int().nonnegative(),
+        files: z.array(z.unknown()),
+      })
+      .optional(),
     /** Set when the deploy was run step by step from a debug shell. */
     debug: z.boolean().optional(),
   }),

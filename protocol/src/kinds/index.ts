@@ -57,7 +57,12 @@ export const isTaskKind = (kind: string): kind is TaskKind => Object.hasOwn(task
  * stored row, a schedule written by another Brume) and is not declared is bad input, not a crash further on.
  */
 export function kindDeclaration(kind: TaskKind): TaskKindDeclaration<TaskKind> {
-  if (!isTaskKind(kind)) throw new BrumeError('BAD_REQUEST', `"${String(kind)}" is not a task kind this Brume knows: ${kindNames.join(', ')}`, { detail: { kind } });
+  if (!isTaskKind(kind))
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `"${String(kind)}" is not a task kind this Brume knows: ${kindNames.join(', ')}`,
+      { detail: { kind } },
+    );
   return taskKinds[kind];
 }
 

@@ -12,7 +12,15 @@ export const surfaceTest = declareKind({
   groupable: true,
   menu: { label: 'Surface test of the disk (read-only)' },
   /** The read size and how many points the throughput series has. */
-  params: z.strictObject({ blockBytes: z.number().int().min(512).max(64 * 1024 * 1024).optional(), regions: z.number().int().min(1).max(10_000).optional() }),
+  params: z.strictObject({
+    blockBytes: z
+      .number()
+      .int()
+      .min(512)
+      .max(64 * 1024 * 1024)
+      .optional(),
+    regions: z.number().int().min(1).max(10_000).optional(),
+  }),
   result: z.looseObject({
     disk: z.string(),
     /** What was read. */

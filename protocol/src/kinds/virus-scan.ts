@@ -15,11 +15,23 @@ export const virusScan = declareKind({
   result: z.looseObject({
     disk: z.string(),
     infectedFiles: z.number().int().nonnegative(),
-    infected: z.array(z.looseObject({ partition: z.number().int(), device: z.string(), fs: z.string().nullable(), path: z.string(), signature: z.string() })),
+    infected: z.array(
+      z.looseObject({
+        partition: z.number().int(),
+        device: z.string(),
+        fs: z.string().nullable(),
+        path: z.string(),
+        signature: z.string(),
+      }),
+    ),
     filesScanned: z.number().int().nonnegative(),
     bytesScanned: z.number().int().nonnegative(),
     /** The databases the scan used, the version they make, and how many signatures clamscan loaded. */
-    signatures: z.looseObject({ databases: z.array(z.looseObject({ name: z.string() })), version: z.string().optional(), known: z.number().int().nonnegative().nullable() }),
+    signatures: z.looseObject({
+      databases: z.array(z.looseObject({ name: z.string() })),
+      version: z.string().optional(),
+      known: z.number().int().nonnegative().nullable(),
+    }),
     partitions: z.array(z.looseObject({})),
     seconds: z.number().nonnegative(),
   }),

@@ -38,14 +38,23 @@ export const wipe = declareKind({
     disk: z.string(),
     bytes: z.number().int().nonnegative(),
     passes: z.array(WipePass),
-    readBack: z.looseObject({ samples: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), allZero: z.boolean() }),
+    readBack: z.looseObject({
+      samples: z.number().int().nonnegative(),
+      bytes: z.number().int().nonnegative(),
+      allZero: z.boolean(),
+    }),
     seconds: z.number().nonnegative(),
   }),
   /** What the passes wrote: a fast wipe's skipped passes count 0. */
   bytesMoved: (result) => result.passes.reduce((sum, pass) => sum + pass.bytes, 0),
   flags: [
     {
-      name: 'mode', type: 'string', placeholder: 'M', param: 'mode', initial: 'normal', help: 'how the disk is erased',
+      name: 'mode',
+      type: 'string',
+      placeholder: 'M',
+      param: 'mode',
+      initial: 'normal',
+      help: 'how the disk is erased',
       choices: WipeMode.options.map((mode) => ({ value: mode, label: WIPE_MODE_LABELS[mode] })),
     },
   ],

@@ -14,7 +14,8 @@ describe('docs/api.md', () => {
   it('lists every route of the table by name, each with a named schema for every JSON body and answer', () => {
     const doc = renderApiDoc(read('api-prose.md'));
     expect(doc.startsWith(API_DOC_HEADER)).toBe(true);
-    for (const [name, route] of Object.entries(routes)) expect(doc, name).toContain(`| \`${name}\` | \`${route.method}`);
+    for (const [name, route] of Object.entries(routes))
+      expect(doc, name).toContain(`| \`${name}\` | \`${route.method}`);
     expect(doc).not.toContain('unnamed schema');
   });
 

@@ -11,11 +11,21 @@ import type { NO_CONTENT, RouteAnswer, RouteSpec, STREAM, TEXT } from './route.t
  */
 
 /** What a call of route R carries: its path params, its query, its JSON body, each required when the route has one. */
-export type CallInput<R extends RouteSpec> = (R extends { params: z.ZodType } ? { params: z.output<R['params']> } : { params?: undefined }) &
+export type CallInput<R extends RouteSpec> = (R extends { params: z.ZodType }
+  ? { params: z.output<R['params']> }
+  : { params?: undefined }) &
   (R extends { query: z.ZodType } ? { query: z.input<R['query']> } : { query?: undefined }) &
   (R extends { body: z.ZodType } ? { body: z.input<R['body']> } : { body?: undefined });
 
-type AnswerValue<A> = A extends z.ZodType ? z.output<A> : A extends typeof NO_CONTENT ? undefined : A extends typeof TEXT ? string : A extends typeof STREAM ? never : never;
+type AnswerValue<A> = A extends z.ZodType
+  ? z.output<A>
+  : A extends typeof NO_CONTENT
+    ? undefined
+    : A extends typeof TEXT
+      ? string
+      : A extends typeof STREAM
+        ? never
+        : never;
 /** What a successful call of route R resolves to: one of its JSON answers, undefined for a 204. */
 export type CallResult<R extends RouteSpec> = AnswerValue<NonNullable<R['responses'][keyof R['responses']]>>;
 
@@ -23,7 +33,8 @@ export type CallResult<R extends RouteSpec> = AnswerValue<NonNullable<R['respons
 export function routePath(route: RouteSpec, params: Readonly<Record<string, unknown>> | undefined): string {
   return route.path.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
     const value = params?.[name];
-    if (value === undefined || value === null) throw new BrumeError('INTERNAL', `route ${route.method} ${route.path} called without its :${name}`);
+    if (value === undefined || value === null)
+      throw new BrumeError('INTERNAL', `route ${route.method} ${route.path} called without its :${name}`);
     return encodeURIComponent(String(value as string | number));
   });
 }
@@ -31,7 +42,8 @@ export function routePath(route: RouteSpec, params: Readonly<Record<string, unkn
 /** The query string of a call, with its `?` (or nothing); undefined values are left out. */
 export function queryString(query: Readonly<Record<string, unknown>> | undefined): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(key, String(value as string | number | boolean));
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (value !== undefined) search.set(key, String(value as string | number | boolean));
   const text = search.toString();
   return text === '' ? '' : `?${text}`;
 }
@@ -49,7 +61,11 @@ export interface PreparedCall {
 export function prepareCall<R extends RouteSpec>(route: R, input: CallInput<R>): PreparedCall {
   const values = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
   const path = routePath(route, values.params);
-  const prepared: PreparedCall = { method: route.method, target: `${route.mount}${path}${queryString(values.query)}`, where: `${route.method} ${path}` };
+  const prepared: PreparedCall = {
+    method: route.method,
+    target: `${route.mount}${path}${queryString(values.query)}`,
+    where: `${route.method} ${path}`,
+  };
   if (values.body !== undefined) prepared.json = JSON.stringify(values.body);
   return prepared;
 }
@@ -66,14 +82,17 @@ export type ReadAnswer<R extends RouteSpec> = { ok: true; value: CallResult<R>; 
 
 /** Reads a 2xx answer's text by the route's declaration for that status (a status it does not declare: its first JSON one). */
 export function readAnswer<R extends RouteSpec>(route: R, status: number, text: string): ReadAnswer<R> {
-  const declared: RouteAnswer | undefined = route.responses[status] ?? Object.values(route.responses).find((answer) => typeof answer === 'object');
+  const declared: RouteAnswer | undefined =
+    route.responses[status] ?? Object.values(route.responses).find((answer) => typeof answer === 'object');
   if (declared === undefined || typeof declared === 'string') {
     const value = declared === 'text' ? text : undefined;
     return { ok: true, value: value as CallResult<R>, body: text === '' ? undefined : parseJson(text) };
   }
   const body = text === '' ? undefined : parseJson(text);
   const parsed = declared.safeParse(body);
-  return parsed.success ? { ok: true, value: parsed.data as CallResult<R>, body } : { ok: false, issues: parsed.error.issues, body };
+  return parsed.success
+    ? { ok: true, value: parsed.data as CallResult<R>, body }
+    : { ok: false, issues: parsed.error.issues, body };
 }
 
 function parseJson(text: string): unknown {
@@ -102,7 +121,12 @@ export interface FailedAnswer {
 }
 
 /** What a bodiless answer (to HEAD) means by its status alone. */
-const HEAD_STATUS_CODES: Readonly<Partial<Record<number, ErrorCode>>> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE' };
+const HEAD_STATUS_CODES: Readonly<Partial<Record<number, ErrorCode>>> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+};
 
 /**
  * The one error mapper: a `{error: {code, message, detail}}` body with one of protocol's codes becomes that BrumeError
@@ -111,7 +135,10 @@ const HEAD_STATUS_CODES: Readonly<Partial<Record<number, ErrorCode>>> = { 401: '
  */
 export function errorFromAnswer(answer: FailedAnswer): BrumeError {
   const { status, contentType, text, where } = answer;
-  if (answer.head === true) return new BrumeError(HEAD_STATUS_CODES[status] ?? 'INTERNAL', `${where} answered HTTP ${status}`, { detail: { status } });
+  if (answer.head === true)
+    return new BrumeError(HEAD_STATUS_CODES[status] ?? 'INTERNAL', `${where} answered HTTP ${status}`, {
+      detail: { status },
+    });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -120,8 +147,13 @@ export function errorFromAnswer(answer: FailedAnswer): BrumeError {
   }
   const parsed = ApiError.safeParse(json);
   if (!parsed.success) {
-    const what = contentType === undefined || contentType === '' ? 'an answer without a content type' : contentType.split(';')[0];
-    return new BrumeError('INTERNAL', `not a Brume server's answer (${what}): ${where} answered HTTP ${status}: ${text.slice(0, 200) || '(no body)'}`, { detail: { status, contentType } });
+    const what =
+      contentType === undefined || contentType === '' ? 'an answer without a content type' : contentType.split(';')[0];
+    return new BrumeError(
+      'INTERNAL',
+      `not a Brume server's answer (${what}): ${where} answered HTTP ${status}: ${text.slice(0, 200) || '(no body)'}`,
+      { detail: { status, contentType } },
+    );
   }
   const { code, message, detail } = parsed.data.error;
   if (isErrorCode(code)) return new BrumeError(code, message, detail === undefined ? {} : { detail });

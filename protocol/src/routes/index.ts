@@ -11,9 +11,25 @@ import type { RouteSpec } from './route.ts';
  * The HTTP contract, by route name: the server registers exactly these (server/src/routes/define-route.ts), the agent
  * and the admin CLI call them by name (call.ts), docs/api.md is written from them (scripts/api-doc.ts).
  */
-export const routes = { ...metaRoutes, ...bootRoutes, ...registrationRoutes, ...agentRoutes, ...adminRoutes, ...roomRoutes, ...dashboardRoutes } as const satisfies Record<string, RouteSpec>;
+export const routes = {
+  ...metaRoutes,
+  ...bootRoutes,
+  ...registrationRoutes,
+  ...agentRoutes,
+  ...adminRoutes,
+  ...roomRoutes,
+  ...dashboardRoutes,
+} as const satisfies Record<string, RouteSpec>;
 /** Every area's table, for the test that no name is declared twice (a spread would keep only the last). */
-export const routeTables: readonly Readonly<Record<string, RouteSpec>>[] = [metaRoutes, bootRoutes, registrationRoutes, agentRoutes, adminRoutes, roomRoutes, dashboardRoutes];
+export const routeTables: readonly Readonly<Record<string, RouteSpec>>[] = [
+  metaRoutes,
+  bootRoutes,
+  registrationRoutes,
+  agentRoutes,
+  adminRoutes,
+  roomRoutes,
+  dashboardRoutes,
+];
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;
 

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { CHUNK_OFFSET_HEADER, CHUNK_SHA256_HEADER, GroupName, HostName, Id, ImageFileName, ImageName, Sha256, TechName } from '../api.ts';
+import {
+  CHUNK_OFFSET_HEADER,
+  CHUNK_SHA256_HEADER,
+  GroupName,
+  HostName,
+  Id,
+  ImageFileName,
+  ImageName,
+  Sha256,
+  TechName,
+} from '../api.ts';
 import { RecoveredFileName } from '../recovered.ts';
 import { SignatureFileName } from '../signatures.ts';
 

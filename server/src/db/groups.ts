@@ -30,12 +30,19 @@ const selectGroup = `SELECT g.id, g.name, g.created_at,
     WHERE m.group_id = g.id ORDER BY h.name)) AS hosts
   FROM host_groups g`;
 
-const toRecord = (row: GroupRow): GroupRecord => ({ id: row.id, name: row.name, hosts: JSON.parse(row.hosts) as string[], createdAt: row.created_at });
+const toRecord = (row: GroupRow): GroupRecord => ({
+  id: row.id,
+  name: row.name,
+  hosts: JSON.parse(row.hosts) as string[],
+  createdAt: row.created_at,
+});
 
 export function sqliteGroups(db: DatabaseSync): GroupRepository {
   const byName = db.prepare(`${selectGroup} WHERE g.name = ?`);
   const list = db.prepare(`${selectGroup} ORDER BY g.name`);
-  const insertGroup = db.prepare('INSERT INTO host_groups (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
+  const insertGroup = db.prepare(
+    'INSERT INTO host_groups (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+  );
   const groupId = db.prepare('SELECT id FROM host_groups WHERE name = ?');
   const addMember = db.prepare('INSERT INTO group_members (group_id, host_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
   const removeMember = db.prepare('DELETE FROM group_members WHERE group_id = ? AND host_id = ?');

@@ -45,8 +45,13 @@ const selectHost = `SELECT h.id, h.name, h.disk_hint, h.image, h.created_at,
 
 function toRecord(row: HostRow): HostRecord {
   return {
-    id: row.id, name: row.name, macs: JSON.parse(row.macs) as string[], diskHint: row.disk_hint, image: row.image,
-    groups: JSON.parse(row.groups) as string[], createdAt: row.created_at,
+    id: row.id,
+    name: row.name,
+    macs: JSON.parse(row.macs) as string[],
+    diskHint: row.disk_hint,
+    image: row.image,
+    groups: JSON.parse(row.groups) as string[],
+    createdAt: row.created_at,
   };
 }
 
@@ -63,10 +68,16 @@ export function sqliteHosts(db: DatabaseSync): HostRepository {
 
   const insertChecked = (host: NewHost): HostRecord =>
     transaction(db, () => {
-      if (byName.get(host.name) !== undefined) throw new BrumeError('HOST_EXISTS', `a host named ${host.name} exists already`, { detail: { name: host.name } });
+      if (byName.get(host.name) !== undefined)
+        throw new BrumeError('HOST_EXISTS', `a host named ${host.name} exists already`, {
+          detail: { name: host.name },
+        });
       for (const mac of host.macs) {
         const owner = macOwner.get(mac) as { name: string } | undefined;
-        if (owner !== undefined) throw new BrumeError('HOST_EXISTS', `MAC ${mac} belongs to host ${owner.name}`, { detail: { mac, host: owner.name } });
+        if (owner !== undefined)
+          throw new BrumeError('HOST_EXISTS', `MAC ${mac} belongs to host ${owner.name}`, {
+            detail: { mac, host: owner.name },
+          });
       }
       const id = Number(insertHost.run(host.name, host.diskHint, host.image, host.createdAt).lastInsertRowid);
       host.macs.forEach((mac, position) => insertMac.run(mac, id, position));

@@ -58,7 +58,8 @@ function toRecord(row: ImageRow): ImageRecord {
 
 export function sqliteImages(db: DatabaseSync): ImageRepository {
   const columns = 'id, name, created_at, source_host, partitions, raw_bytes, stored_bytes, task_id, files';
-  const insert = db.prepare(`INSERT INTO images (name, created_at, source_host, partitions, raw_bytes, stored_bytes, task_id, files, manifest)
+  const insert =
+    db.prepare(`INSERT INTO images (name, created_at, source_host, partitions, raw_bytes, stored_bytes, task_id, files, manifest)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const byName = db.prepare(`SELECT ${columns} FROM images WHERE name = ?`);
   const byTask = db.prepare(`SELECT ${columns} FROM images WHERE task_id = ?`);
@@ -68,8 +69,17 @@ export function sqliteImages(db: DatabaseSync): ImageRepository {
   const record = (row: unknown): ImageRecord | undefined => (row === undefined ? undefined : toRecord(row as ImageRow));
   return {
     insert: async (image) => {
-      const { lastInsertRowid } = insert.run(image.name, image.createdAt, image.sourceHost, image.partitions, image.rawBytes, image.storedBytes,
-        image.taskId, JSON.stringify(image.files), JSON.stringify(image.manifest));
+      const { lastInsertRowid } = insert.run(
+        image.name,
+        image.createdAt,
+        image.sourceHost,
+        image.partitions,
+        image.rawBytes,
+        image.storedBytes,
+        image.taskId,
+        JSON.stringify(image.files),
+        JSON.stringify(image.manifest),
+      );
       return record(byName.get(image.name)) ?? { id: Number(lastInsertRowid), ...image };
     },
     byName: async (name) => record(byName.get(name)),

@@ -14,11 +14,29 @@ describe('migrations', () => {
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
   const tables = (db: DatabaseSync): string[] =>
-    (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+    (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+      (row) => row.name,
+    );
 
   it('creates the schema on an empty directory, in WAL mode with foreign keys', () => {
     const db = openSqlite(join(dir, 'brume.db'));
-    expect(tables(db)).toEqual(['group_members', 'host_groups', 'host_inventories', 'host_macs', 'hosts', 'images', 'multicast_sessions', 'schedule_firings', 'schedules', 'task_logs', 'tasks', 'tech_pins', 'tech_sessions', 'technicians', 'upload_chunks']);
+    expect(tables(db)).toEqual([
+      'group_members',
+      'host_groups',
+      'host_inventories',
+      'host_macs',
+      'hosts',
+      'images',
+      'multicast_sessions',
+      'schedule_firings',
+      'schedules',
+      'task_logs',
+      'tasks',
+      'tech_pins',
+      'tech_sessions',
+      'technicians',
+      'upload_chunks',
+    ]);
     expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: migrations.length });
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     expect(db.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
@@ -28,7 +46,13 @@ describe('migrations', () => {
 
   it('is idempotent: a second start changes nothing and keeps the data', async () => {
     const first = sqliteDatabase(join(dir, 'brume.db'));
-    await first.hosts.insert({ name: 'pc-01', macs: ['52:54:00:00:00:01'], diskHint: null, image: null, createdAt: '2026-01-01T00:00:00.000Z' });
+    await first.hosts.insert({
+      name: 'pc-01',
+      macs: ['52:54:00:00:00:01'],
+      diskHint: null,
+      image: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
     await first.close();
     const raw = new DatabaseSync(join(dir, 'brume.db'));
     expect(migrate(raw)).toBe(migrations.length);
@@ -66,14 +90,20 @@ describe('migration 4 (tasks rebuilt for kinds without an image)', () => {
         db.exec(sql);
         db.exec(`PRAGMA user_version = ${index + 1}`);
       }
-      db.exec(`INSERT INTO tasks (kind, host_id, host_name, image, state, token_hash, created_at) VALUES ('deploy', 1, 'pc-01', 'img', 'done', 'h1', '2026-01-01T00:00:00Z')`);
+      db.exec(
+        `INSERT INTO tasks (kind, host_id, host_name, image, state, token_hash, created_at) VALUES ('deploy', 1, 'pc-01', 'img', 'done', 'h1', '2026-01-01T00:00:00Z')`,
+      );
       db.exec(`INSERT INTO task_logs (task_id, name, content) VALUES (1, 'agent.log', 'kept')`);
       expect(migrate(db)).toBe(migrations.length);
-      expect(db.prepare('SELECT kind, image, state FROM tasks').all()).toEqual([{ kind: 'deploy', image: 'img', state: 'done' }]);
+      expect(db.prepare('SELECT kind, image, state FROM tasks').all()).toEqual([
+        { kind: 'deploy', image: 'img', state: 'done' },
+      ]);
       expect(db.prepare('SELECT content FROM task_logs').all()).toEqual([{ content: 'kept' }]);
       expect(db.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
       // Whether a kind takes an image is the protocol's rule now (the latest migration dropped the kind CHECKs).
-      db.exec(`INSERT INTO tasks (kind, host_id, host_name, image, state, token_hash, created_at) VALUES ('inventory', 1, 'pc-01', NULL, 'queued', 'h3', 'x')`);
+      db.exec(
+        `INSERT INTO tasks (kind, host_id, host_name, image, state, token_hash, created_at) VALUES ('inventory', 1, 'pc-01', NULL, 'queued', 'h3', 'x')`,
+      );
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -318,7 +318,9 @@ export const migrations: readonly string[] = [
 export function migrate(db: DatabaseSync): number {
   const current = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (current > migrations.length) {
-    throw new Error(`the database is at schema version ${current}; this server knows only ${migrations.length}: use a newer Brume`);
+    throw new Error(
+      `the database is at schema version ${current}; this server knows only ${migrations.length}: use a newer Brume`,
+    );
   }
   if (current === migrations.length) return current;
   db.exec('PRAGMA foreign_keys = OFF');
@@ -328,7 +330,10 @@ export function migrate(db: DatabaseSync): number {
       try {
         db.exec(migrations[version - 1] as string);
         const broken = db.prepare('PRAGMA foreign_key_check').all();
-        if (broken.length > 0) throw new Error(`migration ${version} breaks ${broken.length} foreign key reference(s): ${JSON.stringify(broken.slice(0, 3))}`);
+        if (broken.length > 0)
+          throw new Error(
+            `migration ${version} breaks ${broken.length} foreign key reference(s): ${JSON.stringify(broken.slice(0, 3))}`,
+          );
         db.exec(`PRAGMA user_version = ${version}`);
         db.exec('COMMIT');
       } catch (error) {

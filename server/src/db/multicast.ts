@@ -54,23 +54,37 @@ interface MulticastRow {
 }
 
 const toRecord = (row: MulticastRow): MulticastRecord => ({
-  id: row.id, image: row.image, state: row.state, settings: JSON.parse(row.settings) as MulticastSettings, files: JSON.parse(row.files) as MulticastFile[],
-  createdAt: row.created_at, startedAt: row.started_at, endedAt: row.ended_at, error: row.error,
+  id: row.id,
+  image: row.image,
+  state: row.state,
+  settings: JSON.parse(row.settings) as MulticastSettings,
+  files: JSON.parse(row.files) as MulticastFile[],
+  createdAt: row.created_at,
+  startedAt: row.started_at,
+  endedAt: row.ended_at,
+  error: row.error,
 });
 
 export function sqliteMulticast(db: DatabaseSync): MulticastRepository {
-  const insert = db.prepare(`INSERT INTO multicast_sessions (image, state, settings, files, created_at) VALUES (?, 'waiting', ?, ?, ?)`);
+  const insert = db.prepare(
+    `INSERT INTO multicast_sessions (image, state, settings, files, created_at) VALUES (?, 'waiting', ?, ?, ?)`,
+  );
   const byId = db.prepare('SELECT * FROM multicast_sessions WHERE id = ?');
   const list = db.prepare('SELECT * FROM multicast_sessions ORDER BY id DESC LIMIT ?');
   const active = db.prepare(`SELECT * FROM multicast_sessions WHERE state IN ('waiting', 'sending') ORDER BY id`);
-  const update = db.prepare(`UPDATE multicast_sessions SET state = coalesce($state, state), files = coalesce($files, files),
+  const update =
+    db.prepare(`UPDATE multicast_sessions SET state = coalesce($state, state), files = coalesce($files, files),
     started_at = coalesce(started_at, $startedAt), ended_at = coalesce($endedAt, ended_at), error = coalesce($error, error) WHERE id = $id`);
   const members = db.prepare(`SELECT id AS taskId, host_name AS hostName, state, phase FROM tasks
     WHERE json_extract(params, '$.multicast') = ? ORDER BY host_name`);
-  const record = (row: unknown): MulticastRecord | undefined => (row === undefined ? undefined : toRecord(row as MulticastRow));
+  const record = (row: unknown): MulticastRecord | undefined =>
+    row === undefined ? undefined : toRecord(row as MulticastRow);
   return {
     insert: async (session) => {
-      const id = Number(insert.run(session.image, JSON.stringify(session.settings), JSON.stringify(session.files), session.createdAt).lastInsertRowid);
+      const id = Number(
+        insert.run(session.image, JSON.stringify(session.settings), JSON.stringify(session.files), session.createdAt)
+          .lastInsertRowid,
+      );
       return record(byId.get(id)) as MulticastRecord;
     },
     byId: async (id) => record(byId.get(id)),
@@ -78,8 +92,12 @@ export function sqliteMulticast(db: DatabaseSync): MulticastRepository {
     active: async () => active.all().map((row) => toRecord(row as unknown as MulticastRow)),
     update: async (id, change) => {
       update.run({
-        id, state: change.state ?? null, files: change.files === undefined ? null : JSON.stringify(change.files),
-        startedAt: change.startedAt ?? null, endedAt: change.endedAt ?? null, error: change.error ?? null,
+        id,
+        state: change.state ?? null,
+        files: change.files === undefined ? null : JSON.stringify(change.files),
+        startedAt: change.startedAt ?? null,
+        endedAt: change.endedAt ?? null,
+        error: change.error ?? null,
       });
     },
     members: async (id) => members.all(id) as unknown as MulticastMember[],

@@ -1,5 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { FiringOutcome, ScheduleFiring, ScheduleState, TaskBatchCreate, TaskError, WakeSent } from '@brume/protocol';
+import type {
+  FiringOutcome,
+  ScheduleFiring,
+  ScheduleState,
+  TaskBatchCreate,
+  TaskError,
+  WakeSent,
+} from '@brume/protocol';
 import type { z } from 'zod';
 import { parseJsonColumn, transaction } from './sqlite.ts';
 
@@ -80,15 +87,24 @@ const selectSchedule = `SELECT s.id, s.task, s.at, s.cron, s.timezone, s.state, 
   (SELECT count(*) FROM schedule_firings f WHERE f.schedule_id = s.id AND f.outcome = 'missed') AS missed,
   (SELECT f.id FROM schedule_firings f WHERE f.schedule_id = s.id ORDER BY f.occurrence DESC, f.id DESC LIMIT 1) AS last_firing_id
   FROM schedules s`;
-const selectFiring = 'SELECT id, schedule_id, occurrence, recorded_at, outcome, batch, error, wake FROM schedule_firings';
+const selectFiring =
+  'SELECT id, schedule_id, occurrence, recorded_at, outcome, batch, error, wake FROM schedule_firings';
 
 const toFiring = (row: FiringRow): ScheduleFiring => ({
-  id: row.id, schedule: row.schedule_id, occurrence: row.occurrence, recordedAt: row.recorded_at, outcome: row.outcome, batch: row.batch,
-  error: parseJsonColumn<TaskError>(row.error), wake: JSON.parse(row.wake) as WakeSent[],
+  id: row.id,
+  schedule: row.schedule_id,
+  occurrence: row.occurrence,
+  recordedAt: row.recorded_at,
+  outcome: row.outcome,
+  batch: row.batch,
+  error: parseJsonColumn<TaskError>(row.error),
+  wake: JSON.parse(row.wake) as WakeSent[],
 });
 
 export function sqliteSchedules(db: DatabaseSync): ScheduleRepository {
-  const insert = db.prepare(`INSERT INTO schedules (task, at, cron, timezone, state, next_at, created_at) VALUES (?, ?, ?, ?, 'active', ?, ?)`);
+  const insert = db.prepare(
+    `INSERT INTO schedules (task, at, cron, timezone, state, next_at, created_at) VALUES (?, ?, ?, ?, 'active', ?, ?)`,
+  );
   const byId = db.prepare(`${selectSchedule} WHERE s.id = ?`);
   const list = db.prepare(`${selectSchedule} ORDER BY s.id`);
   const due = db.prepare(`${selectSchedule} WHERE s.state = 'active' AND s.next_at <= ? ORDER BY s.next_at, s.id`);
@@ -97,21 +113,41 @@ export function sqliteSchedules(db: DatabaseSync): ScheduleRepository {
   const remove = db.prepare('DELETE FROM schedules WHERE id = ?');
   const firingById = db.prepare(`${selectFiring} WHERE id = ?`);
   const firings = db.prepare(`${selectFiring} WHERE schedule_id = ? ORDER BY occurrence DESC, id DESC LIMIT ?`);
-  const insertFiring = db.prepare(`INSERT INTO schedule_firings (schedule_id, occurrence, recorded_at, outcome, batch, error, wake)
+  const insertFiring =
+    db.prepare(`INSERT INTO schedule_firings (schedule_id, occurrence, recorded_at, outcome, batch, error, wake)
     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (schedule_id, occurrence) DO NOTHING`);
 
   const toRecord = (row: ScheduleRow): ScheduleRecord => {
-    const last = row.last_firing_id === null ? undefined : (firingById.get(row.last_firing_id) as FiringRow | undefined);
+    const last =
+      row.last_firing_id === null ? undefined : (firingById.get(row.last_firing_id) as FiringRow | undefined);
     return {
-      id: row.id, task: JSON.parse(row.task) as ScheduledTask, at: row.at, cron: row.cron, timezone: row.timezone, state: row.state,
-      nextAt: row.next_at, createdAt: row.created_at, missed: row.missed, lastFiring: last === undefined ? null : toFiring(last),
+      id: row.id,
+      task: JSON.parse(row.task) as ScheduledTask,
+      at: row.at,
+      cron: row.cron,
+      timezone: row.timezone,
+      state: row.state,
+      nextAt: row.next_at,
+      createdAt: row.created_at,
+      missed: row.missed,
+      lastFiring: last === undefined ? null : toFiring(last),
     };
   };
-  const record = (row: unknown): ScheduleRecord | undefined => (row === undefined ? undefined : toRecord(row as ScheduleRow));
+  const record = (row: unknown): ScheduleRecord | undefined =>
+    row === undefined ? undefined : toRecord(row as ScheduleRow);
 
   return {
     insert: async (schedule) => {
-      const id = Number(insert.run(JSON.stringify(schedule.task), schedule.at, schedule.cron, schedule.timezone, schedule.nextAt, schedule.createdAt).lastInsertRowid);
+      const id = Number(
+        insert.run(
+          JSON.stringify(schedule.task),
+          schedule.at,
+          schedule.cron,
+          schedule.timezone,
+          schedule.nextAt,
+          schedule.createdAt,
+        ).lastInsertRowid,
+      );
       return record(byId.get(id)) as ScheduleRecord;
     },
     byId: async (id) => record(byId.get(id)),
@@ -121,7 +157,15 @@ export function sqliteSchedules(db: DatabaseSync): ScheduleRepository {
     record: async (id, entries, step) =>
       transaction(db, () => {
         for (const firing of entries) {
-          insertFiring.run(id, firing.occurrence, firing.recordedAt, firing.outcome, firing.batch, firing.error === null ? null : JSON.stringify(firing.error), JSON.stringify(firing.wake));
+          insertFiring.run(
+            id,
+            firing.occurrence,
+            firing.recordedAt,
+            firing.outcome,
+            firing.batch,
+            firing.error === null ? null : JSON.stringify(firing.error),
+            JSON.stringify(firing.wake),
+          );
         }
         setState.run(step.state, step.nextAt, id);
       }),

@@ -13,7 +13,9 @@ export interface TaskLogRepository {
 }
 
 export function sqliteTaskLogs(db: DatabaseSync): TaskLogRepository {
-  const upsert = db.prepare('INSERT INTO task_logs (task_id, name, content) VALUES (?, ?, ?) ON CONFLICT (task_id, name) DO UPDATE SET content = excluded.content');
+  const upsert = db.prepare(
+    'INSERT INTO task_logs (task_id, name, content) VALUES (?, ?, ?) ON CONFLICT (task_id, name) DO UPDATE SET content = excluded.content',
+  );
   const list = db.prepare('SELECT name, content FROM task_logs WHERE task_id = ? ORDER BY name');
   return {
     save: async (taskId, files) => {

@@ -32,7 +32,11 @@ interface TechnicianRow {
   created_at: string;
 }
 
-const toRecord = (row: TechnicianRow): TechnicianRecord => ({ name: row.name, passwordHash: row.password_hash, createdAt: row.created_at });
+const toRecord = (row: TechnicianRow): TechnicianRecord => ({
+  name: row.name,
+  passwordHash: row.password_hash,
+  createdAt: row.created_at,
+});
 
 export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
   const insert = db.prepare('INSERT INTO technicians (name, password_hash, created_at) VALUES (?, ?, ?)');
@@ -40,7 +44,9 @@ export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
   const list = db.prepare('SELECT name, password_hash, created_at FROM technicians ORDER BY name');
   const remove = db.prepare('DELETE FROM technicians WHERE name = ?');
   const addPin = db.prepare('INSERT INTO tech_pins (pin_hash, created_at, expires_at, uses_left) VALUES (?, ?, ?, ?)');
-  const livePin = db.prepare('SELECT id FROM tech_pins WHERE pin_hash = ? AND expires_at > ? AND uses_left > 0 ORDER BY id LIMIT 1');
+  const livePin = db.prepare(
+    'SELECT id FROM tech_pins WHERE pin_hash = ? AND expires_at > ? AND uses_left > 0 ORDER BY id LIMIT 1',
+  );
   const usePin = db.prepare('UPDATE tech_pins SET uses_left = uses_left - 1 WHERE id = ?');
   const addSession = db.prepare('INSERT INTO tech_sessions (token_hash, technician, expires_at) VALUES (?, ?, ?)');
   const session = db.prepare('SELECT technician FROM tech_sessions WHERE token_hash = ? AND expires_at > ?');
@@ -49,7 +55,8 @@ export function sqliteTechnicians(db: DatabaseSync): TechnicianRepository {
   return {
     insert: async (record) => {
       transaction(db, () => {
-        if (byName.get(record.name) !== undefined) throw new BrumeError('TECH_EXISTS', `a technician named ${record.name} exists already`);
+        if (byName.get(record.name) !== undefined)
+          throw new BrumeError('TECH_EXISTS', `a technician named ${record.name} exists already`);
         insert.run(record.name, record.passwordHash, record.createdAt);
       });
     },

@@ -27,7 +27,9 @@ export function sqliteUploads(db: DatabaseSync): UploadRepository {
   const held = db.prepare(`SELECT ${columns} FROM upload_chunks WHERE task_id = ? AND file = ? AND chunk = ?`);
   const list = db.prepare(`SELECT ${columns} FROM upload_chunks WHERE task_id = ? ORDER BY file, chunk`);
   const listFile = db.prepare(`SELECT ${columns} FROM upload_chunks WHERE task_id = ? AND file = ? ORDER BY offset`);
-  const record = db.prepare('INSERT INTO upload_chunks (task_id, file, chunk, offset, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)');
+  const record = db.prepare(
+    'INSERT INTO upload_chunks (task_id, file, chunk, offset, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const forget = db.prepare('DELETE FROM upload_chunks WHERE task_id = ? AND file = ? AND chunk = ?');
   const forgetTask = db.prepare('DELETE FROM upload_chunks WHERE task_id = ?');
   const taskIds = db.prepare('SELECT DISTINCT task_id AS id FROM upload_chunks');

@@ -37,7 +37,7 @@ const HASH_BUFFER_BYTES = 4 * 1024 * 1024;
 async function sha256Of(handle: FileHandle, bytes: number): Promise<string> {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(Math.min(HASH_BUFFER_BYTES, Math.max(bytes, 1)));
-  for (let position = 0; position < bytes; ) {
+  for (let position = 0; position < bytes;) {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
     if (bytesRead === 0) break;
     hash.update(buffer.subarray(0, bytesRead));
@@ -46,7 +46,11 @@ async function sha256Of(handle: FileHandle, bytes: number): Promise<string> {
   return hash.digest('hex');
 }
 
-const isFile = (path: string): Promise<boolean> => stat(path).then((info) => info.isFile(), () => false);
+const isFile = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  );
 
 export function missingMessage(dir: string, names: readonly string[]): string {
   return `${names.join(' and ')} missing from the boot directory ${dir}: build them with \`npm run build:boot\`, or start the server with --boot DIR`;
@@ -86,7 +90,12 @@ export function bootFiles(dir: string): BootFiles {
           name,
           bytes: info.size,
           sha256,
-          stream: (range) => handle.createReadStream({ start: range?.start ?? 0, ...(range === null ? {} : { end: range.end }), autoClose: true }),
+          stream: (range) =>
+            handle.createReadStream({
+              start: range?.start ?? 0,
+              ...(range === null ? {} : { end: range.end }),
+              autoClose: true,
+            }),
           close: () => handle.close(),
         };
       } catch (error) {

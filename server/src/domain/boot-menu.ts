@@ -51,12 +51,22 @@ export async function decideBoot(ctx: DomainContext, request: MenuRequest): Prom
 
   const task = await ctx.db.tasks.oldestQueuedForHost(host.id);
   if (task === undefined) return local(`no task waiting for ${host.name}`);
-  if (request.missingBootFiles.length > 0) return local(`task ${task.id} waits, but the server lacks ${request.missingBootFiles.join(' and ')}`);
+  if (request.missingBootFiles.length > 0)
+    return local(`task ${task.id} waits, but the server lacks ${request.missingBootFiles.join(' and ')}`);
   const { token, tokenHash } = newTaskToken();
   // Only a task still queued gets a new token: one that started or was cancelled meanwhile keeps its state.
   if (!(await ctx.db.tasks.replaceToken(task.id, tokenHash))) return local(`task ${task.id} is no longer waiting`);
   return {
-    choice: { kind: 'task', serverUrl: request.serverUrl, taskId: task.id, taskKind: task.kind, image: task.image, hostName: host.name, token, debug: task.debug },
+    choice: {
+      kind: 'task',
+      serverUrl: request.serverUrl,
+      taskId: task.id,
+      taskKind: task.kind,
+      image: task.image,
+      hostName: host.name,
+      token,
+      debug: task.debug,
+    },
     mac,
     host,
   };

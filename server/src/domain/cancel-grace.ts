@@ -19,9 +19,16 @@ export interface Unconfirmed {
 function unconfirmedError(task: TaskRecord, requestedAt: string, graceSeconds: number): TaskError {
   return {
     code: 'CANCEL_UNCONFIRMED',
-    message: `cancelled at ${requestedAt}; the agent on ${task.hostName} did not confirm within ${graceSeconds} s (the PC may be off or cut ` +
+    message:
+      `cancelled at ${requestedAt}; the agent on ${task.hostName} did not confirm within ${graceSeconds} s (the PC may be off or cut ` +
       'from the network): what it had written to the disk is unknown',
-    detail: { cancelRequestedAt: requestedAt, graceSeconds, heardAt: task.heardAt, lastProgress: task.progress, lastPhase: task.phase },
+    detail: {
+      cancelRequestedAt: requestedAt,
+      graceSeconds,
+      heardAt: task.heardAt,
+      lastProgress: task.progress,
+      lastPhase: task.phase,
+    },
   };
 }
 
@@ -29,13 +36,23 @@ function unconfirmedError(task: TaskRecord, requestedAt: string, graceSeconds: n
  * Ends `cancelled` every running task whose cancel was requested more than `graceSeconds` ago and not confirmed by its
  * agent, saying so (CANCEL_UNCONFIRMED), then runs its kind's end hook (a capture's staged upload goes). A task that ended meanwhile is left alone.
  */
-export async function endUnconfirmedCancels(ctx: DomainContext, graceSeconds = CANCEL_GRACE_SECONDS): Promise<Unconfirmed[]> {
+export async function endUnconfirmedCancels(
+  ctx: DomainContext,
+  graceSeconds = CANCEL_GRACE_SECONDS,
+): Promise<Unconfirmed[]> {
   const now = ctx.now();
   const before = new Date(Date.parse(now) - graceSeconds * 1000).toISOString();
   const ended: Unconfirmed[] = [];
   for (const task of await ctx.db.tasks.cancelUnconfirmedSince(before)) {
     const requestedAt = task.cancelRequestedAt ?? now;
-    if (!(await ctx.db.tasks.end(task.id, { state: 'cancelled', at: now, error: unconfirmedError(task, requestedAt, graceSeconds) }))) continue;
+    if (
+      !(await ctx.db.tasks.end(task.id, {
+        state: 'cancelled',
+        at: now,
+        error: unconfirmedError(task, requestedAt, graceSeconds),
+      }))
+    )
+      continue;
     await kindHooks(task.kind).onEnd?.(ctx, task, 'cancelled');
     ctx.feed?.publish({ type: 'task', task: await showTask(ctx, task.id) });
     ended.push({ id: task.id, hostName: task.hostName, cancelRequestedAt: requestedAt });

@@ -33,7 +33,11 @@ describe('planDownload', () => {
   });
 
   it('gives lengths and ranges in its headers', () => {
-    expect(plan({ range: 'bytes=10-19' }).headers).toMatchObject({ 'content-length': '10', 'content-range': 'bytes 10-19/1000', 'accept-ranges': 'bytes' });
+    expect(plan({ range: 'bytes=10-19' }).headers).toMatchObject({
+      'content-length': '10',
+      'content-range': 'bytes 10-19/1000',
+      'accept-ranges': 'bytes',
+    });
     expect(plan({}).headers['content-length']).toBe('1000');
     expect(plan({ range: 'bytes=2000-' }).headers['content-range']).toBe('bytes */1000');
   });

@@ -45,7 +45,12 @@ export function planDownload(file: DownloadableFile, request: DownloadRequest): 
   if (request.ifNoneMatch !== undefined && matchesAny(request.ifNoneMatch, etag)) {
     return { status: 304, headers: common, range: null, body: false };
   }
-  const whole: DownloadPlan = { status: 200, headers: { ...common, 'content-length': String(file.bytes) }, range: null, body: true };
+  const whole: DownloadPlan = {
+    status: 200,
+    headers: { ...common, 'content-length': String(file.bytes) },
+    range: null,
+    body: true,
+  };
   if (request.range === undefined) return whole;
   if (request.ifRange !== undefined && request.ifRange.trim() !== etag) return whole;
   const ranges = rangeParser(file.bytes, request.range, { combine: true });
@@ -56,7 +61,11 @@ export function planDownload(file: DownloadableFile, request: DownloadRequest): 
   const [{ start, end }] = ranges as unknown as [DownloadRange];
   return {
     status: 206,
-    headers: { ...common, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${file.bytes}` },
+    headers: {
+      ...common,
+      'content-length': String(end - start + 1),
+      'content-range': `bytes ${start}-${end}/${file.bytes}`,
+    },
     range: { start, end },
     body: true,
   };

@@ -10,7 +10,8 @@ const toGroup = ({ name, hosts, createdAt }: GroupRecord): Group => ({ name, hos
 export async function hostsNamed(ctx: DomainContext, names: readonly string[]): Promise<HostRecord[]> {
   const found = await Promise.all(names.map(async (name) => ({ name, host: await ctx.db.hosts.byName(name) })));
   const missing = found.filter((entry) => entry.host === undefined).map((entry) => entry.name);
-  if (missing.length > 0) throw new BrumeError('HOST_NOT_FOUND', `no host named ${missing.join(', ')}`, { detail: { names: missing } });
+  if (missing.length > 0)
+    throw new BrumeError('HOST_NOT_FOUND', `no host named ${missing.join(', ')}`, { detail: { names: missing } });
   return found.map((entry) => entry.host as HostRecord);
 }
 
@@ -18,20 +19,32 @@ export async function findGroup(ctx: DomainContext, name: string): Promise<Group
   const group = await ctx.db.groups.byName(name);
   if (group !== undefined) return group;
   const names = (await ctx.db.groups.list()).map((known) => known.name);
-  const known = names.length === 0 ? 'there are no groups yet (brume group add NAME --hosts …)' : `the groups are ${names.join(', ')}`;
+  const known =
+    names.length === 0
+      ? 'there are no groups yet (brume group add NAME --hosts …)'
+      : `the groups are ${names.join(', ')}`;
   throw new BrumeError('GROUP_NOT_FOUND', `no group named ${name}: ${known}`, { detail: { name, groups: names } });
 }
 
 /** Creates the group if needed and adds the hosts; a host already in it stays once. */
 export async function addToGroup(ctx: DomainContext, input: z.output<typeof GroupAdd>): Promise<Group> {
   const hosts = await hostsNamed(ctx, input.hosts);
-  return toGroup(await ctx.db.groups.addMembers(input.name, hosts.map((host) => host.id), ctx.now()));
+  return toGroup(
+    await ctx.db.groups.addMembers(
+      input.name,
+      hosts.map((host) => host.id),
+      ctx.now(),
+    ),
+  );
 }
 
 export async function removeFromGroup(ctx: DomainContext, name: string, hostNames: readonly string[]): Promise<Group> {
   const group = await findGroup(ctx, name);
   const hosts = await hostsNamed(ctx, hostNames);
-  await ctx.db.groups.removeMembers(group.id, hosts.map((host) => host.id));
+  await ctx.db.groups.removeMembers(
+    group.id,
+    hosts.map((host) => host.id),
+  );
   return toGroup(await findGroup(ctx, name));
 }
 

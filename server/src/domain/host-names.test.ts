@@ -16,7 +16,9 @@ describe('host names for quick registration', () => {
   });
 
   it('suffixes -2 when a pattern without a number gives a name in use', async () => {
-    expect(await nameForNewHost('pc-{mac}', facts, async (name) => name === 'pc-525400abcdef')).toBe('pc-525400abcdef-2');
+    expect(await nameForNewHost('pc-{mac}', facts, async (name) => name === 'pc-525400abcdef')).toBe(
+      'pc-525400abcdef-2',
+    );
   });
 
   it('uses the MAC when the PC has no serial', async () => {

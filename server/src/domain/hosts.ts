@@ -8,10 +8,18 @@ type HostInput = z.output<typeof HostCreate>;
 /** An admin's new host; the groups it names are created as needed (`brume host add … --group lab-2`). */
 export async function createHost(ctx: DomainContext, input: HostInput): Promise<Host> {
   if (input.image !== undefined && (await ctx.db.images.byName(input.image)) === undefined) {
-    throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${input.image} to assign`, { detail: { name: input.image } });
+    throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${input.image} to assign`, {
+      detail: { name: input.image },
+    });
   }
   const createdAt = ctx.now();
-  const host = await ctx.db.hosts.insert({ name: input.name, macs: [...new Set(input.macs)], diskHint: input.diskHint ?? null, image: input.image ?? null, createdAt });
+  const host = await ctx.db.hosts.insert({
+    name: input.name,
+    macs: [...new Set(input.macs)],
+    diskHint: input.diskHint ?? null,
+    image: input.image ?? null,
+    createdAt,
+  });
   for (const group of input.groups) await ctx.db.groups.addMembers(group, [host.id], createdAt);
   return findHost(ctx, host.name);
 }
@@ -30,6 +38,7 @@ export async function findHost(ctx: DomainContext, name: string): Promise<HostRe
 export async function deleteHost(ctx: DomainContext, name: string): Promise<void> {
   const host = await findHost(ctx, name);
   const active = await ctx.db.tasks.activeHostTasks(host.id);
-  if (active > 0) throw new BrumeError('TASK_STATE', `host ${name} has ${active} queued or running task(s); cancel them first`);
+  if (active > 0)
+    throw new BrumeError('TASK_STATE', `host ${name} has ${active} queued or running task(s); cancel them first`);
   await ctx.db.hosts.remove(host.id);
 }

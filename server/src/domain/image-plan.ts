@@ -28,7 +28,8 @@ export interface FilePlan {
   bytes: number;
 }
 
-const invalid = (message: string, detail?: unknown): BrumeError => new BrumeError('MANIFEST_INVALID', message, { detail });
+const invalid = (message: string, detail?: unknown): BrumeError =>
+  new BrumeError('MANIFEST_INVALID', message, { detail });
 
 /**
  * Every file of an image as the manifest describes it: each disk's boot area and sfdisk dump (one chunk, index 0) and
@@ -37,7 +38,11 @@ const invalid = (message: string, detail?: unknown): BrumeError => new BrumeErro
 export function expectedFiles(manifest: Manifest): ExpectedFile[] {
   const files: ExpectedFile[] = [];
   for (const disk of manifest.disks) {
-    files.push({ file: disk.bootArea.file, sha256: disk.bootArea.sha256, chunks: [{ index: 0, offset: 0, bytes: disk.bootArea.bytes, sha256: disk.bootArea.sha256 }] });
+    files.push({
+      file: disk.bootArea.file,
+      sha256: disk.bootArea.sha256,
+      chunks: [{ index: 0, offset: 0, bytes: disk.bootArea.bytes, sha256: disk.bootArea.sha256 }],
+    });
     files.push({ file: disk.sfdiskFile, sha256: null, chunks: [{ index: 0, offset: 0, bytes: null, sha256: null }] });
   }
   for (const partition of manifest.partitions) {
@@ -51,16 +56,21 @@ export function expectedFiles(manifest: Manifest): ExpectedFile[] {
     if (partition.chunks.length === 0) throw invalid(`${where}: ${partition.file} lists no chunk`);
     let offset = 0;
     const chunks = partition.chunks.map((chunk, index) => {
-      if (chunk.offset !== offset) throw invalid(`${where}: chunk ${index} of ${partition.file} starts at ${chunk.offset}, expected ${offset}`);
+      if (chunk.offset !== offset)
+        throw invalid(`${where}: chunk ${index} of ${partition.file} starts at ${chunk.offset}, expected ${offset}`);
       offset += chunk.bytes;
       return { index, offset: chunk.offset, bytes: chunk.bytes, sha256: chunk.sha256 };
     });
-    if (offset !== partition.storedBytes) throw invalid(`${where}: the chunks of ${partition.file} add up to ${offset} bytes, storedBytes says ${partition.storedBytes}`);
+    if (offset !== partition.storedBytes)
+      throw invalid(
+        `${where}: the chunks of ${partition.file} add up to ${offset} bytes, storedBytes says ${partition.storedBytes}`,
+      );
     files.push({ file: partition.file, sha256: partition.sha256, chunks });
   }
   const seen = new Set<string>();
   for (const { file } of files) {
-    if (!ImageFileName.safeParse(file).success) throw invalid(`${file} is not a name an image file can have (d1.boot, d1.sfdisk, d1p2.pc.zst)`, { file });
+    if (!ImageFileName.safeParse(file).success)
+      throw invalid(`${file} is not a name an image file can have (d1.boot, d1.sfdisk, d1p2.pc.zst)`, { file });
     if (seen.has(file)) throw invalid(`${file} is named twice in the manifest`, { file });
     seen.add(file);
   }
@@ -71,14 +81,21 @@ export function expectedFiles(manifest: Manifest): ExpectedFile[] {
 export type KnownChunk = (file: string, index: number) => { offset: number; bytes: number; sha256: string } | undefined;
 
 /** Fills in what the manifest leaves open; a chunk that cannot be filled in is returned in `missing`. */
-export function resolveFiles(expected: readonly ExpectedFile[], known: KnownChunk): { files: FilePlan[]; missing: { file: string; chunk: number }[] } {
+export function resolveFiles(
+  expected: readonly ExpectedFile[],
+  known: KnownChunk,
+): { files: FilePlan[]; missing: { file: string; chunk: number }[] } {
   const files: FilePlan[] = [];
   const missing: { file: string; chunk: number }[] = [];
   for (const file of expected) {
     const chunks: FileChunk[] = [];
     for (const chunk of file.chunks) {
       const held = known(file.file, chunk.index);
-      const matches = held !== undefined && held.offset === chunk.offset && (chunk.bytes === null || held.bytes === chunk.bytes) && (chunk.sha256 === null || held.sha256 === chunk.sha256);
+      const matches =
+        held !== undefined &&
+        held.offset === chunk.offset &&
+        (chunk.bytes === null || held.bytes === chunk.bytes) &&
+        (chunk.sha256 === null || held.sha256 === chunk.sha256);
       if (!matches) missing.push({ file: file.file, chunk: chunk.index });
       else chunks.push({ index: chunk.index, offset: chunk.offset, bytes: held.bytes, sha256: held.sha256 });
     }
@@ -94,12 +111,16 @@ export function resolveFiles(expected: readonly ExpectedFile[], known: KnownChun
  * The chunks of a stored image as the manifest gives them; for a file the manifest does not hash (the sfdisk dump),
  * `unhashed` supplies its bytes and sha256 (recorded at publish, or hashed now), as one chunk at offset 0.
  */
-export function manifestChunks(expected: readonly ExpectedFile[], unhashed: (file: string) => { bytes: number; sha256: string } | undefined): KnownChunk {
+export function manifestChunks(
+  expected: readonly ExpectedFile[],
+  unhashed: (file: string) => { bytes: number; sha256: string } | undefined,
+): KnownChunk {
   const byName = new Map(expected.map((file) => [file.file, file]));
   return (file, index) => {
     const chunk = byName.get(file)?.chunks[index];
     if (chunk === undefined) return undefined;
-    if (chunk.bytes !== null && chunk.sha256 !== null) return { offset: chunk.offset, bytes: chunk.bytes, sha256: chunk.sha256 };
+    if (chunk.bytes !== null && chunk.sha256 !== null)
+      return { offset: chunk.offset, bytes: chunk.bytes, sha256: chunk.sha256 };
     const whole = unhashed(file);
     return whole === undefined ? undefined : { offset: 0, ...whole };
   };

@@ -1,4 +1,10 @@
-import { BrumeError, type ImageDetail, type ImageSummary, type ImageVerification, type Manifest } from '@brume/protocol';
+import {
+  BrumeError,
+  type ImageDetail,
+  type ImageSummary,
+  type ImageVerification,
+  type Manifest,
+} from '@brume/protocol';
 import type { ImageFileRecord, ImageRecord, NewImage } from '../db/images.ts';
 import type { DomainContext } from './context.ts';
 import { lockKeys } from './context.ts';
@@ -51,9 +57,15 @@ export async function verifyImage(ctx: DomainContext, name: string): Promise<Ima
   const image = await findImage(ctx, name);
   const expected = expectedFiles(await imageManifest(ctx, name));
   const recorded = new Map(image.files.map((file) => [file.name, file]));
-  const { files, missing } = resolveFiles(expected, manifestChunks(expected, (file) => recorded.get(file)));
+  const { files, missing } = resolveFiles(
+    expected,
+    manifestChunks(expected, (file) => recorded.get(file)),
+  );
   const check = await checkFiles(ctx.store, { published: name }, files, true);
-  const problems = [...missing.map(({ file, chunk }) => ({ file, chunk, message: `chunk ${chunk} of ${file} is not recorded` })), ...check.problems];
+  const problems = [
+    ...missing.map(({ file, chunk }) => ({ file, chunk, message: `chunk ${chunk} of ${file} is not recorded` })),
+    ...check.problems,
+  ];
   return { name, ok: problems.length === 0, chunks: check.chunks, bytes: check.bytes, problems };
 }
 
@@ -61,11 +73,18 @@ export async function verifyImage(ctx: DomainContext, name: string): Promise<Ima
 export async function deleteImage(ctx: DomainContext, name: string): Promise<void> {
   await ctx.locks.exclusive(lockKeys.image(name), async () => {
     await findImage(ctx, name);
-    const users = [...(await ctx.db.tasks.activeForImage(name, 'deploy')), ...(await ctx.db.tasks.activeForImage(name, 'capture'))];
+    const users = [
+      ...(await ctx.db.tasks.activeForImage(name, 'deploy')),
+      ...(await ctx.db.tasks.activeForImage(name, 'capture')),
+    ];
     if (users.length > 0) {
-      throw new BrumeError('TASK_STATE', `image ${name} is in use by task ${users.map((task) => task.id).join(', ')}; cancel it first`, {
-        detail: { tasks: users.map((task) => task.id) },
-      });
+      throw new BrumeError(
+        'TASK_STATE',
+        `image ${name} is in use by task ${users.map((task) => task.id).join(', ')}; cancel it first`,
+        {
+          detail: { tasks: users.map((task) => task.id) },
+        },
+      );
     }
     await ctx.store.remove(name);
     await ctx.db.images.remove(name);

@@ -15,7 +15,10 @@ export class LoginGuard {
     this.#forget(nowMs);
     if (this.#failures.length >= LoginGuard.MAX_FAILURES) {
       const waitSeconds = Math.ceil(((this.#failures[0] ?? nowMs) + LoginGuard.WINDOW_MS - nowMs) / 1000);
-      throw new BrumeError('TOO_MANY_ATTEMPTS', `too many refused technician logins in the last minute: try again in ${waitSeconds} s`);
+      throw new BrumeError(
+        'TOO_MANY_ATTEMPTS',
+        `too many refused technician logins in the last minute: try again in ${waitSeconds} s`,
+      );
     }
   }
 
@@ -25,6 +28,7 @@ export class LoginGuard {
   }
 
   #forget(nowMs: number): void {
-    while (this.#failures.length > 0 && (this.#failures[0] ?? 0) <= nowMs - LoginGuard.WINDOW_MS) this.#failures.shift();
+    while (this.#failures.length > 0 && (this.#failures[0] ?? 0) <= nowMs - LoginGuard.WINDOW_MS)
+      this.#failures.shift();
   }
 }

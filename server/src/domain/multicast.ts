@@ -1,4 +1,14 @@
-import { BrumeError, DEFAULT_MULTICAST, taskCmdline, type MulticastFile, type MulticastJoin, type MulticastSession, type MulticastStart, type MulticastStarted, type TaskCreated } from '@brume/protocol';
+import {
+  BrumeError,
+  DEFAULT_MULTICAST,
+  taskCmdline,
+  type MulticastFile,
+  type MulticastJoin,
+  type MulticastSession,
+  type MulticastStart,
+  type MulticastStarted,
+  type TaskCreated,
+} from '@brume/protocol';
 import type { z } from 'zod';
 import type { MulticastRecord } from '../db/multicast.ts';
 import type { TaskCredentials } from '../db/tasks.ts';
@@ -36,14 +46,24 @@ export async function sessionView(ctx: DomainContext, session: MulticastRecord):
  * A session for an image and a set of hosts: every check first (the image, each host, the group), then the session,
  * then one deploy task per host naming it, then the sending starts in the background.
  */
-export async function startMulticast(ctx: DomainContext, runner: MulticastRunner, input: z.output<typeof MulticastStart>, serverUrl: string): Promise<MulticastStarted> {
+export async function startMulticast(
+  ctx: DomainContext,
+  runner: MulticastRunner,
+  input: z.output<typeof MulticastStart>,
+  serverUrl: string,
+): Promise<MulticastStarted> {
   const manifest = await ctx.db.images.manifest(input.image);
-  if (manifest === undefined) throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${input.image}`, { detail: { name: input.image } });
+  if (manifest === undefined)
+    throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${input.image}`, { detail: { name: input.image } });
   const hostNames = input.group === undefined ? (input.hosts ?? []) : (await findGroup(ctx, input.group)).hosts;
   if (hostNames.length === 0) throw new BrumeError('BAD_REQUEST', `group ${input.group ?? ''} has no hosts`);
   const hosts = await hostsNamed(ctx, hostNames);
   const minReceivers = input.minReceivers ?? hosts.length;
-  if (minReceivers > hosts.length) throw new BrumeError('BAD_REQUEST', `--min-receivers ${minReceivers} is more than the session's ${hosts.length} host(s)`);
+  if (minReceivers > hosts.length)
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `--min-receivers ${minReceivers} is more than the session's ${hosts.length} host(s)`,
+    );
 
   const session = await ctx.db.multicast.insert({
     image: input.image,
@@ -59,7 +79,14 @@ export async function startMulticast(ctx: DomainContext, runner: MulticastRunner
     },
   });
   const tasks: TaskCreated[] = [];
-  for (const host of hosts) tasks.push(await createTask(ctx, { kind: 'deploy', host: host.name, image: input.image, debug: false, params: { multicast: session.id } }, serverUrl));
+  for (const host of hosts)
+    tasks.push(
+      await createTask(
+        ctx,
+        { kind: 'deploy', host: host.name, image: input.image, debug: false, params: { multicast: session.id } },
+        serverUrl,
+      ),
+    );
   runner.start(session.id);
   return { session: await sessionView(ctx, session), tasks };
 }
@@ -67,7 +94,17 @@ export async function startMulticast(ctx: DomainContext, runner: MulticastRunner
 /** The files a session sends, in the manifest's order: every partition's stream (the small files go over HTTP). */
 function sessionFiles(manifest: { partitions: { file: string | null; storedBytes: number }[] }): MulticastFile[] {
   return manifest.partitions.flatMap((partition) =>
-    partition.file === null ? [] : [{ name: partition.file, bytes: partition.storedBytes, state: 'pending' as const, receivers: null, seconds: null }],
+    partition.file === null
+      ? []
+      : [
+          {
+            name: partition.file,
+            bytes: partition.storedBytes,
+            state: 'pending' as const,
+            receivers: null,
+            seconds: null,
+          },
+        ],
   );
 }
 
@@ -78,7 +115,10 @@ async function freePortbase(ctx: DomainContext): Promise<number> {
   return portbase;
 }
 
-export async function listSessions(ctx: DomainContext, only: 'all' | 'active' = 'all'): Promise<{ sessions: MulticastSession[] }> {
+export async function listSessions(
+  ctx: DomainContext,
+  only: 'all' | 'active' = 'all',
+): Promise<{ sessions: MulticastSession[] }> {
   const sessions = only === 'active' ? await ctx.db.multicast.active() : await ctx.db.multicast.list(100);
   return { sessions: await Promise.all(sessions.map((session) => sessionView(ctx, session))) };
 }
@@ -88,15 +128,23 @@ export async function showSession(ctx: DomainContext, id: number): Promise<Multi
 }
 
 /** Stops the sending and cancels the session's deploy tasks that have not ended: a room stopped is a room stopped. */
-export async function cancelSession(ctx: DomainContext, runner: MulticastRunner, id: number): Promise<MulticastSession> {
+export async function cancelSession(
+  ctx: DomainContext,
+  runner: MulticastRunner,
+  id: number,
+): Promise<MulticastSession> {
   const session = await findSession(ctx, id);
   if (session.state !== 'waiting' && session.state !== 'sending') {
-    throw new BrumeError('TASK_STATE', `multicast session ${id} has ended already (${session.state})`, { detail: { state: session.state } });
+    throw new BrumeError('TASK_STATE', `multicast session ${id} has ended already (${session.state})`, {
+      detail: { state: session.state },
+    });
   }
   await runner.cancel(id);
   // A runner that was not running it (a session of a stopped server) leaves the state to set here.
-  if ((await findSession(ctx, id)).state !== 'cancelled') await ctx.db.multicast.update(id, { state: 'cancelled', endedAt: ctx.now() });
-  for (const member of await ctx.db.multicast.members(id)) if (isActive(member.state)) await cancelTask(ctx, member.taskId);
+  if ((await findSession(ctx, id)).state !== 'cancelled')
+    await ctx.db.multicast.update(id, { state: 'cancelled', endedAt: ctx.now() });
+  for (const member of await ctx.db.multicast.members(id))
+    if (isActive(member.state)) await cancelTask(ctx, member.taskId);
   return showSession(ctx, id);
 }
 
@@ -104,13 +152,31 @@ export async function cancelSession(ctx: DomainContext, runner: MulticastRunner,
  * A PC joins a session from its menu (a technician logged in): its task of that session if it has one still queued
  * (with a token for this run), else a new deploy task in the session. It receives from the next file on.
  */
-export async function joinFromPc(ctx: DomainContext, id: number, macs: readonly string[], serverUrl: string): Promise<TaskCreated> {
+export async function joinFromPc(
+  ctx: DomainContext,
+  id: number,
+  macs: readonly string[],
+  serverUrl: string,
+): Promise<TaskCreated> {
   const session = await findSession(ctx, id);
-  if (session.state !== 'waiting' && session.state !== 'sending') throw new BrumeError('TASK_STATE', `multicast session ${id} has ended (${session.state})`, { detail: { state: session.state } });
+  if (session.state !== 'waiting' && session.state !== 'sending')
+    throw new BrumeError('TASK_STATE', `multicast session ${id} has ended (${session.state})`, {
+      detail: { state: session.state },
+    });
   const { host } = await lookupHost(ctx, macs);
-  if (host === null) throw new BrumeError('HOST_NOT_FOUND', 'this PC is not registered: register it first (quick or full registration)', { detail: { macs } });
-  const member = (await ctx.db.multicast.members(id)).find((candidate) => candidate.hostName === host.name && isActive(candidate.state));
-  if (member?.state === 'running') throw new BrumeError('TASK_STATE', `${host.name} is running task ${member.taskId} of this session already`, { detail: { task: member.taskId } });
+  if (host === null)
+    throw new BrumeError(
+      'HOST_NOT_FOUND',
+      'this PC is not registered: register it first (quick or full registration)',
+      { detail: { macs } },
+    );
+  const member = (await ctx.db.multicast.members(id)).find(
+    (candidate) => candidate.hostName === host.name && isActive(candidate.state),
+  );
+  if (member?.state === 'running')
+    throw new BrumeError('TASK_STATE', `${host.name} is running task ${member.taskId} of this session already`, {
+      detail: { task: member.taskId },
+    });
   if (member !== undefined) {
     const { token, tokenHash } = newTaskToken();
     if (await ctx.db.tasks.replaceToken(member.taskId, tokenHash)) {
@@ -118,14 +184,19 @@ export async function joinFromPc(ctx: DomainContext, id: number, macs: readonly 
       return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token) };
     }
   }
-  return createTask(ctx, { kind: 'deploy', host: host.name, image: session.image, debug: false, params: { multicast: id } }, serverUrl);
+  return createTask(
+    ctx,
+    { kind: 'deploy', host: host.name, image: session.image, debug: false, params: { multicast: id } },
+    serverUrl,
+  );
 }
 
 /** What a deploy task of a session needs to receive (its own token): the port, the files in order, the timeout. */
 export async function joinForAgent(ctx: DomainContext, credentials: TaskCredentials): Promise<MulticastJoin> {
   const task = await findTask(ctx, credentials.id);
   const sessionId = task.params['multicast'];
-  if (typeof sessionId !== 'number') throw new BrumeError('NOT_FOUND', `task ${task.id} is not part of a multicast session`);
+  if (typeof sessionId !== 'number')
+    throw new BrumeError('NOT_FOUND', `task ${task.id} is not part of a multicast session`);
   const session = await findSession(ctx, sessionId);
   return {
     session: session.id,
@@ -133,7 +204,9 @@ export async function joinForAgent(ctx: DomainContext, credentials: TaskCredenti
     state: session.state,
     portbase: session.settings.portbase,
     files: session.files.map((file) => file.name),
-    closed: session.files.filter((file) => file.state !== 'pending' && file.state !== 'waiting').map((file) => file.name),
+    closed: session.files
+      .filter((file) => file.state !== 'pending' && file.state !== 'waiting')
+      .map((file) => file.name),
     fileTimeoutSeconds: session.settings.maxWaitSeconds + FILE_TIMEOUT_MARGIN_SECONDS,
   };
 }

@@ -20,10 +20,15 @@ describe('startup reconciliation', () => {
     expect((await h.call('GET', '/images')).json().images).toEqual([]);
 
     h = await h.restart();
-    const listed = (await h.call('GET', '/images')).json().images.map((summary: unknown) => ImageSummary.parse(summary));
+    const listed = (await h.call('GET', '/images'))
+      .json()
+      .images.map((summary: unknown) => ImageSummary.parse(summary));
     expect(listed).toEqual([expect.objectContaining({ name: 'killed-mid-commit', taskId: task.id })]);
     expect(await h.db.uploads.list(task.id)).toEqual([]);
-    const retried = await h.call('POST', `/uploads/${task.id}/commit`, { token: task.token, body: { manifest: image.manifest } });
+    const retried = await h.call('POST', `/uploads/${task.id}/commit`, {
+      token: task.token,
+      body: { manifest: image.manifest },
+    });
     expect(retried.statusCode).toBe(200);
     expect(retried.json()).toMatchObject({ name: 'killed-mid-commit', taskId: task.id });
     const download = await h.call('GET', '/images/killed-mid-commit/files/d1p1.pc.zst');

@@ -31,7 +31,10 @@ export async function reconcile(ctx: DomainContext, log: ReconcileLog): Promise<
     }
     if ((await ctx.db.images.byName(name)) !== undefined) continue;
     await registerOrphan(ctx, name, log).catch((error: unknown) => {
-      log.warn({ image: name, err: error }, 'could not register an image directory the database does not list: left alone, not listed');
+      log.warn(
+        { image: name, err: error },
+        'could not register an image directory the database does not list: left alone, not listed',
+      );
     });
   }
   for (const image of await ctx.db.images.list()) {
@@ -70,7 +73,11 @@ async function registerOrphan(ctx: DomainContext, name: string, log: ReconcileLo
 }
 
 /** For an image directory placed by hand (no publish record): every file read and checked against the manifest. */
-async function hashFiles(ctx: DomainContext, manifest: Manifest, name: string): Promise<{ name: string; bytes: number; sha256: string }[] | undefined> {
+async function hashFiles(
+  ctx: DomainContext,
+  manifest: Manifest,
+  name: string,
+): Promise<{ name: string; bytes: number; sha256: string }[] | undefined> {
   const expected = expectedFiles(manifest);
   const unhashed = new Map<string, { bytes: number; sha256: string }>();
   for (const file of expected.filter((candidate) => candidate.sha256 === null)) {
@@ -78,7 +85,10 @@ async function hashFiles(ctx: DomainContext, manifest: Manifest, name: string): 
     const digest = await ctx.store.digest({ published: name }, file.file, [{ offset: 0, bytes }]);
     unhashed.set(file.file, { bytes, sha256: digest.sha256 });
   }
-  const { files, missing } = resolveFiles(expected, manifestChunks(expected, (file) => unhashed.get(file)));
+  const { files, missing } = resolveFiles(
+    expected,
+    manifestChunks(expected, (file) => unhashed.get(file)),
+  );
   const check = await checkFiles(ctx.store, { published: name }, files, true);
   if (missing.length > 0 || check.problems.length > 0) return undefined;
   return files.map((file) => ({ name: file.file, bytes: file.bytes, sha256: file.sha256 }));

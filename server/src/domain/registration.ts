@@ -1,4 +1,11 @@
-import { BrumeError, type AgentLookupResult, type AgentRegistered, type Host, type HostDetail, type Inventory } from '@brume/protocol';
+import {
+  BrumeError,
+  type AgentLookupResult,
+  type AgentRegistered,
+  type Host,
+  type HostDetail,
+  type Inventory,
+} from '@brume/protocol';
 import { lockKeys, type DomainContext } from './context.ts';
 import { findGroup } from './groups.ts';
 import { findHost } from './hosts.ts';
@@ -32,16 +39,23 @@ export interface RegistrationChoices {
   image?: string | undefined;
 }
 
-export async function registerHost(ctx: DomainContext, inventory: Inventory, naming: RegistrationChoices): Promise<AgentRegistered> {
+export async function registerHost(
+  ctx: DomainContext,
+  inventory: Inventory,
+  naming: RegistrationChoices,
+): Promise<AgentRegistered> {
   const macs = [...new Set(inventory.nics.map((nic) => nic.mac))];
-  if (macs.length === 0) throw new BrumeError('BAD_REQUEST', 'the inventory lists no network card: a PC is registered by its MAC addresses');
+  if (macs.length === 0)
+    throw new BrumeError('BAD_REQUEST', 'the inventory lists no network card: a PC is registered by its MAC addresses');
   // One registration at a time: two PCs of a room booting together must not both take lab-007.
   return ctx.locks.exclusive(lockKeys.registration, async () => {
     const known = await hostByMacs(ctx, macs);
     const receivedAt = ctx.now();
     const full = naming.name !== undefined || naming.group !== undefined || naming.image !== undefined;
     if (known !== undefined && full) {
-      throw new BrumeError('HOST_EXISTS', `this PC is registered already, as ${known.name}`, { detail: { host: known.name } });
+      throw new BrumeError('HOST_EXISTS', `this PC is registered already, as ${known.name}`, {
+        detail: { host: known.name },
+      });
     }
     if (known !== undefined) {
       await ctx.db.inventories.add(known.id, { receivedAt, source: 'register', inventory });
@@ -50,11 +64,20 @@ export async function registerHost(ctx: DomainContext, inventory: Inventory, nam
     // The form's choices are checked before anything is written: a typo in the group must not leave a half-made host.
     const group = naming.group === undefined ? undefined : await findGroup(ctx, naming.group);
     if (naming.image !== undefined && (await ctx.db.images.byName(naming.image)) === undefined) {
-      throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${naming.image} to assign`, { detail: { name: naming.image } });
+      throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${naming.image} to assign`, {
+        detail: { name: naming.image },
+      });
     }
     const taken = async (candidate: string): Promise<boolean> => (await ctx.db.hosts.byName(candidate)) !== undefined;
-    const name = naming.name ?? (await nameForNewHost(naming.pattern, { macs, serial: inventory.system.serial }, taken));
-    const host = await ctx.db.hosts.insert({ name, macs, diskHint: null, image: naming.image ?? null, createdAt: receivedAt });
+    const name =
+      naming.name ?? (await nameForNewHost(naming.pattern, { macs, serial: inventory.system.serial }, taken));
+    const host = await ctx.db.hosts.insert({
+      name,
+      macs,
+      diskHint: null,
+      image: naming.image ?? null,
+      createdAt: receivedAt,
+    });
     if (group !== undefined) await ctx.db.groups.addMembers(group.name, [host.id], receivedAt);
     await ctx.db.inventories.add(host.id, { receivedAt, source: 'register', inventory });
     return { host: await findHost(ctx, name), created: true };

@@ -19,17 +19,24 @@ export interface Pruned {
  * and running tasks are never touched, however old; images are never touched (an image keeps its bytes and forgets
  * which task captured it). 0 days keeps everything: nothing is deleted and null is returned.
  */
-export async function pruneEndedTasks(ctx: DomainContext, retentionDays: number, dataDir: string): Promise<Pruned | null> {
+export async function pruneEndedTasks(
+  ctx: DomainContext,
+  retentionDays: number,
+  dataDir: string,
+): Promise<Pruned | null> {
   if (retentionDays === 0) return null;
   const before = new Date(Date.parse(ctx.now()) - retentionDays * DAY_MS).toISOString();
   const { ids, logFiles } = await ctx.db.tasks.pruneEnded(before);
   let recoveredDirs = 0;
   for (const id of ids) {
     const dir = recoveredDir(dataDir, id);
-    const existed = await rm(dir, { recursive: true }).then(() => true, (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw error;
-    });
+    const existed = await rm(dir, { recursive: true }).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
+    );
     if (existed) recoveredDirs += 1;
   }
   return { before, taskIds: ids, logFiles, recoveredDirs };

@@ -26,7 +26,13 @@ async function merged(sources: SignatureSources): Promise<Located[]> {
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-const publicFile = ({ name, bytes, sha256, source, modifiedAt }: Located): SignatureFile => ({ name, bytes, sha256, source, modifiedAt });
+const publicFile = ({ name, bytes, sha256, source, modifiedAt }: Located): SignatureFile => ({
+  name,
+  bytes,
+  sha256,
+  source,
+  modifiedAt,
+});
 
 export async function listSignatures(sources: SignatureSources): Promise<SignatureList> {
   return { files: (await merged(sources)).map(publicFile) };
@@ -35,7 +41,8 @@ export async function listSignatures(sources: SignatureSources): Promise<Signatu
 /** One file as served (its path stays on the server). */
 export async function findSignature(sources: SignatureSources, name: string): Promise<Located> {
   const file = (await merged(sources)).find((candidate) => candidate.name === name);
-  if (file === undefined) throw new BrumeError('NOT_FOUND', `the server has no signature file ${name}`, { detail: { name } });
+  if (file === undefined)
+    throw new BrumeError('NOT_FOUND', `the server has no signature file ${name}`, { detail: { name } });
   return file;
 }
 
@@ -56,7 +63,11 @@ export async function deleteSignature(sources: SignatureSources, name: string): 
   if (await sources.uploads.remove(name)) return;
   const mirrored = (await sources.mirror?.list())?.some((file) => file.name === name) === true;
   if (mirrored) {
-    throw new BrumeError('BAD_REQUEST', `${name} is in the mirrored definitions directory ${sources.mirror?.dir ?? ''}, which the server only reads: remove it there`, { detail: { name } });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `${name} is in the mirrored definitions directory ${sources.mirror?.dir ?? ''}, which the server only reads: remove it there`,
+      { detail: { name } },
+    );
   }
   throw new BrumeError('NOT_FOUND', `the server has no uploaded signature file ${name}`, { detail: { name } });
 }

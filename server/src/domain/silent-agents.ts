@@ -14,7 +14,8 @@ function silentError(task: TaskRecord, heardAt: string, timeoutSeconds: number):
   const minutes = Math.round(timeoutSeconds / 6) / 10;
   return {
     code: 'AGENT_SILENT',
-    message: `the agent on ${task.hostName} was last heard from at ${heardAt} and has posted nothing for more than ${minutes} min: ` +
+    message:
+      `the agent on ${task.hostName} was last heard from at ${heardAt} and has posted nothing for more than ${minutes} min: ` +
       'the PC may have lost power or its network, or hangs; run the task again once it is back',
     detail: { heardAt, timeoutSeconds },
   };
@@ -27,7 +28,11 @@ function silentError(task: TaskRecord, heardAt: string, timeoutSeconds: number):
  * down does not count: nothing is failed until the server has been up (`watchingSince`) for the whole timeout, so agents
  * that kept retrying through a restart find their tasks still theirs.
  */
-export async function failSilentAgents(ctx: DomainContext, timeoutSeconds: number, watchingSince: string): Promise<Silenced[]> {
+export async function failSilentAgents(
+  ctx: DomainContext,
+  timeoutSeconds: number,
+  watchingSince: string,
+): Promise<Silenced[]> {
   if (timeoutSeconds === 0) return [];
   const now = ctx.now();
   const before = new Date(Date.parse(now) - timeoutSeconds * 1000).toISOString();
@@ -36,7 +41,10 @@ export async function failSilentAgents(ctx: DomainContext, timeoutSeconds: numbe
   for (const task of await ctx.db.tasks.silentSince(before)) {
     const heardAt = task.heardAt ?? task.startedAt ?? task.createdAt;
     // The task may have ended, or its agent spoken, since the query: then it is left as it is.
-    const ended = await ctx.db.tasks.failSilent(task.id, before, { at: now, error: silentError(task, heardAt, timeoutSeconds) });
+    const ended = await ctx.db.tasks.failSilent(task.id, before, {
+      at: now,
+      error: silentError(task, heardAt, timeoutSeconds),
+    });
     if (!ended) continue;
     await kindHooks(task.kind).onEnd?.(ctx, task, 'failed');
     ctx.feed?.publish({ type: 'task', task: await showTask(ctx, task.id) });

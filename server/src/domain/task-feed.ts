@@ -15,7 +15,9 @@ const WARNINGS_PER_BATCH = 5;
 
 /** The news of one event batch: what the task table shows, nothing the database does not already keep. */
 export function eventsMessage(taskId: number, at: string, batch: EventBatch): FeedMessage {
-  const warnings = batch.events.filter((event) => event.type === 'log' && (event.level === 'warn' || event.level === 'error')).slice(-WARNINGS_PER_BATCH);
+  const warnings = batch.events
+    .filter((event) => event.type === 'log' && (event.level === 'warn' || event.level === 'error'))
+    .slice(-WARNINGS_PER_BATCH);
   return {
     type: 'events',
     taskId,

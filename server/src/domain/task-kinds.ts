@@ -35,14 +35,23 @@ export const taskKindHooks: { readonly [K in TaskKind]?: KindHooks<K> } = {
     // A capture makes an image: a name no image and no other active capture has.
     async onCreate(ctx, { image }) {
       if (image === undefined) return;
-      if ((await ctx.db.images.byName(image)) !== undefined) throw new BrumeError('IMAGE_EXISTS', `image ${image} exists already; delete it or choose another name`, { detail: { name: image } });
+      if ((await ctx.db.images.byName(image)) !== undefined)
+        throw new BrumeError('IMAGE_EXISTS', `image ${image} exists already; delete it or choose another name`, {
+          detail: { name: image },
+        });
       const [other] = await ctx.db.tasks.activeForImage(image, 'capture');
-      if (other !== undefined) throw new BrumeError('IMAGE_EXISTS', `task ${other.id} is already capturing image ${image}`, { detail: { name: image, task: other.id } });
+      if (other !== undefined)
+        throw new BrumeError('IMAGE_EXISTS', `task ${other.id} is already capturing image ${image}`, {
+          detail: { name: image, task: other.id },
+        });
       await ctx.store.checkFreeSpace();
     },
     async onComplete(ctx, task) {
       if ((await ctx.db.images.byTask(task.id)) === undefined) {
-        throw new BrumeError('TASK_STATE', `capture task ${task.id} has not committed its image: commit the upload before completing`);
+        throw new BrumeError(
+          'TASK_STATE',
+          `capture task ${task.id} has not committed its image: commit the upload before completing`,
+        );
       }
     },
     // The staged upload of a capture that did not publish its image is dropped.
@@ -53,17 +62,23 @@ export const taskKindHooks: { readonly [K in TaskKind]?: KindHooks<K> } = {
   },
   deploy: {
     async onCreate(ctx, { image }) {
-      if (image !== undefined && (await ctx.db.images.byName(image)) === undefined) throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${image}`, { detail: { name: image } });
+      if (image !== undefined && (await ctx.db.images.byName(image)) === undefined)
+        throw new BrumeError('IMAGE_NOT_FOUND', `no image named ${image}`, { detail: { name: image } });
     },
     agentRoutes: ['image-read'],
   },
   // An inventory task's result joins its host's history.
   inventory: {
     async onComplete(ctx, task, result) {
-      if (result === undefined) throw new BrumeError('BAD_REQUEST', `inventory task ${task.id}: the result holds no valid inventory`);
+      if (result === undefined)
+        throw new BrumeError('BAD_REQUEST', `inventory task ${task.id}: the result holds no valid inventory`);
       const record = await ctx.db.tasks.byId(task.id);
       if (record === undefined) throw new BrumeError('TASK_NOT_FOUND', `no task ${task.id}`);
-      await ctx.db.inventories.add(record.hostId, { receivedAt: ctx.now(), source: 'inventory', inventory: result.inventory });
+      await ctx.db.inventories.add(record.hostId, {
+        receivedAt: ctx.now(),
+        source: 'inventory',
+        inventory: result.inventory,
+      });
     },
   },
   'virus-scan': { agentRoutes: ['signatures'] },
@@ -75,13 +90,17 @@ export function kindHooks<K extends TaskKind>(kind: K): KindHooks<K> {
   return (taskKindHooks[kind] as KindHooks<K> | undefined) ?? {};
 }
 
-export const opensRoute = (kind: TaskKind, route: AgentRoute): boolean => kindHooks(kind).agentRoutes?.includes(route) === true;
+export const opensRoute = (kind: TaskKind, route: AgentRoute): boolean =>
+  kindHooks(kind).agentRoutes?.includes(route) === true;
 
 /** Refuses a token whose kind does not open this route (FORBIDDEN, naming the kinds that do). */
 export function requireAgentRoute(task: Pick<TaskCredentials, 'id' | 'kind'>, route: AgentRoute): void {
   if (opensRoute(task.kind, route)) return;
   const holders = (Object.keys(taskKindHooks) as TaskKind[]).filter((kind) => opensRoute(kind, route));
-  throw new BrumeError('FORBIDDEN', `task ${task.id} is a ${task.kind} task: only the token of ${holders.map((kind) => `a ${kind} task`).join(' or ')} ${AGENT_ROUTE_USE[route]}`);
+  throw new BrumeError(
+    'FORBIDDEN',
+    `task ${task.id} is a ${task.kind} task: only the token of ${holders.map((kind) => `a ${kind} task`).join(' or ')} ${AGENT_ROUTE_USE[route]}`,
+  );
 }
 
 /** Refuses a kind that is not for a group (a batch, a schedule), with the declaration's reason. */

@@ -1,4 +1,15 @@
-import { BrumeError, TaskResults, taskCmdline, type Task, type TaskBatchCreate, type TaskBatchCreated, type TaskCreate, type TaskCreated, type TaskListQuery, type TaskLogs } from '@brume/protocol';
+import {
+  BrumeError,
+  TaskResults,
+  taskCmdline,
+  type Task,
+  type TaskBatchCreate,
+  type TaskBatchCreated,
+  type TaskCreate,
+  type TaskCreated,
+  type TaskListQuery,
+  type TaskLogs,
+} from '@brume/protocol';
 import type { z } from 'zod';
 import type { TaskRecord } from '../db/tasks.ts';
 import { isActive, newTaskToken } from '../auth.ts';
@@ -28,15 +39,32 @@ export async function findTask(ctx: DomainContext, id: number): Promise<TaskReco
  * A new task for a host, after its kind's create hook (a capture needs a name no image and no other active capture has;
  * a deploy needs a published image). The token is returned here once; the server keeps its sha256.
  */
-export async function createTask(ctx: DomainContext, input: z.output<typeof TaskCreate>, serverUrl: string, batch: number | null = null): Promise<TaskCreated> {
+export async function createTask(
+  ctx: DomainContext,
+  input: z.output<typeof TaskCreate>,
+  serverUrl: string,
+  batch: number | null = null,
+): Promise<TaskCreated> {
   const host = await findHost(ctx, input.host);
   const insert = async (image: string | null): Promise<TaskCreated> => {
     const { token, tokenHash } = newTaskToken();
-    const task = await ctx.db.tasks.insert({ kind: input.kind, hostId: host.id, hostName: host.name, image, disk: input.disk ?? host.diskHint, createdAt: ctx.now(), tokenHash, debug: input.debug, params: input.params, batch });
+    const task = await ctx.db.tasks.insert({
+      kind: input.kind,
+      hostId: host.id,
+      hostName: host.name,
+      image,
+      disk: input.disk ?? host.diskHint,
+      createdAt: ctx.now(),
+      tokenHash,
+      debug: input.debug,
+      params: input.params,
+      batch,
+    });
     ctx.feed?.publish({ type: 'task', task: toTask(task) });
     return { task: toTask(task), token, cmdline: taskCmdline(serverUrl, task.id, token, task.debug) };
   };
-  const check = async (): Promise<void> => kindHooks(input.kind).onCreate?.(ctx, { kind: input.kind, image: input.image });
+  const check = async (): Promise<void> =>
+    kindHooks(input.kind).onCreate?.(ctx, { kind: input.kind, image: input.image });
   const imageName = input.image;
   // TaskCreate's refinement gives the kinds that need an image one, and the others none.
   if (imageName === undefined) {
@@ -53,10 +81,15 @@ export async function createTask(ctx: DomainContext, input: z.output<typeof Task
  * The same task for every host of a group, under one batch number. A capture is refused (one image comes from one PC);
  * every check a task makes happens for the first host, before the others are made.
  */
-export async function createBatch(ctx: DomainContext, input: z.output<typeof TaskBatchCreate>, serverUrl: string): Promise<TaskBatchCreated> {
+export async function createBatch(
+  ctx: DomainContext,
+  input: z.output<typeof TaskBatchCreate>,
+  serverUrl: string,
+): Promise<TaskBatchCreated> {
   requireGroupable(input.kind, '--group');
   const group = await findGroup(ctx, input.group);
-  if (group.hosts.length === 0) throw new BrumeError('BAD_REQUEST', `group ${group.name} has no hosts`, { detail: { group: group.name } });
+  if (group.hosts.length === 0)
+    throw new BrumeError('BAD_REQUEST', `group ${group.name} has no hosts`, { detail: { group: group.name } });
   return ctx.locks.exclusive(lockKeys.batch, async () => {
     const batch = await ctx.db.tasks.nextBatch();
     const tasks: TaskCreated[] = [];
@@ -85,7 +118,10 @@ export async function showTask(ctx: DomainContext, id: number): Promise<Task> {
  */
 export async function cancelTask(ctx: DomainContext, id: number): Promise<Task> {
   const task = await findTask(ctx, id);
-  if (!isActive(task.state)) throw new BrumeError('TASK_STATE', `task ${id} has ended already (${task.state})`, { detail: { state: task.state } });
+  if (!isActive(task.state))
+    throw new BrumeError('TASK_STATE', `task ${id} has ended already (${task.state})`, {
+      detail: { state: task.state },
+    });
   if (task.state === 'running' && !task.debug) {
     // Under the task's upload lock (a capture's chunks in flight and its commit hold it; no other kind takes it but to
     // complete): no commit then straddles the request.

@@ -3,7 +3,12 @@ import { promisify } from 'node:util';
 import { BrumeError, type PinCreated, type TechLogin, type TechSession, type Technician } from '@brume/protocol';
 import type { DomainContext } from './context.ts';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number }) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number },
+) => Promise<Buffer>;
 /** scrypt with node:crypto's defaults raised to the cost OWASP suggests for interactive logins (N=2^17, r=8, p=1). */
 const SCRYPT = { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 } as const;
 const KEY_BYTES = 32;
@@ -23,11 +28,19 @@ async function passwordMatches(password: string, stored: string): Promise<boolea
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || salt === undefined || key === undefined) return false;
   const expected = Buffer.from(key, 'base64url');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem } as typeof SCRYPT);
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  } as typeof SCRYPT);
   return timingSafeEqual(actual, expected);
 }
 
-export async function addTechnician(ctx: DomainContext, input: { name: string; password: string }): Promise<Technician> {
+export async function addTechnician(
+  ctx: DomainContext,
+  input: { name: string; password: string },
+): Promise<Technician> {
   const createdAt = ctx.now();
   await ctx.db.technicians.insert({ name: input.name, passwordHash: await hashPassword(input.password), createdAt });
   return { name: input.name, createdAt };

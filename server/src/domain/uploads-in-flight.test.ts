@@ -38,7 +38,9 @@ describe('uploads in flight', () => {
   });
 
   it('makes a reader waiting on a body that never sends again fail as soon as it is aborted', async () => {
-    const silent: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Uint8Array>>(() => undefined) }) };
+    const silent: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Uint8Array>>(() => undefined) }),
+    };
     const controller = new AbortController();
     const reading = (async () => {
       for await (const piece of untilAborted(silent, controller.signal)) void piece;

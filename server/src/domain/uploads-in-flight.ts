@@ -42,15 +42,21 @@ export class UploadsInFlight {
       if (other.file !== range.file) continue;
       if (other.index === range.index) continue;
       if (start < other.end && other.start < end) {
-        throw new BrumeError('CHUNK_CONFLICT', `chunk ${range.index} of ${range.file} overlaps chunk ${other.index}, which is being uploaded`, {
-          detail: { file: range.file, chunk: range.index },
-        });
+        throw new BrumeError(
+          'CHUNK_CONFLICT',
+          `chunk ${range.index} of ${range.file} overlaps chunk ${other.index}, which is being uploaded`,
+          {
+            detail: { file: range.file, chunk: range.index },
+          },
+        );
       }
     }
     for (const other of flights) {
       if (other.file === range.file && other.index === range.index) {
         flights.delete(other);
-        other.controller.abort(new BrumeError('CHUNK_CONFLICT', `a newer upload of chunk ${range.index} of ${range.file} replaced this one`));
+        other.controller.abort(
+          new BrumeError('CHUNK_CONFLICT', `a newer upload of chunk ${range.index} of ${range.file} replaced this one`),
+        );
       }
     }
     const flight: Flight = { file: range.file, index: range.index, start, end, controller: new AbortController() };

@@ -41,9 +41,17 @@ export function serverMetrics(deps: MetricsDeps): ServerMetrics {
   const { db } = deps;
   if (deps.processMetrics) collectDefaultMetrics({ register: registry });
 
-  new Gauge({ name: 'brume_server_info', help: 'The Brume server running (value 1), its version as a label.', labelNames: ['version'], registers }).set({ version: deps.version }, 1);
   new Gauge({
-    name: 'brume_tasks', help: 'Tasks held by the server (ended ones until retention deletes them), by kind and state.', labelNames: ['kind', 'state'], registers,
+    name: 'brume_server_info',
+    help: 'The Brume server running (value 1), its version as a label.',
+    labelNames: ['version'],
+    registers,
+  }).set({ version: deps.version }, 1);
+  new Gauge({
+    name: 'brume_tasks',
+    help: 'Tasks held by the server (ended ones until retention deletes them), by kind and state.',
+    labelNames: ['kind', 'state'],
+    registers,
     async collect() {
       this.reset();
       for (const kind of TaskKind.options) for (const state of TaskState.options) this.set({ kind, state }, 0);
@@ -51,15 +59,31 @@ export function serverMetrics(deps: MetricsDeps): ServerMetrics {
     },
   });
   new Gauge({
-    name: 'brume_agents_active', help: `Running tasks whose agent posted in the last ${ACTIVE_AGENT_WINDOW_SECONDS} seconds.`, registers,
+    name: 'brume_agents_active',
+    help: `Running tasks whose agent posted in the last ${ACTIVE_AGENT_WINDOW_SECONDS} seconds.`,
+    registers,
     async collect() {
-      this.set(await db.stats.agentsHeardSince(new Date(Date.parse(deps.now()) - ACTIVE_AGENT_WINDOW_SECONDS * 1000).toISOString()));
+      this.set(
+        await db.stats.agentsHeardSince(
+          new Date(Date.parse(deps.now()) - ACTIVE_AGENT_WINDOW_SECONDS * 1000).toISOString(),
+        ),
+      );
     },
   });
-  new Gauge({ name: 'brume_hosts', help: 'Hosts the server knows.', registers, async collect() { this.set(await db.stats.hosts()); } });
+  new Gauge({
+    name: 'brume_hosts',
+    help: 'Hosts the server knows.',
+    registers,
+    async collect() {
+      this.set(await db.stats.hosts());
+    },
+  });
   imageGauges(registry, db, deps.dataDir);
   new Gauge({
-    name: 'brume_multicast_sessions', help: 'Multicast sessions held by the server, by state.', labelNames: ['state'], registers,
+    name: 'brume_multicast_sessions',
+    help: 'Multicast sessions held by the server, by state.',
+    labelNames: ['state'],
+    registers,
     async collect() {
       this.reset();
       for (const state of MulticastState.options) this.set({ state }, 0);
@@ -67,10 +91,26 @@ export function serverMetrics(deps: MetricsDeps): ServerMetrics {
     },
   });
 
-  const served = new Counter({ name: 'brume_image_bytes_served_total', help: 'Bytes of image files sent to agents over HTTP since the server started.', registers });
-  const received = new Counter({ name: 'brume_upload_bytes_received_total', help: 'Bytes of capture chunks received from agents since the server started.', registers });
-  const pruned = new Counter({ name: 'brume_tasks_pruned_total', help: 'Ended tasks deleted by retention since the server started.', registers });
-  const silenced = new Counter({ name: 'brume_tasks_agent_silent_total', help: 'Running tasks failed as AGENT_SILENT since the server started.', registers });
+  const served = new Counter({
+    name: 'brume_image_bytes_served_total',
+    help: 'Bytes of image files sent to agents over HTTP since the server started.',
+    registers,
+  });
+  const received = new Counter({
+    name: 'brume_upload_bytes_received_total',
+    help: 'Bytes of capture chunks received from agents since the server started.',
+    registers,
+  });
+  const pruned = new Counter({
+    name: 'brume_tasks_pruned_total',
+    help: 'Ended tasks deleted by retention since the server started.',
+    registers,
+  });
+  const silenced = new Counter({
+    name: 'brume_tasks_agent_silent_total',
+    help: 'Running tasks failed as AGENT_SILENT since the server started.',
+    registers,
+  });
   return {
     registry,
     meters: {
@@ -86,12 +126,37 @@ export function serverMetrics(deps: MetricsDeps): ServerMetrics {
 function imageGauges(registry: Registry, db: Database, dataDir: string): void {
   const registers = [registry];
   // Three aggregates over a table of a few hundred rows at most: one query each is simpler than sharing one.
-  const imageStats = async <T>(pick: (stats: Awaited<ReturnType<Database['stats']['images']>>) => T): Promise<T> => pick(await db.stats.images());
-  new Gauge({ name: 'brume_images', help: 'Published images.', registers, async collect() { this.set(await imageStats((stats) => stats.count)); } });
-  new Gauge({ name: 'brume_image_store_bytes', help: 'Bytes the published images take in the store (compressed).', registers, async collect() { this.set(await imageStats((stats) => stats.storedBytes)); } });
-  new Gauge({ name: 'brume_image_raw_bytes', help: 'Bytes of partition streams the published images hold (uncompressed).', registers, async collect() { this.set(await imageStats((stats) => stats.rawBytes)); } });
+  const imageStats = async <T>(pick: (stats: Awaited<ReturnType<Database['stats']['images']>>) => T): Promise<T> =>
+    pick(await db.stats.images());
   new Gauge({
-    name: 'brume_data_filesystem_bytes', help: 'The file system holding DATA: its size and what is still available to the server.', labelNames: ['kind'], registers,
+    name: 'brume_images',
+    help: 'Published images.',
+    registers,
+    async collect() {
+      this.set(await imageStats((stats) => stats.count));
+    },
+  });
+  new Gauge({
+    name: 'brume_image_store_bytes',
+    help: 'Bytes the published images take in the store (compressed).',
+    registers,
+    async collect() {
+      this.set(await imageStats((stats) => stats.storedBytes));
+    },
+  });
+  new Gauge({
+    name: 'brume_image_raw_bytes',
+    help: 'Bytes of partition streams the published images hold (uncompressed).',
+    registers,
+    async collect() {
+      this.set(await imageStats((stats) => stats.rawBytes));
+    },
+  });
+  new Gauge({
+    name: 'brume_data_filesystem_bytes',
+    help: 'The file system holding DATA: its size and what is still available to the server.',
+    labelNames: ['kind'],
+    registers,
     async collect() {
       const fs = await statfs(dataDir);
       this.set({ kind: 'size' }, fs.blocks * fs.bsize);

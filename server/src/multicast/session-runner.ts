@@ -66,7 +66,9 @@ export class MulticastRunner {
   start(id: number): void {
     const abort = new AbortController();
     const done = this.#run(id, abort.signal)
-      .catch((error: unknown) => this.#deps.log(`multicast session ${id} stopped on an error`, { error: String(error) }))
+      .catch((error: unknown) =>
+        this.#deps.log(`multicast session ${id} stopped on an error`, { error: String(error) }),
+      )
       .finally(() => this.#running.delete(id));
     this.#running.set(id, { abort, done });
   }
@@ -82,7 +84,11 @@ export class MulticastRunner {
   async recover(): Promise<void> {
     for (const session of await this.#deps.db.multicast.active()) {
       if (this.#running.has(session.id)) continue;
-      await this.#deps.db.multicast.update(session.id, { state: 'failed', endedAt: this.#deps.now(), error: 'the server stopped while this session was under way' });
+      await this.#deps.db.multicast.update(session.id, {
+        state: 'failed',
+        endedAt: this.#deps.now(),
+        error: 'the server stopped while this session was under way',
+      });
     }
   }
 
@@ -119,7 +125,11 @@ export class MulticastRunner {
             void db.multicast.update(id, { files });
           },
         }));
-        Object.assign(file, { state: 'sent', receivers: outcome.receivers, seconds: (performance.now() - started) / 1000 });
+        Object.assign(file, {
+          state: 'sent',
+          receivers: outcome.receivers,
+          seconds: (performance.now() - started) / 1000,
+        });
         // The next file waits for those who took this one: a PC that fell behind catches up over HTTP, not the room.
         minReceivers = Math.max(1, outcome.receivers - outcome.dropped);
       } catch (error) {
@@ -129,8 +139,16 @@ export class MulticastRunner {
       }
       await db.multicast.update(id, { files });
     }
-    const state = signal.aborted ? 'cancelled' : files.every((file) => file.state === 'failed') && files.length > 0 ? 'failed' : 'done';
-    await db.multicast.update(id, { state, endedAt: this.#deps.now(), ...(firstError === undefined ? {} : { error: firstError }) });
+    const state = signal.aborted
+      ? 'cancelled'
+      : files.every((file) => file.state === 'failed') && files.length > 0
+        ? 'failed'
+        : 'done';
+    await db.multicast.update(id, {
+      state,
+      endedAt: this.#deps.now(),
+      ...(firstError === undefined ? {} : { error: firstError }),
+    });
   }
 
   /** Sends, retrying while another sender holds the ports; the file stays `waiting` meanwhile (a PC may join it). */

@@ -12,17 +12,25 @@ const RETRIES_UNTIL_DROP = 30;
 export function udpSenderArgs(send: Pick<FileSend, 'session' | 'settings' | 'interface' | 'minReceivers'>): string[] {
   const { settings } = send;
   return [
-    '--nokbd', '--portbase', String(settings.portbase),
-    '--min-receivers', String(send.minReceivers), '--max-wait', String(settings.maxWaitSeconds),
-    '--start-timeout', String(settings.maxWaitSeconds + START_TIMEOUT_MARGIN_SECONDS),
-    '--retries-until-drop', String(RETRIES_UNTIL_DROP),
+    '--nokbd',
+    '--portbase',
+    String(settings.portbase),
+    '--min-receivers',
+    String(send.minReceivers),
+    '--max-wait',
+    String(settings.maxWaitSeconds),
+    '--start-timeout',
+    String(settings.maxWaitSeconds + START_TIMEOUT_MARGIN_SECONDS),
+    '--retries-until-drop',
+    String(RETRIES_UNTIL_DROP),
     // Every PC of a room on the same stream, even when only one has come: the others may join the next file.
     '--nopointopoint',
     ...(settings.maxBitrate === null ? [] : ['--max-bitrate', settings.maxBitrate]),
     ...(settings.fec === null ? [] : ['--fec', settings.fec]),
     ...(send.interface === null ? [] : ['--interface', send.interface]),
     // A group of its own per session: derived from the server's address, every session would share one.
-    '--mcast-data-address', sessionGroup(send.session),
+    '--mcast-data-address',
+    sessionGroup(send.session),
   ];
 }
 
@@ -46,7 +54,8 @@ export class SenderLog {
     else if (/^Disconnecting #/.test(text)) this.connected = Math.max(0, this.connected - 1);
     // Debian's 20120424 says only "Starting transfer: 00000009"; newer ones name the participants. Receivers that
     // disconnect when the transfer is over must not count against it.
-    if (/^Starting transfer:/.test(text)) this.participants = Number(/participants\[(\d+)\]/.exec(text)?.[1] ?? this.connected);
+    if (/^Starting transfer:/.test(text))
+      this.participants = Number(/participants\[(\d+)\]/.exec(text)?.[1] ?? this.connected);
     if (/^Dropping client #/.test(text)) this.dropped += 1;
     if (/^Transfer complete\./.test(text)) this.complete = true;
     if (/Address already in use/.test(text)) this.portBusy = true;
@@ -78,7 +87,10 @@ export const udpcastSender: Sender = async (send) => {
 
 function runUdpSender(send: FileSend): Promise<SendOutcome> {
   return new Promise<SendOutcome>((resolve, reject) => {
-    const child = spawn('udp-sender', udpSenderArgs(send), { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn('udp-sender', udpSenderArgs(send), {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     const log = new SenderLog();
     let pending = '';
     child.stderr.setEncoding('utf8');
@@ -107,15 +119,24 @@ function runUdpSender(send: FileSend): Promise<SendOutcome> {
       setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 3000).unref();
     };
     send.signal.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (error) => reject(new BrumeError('TOOL_FAILED', `udp-sender could not start: ${error.message}`)));
+    child.once('error', (error) =>
+      reject(new BrumeError('TOOL_FAILED', `udp-sender could not start: ${error.message}`)),
+    );
     child.once('close', (code, signal) => {
       send.signal.removeEventListener('abort', onAbort);
       send.stream.unpipe(child.stdin);
       send.stream.destroy();
       // Exit 0 is not success: Debian's udp-sender also exits 0 when nobody came before its start timeout.
-      if (code === 0 && log.complete && log.participants !== undefined) resolve({ receivers: log.participants ?? log.connected, dropped: log.dropped });
+      if (code === 0 && log.complete && log.participants !== undefined)
+        resolve({ receivers: log.participants ?? log.connected, dropped: log.dropped });
       else if (log.portBusy) reject(new PortBusyError(send.settings.portbase));
-      else reject(new BrumeError('TOOL_FAILED', `udp-sender ${signal === null ? `exited with ${code}` : `was killed (${signal})`}: ${log.tail.slice(-3).join(' / ') || 'no message'}`));
+      else
+        reject(
+          new BrumeError(
+            'TOOL_FAILED',
+            `udp-sender ${signal === null ? `exited with ${code}` : `was killed (${signal})`}: ${log.tail.slice(-3).join(' / ') || 'no message'}`,
+          ),
+        );
     });
   });
 }

@@ -15,12 +15,26 @@ export const agentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, 
   // A thousand agents post here every second: no per-request log line below warn. Events after the end: done/failed
   // is a conflict; cancelled is a stale token (401), so the agent stops. The answer carries a technician's cancel
   // (agents before it ignored the body of what was a 204).
-  route(routes.taskEvents, { logLevel: 'warn', taskAccess: { conflictWhenEnded: ['done', 'failed'] } }, async (request) =>
-    recordEvents(ctx, request.params.id, request.body),
+  route(
+    routes.taskEvents,
+    { logLevel: 'warn', taskAccess: { conflictWhenEnded: ['done', 'failed'] } },
+    async (request) => recordEvents(ctx, request.params.id, request.body),
   );
 
   // A complete, fail or cancelled repeated after a lost answer finds the task already in that state and returns it.
-  route(routes.taskComplete, { bodyLimit: LOG_BUNDLE_LIMIT, taskAccess: { allowEnded: ['done'] } }, async (request, _reply, task) => completeTask(ctx, task, request.body));
-  route(routes.taskFail, { bodyLimit: LOG_BUNDLE_LIMIT, taskAccess: { allowEnded: ['failed'] } }, async (request, _reply, task) => failTask(ctx, task, request.body));
-  route(routes.taskCancelled, { bodyLimit: LOG_BUNDLE_LIMIT, taskAccess: { allowEnded: ['cancelled'] } }, async (request, _reply, task) => confirmCancel(ctx, task, request.body));
+  route(
+    routes.taskComplete,
+    { bodyLimit: LOG_BUNDLE_LIMIT, taskAccess: { allowEnded: ['done'] } },
+    async (request, _reply, task) => completeTask(ctx, task, request.body),
+  );
+  route(
+    routes.taskFail,
+    { bodyLimit: LOG_BUNDLE_LIMIT, taskAccess: { allowEnded: ['failed'] } },
+    async (request, _reply, task) => failTask(ctx, task, request.body),
+  );
+  route(
+    routes.taskCancelled,
+    { bodyLimit: LOG_BUNDLE_LIMIT, taskAccess: { allowEnded: ['cancelled'] } },
+    async (request, _reply, task) => confirmCancel(ctx, task, request.body),
+  );
 };

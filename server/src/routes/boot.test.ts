@@ -25,7 +25,8 @@ async function hostWithTask(h: Harness, name: string, mac: string, image: string
   return created.json<TaskCreated>();
 }
 
-const menu = (h: Harness, query: string, host = '10.0.0.5:8080') => h.app.inject({ method: 'GET', url: `/boot/menu.ipxe${query}`, headers: { host } });
+const menu = (h: Harness, query: string, host = '10.0.0.5:8080') =>
+  h.app.inject({ method: 'GET', url: `/boot/menu.ipxe${query}`, headers: { host } });
 const tokenIn = (script: string): string => /brume\.token=(\S+)/.exec(script)?.[1] ?? '';
 const agentTask = (h: Harness, id: number, token: string) => h.call('GET', `/agent/tasks/${id}`, { token });
 
@@ -39,7 +40,10 @@ describe('the boot files', () => {
   afterAll(async () => h.close());
 
   it('serves the kernel and the ramdisk whole, without a token, with their sha256 as a strong ETag', async () => {
-    for (const [url, bytes] of [['/boot/vmlinuz', files.vmlinuz], ['/boot/initrd.zst', files.initrd]] as const) {
+    for (const [url, bytes] of [
+      ['/boot/vmlinuz', files.vmlinuz],
+      ['/boot/initrd.zst', files.initrd],
+    ] as const) {
       const response = await h.app.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(200);
       expect(response.rawPayload.equals(bytes), url).toBe(true);
@@ -50,7 +54,11 @@ describe('the boot files', () => {
   });
 
   it('answers a Range with 206, a HEAD with headers only, an If-None-Match that holds the ETag with 304', async () => {
-    const ranged = await h.app.inject({ method: 'GET', url: '/boot/initrd.zst', headers: { range: 'bytes=1000-4999' } });
+    const ranged = await h.app.inject({
+      method: 'GET',
+      url: '/boot/initrd.zst',
+      headers: { range: 'bytes=1000-4999' },
+    });
     expect(ranged.statusCode).toBe(206);
     expect(ranged.headers['content-range']).toBe(`bytes 1000-4999/${files.initrd.length}`);
     expect(ranged.rawPayload.equals(files.initrd.subarray(1000, 5000))).toBe(true);
@@ -63,10 +71,24 @@ describe('the boot files', () => {
     expect(head.rawPayload.length).toBe(0);
 
     const etag = `"${sha256(files.vmlinuz)}"`;
-    expect((await h.app.inject({ method: 'GET', url: '/boot/vmlinuz', headers: { 'if-none-match': etag } })).statusCode).toBe(304);
-    const stale = await h.app.inject({ method: 'GET', url: '/boot/vmlinuz', headers: { range: 'bytes=0-9', 'if-range': '"old"' } });
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/boot/vmlinuz', headers: { 'if-none-match': etag } })).statusCode,
+    ).toBe(304);
+    const stale = await h.app.inject({
+      method: 'GET',
+      url: '/boot/vmlinuz',
+      headers: { range: 'bytes=0-9', 'if-range': '"old"' },
+    });
     expect(stale.statusCode).toBe(200);
-    expect((await h.app.inject({ method: 'GET', url: '/boot/vmlinuz', headers: { range: `bytes=${files.vmlinuz.length}-` } })).statusCode).toBe(416);
+    expect(
+      (
+        await h.app.inject({
+          method: 'GET',
+          url: '/boot/vmlinuz',
+          headers: { range: `bytes=${files.vmlinuz.length}-` },
+        })
+      ).statusCode,
+    ).toBe(416);
   });
 
   it('notices a rebuilt file: new bytes, new ETag, no restart', async () => {
@@ -115,18 +137,31 @@ describe('the boot menu', () => {
 
   it('gives a host whose task has started, an unknown MAC and a malformed one the menu, local disk by default, no token', async () => {
     const created = await hostWithTask(h, 'pc-02', '52:54:00:aa:bb:02', 'room-b');
-    const started = await h.call('POST', `/tasks/${created.task.id}/events`, { token: created.token, body: { events: [{ type: 'log', ts: new Date().toISOString(), level: 'info', message: 'hello' }] } });
+    const started = await h.call('POST', `/tasks/${created.task.id}/events`, {
+      token: created.token,
+      body: { events: [{ type: 'log', ts: new Date().toISOString(), level: 'info', message: 'hello' }] },
+    });
     expect(started.statusCode).toBe(200);
-    for (const query of ['?mac=52:54:00:aa:bb:02', '?mac=52:54:00:00:00:99', '?mac=not-a-mac', '', '?mac=${net0/mac}']) {
+    for (const query of [
+      '?mac=52:54:00:aa:bb:02',
+      '?mac=52:54:00:00:00:99',
+      '?mac=not-a-mac',
+      '',
+      '?mac=${net0/mac}',
+    ]) {
       const response = await menu(h, `${query}${query === '' ? '?' : '&'}platform=efi`);
       expect(response.statusCode, query).toBe(200);
       expect(response.body, query).toMatch(/^#!ipxe\n/);
       expect(response.body, query).not.toMatch(/brume\.task=|brume\.token=/);
-      expect(response.body, query).toContain('choose --timeout 5000 --default brume_local brume_selected || goto brume_local\n');
+      expect(response.body, query).toContain(
+        'choose --timeout 5000 --default brume_local brume_selected || goto brume_local\n',
+      );
       expect(response.body, query).toContain('brume.mode=menu');
       expect(response.body.trimEnd().endsWith('exit 1'), query).toBe(true);
       // Quick registration is for PCs the server does not know.
-      expect(response.body.includes('item brume_register Quick registration'), query).toBe(query !== '?mac=52:54:00:aa:bb:02');
+      expect(response.body.includes('item brume_register Quick registration'), query).toBe(
+        query !== '?mac=52:54:00:aa:bb:02',
+      );
     }
     // The running agent keeps its token.
     expect((await agentTask(h, created.task.id, created.token)).statusCode).toBe(200);
@@ -137,7 +172,9 @@ describe('the boot menu', () => {
     try {
       const efi = (await menu(h, '?mac=52:54:00:00:00:98&platform=efi')).body;
       expect(efi).toContain('item brume_memtest Memory test (memtest86+)\n');
-      expect(efi).toContain(':brume_memtest\nchain ${base}/boot/memtest86+x64.efi console=ttyS0,115200 || goto brume_failed\n');
+      expect(efi).toContain(
+        ':brume_memtest\nchain ${base}/boot/memtest86+x64.efi console=ttyS0,115200 || goto brume_failed\n',
+      );
       // No BIOS build on this server: a BIOS PC is not offered what it cannot start.
       expect((await menu(h, '?mac=52:54:00:00:00:98&platform=pcbios')).body).not.toContain('memtest');
       expect((await h.app.inject({ method: 'GET', url: '/boot/memtest86+x64.efi' })).body).toBe('efi build');
@@ -197,7 +234,9 @@ describe('menu settings', () => {
       const script = (await menu(other, '?mac=52:54:00:00:00:42&platform=pcbios')).body;
       expect(script).toContain('goto brume_register\n');
       expect(script).not.toContain('choose');
-      expect(script).toMatch(/:brume_register\nkernel \$\{base\}\/boot\/vmlinuz .* brume\.server=http:\/\/[^ ]+ brume\.action=register \|\| goto brume_failed\n/);
+      expect(script).toMatch(
+        /:brume_register\nkernel \$\{base\}\/boot\/vmlinuz .* brume\.server=http:\/\/[^ ]+ brume\.action=register \|\| goto brume_failed\n/,
+      );
     } finally {
       await other.close();
     }

@@ -27,9 +27,21 @@ export const bootRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, c
       menu: { timeoutSeconds: config.menuTimeoutSeconds, unknownHosts: config.unknownHosts, memtest },
     });
     const { choice } = decision;
-    const line = { mac: decision.mac ?? request.query.mac ?? null, host: decision.host?.name ?? null, decision: choice.kind };
-    if (choice.kind === 'task') request.log.info({ ...line, task: choice.taskId, kind: choice.taskKind, image: choice.image, serverUrl: choice.serverUrl }, 'boot menu');
-    else request.log[missing.length > 0 && decision.host !== null ? 'warn' : 'info']({ ...line, reason: choice.reason }, 'boot menu');
+    const line = {
+      mac: decision.mac ?? request.query.mac ?? null,
+      host: decision.host?.name ?? null,
+      decision: choice.kind,
+    };
+    if (choice.kind === 'task')
+      request.log.info(
+        { ...line, task: choice.taskId, kind: choice.taskKind, image: choice.image, serverUrl: choice.serverUrl },
+        'boot menu',
+      );
+    else
+      request.log[missing.length > 0 && decision.host !== null ? 'warn' : 'info'](
+        { ...line, reason: choice.reason },
+        'boot menu',
+      );
     return reply
       .header('cache-control', 'no-store')
       .type('text/plain; charset=utf-8')

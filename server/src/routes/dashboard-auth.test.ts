@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { DashboardSession } from '../dashboard-sessions.ts';
 import { checkRole, checkSameOrigin } from './dashboard-auth.ts';
 
-const session = (role: DashboardSession['role']): DashboardSession => ({ role, name: role === 'admin' ? 'admin' : 'tina', expiresAtMs: 0, bearer: 'bd_x' });
+const session = (role: DashboardSession['role']): DashboardSession => ({
+  role,
+  name: role === 'admin' ? 'admin' : 'tina',
+  expiresAtMs: 0,
+  bearer: 'bd_x',
+});
 const allowed = (role: DashboardSession['role'], method: string, route: string): boolean => {
   try {
     checkRole(session(role), method, route);
@@ -36,7 +41,8 @@ describe('what a dashboard session may do', () => {
 });
 
 describe('the same-origin check of a cookie request that changes something', () => {
-  const request = (headers: Record<string, string>): FastifyRequest => ({ headers: { host: 'brume.lan:8080', ...headers } }) as unknown as FastifyRequest;
+  const request = (headers: Record<string, string>): FastifyRequest =>
+    ({ headers: { host: 'brume.lan:8080', ...headers } }) as unknown as FastifyRequest;
   const refusal = (headers: Record<string, string>, publicUrl: string | null = null): string | null => {
     try {
       checkSameOrigin(request(headers), publicUrl);

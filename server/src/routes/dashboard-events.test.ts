@@ -7,15 +7,34 @@ import { TaskFeed } from '../domain/task-feed.ts';
 import { streamTaskFeed } from './dashboard-events.ts';
 
 /** A server with one stream route over the given feed and sessions; returns its URL. */
-async function streamServer(feed: TaskFeed, sessions: DashboardSessions, sessionId: string, open: Set<() => void>, heartbeatMs = 60_000, maxStreamMs?: number) {
+async function streamServer(
+  feed: TaskFeed,
+  sessions: DashboardSessions,
+  sessionId: string,
+  open: Set<() => void>,
+  heartbeatMs = 60_000,
+  maxStreamMs?: number,
+) {
   const app = Fastify();
-  app.get('/events', async (_request, reply) => streamTaskFeed(reply, { feed, sessions, sessionId, heartbeatMs, open, ...(maxStreamMs === undefined ? {} : { maxStreamMs }) }));
+  app.get('/events', async (_request, reply) =>
+    streamTaskFeed(reply, {
+      feed,
+      sessions,
+      sessionId,
+      heartbeatMs,
+      open,
+      ...(maxStreamMs === undefined ? {} : { maxStreamMs }),
+    }),
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/events` };
 }
 
 /** Reads the stream until `until` holds for what arrived; returns the request, to end it from the client side. */
-function readUntil(url: string, until: (text: string) => boolean): Promise<{ text: string; abort: () => void; ended: Promise<void> }> {
+function readUntil(
+  url: string,
+  until: (text: string) => boolean,
+): Promise<{ text: string; abort: () => void; ended: Promise<void> }> {
   return new Promise((resolve, reject) => {
     let text = '';
     const outgoing = request(url, (response) => {
@@ -37,8 +56,24 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 const task = (id: number, state: 'queued' | 'running') => ({
-  id, kind: 'deploy' as const, hostId: 1, hostName: 'pc-01', image: 'room', disk: null, state, createdAt: '2026-12-06T08:00:00.000Z', startedAt: null, endedAt: null,
-  progress: null, phase: null, error: null, result: null, logFiles: [], debug: false, params: {}, batch: null,
+  id,
+  kind: 'deploy' as const,
+  hostId: 1,
+  hostName: 'pc-01',
+  image: 'room',
+  disk: null,
+  state,
+  createdAt: '2026-12-06T08:00:00.000Z',
+  startedAt: null,
+  endedAt: null,
+  progress: null,
+  phase: null,
+  error: null,
+  result: null,
+  logFiles: [],
+  debug: false,
+  params: {},
+  batch: null,
 });
 
 describe('the dashboard live stream', () => {

@@ -29,7 +29,8 @@ const COALESCE_MS = 250;
 /** A screen that stops reading (asleep, a dead network) is dropped past this much unsent data; its browser reconnects. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-const keyOf = (message: FeedMessage): string => (message.type === 'task' ? `task:${message.task.id}` : `events:${message.taskId}`);
+const keyOf = (message: FeedMessage): string =>
+  message.type === 'task' ? `task:${message.task.id}` : `events:${message.taskId}`;
 
 /**
  * Server-sent events (text/event-stream) from the task feed to one logged-in dashboard: `hello` first (the page then
@@ -66,7 +67,10 @@ export function streamTaskFeed(reply: FastifyReply, options: StreamOptions): voi
     pending.set(key, message);
     flushTimer ??= setTimeout(flush, COALESCE_MS);
   });
-  const heartbeat = setInterval(() => (sessions.find(sessionId) === undefined ? end() : write(': heartbeat\n\n')), heartbeatMs);
+  const heartbeat = setInterval(
+    () => (sessions.find(sessionId) === undefined ? end() : write(': heartbeat\n\n')),
+    heartbeatMs,
+  );
   const stopWatching = sessions.onClose(sessionId, () => end());
   const lifetime = setTimeout(() => end(), maxStreamMs);
 

@@ -23,20 +23,34 @@ const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 export const DASHBOARD_PREFIX = '/dashboard';
 
 /** The page may only be framed, scripted and fed by this server. */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-const who = (session: DashboardSession): DashboardWho => ({ role: session.role, name: session.name, expiresAt: new Date(session.expiresAtMs).toISOString() });
+const who = (session: DashboardSession): DashboardWho => ({
+  role: session.role,
+  name: session.name,
+  expiresAt: new Date(session.expiresAtMs).toISOString(),
+});
 
 /**
  * The web dashboard, served by the server itself: its files under /dashboard/, login and logout (a session cookie),
  * and the live task stream. Its JSON calls go to the ordinary API routes, authenticated by the cookie
  * (dashboard-auth.ts).
  */
-export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (app, { ctx, auth, guards, config, sessions, feed, heartbeatMs = 15_000 }) => {
+export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (
+  app,
+  { ctx, auth, guards, config, sessions, feed, heartbeatMs = 15_000 },
+) => {
   const route = routeDefiner(app, guards);
   const setSessionCookie = (request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number): void => {
     const secure = request.protocol === 'https' || config.publicUrl?.startsWith('https:') === true;
-    reply.setCookie(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: maxAgeSeconds });
+    reply.setCookie(SESSION_COOKIE, id, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure,
+      maxAge: maxAgeSeconds,
+    });
   };
 
   await app.register(fastifyStatic, {
@@ -51,7 +65,9 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (app,
     },
   });
   // `/` stays an API-style 404 (http-errors.test.ts): the dashboard lives under its own prefix.
-  app.get(DASHBOARD_PREFIX, { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${DASHBOARD_PREFIX}/`));
+  app.get(DASHBOARD_PREFIX, { schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect(`${DASHBOARD_PREFIX}/`),
+  );
   // The server's address typed in a browser is where a technician starts.
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${DASHBOARD_PREFIX}/`));
 
@@ -79,7 +95,12 @@ export const dashboardRoutes: FastifyPluginAsyncZod<DashboardDeps> = async (app,
     const previous = request.cookies[SESSION_COOKIE];
     if (previous !== undefined) sessions.close(previous);
     request.log.info({ role: opened.session.role, name: opened.session.name }, 'dashboard login');
-    setSessionCookie(request, reply, opened.id, Math.floor((opened.session.expiresAtMs - Date.parse(ctx.now())) / 1000));
+    setSessionCookie(
+      request,
+      reply,
+      opened.id,
+      Math.floor((opened.session.expiresAtMs - Date.parse(ctx.now())) / 1000),
+    );
     return who(opened.session);
   });
 

@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteSpec } from '@brume/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerDefault, RouteGenericInterface, RouteShorthandOptions } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawServerDefault,
+  RouteGenericInterface,
+  RouteShorthandOptions,
+} from 'fastify';
 import type { ResolveFastifyReplyReturnType } from 'fastify/types/type-provider.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
@@ -8,7 +15,9 @@ import type { TaskAccess } from '../auth.ts';
 import type { Callers, RouteGuards } from './route-guards.ts';
 
 type ZodOr<T> = T extends z.ZodType ? T : undefined;
-type JsonAnswers<R extends RouteSpec> = { [K in keyof R['responses'] as R['responses'][K] extends z.ZodType ? K : never]: R['responses'][K] };
+type JsonAnswers<R extends RouteSpec> = {
+  [K in keyof R['responses'] as R['responses'][K] extends z.ZodType ? K : never]: R['responses'][K];
+};
 
 /** The fastify schema a route entry stands for: what types the handler's request and checks its return. */
 export interface SchemaOf<R extends RouteSpec> {
@@ -19,8 +28,22 @@ export interface SchemaOf<R extends RouteSpec> {
   response: JsonAnswers<R>;
 }
 
-export type RouteRequest<R extends RouteSpec> = FastifyRequest<RouteGenericInterface, RawServerDefault, IncomingMessage, SchemaOf<R>, ZodTypeProvider>;
-export type RouteReply<R extends RouteSpec> = FastifyReply<RouteGenericInterface, RawServerDefault, IncomingMessage, ServerResponse, unknown, SchemaOf<R>, ZodTypeProvider>;
+export type RouteRequest<R extends RouteSpec> = FastifyRequest<
+  RouteGenericInterface,
+  RawServerDefault,
+  IncomingMessage,
+  SchemaOf<R>,
+  ZodTypeProvider
+>;
+export type RouteReply<R extends RouteSpec> = FastifyReply<
+  RouteGenericInterface,
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  unknown,
+  SchemaOf<R>,
+  ZodTypeProvider
+>;
 export type RouteHandler<R extends RouteSpec> = (
   request: RouteRequest<R>,
   reply: RouteReply<R>,
@@ -36,17 +59,34 @@ export interface RouteOptions {
 }
 
 /** A plugin's app: the zod type provider, and the guards of the table's kinds of auth. */
-export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyInstance['log'], ZodTypeProvider>;
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyInstance['log'],
+  ZodTypeProvider
+>;
 
 /**
  * Registers one route of protocol's table: its method and path, its schemas (validation, the OpenAPI document) and its
  * auth, checked in onRequest by the guard the table names, so a route cannot enforce other than it declares. The
  * handler gets the request typed from the entry and what the guard learnt about the caller.
  */
-export function defineRoute<R extends RouteSpec>(app: ZodApp, guards: RouteGuards, route: R, options: RouteOptions, handler: RouteHandler<R>): void {
-  const guard = guards[route.auth] as (request: FastifyRequest, access: TaskAccess | undefined) => Promise<Callers[R['auth']]>;
+export function defineRoute<R extends RouteSpec>(
+  app: ZodApp,
+  guards: RouteGuards,
+  route: R,
+  options: RouteOptions,
+  handler: RouteHandler<R>,
+): void {
+  const guard = guards[route.auth] as (
+    request: FastifyRequest,
+    access: TaskAccess | undefined,
+  ) => Promise<Callers[R['auth']]>;
   const callers = new WeakMap<FastifyRequest, Callers[R['auth']]>();
-  const response = Object.fromEntries(Object.entries(route.responses).filter(([, answer]) => typeof answer === 'object'));
+  const response = Object.fromEntries(
+    Object.entries(route.responses).filter(([, answer]) => typeof answer === 'object'),
+  );
   const { taskAccess, ...fastifyOptions } = options;
   app.route<RouteGenericInterface, unknown, SchemaOf<R>>({
     method: route.head === true ? [route.method, 'HEAD'] : route.method,
@@ -65,7 +105,8 @@ export function defineRoute<R extends RouteSpec>(app: ZodApp, guards: RouteGuard
     onRequest: async (request) => {
       callers.set(request, await guard(request, taskAccess));
     },
-    handler: (request, reply) => handler(request as RouteRequest<R>, reply as RouteReply<R>, callers.get(request) as Callers[R['auth']]),
+    handler: (request, reply) =>
+      handler(request as RouteRequest<R>, reply as RouteReply<R>, callers.get(request) as Callers[R['auth']]),
   });
 }
 

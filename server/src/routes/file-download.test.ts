@@ -34,12 +34,18 @@ describe.each(['boot file', 'image file', 'signature file'] as const)('a %s down
       const vmlinuz = randomBytes(60_000);
       await mkdir(join(h.dataDir, 'boot'), { recursive: true });
       await writeFile(join(h.dataDir, 'boot', 'vmlinuz'), vmlinuz);
-      served = { bytes: vmlinuz, request: (method, headers) => h.app.inject({ method, url: '/boot/vmlinuz', headers }) };
+      served = {
+        bytes: vmlinuz,
+        request: (method, headers) => h.app.inject({ method, url: '/boot/vmlinuz', headers }),
+      };
     } else if (kind === 'image file') {
       const image = fakeImage('room-a');
       await captureImage(h, image);
       const url = '/images/room-a/files/d1p1.pc.zst';
-      served = { bytes: image.files.get('d1p1.pc.zst') as Buffer, request: (method, headers) => h.call(method, url, { headers }) };
+      served = {
+        bytes: image.files.get('d1p1.pc.zst') as Buffer,
+        request: (method, headers) => h.call(method, url, { headers }),
+      };
     } else {
       await h.call('POST', '/hosts', { body: { name: 'pc-1', macs: ['52:54:00:00:00:01'] } });
       const scan = (await h.call('POST', '/tasks', { body: { kind: 'virus-scan', host: 'pc-1' } })).json<TaskCreated>();

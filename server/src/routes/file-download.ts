@@ -23,13 +23,21 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
  */
 export async function sendFile(request: FastifyRequest, reply: FastifyReply, file: FileToSend): Promise<FastifyReply> {
   const range = header(request, 'range');
-  const plan = planDownload(file, { range, ifNoneMatch: header(request, 'if-none-match'), ifRange: header(request, 'if-range') });
+  const plan = planDownload(file, {
+    range,
+    ifNoneMatch: header(request, 'if-none-match'),
+    ifRange: header(request, 'if-range'),
+  });
   reply.code(plan.status).headers(plan.headers);
   if (!plan.body || request.method === 'HEAD') {
     await file.release?.();
     if (plan.status !== 416 || request.method === 'HEAD') return reply.send();
     const message = `the range ${range ?? ''} starts past the end of the file (${file.bytes} bytes)`;
-    return sendError(new BrumeError('RANGE_NOT_SATISFIABLE', message, { detail: { range, bytes: file.bytes } }), request, reply);
+    return sendError(
+      new BrumeError('RANGE_NOT_SATISFIABLE', message, { detail: { range, bytes: file.bytes } }),
+      request,
+      reply,
+    );
   }
   return reply.type('application/octet-stream').send(file.open(plan.range));
 }

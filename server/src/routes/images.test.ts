@@ -63,9 +63,16 @@ describe('published images', () => {
 
   it('refuses names that could leave the image store, with a 4xx', async () => {
     const paths = [
-      '/images/../files/d1.boot', '/images/%2e%2e/manifest', '/images/%2e%2e/files/d1.boot', '/images/room-a/files/..%2fadmin.token',
-      '/images/room-a/files/%2e%2e%2f%2e%2e%2fadmin.token', '/images/a/b/manifest', '/images/ROOM-A/manifest', '/images/.hidden/manifest',
-      '/images/room-a%2f..%2f..%2fadmin.token/manifest', '/images/%zz/manifest',
+      '/images/../files/d1.boot',
+      '/images/%2e%2e/manifest',
+      '/images/%2e%2e/files/d1.boot',
+      '/images/room-a/files/..%2fadmin.token',
+      '/images/room-a/files/%2e%2e%2f%2e%2e%2fadmin.token',
+      '/images/a/b/manifest',
+      '/images/ROOM-A/manifest',
+      '/images/.hidden/manifest',
+      '/images/room-a%2f..%2f..%2fadmin.token/manifest',
+      '/images/%zz/manifest',
       `/images/${'a'.repeat(300)}/manifest`,
     ];
     for (const path of paths) {
@@ -75,7 +82,11 @@ describe('published images', () => {
       expect(response.json().error.code, path).toMatch(/^(BAD_REQUEST|NOT_FOUND|IMAGE_NOT_FOUND)$/);
     }
     const capture = await newTask(h, 'capture', 'traversal');
-    const put = await h.call('PUT', `/uploads/${capture.id}/..%2f..%2fadmin.token?chunk=0`, { token: capture.token, headers: { 'content-type': 'application/octet-stream', 'x-brume-sha256': sha256(''), 'x-brume-offset': '0' }, body: '' });
+    const put = await h.call('PUT', `/uploads/${capture.id}/..%2f..%2fadmin.token?chunk=0`, {
+      token: capture.token,
+      headers: { 'content-type': 'application/octet-stream', 'x-brume-sha256': sha256(''), 'x-brume-offset': '0' },
+      body: '',
+    });
     expect(put.statusCode).toBe(400);
   });
 
@@ -109,6 +120,8 @@ describe('published images', () => {
     expect((await h.call('DELETE', '/images/room-a')).statusCode).toBe(204);
     expect((await h.call('GET', '/images')).json().images).toEqual([]);
     expect((await h.call('GET', url)).statusCode).toBe(404);
-    expect((await h.call('POST', '/tasks', { body: { kind: 'deploy', host: 'pc-x', image: 'room-a' } })).statusCode).toBe(404);
+    expect(
+      (await h.call('POST', '/tasks', { body: { kind: 'deploy', host: 'pc-x', image: 'room-a' } })).statusCode,
+    ).toBe(404);
   });
 });

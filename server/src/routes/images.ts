@@ -6,7 +6,6 @@ import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 import { sendFile } from './file-download.ts';
 
-
 /** Published images: admin listing and care; manifest and files for the admin and the deploy tasks of each image. */
 export const imageRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, guards, meters }) => {
   const route = routeDefiner(app, guards);
@@ -21,7 +20,13 @@ export const imageRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx, 
   route(routes.imageFile, {}, async (request, reply) => {
     const { name, file: fileName } = request.params;
     const file = (await findImage(ctx, name)).files.find((candidate) => candidate.name === fileName);
-    if (file === undefined) throw new BrumeError('NOT_FOUND', `image ${name} has no file ${fileName}`, { detail: { image: name, file: fileName } });
-    return sendFile(request, reply, { ...file, open: (range) => countingStream(ctx.store.openRead(name, file.name, range), meters.imageBytesServed) });
+    if (file === undefined)
+      throw new BrumeError('NOT_FOUND', `image ${name} has no file ${fileName}`, {
+        detail: { image: name, file: fileName },
+      });
+    return sendFile(request, reply, {
+      ...file,
+      open: (range) => countingStream(ctx.store.openRead(name, file.name, range), meters.imageBytesServed),
+    });
   });
 };

@@ -7,5 +7,9 @@ import type { RouteDeps } from './deps.ts';
 export const metaRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { guards, version }) => {
   const route = routeDefiner(app, guards);
   route(routes.health, {}, async () => ({ ok: true as const, version }));
-  route(routes.openApi, {}, async () => app.swagger() as unknown as { openapi: string; paths: Record<string, unknown> });
+  route(
+    routes.openApi,
+    {},
+    async () => app.swagger() as unknown as { openapi: string; paths: Record<string, unknown> },
+  );
 };

@@ -11,7 +11,9 @@ describe('/metrics access', () => {
   it('takes the admin token by default: no token and a wrong one are refused', async () => {
     const harness = (h = await openHarness());
     expect((await harness.app.inject({ url: '/metrics' })).statusCode).toBe(401);
-    expect((await harness.app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
+    expect((await harness.app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(
+      401,
+    );
     const scraped = await harness.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(scraped.statusCode).toBe(200);
     expect(scraped.body).toContain('# TYPE brume_tasks gauge');

@@ -9,7 +9,10 @@ import type { RouteDeps } from './deps.ts';
  * default) it takes the admin token as a bearer token (Prometheus: `authorization: { credentials_file: … }`); with
  * `none` it is open to whoever reaches the server.
  */
-export const metricsRoutes: FastifyPluginAsyncZod<RouteDeps & { registry: Registry }> = async (app, { guards, registry }) => {
+export const metricsRoutes: FastifyPluginAsyncZod<RouteDeps & { registry: Registry }> = async (
+  app,
+  { guards, registry },
+) => {
   routeDefiner(app, guards)(routes.metrics, { logLevel: 'warn' }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);

@@ -2,7 +2,14 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { BrumeError, routes } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { commitRecovered, listRecovered, putRecoveredPiece, RECOVERED_DEFAULTS, recoveredFilePath, type RecoveredStore } from '../domain/recovered.ts';
+import {
+  commitRecovered,
+  listRecovered,
+  putRecoveredPiece,
+  RECOVERED_DEFAULTS,
+  recoveredFilePath,
+  type RecoveredStore,
+} from '../domain/recovered.ts';
 import { watchBodyIdle } from '../network-timeouts.ts';
 import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
@@ -18,20 +25,26 @@ export const recoveredRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { c
   const route = routeDefiner(app, guards);
 
   route(routes.recoveredPiece, {}, async (request, _reply, task) => {
-    if (!(request.body instanceof Readable)) throw new BrumeError('BAD_REQUEST', 'a piece is sent as Content-Type: application/octet-stream');
+    if (!(request.body instanceof Readable))
+      throw new BrumeError('BAD_REQUEST', 'a piece is sent as Content-Type: application/octet-stream');
     const length = request.headers['content-length'];
     // A piece body gone silent is dropped, so the recovery's lock it holds is released.
     const disarm = watchBodyIdle(request.raw, config.timeouts.bodyIdleSeconds);
     try {
       return await putRecoveredPiece(ctx, store, task, {
-        name: request.params.file, offset: request.query.offset, contentLength: length === undefined ? undefined : Number(length), body: request.body,
+        name: request.params.file,
+        offset: request.query.offset,
+        contentLength: length === undefined ? undefined : Number(length),
+        body: request.body,
       });
     } finally {
       disarm();
     }
   });
 
-  route(routes.recoveredCommit, {}, async (request, _reply, task) => commitRecovered(ctx, store, task, request.params.file, request.body));
+  route(routes.recoveredCommit, {}, async (request, _reply, task) =>
+    commitRecovered(ctx, store, task, request.params.file, request.body),
+  );
 
   route(routes.taskRecoveredList, {}, async (request) => listRecovered(ctx, store, request.params.id));
 

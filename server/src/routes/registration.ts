@@ -16,8 +16,16 @@ export const registrationRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, 
   route(routes.agentLookup, {}, async (request) => lookupHost(ctx, request.body.macs));
 
   route(routes.agentRegister, { bodyLimit: INVENTORY_LIMIT }, async (request, reply) => {
-    const registered = await registerHost(ctx, request.body.inventory, { pattern: config.hostNamePattern, name: request.body.name, group: request.body.group, image: request.body.image });
-    request.log.info({ host: registered.host.name, created: registered.created, macs: registered.host.macs }, 'quick registration');
+    const registered = await registerHost(ctx, request.body.inventory, {
+      pattern: config.hostNamePattern,
+      name: request.body.name,
+      group: request.body.group,
+      image: request.body.image,
+    });
+    request.log.info(
+      { host: registered.host.name, created: registered.created, macs: registered.host.macs },
+      'quick registration',
+    );
     return reply.code(registered.created ? 201 : 200).send(registered);
   });
 };

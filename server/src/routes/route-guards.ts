@@ -25,7 +25,10 @@ export interface Callers {
 }
 
 /** The check one kind of auth makes, run in onRequest: before the body is read, so a stranger's body is never parsed. */
-export type Guard<A extends RouteAuth> = (request: FastifyRequest, access: TaskAccess | undefined) => Promise<Callers[A]>;
+export type Guard<A extends RouteAuth> = (
+  request: FastifyRequest,
+  access: TaskAccess | undefined,
+) => Promise<Callers[A]>;
 export type RouteGuards = { readonly [A in RouteAuth]: Guard<A> };
 
 const rawParam = (request: FastifyRequest, name: string): string | undefined => {
@@ -45,7 +48,8 @@ export function routeGuards(deps: { auth: Auth; config: Config; sessions: Dashbo
     'dashboard-session': async (request) => {
       const id = request.cookies[SESSION_COOKIE];
       const session = sessions.find(id);
-      if (id === undefined || session === undefined) throw new BrumeError('UNAUTHORIZED', 'not logged in to the dashboard (or the session has ended): log in');
+      if (id === undefined || session === undefined)
+        throw new BrumeError('UNAUTHORIZED', 'not logged in to the dashboard (or the session has ended): log in');
       return { id, session };
     },
     metrics: async (request) => {

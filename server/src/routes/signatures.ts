@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BrumeError, CHUNK_SHA256_HEADER, routes } from '@brume/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { checkSignatureReader, deleteSignature, findSignature, listSignatures, uploadSignature, type SignatureSources } from '../domain/signatures.ts';
+import {
+  checkSignatureReader,
+  deleteSignature,
+  findSignature,
+  listSignatures,
+  uploadSignature,
+  type SignatureSources,
+} from '../domain/signatures.ts';
 import { openSignature, signatureDir } from '../store/signatures-dir.ts';
 import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
@@ -16,7 +23,8 @@ import { sendFile } from './file-download.ts';
 export const signatureRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { guards, config }) => {
   if (config.signaturesDir !== null) {
     const info = await stat(config.signaturesDir).catch(() => undefined);
-    if (info?.isDirectory() !== true) throw new BrumeError('BAD_REQUEST', `--signatures ${config.signaturesDir}: not a directory`);
+    if (info?.isDirectory() !== true)
+      throw new BrumeError('BAD_REQUEST', `--signatures ${config.signaturesDir}: not a directory`);
   }
   const digests = new Map<string, string>();
   const sources: SignatureSources = {
@@ -30,8 +38,14 @@ export const signatureRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { g
   route(routes.signatureList, {}, async () => listSignatures(sources));
 
   route(routes.signatureUpload, {}, async (request, reply) => {
-    if (!(request.body instanceof Readable)) throw new BrumeError('BAD_REQUEST', 'a signature file is sent as Content-Type: application/octet-stream');
-    const { created, file } = await uploadSignature(sources, request.params.name, request.body, request.headers[CHUNK_SHA256_HEADER]);
+    if (!(request.body instanceof Readable))
+      throw new BrumeError('BAD_REQUEST', 'a signature file is sent as Content-Type: application/octet-stream');
+    const { created, file } = await uploadSignature(
+      sources,
+      request.params.name,
+      request.body,
+      request.headers[CHUNK_SHA256_HEADER],
+    );
     return reply.code(created ? 201 : 200).send(file);
   });
 

@@ -13,6 +13,7 @@ export function taskIdOf(request: FastifyRequest): number {
   const param = TASK_PARAMS.find((name) => Object.hasOwn(params, name));
   if (param === undefined) throw new Error(`${request.method} ${request.url} has no task in its path`);
   const id = Id.safeParse(params[param]);
-  if (!id.success) throw new BrumeError('BAD_REQUEST', `invalid params: /${param}: not a task id`, { detail: id.error.issues });
+  if (!id.success)
+    throw new BrumeError('BAD_REQUEST', `invalid params: /${param}: not a task id`, { detail: id.error.issues });
   return id.data;
 }

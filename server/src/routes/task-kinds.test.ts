@@ -7,7 +7,9 @@ import { openHarness, type Harness } from '../../../test/fakes/server-harness.ts
 let h: Harness;
 beforeAll(async () => {
   h = await openHarness();
-  expect((await h.call('POST', '/hosts', { body: { name: 'pc-01', macs: ['52:54:00:00:16:01'] } })).statusCode).toBe(201);
+  expect((await h.call('POST', '/hosts', { body: { name: 'pc-01', macs: ['52:54:00:00:16:01'] } })).statusCode).toBe(
+    201,
+  );
   expect((await h.call('POST', '/groups', { body: { name: 'lab', hosts: ['pc-01'] } })).statusCode).toBeLessThan(300);
 });
 afterAll(async () => h.close());
@@ -22,11 +24,32 @@ describe('GET /task-kinds', () => {
     const answer = await h.call('GET', '/task-kinds');
     expect(answer.statusCode).toBe(200);
     const { kinds } = TaskKindCatalog.parse(answer.json());
-    expect(kinds.map((kind) => kind.kind)).toEqual(['capture', 'deploy', 'inventory', 'wipe', 'surface-test', 'virus-scan', 'recover']);
+    expect(kinds.map((kind) => kind.kind)).toEqual([
+      'capture',
+      'deploy',
+      'inventory',
+      'wipe',
+      'surface-test',
+      'virus-scan',
+      'recover',
+    ]);
     const wipe = kinds.find((kind) => kind.kind === 'wipe');
-    expect(wipe).toMatchObject({ destructive: true, needsImage: false, groupable: true, menu: { label: 'Wipe the disk' }, flags: [{ name: 'mode', param: 'mode' }] });
-    expect(wipe?.params).toMatchObject({ type: 'object', properties: { mode: { enum: ['fast', 'normal', 'full', 'secure'] } }, required: ['mode'] });
-    expect(kinds.find((kind) => kind.kind === 'capture')).toMatchObject({ needsImage: 'makes', groupable: { refused: expect.stringContaining('one PC') } });
+    expect(wipe).toMatchObject({
+      destructive: true,
+      needsImage: false,
+      groupable: true,
+      menu: { label: 'Wipe the disk' },
+      flags: [{ name: 'mode', param: 'mode' }],
+    });
+    expect(wipe?.params).toMatchObject({
+      type: 'object',
+      properties: { mode: { enum: ['fast', 'normal', 'full', 'secure'] } },
+      required: ['mode'],
+    });
+    expect(kinds.find((kind) => kind.kind === 'capture')).toMatchObject({
+      needsImage: 'makes',
+      groupable: { refused: expect.stringContaining('one PC') },
+    });
   });
 
   it('is refused without the admin token', async () => {
@@ -48,7 +71,9 @@ describe('a kind this server does not know is bad input, never a crash', () => {
   });
 
   it('in a stored row (the database no longer checks kinds): showing, listing or using its token says which kind', async () => {
-    const created = (await h.call('POST', '/tasks', { body: { kind: 'inventory', host: 'pc-01' } })).json<TaskCreated>();
+    const created = (
+      await h.call('POST', '/tasks', { body: { kind: 'inventory', host: 'pc-01' } })
+    ).json<TaskCreated>();
     const raw = new DatabaseSync(join(h.dataDir, 'brume.db'));
     try {
       raw.prepare('UPDATE tasks SET kind = ? WHERE id = ?').run('reboot', created.task.id);
@@ -59,7 +84,9 @@ describe('a kind this server does not know is bad input, never a crash', () => {
     expect([status, code]).toEqual([400, 'BAD_REQUEST']);
     expect(message).toContain('"reboot"');
     expect(errorOf(await h.call('GET', '/tasks')).slice(0, 2)).toEqual([400, 'BAD_REQUEST']);
-    expect(errorOf(await h.call('GET', `/agent/tasks/${created.task.id}`, { token: created.token })).slice(0, 2)).toEqual([400, 'BAD_REQUEST']);
+    expect(
+      errorOf(await h.call('GET', `/agent/tasks/${created.task.id}`, { token: created.token })).slice(0, 2),
+    ).toEqual([400, 'BAD_REQUEST']);
     const restore = new DatabaseSync(join(h.dataDir, 'brume.db'));
     try {
       restore.prepare('DELETE FROM tasks WHERE id = ?').run(created.task.id);
@@ -71,7 +98,9 @@ describe('a kind this server does not know is bad input, never a crash', () => {
 
 describe('a stored schedule of a kind this server does not know', () => {
   it('is bad input when shown or listed, never a crash', async () => {
-    const added = await h.call('POST', '/schedules', { body: { task: { kind: 'inventory', group: 'lab' }, cron: '0 2 * * *', timezone: 'UTC' } });
+    const added = await h.call('POST', '/schedules', {
+      body: { task: { kind: 'inventory', group: 'lab' }, cron: '0 2 * * *', timezone: 'UTC' },
+    });
     expect(added.statusCode).toBe(201);
     const { id } = added.json<{ id: number }>();
     const raw = new DatabaseSync(join(h.dataDir, 'brume.db'));
@@ -90,27 +119,43 @@ describe('a stored schedule of a kind this server does not know', () => {
 
 describe('a stored result its kind does not describe (a row from before results were checked)', () => {
   it('is shown as none, and the task is still listed', async () => {
-    const created = (await h.call('POST', '/tasks', { body: { kind: 'inventory', host: 'pc-01' } })).json<TaskCreated>();
+    const created = (
+      await h.call('POST', '/tasks', { body: { kind: 'inventory', host: 'pc-01' } })
+    ).json<TaskCreated>();
     const raw = new DatabaseSync(join(h.dataDir, 'brume.db'));
     try {
-      raw.prepare(`UPDATE tasks SET state = 'done', started_at = created_at, ended_at = created_at, result = ? WHERE id = ?`).run(JSON.stringify({ memory: 'lots' }), created.task.id);
+      raw
+        .prepare(
+          `UPDATE tasks SET state = 'done', started_at = created_at, ended_at = created_at, result = ? WHERE id = ?`,
+        )
+        .run(JSON.stringify({ memory: 'lots' }), created.task.id);
     } finally {
       raw.close();
     }
     const shown = await h.call('GET', `/tasks/${created.task.id}`);
-    expect([shown.statusCode, shown.json()]).toEqual([200, expect.objectContaining({ state: 'done', result: null, bytes: null })]);
+    expect([shown.statusCode, shown.json()]).toEqual([
+      200,
+      expect.objectContaining({ state: 'done', result: null, bytes: null }),
+    ]);
     expect((await h.call('GET', '/tasks?kind=inventory')).statusCode).toBe(200);
   });
 });
 
-describe('a completion result is checked with its kind\'s result schema', () => {
+describe("a completion result is checked with its kind's result schema", () => {
   it('refuses a result that is not what the kind reports, with the issues, and keeps the task running', async () => {
-    const created = (await h.call('POST', '/tasks', { body: { kind: 'wipe', host: 'pc-01', params: { mode: 'fast' } } })).json<TaskCreated>();
-    const refused = await h.call('POST', `/tasks/${created.task.id}/complete`, { token: created.token, body: { result: { mode: 'fast', bytes: 'lots' } } });
+    const created = (
+      await h.call('POST', '/tasks', { body: { kind: 'wipe', host: 'pc-01', params: { mode: 'fast' } } })
+    ).json<TaskCreated>();
+    const refused = await h.call('POST', `/tasks/${created.task.id}/complete`, {
+      token: created.token,
+      body: { result: { mode: 'fast', bytes: 'lots' } },
+    });
     const [status, code, message] = errorOf(refused);
     expect([status, code]).toEqual([400, 'BAD_REQUEST']);
     expect(message).toMatch(/wipe task \d+: the result is not what a wipe agent reports/);
-    expect((refused.json() as { error: { detail: { path: string[] }[] } }).error.detail.map((issue) => issue.path.join('.'))).toContain('bytes');
+    expect(
+      (refused.json() as { error: { detail: { path: string[] }[] } }).error.detail.map((issue) => issue.path.join('.')),
+    ).toContain('bytes');
     expect((await h.call('GET', `/tasks/${created.task.id}`)).json()).toMatchObject({ state: 'queued', result: null });
   });
 });

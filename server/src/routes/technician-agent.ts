@@ -36,17 +36,40 @@ export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
   /** The same checks for every task made at a PC: a registered PC, the task's own rules (the session is the guard's). */
   const taskForThisPc = async (request: FastifyRequest, who: string, wanted: PcTaskRequest): Promise<TaskCreated> => {
     const { host } = await lookupHost(ctx, wanted.macs);
-    if (host === null) throw new BrumeError('HOST_NOT_FOUND', 'this PC is not registered: register it first (quick or full registration)', { detail: { macs: wanted.macs } });
-    const input = TaskCreate.parse({ kind: wanted.kind, host: host.name, image: wanted.image, debug: false, params: wanted.params });
+    if (host === null)
+      throw new BrumeError(
+        'HOST_NOT_FOUND',
+        'this PC is not registered: register it first (quick or full registration)',
+        { detail: { macs: wanted.macs } },
+      );
+    const input = TaskCreate.parse({
+      kind: wanted.kind,
+      host: host.name,
+      image: wanted.image,
+      debug: false,
+      params: wanted.params,
+    });
     const created = await createTask(ctx, input, serverUrl(config, request.headers.host));
-    request.log.info({ technician: who, host: host.name, kind: wanted.kind, image: wanted.image, task: created.task.id }, `${wanted.kind} from the PC`);
+    request.log.info(
+      { technician: who, host: host.name, kind: wanted.kind, image: wanted.image, task: created.task.id },
+      `${wanted.kind} from the PC`,
+    );
     return created;
   };
 
   route(routes.pcImages, {}, async () => listImages(ctx));
 
   route(routes.pcDeploy, {}, async (request, reply, who) =>
-    reply.code(201).send(await taskForThisPc(request, who, { macs: request.body.macs, kind: 'deploy', image: request.body.image, params: {} })),
+    reply
+      .code(201)
+      .send(
+        await taskForThisPc(request, who, {
+          macs: request.body.macs,
+          kind: 'deploy',
+          image: request.body.image,
+          params: {},
+        }),
+      ),
   );
 
   /** Wipe, surface test, virus scan or recovery of this PC's disk; the settings are checked as `POST /tasks` checks them. */
@@ -55,7 +78,11 @@ export const technicianAgentRoutes: FastifyPluginAsyncZod<RouteDeps> = async (ap
     const checked = TaskParams[kind].safeParse(params);
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      throw new BrumeError('BAD_REQUEST', `a ${kind} task: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid settings'}`, { detail: checked.error.issues });
+      throw new BrumeError(
+        'BAD_REQUEST',
+        `a ${kind} task: ${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid settings'}`,
+        { detail: checked.error.issues },
+      );
     }
     return reply.code(201).send(await taskForThisPc(request, who, { macs, kind, params }));
   });

@@ -16,7 +16,8 @@ describe('capture upload → commit → download', () => {
   });
   afterEach(async () => h.close());
 
-  const commit = (manifest: Manifest = image.manifest) => h.call('POST', `/uploads/${task.id}/commit`, { token: task.token, body: { manifest } });
+  const commit = (manifest: Manifest = image.manifest) =>
+    h.call('POST', `/uploads/${task.id}/commit`, { token: task.token, body: { manifest } });
 
   it('publishes the image only at commit, with every file byte for byte', async () => {
     const listing = await h.call('GET', `/uploads/${task.id}`, { token: task.token });
@@ -24,7 +25,12 @@ describe('capture upload → commit → download', () => {
     for (const chunk of image.chunks) {
       const response = await putChunk(h, task.id, task.token, chunk);
       expect(response.statusCode).toBe(201);
-      expect(HeldChunk.parse(response.json())).toEqual({ index: chunk.index, offset: chunk.offset, bytes: chunk.data.length, sha256: chunk.sha256 });
+      expect(HeldChunk.parse(response.json())).toEqual({
+        index: chunk.index,
+        offset: chunk.offset,
+        bytes: chunk.data.length,
+        sha256: chunk.sha256,
+      });
     }
     const held = UploadListing.parse((await h.call('GET', `/uploads/${task.id}`, { token: task.token })).json());
     expect(held.files['d1p1.pc.zst']?.map((chunk) => chunk.index)).toEqual([0, 1, 2]);
@@ -45,7 +51,9 @@ describe('capture upload → commit → download', () => {
     }
     const manifest = await h.call('GET', '/images/win11-2026/manifest');
     expect(Manifest.parse(manifest.json())).toEqual(image.manifest);
-    expect(JSON.parse(await readFile(join(h.dataDir, 'images', 'win11-2026', 'manifest.json'), 'utf8'))).toEqual(image.manifest);
+    expect(JSON.parse(await readFile(join(h.dataDir, 'images', 'win11-2026', 'manifest.json'), 'utf8'))).toEqual(
+      image.manifest,
+    );
     expect((await h.call('GET', '/images')).json().images).toHaveLength(1);
 
     // A commit repeated after a lost answer returns the same image.
@@ -57,15 +65,31 @@ describe('capture upload → commit → download', () => {
   it('refuses the commit of a capture whose cancel was requested, and drops its upload once its agent confirms', async () => {
     for (const chunk of image.chunks) expect((await putChunk(h, task.id, task.token, chunk)).statusCode).toBe(201);
     const events = { events: [{ type: 'phase', ts: new Date().toISOString(), phase: 'capture', message: 'd1p1' }] };
-    expect((await h.call('POST', `/tasks/${task.id}/events`, { token: task.token, body: events })).statusCode).toBe(200);
-    expect((await h.call('POST', `/tasks/${task.id}/cancel`)).json()).toMatchObject({ state: 'running', cancelRequestedAt: expect.any(String) });
+    expect((await h.call('POST', `/tasks/${task.id}/events`, { token: task.token, body: events })).statusCode).toBe(
+      200,
+    );
+    expect((await h.call('POST', `/tasks/${task.id}/cancel`)).json()).toMatchObject({
+      state: 'running',
+      cancelRequestedAt: expect.any(String),
+    });
 
     const refused = await commit();
     expect([refused.statusCode, refused.json().error.code]).toEqual([409, 'TASK_CANCELLED']);
     expect((await h.call('GET', '/images')).json()).toEqual({ images: [] });
     expect(await readdir(join(h.dataDir, 'uploads'))).toHaveLength(1);
 
-    const confirmed = await h.call('POST', `/tasks/${task.id}/cancelled`, { token: task.token, body: { stopped: { cancelledBy: 'server', stoppedAt: 'capture: d1p2', message: 'stopped', published: false, uploaded: ['d1p1.pc.zst'] } } });
+    const confirmed = await h.call('POST', `/tasks/${task.id}/cancelled`, {
+      token: task.token,
+      body: {
+        stopped: {
+          cancelledBy: 'server',
+          stoppedAt: 'capture: d1p2',
+          message: 'stopped',
+          published: false,
+          uploaded: ['d1p1.pc.zst'],
+        },
+      },
+    });
     expect(confirmed.json()).toMatchObject({ state: 'cancelled', result: null, stopped: { published: false } });
     expect(await readdir(join(h.dataDir, 'uploads'))).toEqual([]);
     expect((await h.call('GET', '/images')).json()).toEqual({ images: [] });
@@ -104,12 +128,22 @@ describe('capture upload → commit → download', () => {
   });
 
   it('lists what is missing when the upload is incomplete', async () => {
-    for (const chunk of image.chunks.filter((candidate) => !(candidate.file === 'd1p1.pc.zst' && candidate.index === 2) && candidate.file !== 'd1.sfdisk')) {
+    for (const chunk of image.chunks.filter(
+      (candidate) => !(candidate.file === 'd1p1.pc.zst' && candidate.index === 2) && candidate.file !== 'd1.sfdisk',
+    )) {
       await putChunk(h, task.id, task.token, chunk);
     }
     const response = await commit();
     expect(response.statusCode).toBe(409);
-    expect(response.json().error).toMatchObject({ code: 'UPLOAD_INCOMPLETE', detail: { missing: expect.arrayContaining([{ file: 'd1p1.pc.zst', chunk: 2 }, { file: 'd1.sfdisk', chunk: 0 }]) } });
+    expect(response.json().error).toMatchObject({
+      code: 'UPLOAD_INCOMPLETE',
+      detail: {
+        missing: expect.arrayContaining([
+          { file: 'd1p1.pc.zst', chunk: 2 },
+          { file: 'd1.sfdisk', chunk: 0 },
+        ]),
+      },
+    });
     expect(response.json().error.detail.missing).toHaveLength(2);
     expect((await h.call('GET', '/images/win11-2026')).statusCode).toBe(404);
   });
@@ -123,13 +157,21 @@ describe('capture upload → commit → download', () => {
 
     const response = await commit();
     expect(response.statusCode).toBe(422);
-    expect(response.json().error).toMatchObject({ code: 'CHUNK_CORRUPT', detail: { problems: [{ file: 'd1p1.pc.zst', chunk: 1 }] } });
+    expect(response.json().error).toMatchObject({
+      code: 'CHUNK_CORRUPT',
+      detail: { problems: [{ file: 'd1p1.pc.zst', chunk: 1 }] },
+    });
     expect((await h.call('GET', '/images')).json().images).toEqual([]);
 
     // The agent sees the chunk missing, sends it again, and the commit goes through.
     const listing = UploadListing.parse((await h.call('GET', `/uploads/${task.id}`, { token: task.token })).json());
     expect(listing.files['d1p1.pc.zst']?.map((chunk) => chunk.index)).toEqual([0, 2]);
-    await putChunk(h, task.id, task.token, image.chunks.find((chunk) => chunk.file === 'd1p1.pc.zst' && chunk.index === 1)!);
+    await putChunk(
+      h,
+      task.id,
+      task.token,
+      image.chunks.find((chunk) => chunk.file === 'd1p1.pc.zst' && chunk.index === 1)!,
+    );
     expect((await commit()).statusCode).toBe(200);
   });
 
@@ -158,7 +200,9 @@ describe('capture upload → commit → download', () => {
   it('refuses a second image of the same name', async () => {
     for (const chunk of image.chunks) await putChunk(h, task.id, task.token, chunk);
     expect((await commit()).statusCode).toBe(200);
-    const second = await h.call('POST', '/tasks', { body: { kind: 'capture', host: (await h.call('GET', `/tasks/${task.id}`)).json().hostName, image: 'win11-2026' } });
+    const second = await h.call('POST', '/tasks', {
+      body: { kind: 'capture', host: (await h.call('GET', `/tasks/${task.id}`)).json().hostName, image: 'win11-2026' },
+    });
     expect(second.statusCode).toBe(409);
     expect(second.json().error.code).toBe('IMAGE_EXISTS');
   });
@@ -167,24 +211,44 @@ describe('capture upload → commit → download', () => {
     const response = await h.app.inject({
       method: 'PUT',
       url: `/api/v1/uploads/${task.id}/d1p1.pc.zst?chunk=0`,
-      headers: { authorization: `Bearer ${task.token}`, 'content-type': 'application/octet-stream', 'x-brume-sha256': sha256(''), 'x-brume-offset': '0', 'content-length': String(64 * 1024 * 1024 + 1) },
+      headers: {
+        authorization: `Bearer ${task.token}`,
+        'content-type': 'application/octet-stream',
+        'x-brume-sha256': sha256(''),
+        'x-brume-offset': '0',
+        'content-length': String(64 * 1024 * 1024 + 1),
+      },
       payload: Buffer.alloc(16),
     });
     expect(response.statusCode).toBe(413);
-    expect(response.json().error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('at most 67108864 bytes') });
+    expect(response.json().error).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: expect.stringContaining('at most 67108864 bytes'),
+    });
   });
 
   it('takes chunks only as application/octet-stream, with valid headers', async () => {
     const chunk = image.chunks[0]!;
     const asJson = await h.app.inject({
-      method: 'PUT', url: `/api/v1/uploads/${task.id}/d1.boot?chunk=0`,
-      headers: { authorization: `Bearer ${task.token}`, 'content-type': 'application/json', 'x-brume-sha256': chunk.sha256, 'x-brume-offset': '0' },
+      method: 'PUT',
+      url: `/api/v1/uploads/${task.id}/d1.boot?chunk=0`,
+      headers: {
+        authorization: `Bearer ${task.token}`,
+        'content-type': 'application/json',
+        'x-brume-sha256': chunk.sha256,
+        'x-brume-offset': '0',
+      },
       payload: '{}',
     });
     expect(asJson.statusCode).toBe(400);
     const noHash = await h.app.inject({
-      method: 'PUT', url: `/api/v1/uploads/${task.id}/d1.boot?chunk=0`,
-      headers: { authorization: `Bearer ${task.token}`, 'content-type': 'application/octet-stream', 'x-brume-offset': '0' },
+      method: 'PUT',
+      url: `/api/v1/uploads/${task.id}/d1.boot?chunk=0`,
+      headers: {
+        authorization: `Bearer ${task.token}`,
+        'content-type': 'application/octet-stream',
+        'x-brume-offset': '0',
+      },
       payload: chunk.data,
     });
     expect(noHash.statusCode).toBe(400);
@@ -195,6 +259,6 @@ describe('capture upload → commit → download', () => {
     await putChunk(h, task.id, task.token, image.chunks[0]!);
     expect((await h.call('POST', `/tasks/${task.id}/cancel`)).statusCode).toBe(200);
     await expect(readFile(join(h.dataDir, 'uploads', String(task.id), 'd1.boot'))).rejects.toThrow(/ENOENT/);
-    expect((await h.db.uploads.list(task.id))).toEqual([]);
+    expect(await h.db.uploads.list(task.id)).toEqual([]);
   });
 });

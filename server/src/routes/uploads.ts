@@ -24,7 +24,8 @@ export const uploadRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx,
   route(routes.uploadListing, {}, async (_request, _reply, task) => listUpload(ctx, task));
 
   route(routes.uploadChunk, {}, async (request, reply, task) => {
-    if (!(request.body instanceof Readable)) throw new BrumeError('BAD_REQUEST', 'a chunk is sent as Content-Type: application/octet-stream');
+    if (!(request.body instanceof Readable))
+      throw new BrumeError('BAD_REQUEST', 'a chunk is sent as Content-Type: application/octet-stream');
     const length = request.headers['content-length'];
     const disarm = watchBodyIdle(request.raw, config.timeouts.bodyIdleSeconds);
     try {
@@ -43,5 +44,7 @@ export const uploadRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { ctx,
     }
   });
 
-  route(routes.uploadCommit, { bodyLimit: MANIFEST_LIMIT }, async (request, _reply, task) => commitUpload(ctx, task, request.body.manifest));
+  route(routes.uploadCommit, { bodyLimit: MANIFEST_LIMIT }, async (request, _reply, task) =>
+    commitUpload(ctx, task, request.body.manifest),
+  );
 };

@@ -17,14 +17,25 @@ export interface FireDeps {
  * PC's next network boot, and at 02:00 the room is off (not only for a deploy: a night's wipe or inventory needs its
  * PCs awake just the same). A refusal is the occurrence's outcome (failed, with the error), not an exception.
  */
-export async function fireOccurrence(deps: FireDeps, schedule: ScheduleRecord, occurrence: Date, now: Date): Promise<NewFiring> {
+export async function fireOccurrence(
+  deps: FireDeps,
+  schedule: ScheduleRecord,
+  occurrence: Date,
+  now: Date,
+): Promise<NewFiring> {
   const base = { occurrence: occurrence.toISOString(), recordedAt: now.toISOString() };
   let created;
   try {
     created = await createBatch(deps.ctx, schedule.task, deps.serverUrl);
   } catch (error) {
     const { code, message, detail } = toBrumeError(error);
-    return { ...base, outcome: 'failed', batch: null, error: { code, message, ...(detail === undefined ? {} : { detail }) }, wake: [] };
+    return {
+      ...base,
+      outcome: 'failed',
+      batch: null,
+      error: { code, message, ...(detail === undefined ? {} : { detail }) },
+      wake: [],
+    };
   }
   const hosts = await Promise.all(created.tasks.map(async ({ task }) => deps.ctx.db.hosts.byId(task.hostId)));
   const wake: WakeSent[] = await deps.wake(hosts.filter((host): host is HostRecord => host !== undefined));

@@ -1,4 +1,12 @@
-import { BrumeError, kindDeclaration, type Schedule, type ScheduleCreate, type ScheduleDetail, type WakeRequest, type WakeReport } from '@brume/protocol';
+import {
+  BrumeError,
+  kindDeclaration,
+  type Schedule,
+  type ScheduleCreate,
+  type ScheduleDetail,
+  type WakeRequest,
+  type WakeReport,
+} from '@brume/protocol';
 import type { z } from 'zod';
 import type { ScheduleRecord } from '../db/schedules.ts';
 import type { DomainContext } from '../domain/context.ts';
@@ -19,7 +27,8 @@ const toSchedule = (record: ScheduleRecord): Schedule => {
 
 async function findSchedule(ctx: DomainContext, id: number): Promise<ScheduleRecord> {
   const schedule = await ctx.db.schedules.byId(id);
-  if (schedule === undefined) throw new BrumeError('SCHEDULE_NOT_FOUND', `no schedule ${id}: brume schedule list shows them`, { detail: { id } });
+  if (schedule === undefined)
+    throw new BrumeError('SCHEDULE_NOT_FOUND', `no schedule ${id}: brume schedule list shows them`, { detail: { id } });
   return schedule;
 }
 
@@ -27,24 +36,43 @@ async function findSchedule(ctx: DomainContext, id: number): Promise<ScheduleRec
 async function checkTask(ctx: DomainContext, task: z.output<typeof ScheduleCreate>['task']): Promise<void> {
   requireGroupable(task.kind, 'a schedule');
   const group = await findGroup(ctx, task.group);
-  if (group.hosts.length === 0) throw new BrumeError('BAD_REQUEST', `group ${group.name} has no hosts`, { detail: { group: group.name } });
+  if (group.hosts.length === 0)
+    throw new BrumeError('BAD_REQUEST', `group ${group.name} has no hosts`, { detail: { group: group.name } });
   await kindHooks(task.kind).onCreate?.(ctx, { kind: task.kind, image: task.image });
 }
 
 /** A new schedule, active. A one-shot time already past is refused: nothing would ever fire. */
-export async function createSchedule(ctx: DomainContext, service: ScheduleService, input: z.output<typeof ScheduleCreate>): Promise<Schedule> {
+export async function createSchedule(
+  ctx: DomainContext,
+  service: ScheduleService,
+  input: z.output<typeof ScheduleCreate>,
+): Promise<Schedule> {
   const timezone = input.timezone ?? service.defaultTimeZone;
   const timing = input.at !== undefined ? { at: input.at, timezone } : { cron: input.cron ?? '', timezone };
   checkTiming(timing);
   await checkTask(ctx, input.task);
   const now = service.clock.now();
   if (timing.at !== undefined && atInstant(timing).getTime() <= now.getTime()) {
-    throw new BrumeError('BAD_REQUEST', `at ${timing.at} is in the past in ${timezone} (it is now ${localTime(now, timezone)})`, { detail: { at: timing.at, timezone } });
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `at ${timing.at} is in the past in ${timezone} (it is now ${localTime(now, timezone)})`,
+      { detail: { at: timing.at, timezone } },
+    );
   }
   const next = nextOccurrence(timing, now);
-  if (next === null) throw new BrumeError('BAD_REQUEST', `cron '${input.cron ?? ''}' never occurs again`, { detail: { cron: input.cron } });
+  if (next === null)
+    throw new BrumeError('BAD_REQUEST', `cron '${input.cron ?? ''}' never occurs again`, {
+      detail: { cron: input.cron },
+    });
   const record = await ctx.locks.exclusive(SCHEDULES_LOCK, async () =>
-    ctx.db.schedules.insert({ task: input.task, at: input.at ?? null, cron: input.cron ?? null, timezone, nextAt: next.toISOString(), createdAt: now.toISOString() }),
+    ctx.db.schedules.insert({
+      task: input.task,
+      at: input.at ?? null,
+      cron: input.cron ?? null,
+      timezone,
+      nextAt: next.toISOString(),
+      createdAt: now.toISOString(),
+    }),
   );
   await service.scheduler.changed();
   return toSchedule(record);
@@ -63,7 +91,10 @@ export async function showSchedule(ctx: DomainContext, id: number): Promise<Sche
 export async function pauseSchedule(ctx: DomainContext, service: ScheduleService, id: number): Promise<Schedule> {
   await ctx.locks.exclusive(SCHEDULES_LOCK, async () => {
     const schedule = await findSchedule(ctx, id);
-    if (schedule.state === 'ended') throw new BrumeError('SCHEDULE_STATE', `schedule ${id} has ended: there is nothing to pause`, { detail: { state: schedule.state } });
+    if (schedule.state === 'ended')
+      throw new BrumeError('SCHEDULE_STATE', `schedule ${id} has ended: there is nothing to pause`, {
+        detail: { state: schedule.state },
+      });
     if (schedule.state === 'active') await ctx.db.schedules.setState(id, { state: 'paused', nextAt: null });
   });
   await service.scheduler.changed();
@@ -74,12 +105,19 @@ export async function pauseSchedule(ctx: DomainContext, service: ScheduleService
 export async function resumeSchedule(ctx: DomainContext, service: ScheduleService, id: number): Promise<Schedule> {
   await ctx.locks.exclusive(SCHEDULES_LOCK, async () => {
     const schedule = await findSchedule(ctx, id);
-    if (schedule.state === 'ended') throw new BrumeError('SCHEDULE_STATE', `schedule ${id} has ended: add a new one`, { detail: { state: schedule.state } });
+    if (schedule.state === 'ended')
+      throw new BrumeError('SCHEDULE_STATE', `schedule ${id} has ended: add a new one`, {
+        detail: { state: schedule.state },
+      });
     if (schedule.state === 'paused') {
       const timing = timingOf(schedule);
       const next = nextOccurrence(timing, service.clock.now());
       if (next === null) {
-        throw new BrumeError('SCHEDULE_STATE', `schedule ${id} was to run once at ${schedule.at ?? '?'} ${schedule.timezone}, which passed while it was paused: delete it and add a new one`, { detail: { at: schedule.at } });
+        throw new BrumeError(
+          'SCHEDULE_STATE',
+          `schedule ${id} was to run once at ${schedule.at ?? '?'} ${schedule.timezone}, which passed while it was paused: delete it and add a new one`,
+          { detail: { at: schedule.at } },
+        );
       }
       await ctx.db.schedules.setState(id, { state: 'active', nextAt: next.toISOString() });
     }
@@ -98,7 +136,11 @@ export async function deleteSchedule(ctx: DomainContext, service: ScheduleServic
 }
 
 /** `brume host wake`: a magic packet to each MAC of the named hosts, or of a group's hosts, now. */
-export async function wakeNow(ctx: DomainContext, service: ScheduleService, request: z.output<typeof WakeRequest>): Promise<WakeReport> {
+export async function wakeNow(
+  ctx: DomainContext,
+  service: ScheduleService,
+  request: z.output<typeof WakeRequest>,
+): Promise<WakeReport> {
   const names = request.group !== undefined ? (await findGroup(ctx, request.group)).hosts : (request.hosts ?? []);
   if (names.length === 0) throw new BrumeError('BAD_REQUEST', `group ${request.group ?? ''} has no hosts`);
   return { wake: await service.wake(await hostsNamed(ctx, names)) };

@@ -24,7 +24,14 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'brume-scheduler-'));
   db = sqliteDatabase(join(dir, 'brume.db'));
   clock = fakeClock('2026-12-01T00:00:00Z');
-  ctx = { db, store: localImageStore(dir), locks: new KeyedLock(), uploads: new UploadsInFlight(), loginGuard: new LoginGuard(), now: () => clock.now().toISOString() };
+  ctx = {
+    db,
+    store: localImageStore(dir),
+    locks: new KeyedLock(),
+    uploads: new UploadsInFlight(),
+    loginGuard: new LoginGuard(),
+    now: () => clock.now().toISOString(),
+  };
   warnings.length = 0;
 });
 afterEach(async () => {
@@ -32,7 +39,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const daily = { task: { kind: 'inventory' as const, group: 'lab', debug: false, params: {} }, at: null, cron: '0 2 * * *', timezone: 'UTC', nextAt: '2026-12-01T02:00:00.000Z', createdAt: '2026-11-30T00:00:00.000Z' };
+const daily = {
+  task: { kind: 'inventory' as const, group: 'lab', debug: false, params: {} },
+  at: null,
+  cron: '0 2 * * *',
+  timezone: 'UTC',
+  nextAt: '2026-12-01T02:00:00.000Z',
+  createdAt: '2026-11-30T00:00:00.000Z',
+};
 
 describe('scheduler', () => {
   it('a firing that throws is recorded as failed and the schedule goes on to its next occurrence', async () => {
@@ -40,7 +54,9 @@ describe('scheduler', () => {
     const scheduler = new Scheduler({ ctx, clock, log, fire: async () => Promise.reject(new Error('disk on fire')) });
     await scheduler.start();
     await clock.advanceTo('2026-12-01T02:00:00Z');
-    expect(await db.schedules.firings(schedule.id, 10)).toMatchObject([{ outcome: 'failed', error: { code: 'INTERNAL', message: 'disk on fire' } }]);
+    expect(await db.schedules.firings(schedule.id, 10)).toMatchObject([
+      { outcome: 'failed', error: { code: 'INTERNAL', message: 'disk on fire' } },
+    ]);
     expect(await db.schedules.byId(schedule.id)).toMatchObject({ state: 'active', nextAt: '2026-12-02T02:00:00.000Z' });
     await scheduler.close();
     expect(clock.pending()).toBe(0);
@@ -48,7 +64,19 @@ describe('scheduler', () => {
 
   it('with nothing scheduled it sets no timer; a schedule added later is picked up when told', async () => {
     let fired = 0;
-    const scheduler = new Scheduler({ ctx, clock, log, fire: async (_, occurrence, now) => ({ occurrence: occurrence.toISOString(), recordedAt: now.toISOString(), outcome: 'fired', batch: ++fired, error: null, wake: [] }) });
+    const scheduler = new Scheduler({
+      ctx,
+      clock,
+      log,
+      fire: async (_, occurrence, now) => ({
+        occurrence: occurrence.toISOString(),
+        recordedAt: now.toISOString(),
+        outcome: 'fired',
+        batch: ++fired,
+        error: null,
+        wake: [],
+      }),
+    });
     await scheduler.start();
     expect(clock.pending()).toBe(0);
     await db.schedules.insert(daily);
@@ -64,9 +92,15 @@ describe('scheduler', () => {
     const scheduler = new Scheduler({ ctx, clock, log, fire: async () => Promise.reject(new Error('must not fire')) });
     await scheduler.start();
     expect((await db.schedules.firings(schedule.id, 10)).map((firing) => [firing.occurrence, firing.outcome])).toEqual([
-      ['2026-12-03T02:00:00.000Z', 'missed'], ['2026-12-02T02:00:00.000Z', 'missed'], ['2026-12-01T02:00:00.000Z', 'missed'],
+      ['2026-12-03T02:00:00.000Z', 'missed'],
+      ['2026-12-02T02:00:00.000Z', 'missed'],
+      ['2026-12-01T02:00:00.000Z', 'missed'],
     ]);
-    expect(warnings).toEqual([`schedule ${schedule.id} missed 2026-12-01 02:00 UTC`, `schedule ${schedule.id} missed 2026-12-02 02:00 UTC`, `schedule ${schedule.id} missed 2026-12-03 02:00 UTC`]);
+    expect(warnings).toEqual([
+      `schedule ${schedule.id} missed 2026-12-01 02:00 UTC`,
+      `schedule ${schedule.id} missed 2026-12-02 02:00 UTC`,
+      `schedule ${schedule.id} missed 2026-12-03 02:00 UTC`,
+    ]);
     expect(await db.schedules.byId(schedule.id)).toMatchObject({ missed: 3, nextAt: '2026-12-04T02:00:00.000Z' });
     await scheduler.close();
   });

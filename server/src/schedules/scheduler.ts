@@ -28,7 +28,9 @@ export interface SchedulerDeps {
 }
 
 export const timingOf = (schedule: Pick<ScheduleRecord, 'at' | 'cron' | 'timezone'>): Timing =>
-  schedule.at !== null ? { at: schedule.at, timezone: schedule.timezone } : { cron: schedule.cron ?? '', timezone: schedule.timezone };
+  schedule.at !== null
+    ? { at: schedule.at, timezone: schedule.timezone }
+    : { cron: schedule.cron ?? '', timezone: schedule.timezone };
 
 /** An occurrence as the technician set it: local time in the schedule's zone (2026-12-01 02:00 Europe/Paris). */
 export function localTime(instant: Date, timezone: string): string {
@@ -90,7 +92,10 @@ export class Scheduler {
         for (const schedule of await ctx.db.schedules.due(now.toISOString())) {
           await this.#settle(schedule, now, startup).catch((error: unknown) => {
             this.#failing = true;
-            this.#deps.log.warn({ schedule: schedule.id, error: String(error) }, `schedule ${schedule.id}: its occurrence could not be settled; retrying in ${RETRY_MS / 1000} s`);
+            this.#deps.log.warn(
+              { schedule: schedule.id, error: String(error) },
+              `schedule ${schedule.id}: its occurrence could not be settled; retrying in ${RETRY_MS / 1000} s`,
+            );
           });
         }
       });
@@ -102,19 +107,34 @@ export class Scheduler {
   /** Every occurrence of a due schedule up to now gets its outcome; the schedule moves to its next one, or ends. */
   async #settle(schedule: ScheduleRecord, now: Date, startup: boolean): Promise<void> {
     const timing = timingOf(schedule);
-    const { occurrences, beyond } = occurrencesThrough(timing, new Date(schedule.nextAt ?? now.toISOString()), now, MISSED_RECORDS);
+    const { occurrences, beyond } = occurrencesThrough(
+      timing,
+      new Date(schedule.nextAt ?? now.toISOString()),
+      now,
+      MISSED_RECORDS,
+    );
     const latest = occurrences.at(-1);
-    const fireLatest = !startup && beyond === 0 && latest !== undefined && now.getTime() - latest.getTime() <= LATE_LIMIT_MS;
+    const fireLatest =
+      !startup && beyond === 0 && latest !== undefined && now.getTime() - latest.getTime() <= LATE_LIMIT_MS;
     const missed = (fireLatest ? occurrences.slice(0, -1) : occurrences).map((occurrence, index, all) =>
       this.#missed(schedule, occurrence, now, startup, index === all.length - 1 ? beyond : 0),
     );
     const fired = fireLatest ? [await this.#fire(schedule, latest, now)] : [];
     const next = nextOccurrence(timing, now);
-    const step: ScheduleStep = next === null ? { state: 'ended', nextAt: null } : { state: 'active', nextAt: next.toISOString() };
+    const step: ScheduleStep =
+      next === null ? { state: 'ended', nextAt: null } : { state: 'active', nextAt: next.toISOString() };
     await this.#deps.ctx.db.schedules.record(schedule.id, [...missed, ...fired], step);
     for (const firing of fired) {
-      const detail = { schedule: schedule.id, occurrence: firing.occurrence, batch: firing.batch, error: firing.error, woken: firing.wake.filter((entry) => entry.sent).length, wakeFailed: firing.wake.filter((entry) => !entry.sent).length };
-      if (firing.outcome === 'fired') this.#deps.log.info(detail, `schedule ${schedule.id} fired: batch ${firing.batch ?? '-'}`);
+      const detail = {
+        schedule: schedule.id,
+        occurrence: firing.occurrence,
+        batch: firing.batch,
+        error: firing.error,
+        woken: firing.wake.filter((entry) => entry.sent).length,
+        wakeFailed: firing.wake.filter((entry) => !entry.sent).length,
+      };
+      if (firing.outcome === 'fired')
+        this.#deps.log.info(detail, `schedule ${schedule.id} fired: batch ${firing.batch ?? '-'}`);
       else this.#deps.log.warn(detail, `schedule ${schedule.id} failed: ${firing.error?.message ?? ''}`);
     }
   }
@@ -125,7 +145,14 @@ export class Scheduler {
       return await this.#deps.fire(schedule, occurrence, now);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { occurrence: occurrence.toISOString(), recordedAt: now.toISOString(), outcome: 'failed', batch: null, error: { code: 'INTERNAL', message }, wake: [] };
+      return {
+        occurrence: occurrence.toISOString(),
+        recordedAt: now.toISOString(),
+        outcome: 'failed',
+        batch: null,
+        error: { code: 'INTERNAL', message },
+        wake: [],
+      };
     }
   }
 
@@ -136,9 +163,19 @@ export class Scheduler {
       : `the server reached ${when} ${Math.round((now.getTime() - occurrence.getTime()) / 60_000)} min late (suspended or stalled; the limit is ${LATE_LIMIT_MS / 60_000} min)`;
     const more = beyond > 0 ? `; ${beyond} later occurrence(s) were missed as well` : '';
     const message = `${why}: nothing was created${more}; run it by hand if it is still wanted`;
-    this.#deps.log.warn({ schedule: schedule.id, occurrence: occurrence.toISOString(), beyond }, `schedule ${schedule.id} missed ${when}`);
+    this.#deps.log.warn(
+      { schedule: schedule.id, occurrence: occurrence.toISOString(), beyond },
+      `schedule ${schedule.id} missed ${when}`,
+    );
     const detail = { reason: startup ? 'server-down' : 'late', ...(beyond > 0 ? { beyond } : {}) };
-    return { occurrence: occurrence.toISOString(), recordedAt: now.toISOString(), outcome: 'missed', batch: null, error: { code: 'MISSED', message, detail }, wake: [] };
+    return {
+      occurrence: occurrence.toISOString(),
+      recordedAt: now.toISOString(),
+      outcome: 'missed',
+      batch: null,
+      error: { code: 'MISSED', message, detail },
+      wake: [],
+    };
   }
 
   async #arm(): Promise<void> {
@@ -148,7 +185,9 @@ export class Scheduler {
     if (this.#closed) return;
     const next = await ctx.db.schedules.earliestNext();
     if (next === undefined || this.#closed) return;
-    const delay = this.#failing ? RETRY_MS : Math.min(Math.max(0, Date.parse(next) - clock.now().getTime()), MAX_TIMER_MS);
+    const delay = this.#failing
+      ? RETRY_MS
+      : Math.min(Math.max(0, Date.parse(next) - clock.now().getTime()), MAX_TIMER_MS);
     this.#timer = clock.setTimer(() => this.#serial(() => this.#pass(false)), delay);
   }
 }

@@ -32,8 +32,22 @@ export function scheduleService(deps: ScheduleServiceDeps): ScheduleService {
   const { ctx, config } = deps;
   const clock = deps.clock ?? systemClock;
   const wake = (hosts: readonly HostRecord[]): Promise<WakeSent[]> =>
-    wakeHosts({ db: ctx.db, send: deps.sendPacket ?? udpBroadcastSender, fallback: () => serverWakeFallback(config.wakeBroadcast, config.listen.host) }, hosts);
-  const serverUrl = config.publicUrl ?? `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
-  const scheduler = new Scheduler({ ctx, clock, log: deps.log, fire: (schedule, occurrence, now) => fireOccurrence({ ctx, serverUrl, wake }, schedule, occurrence, now) });
+    wakeHosts(
+      {
+        db: ctx.db,
+        send: deps.sendPacket ?? udpBroadcastSender,
+        fallback: () => serverWakeFallback(config.wakeBroadcast, config.listen.host),
+      },
+      hosts,
+    );
+  const serverUrl =
+    config.publicUrl ??
+    `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
+  const scheduler = new Scheduler({
+    ctx,
+    clock,
+    log: deps.log,
+    fire: (schedule, occurrence, now) => fireOccurrence({ ctx, serverUrl, wake }, schedule, occurrence, now),
+  });
   return { scheduler, clock, defaultTimeZone: serverTimeZone(), wake };
 }

@@ -16,9 +16,15 @@ export function serverWakeFallback(wakeBroadcast: string | null, listenHost: str
   for (const addresses of Object.values(networkInterfaces())) {
     const entry = addresses?.find((candidate) => candidate.family === 'IPv4' && candidate.address === listenHost);
     if (entry === undefined) continue;
-    if (entry.internal) return { error: `the server listens on loopback (${listenHost}), where no PC is: give brume server --wake-broadcast ADDR` };
+    if (entry.internal)
+      return {
+        error: `the server listens on loopback (${listenHost}), where no PC is: give brume server --wake-broadcast ADDR`,
+      };
     const address = entry.cidr === null ? null : subnetBroadcast(entry.cidr);
-    if (address === null) return { error: `the listen address ${entry.cidr ?? listenHost} has no subnet broadcast: give brume server --wake-broadcast ADDR` };
+    if (address === null)
+      return {
+        error: `the listen address ${entry.cidr ?? listenHost} has no subnet broadcast: give brume server --wake-broadcast ADDR`,
+      };
     return { address, via: 'listen-interface' };
   }
   return { error: `no interface holds the listen address ${listenHost}: give brume server --wake-broadcast ADDR` };
@@ -54,14 +60,26 @@ export async function wakeHosts(deps: WakeDeps, hosts: readonly HostRecord[]): P
       const target = known === null ? deps.fallback() : ({ address: known, via: 'inventory' } as const);
       const base = { host: host.name, mac, port: WAKE_PORT };
       if ('error' in target) {
-        report.push({ ...base, address: null, via: null, sent: false, error: `no broadcast address: ${host.name} has no inventory with an IPv4 address on this NIC, and ${target.error}` });
+        report.push({
+          ...base,
+          address: null,
+          via: null,
+          sent: false,
+          error: `no broadcast address: ${host.name} has no inventory with an IPv4 address on this NIC, and ${target.error}`,
+        });
         continue;
       }
       try {
         await deps.send(magicPacket(mac), target.address, WAKE_PORT);
         report.push({ ...base, address: target.address, via: target.via, sent: true, error: null });
       } catch (error) {
-        report.push({ ...base, address: target.address, via: target.via, sent: false, error: (error as Error).message });
+        report.push({
+          ...base,
+          address: target.address,
+          via: target.via,
+          sent: false,
+          error: (error as Error).message,
+        });
       }
     }
   }

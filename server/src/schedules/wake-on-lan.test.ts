@@ -6,7 +6,8 @@ describe('magic packet', () => {
     const packet = magicPacket('52:54:00:AB:cd:01');
     expect(packet.length).toBe(102);
     expect(packet.subarray(0, 6).toString('hex')).toBe('ffffffffffff');
-    for (let copy = 0; copy < 16; copy++) expect(packet.subarray(6 + copy * 6, 12 + copy * 6).toString('hex')).toBe('525400abcd01');
+    for (let copy = 0; copy < 16; copy++)
+      expect(packet.subarray(6 + copy * 6, 12 + copy * 6).toString('hex')).toBe('525400abcd01');
   });
 
   it('refuses what is not a MAC', () => {

@@ -13,7 +13,8 @@ export function magicPacket(mac: string): Buffer {
 }
 
 const toNumber = (address: string): number => address.split('.').reduce((value, part) => value * 256 + Number(part), 0);
-const toAddress = (value: number): string => [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+const toAddress = (value: number): string =>
+  [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 
 /**
  * The broadcast address of an IPv4 address's subnet, from its prefix length (10.81.0.11/24 → 10.81.0.255). null for

@@ -15,10 +15,13 @@ export async function digestRanges(path: string, ranges: readonly ByteRange[]): 
     const chunks = [];
     for (const range of ranges) {
       const hash = createHash('sha256');
-      const bytes = handle === null ? 0 : await readRange(handle, range, (data) => {
-        hash.update(data);
-        whole.update(data);
-      });
+      const bytes =
+        handle === null
+          ? 0
+          : await readRange(handle, range, (data) => {
+              hash.update(data);
+              whole.update(data);
+            });
       chunks.push({ bytes, sha256: hash.digest('hex') });
     }
     return { chunks, sha256: whole.digest('hex') };
@@ -31,7 +34,12 @@ async function readRange(handle: FileHandle, range: ByteRange, onData: (data: Ui
   const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, Math.max(range.bytes, 1)));
   let done = 0;
   while (done < range.bytes) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, range.bytes - done), range.offset + done);
+    const { bytesRead } = await handle.read(
+      buffer,
+      0,
+      Math.min(buffer.length, range.bytes - done),
+      range.offset + done,
+    );
     if (bytesRead === 0) break;
     onData(buffer.subarray(0, bytesRead));
     done += bytesRead;

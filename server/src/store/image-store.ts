@@ -9,7 +9,13 @@ import type { ImageFileRecord } from '../db/images.ts';
  */
 export interface ImageStore {
   /** Writes a chunk's bytes at `offset` of a staged file, hashing them as they arrive. */
-  stageChunk(taskId: number, file: string, offset: number, body: AsyncIterable<Uint8Array>, limit: ChunkLimit): Promise<StagedChunk>;
+  stageChunk(
+    taskId: number,
+    file: string,
+    offset: number,
+    body: AsyncIterable<Uint8Array>,
+    limit: ChunkLimit,
+  ): Promise<StagedChunk>;
   /** Reads the given ranges of a file back in order and hashes each one and their concatenation, streamed. */
   digest(location: FileLocation, file: string, chunks: readonly ByteRange[]): Promise<FileDigest>;
   /** Size of a stored file, or null when it does not exist. */

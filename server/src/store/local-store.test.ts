@@ -27,11 +27,16 @@ describe('a staged chunk that does not complete', () => {
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
   const stage = (offset: number, data: Buffer, options: { maxBytes?: number; failAfter?: number } = {}) =>
-    store.stageChunk(7, FILE, offset, pieces(data, options.failAfter), { maxBytes: options.maxBytes ?? 64 * MiB, exceeded: () => new BrumeError('PAYLOAD_TOO_LARGE', 'too large') });
+    store.stageChunk(7, FILE, offset, pieces(data, options.failAfter), {
+      maxBytes: options.maxBytes ?? 64 * MiB,
+      exceeded: () => new BrumeError('PAYLOAD_TOO_LARGE', 'too large'),
+    });
 
   it('leaves nothing staged past the file as it was when it is refused for its size', async () => {
     await stage(0, randomBytes(MiB));
-    await expect(stage(MiB, randomBytes(5 * MiB), { maxBytes: 4 * MiB })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    await expect(stage(MiB, randomBytes(5 * MiB), { maxBytes: 4 * MiB })).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+    });
     expect(await store.fileSize({ staged: 7 }, FILE)).toBe(MiB);
   });
 

@@ -36,7 +36,11 @@ export function localImageStore(dataDir: string, options: LocalStoreOptions = {}
       return writeAt(joinSafe(stagedDir(taskId), file), offset, body, limit);
     },
     digest: async (location, file, chunks) => digestRanges(locate(location, file), chunks),
-    fileSize: async (location, file) => stat(locate(location, file)).then((info) => info.size, () => null),
+    fileSize: async (location, file) =>
+      stat(locate(location, file)).then(
+        (info) => info.size,
+        () => null,
+      ),
     publish: async (taskId, name, manifest, record) => {
       const target = publishedDir(name);
       if (await exists(target)) throw new BrumeError('IMAGE_EXISTS', `image ${name} exists already`);
@@ -54,7 +58,11 @@ export function localImageStore(dataDir: string, options: LocalStoreOptions = {}
       const info = await statfs(dataDir);
       const free = info.bavail * info.bsize;
       if (free < reserve) {
-        throw new BrumeError('STORAGE_FULL', `the server's DATA disk has ${free} bytes free, less than the ${reserve} a capture needs to start: delete images or free space`, { detail: { free, reserve } });
+        throw new BrumeError(
+          'STORAGE_FULL',
+          `the server's DATA disk has ${free} bytes free, less than the ${reserve} a capture needs to start: delete images or free space`,
+          { detail: { free, reserve } },
+        );
       }
     },
     stagedTaskIds: async () => (await listDir(dirs.uploads)).filter((entry) => /^[1-9][0-9]*$/.test(entry)).map(Number),
@@ -63,10 +71,15 @@ export function localImageStore(dataDir: string, options: LocalStoreOptions = {}
     readPublished: async (name) => {
       const dir = publishedDir(name);
       const manifest = await readJson(join(dir, MANIFEST_FILE));
-      return manifest === undefined ? null : { manifest, record: (await readJson(join(dir, PUBLISH_RECORD_FILE))) ?? null };
+      return manifest === undefined
+        ? null
+        : { manifest, record: (await readJson(join(dir, PUBLISH_RECORD_FILE))) ?? null };
     },
     openRead: (name, file, range) =>
-      createReadStream(joinSafe(publishedDir(name), file), { highWaterMark: READ_CHUNK_BYTES, ...(range === null ? {} : range) }),
+      createReadStream(joinSafe(publishedDir(name), file), {
+        highWaterMark: READ_CHUNK_BYTES,
+        ...(range === null ? {} : range),
+      }),
     remove: async (name) => {
       const source = publishedDir(name);
       const doomed = join(dirs.trash, `${name}.${randomBytes(6).toString('hex')}`);
@@ -79,7 +92,8 @@ export function localImageStore(dataDir: string, options: LocalStoreOptions = {}
     },
     sweep: async () => {
       await Promise.all([dirs.images, dirs.uploads, dirs.trash].map((dir) => mkdir(dir, { recursive: true })));
-      for (const entry of await listDir(dirs.trash)) await rm(join(dirs.trash, entry), { recursive: true, force: true });
+      for (const entry of await listDir(dirs.trash))
+        await rm(join(dirs.trash, entry), { recursive: true, force: true });
     },
   };
 }
@@ -87,7 +101,12 @@ export function localImageStore(dataDir: string, options: LocalStoreOptions = {}
 /** Writes go out in pieces of at least this size: a body arrives in 64 KiB reads, one write each would be 500 per chunk. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
 
-async function writeAt(path: string, offset: number, body: AsyncIterable<Uint8Array>, limit: ChunkLimit): Promise<StagedChunk> {
+async function writeAt(
+  path: string,
+  offset: number,
+  body: AsyncIterable<Uint8Array>,
+  limit: ChunkLimit,
+): Promise<StagedChunk> {
   const hash = createHash('sha256');
   const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
   let bytes = 0;
@@ -164,7 +183,10 @@ async function syncDir(path: string): Promise<void> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function listDir(path: string): Promise<string[]> {

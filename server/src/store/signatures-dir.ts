@@ -22,7 +22,11 @@ export interface SignatureDir {
   /** The database files, by name; anything else in the directory (temp files, subdirectories, READMEs) is ignored. */
   list(): Promise<StoredSignature[]>;
   /** Streams `body` to a temp file, then renames it over `name`: a reader never sees half a file. */
-  save(name: string, body: AsyncIterable<Uint8Array>, limit: { maxBytes: number; sha256?: string | undefined }): Promise<StoredSignature>;
+  save(
+    name: string,
+    body: AsyncIterable<Uint8Array>,
+    limit: { maxBytes: number; sha256?: string | undefined },
+  ): Promise<StoredSignature>;
   /** false: there was no such file. */
   remove(name: string): Promise<boolean>;
 }
@@ -35,7 +39,12 @@ export function openSignature(file: StoredSignature, range: { start: number; end
 /** A file name is checked twice: the protocol's rule (a database extension), then safe-paths' (one plain segment). */
 function checkedName(name: string): string {
   const parsed = SignatureFileName.safeParse(name);
-  if (!parsed.success) throw new BrumeError('BAD_REQUEST', `not a signature file name: ${JSON.stringify(name)} (${parsed.error.issues[0]?.message ?? 'invalid'})`, { detail: { name } });
+  if (!parsed.success)
+    throw new BrumeError(
+      'BAD_REQUEST',
+      `not a signature file name: ${JSON.stringify(name)} (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+      { detail: { name } },
+    );
   return fileSegment(parsed.data);
 }
 
@@ -80,7 +89,11 @@ export function signatureDir(dir: string, writable: boolean, digests: Map<string
       try {
         const { bytes, sha256 } = await writeFile(temp, body, limit.maxBytes);
         if (limit.sha256 !== undefined && limit.sha256 !== sha256) {
-          throw new BrumeError('CHUNK_CORRUPT', `${name} arrived with sha256 ${sha256}, not the ${limit.sha256} it was sent with`, { detail: { name, expected: limit.sha256, actual: sha256 } });
+          throw new BrumeError(
+            'CHUNK_CORRUPT',
+            `${name} arrived with sha256 ${sha256}, not the ${limit.sha256} it was sent with`,
+            { detail: { name, expected: limit.sha256, actual: sha256 } },
+          );
         }
         await rename(temp, path);
         const info = await stat(path);
@@ -104,14 +117,21 @@ export function signatureDir(dir: string, writable: boolean, digests: Map<string
   };
 }
 
-async function writeFile(path: string, body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ bytes: number; sha256: string }> {
+async function writeFile(
+  path: string,
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   const handle = await open(path, 'wx', 0o644);
   let bytes = 0;
   try {
     for await (const data of body) {
       bytes += data.length;
-      if (bytes > maxBytes) throw new BrumeError('PAYLOAD_TOO_LARGE', `a signature file is at most ${maxBytes} bytes`, { detail: { maxBytes } });
+      if (bytes > maxBytes)
+        throw new BrumeError('PAYLOAD_TOO_LARGE', `a signature file is at most ${maxBytes} bytes`, {
+          detail: { maxBytes },
+        });
       hash.update(data);
       await handle.write(data);
     }

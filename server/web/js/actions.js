@@ -6,7 +6,11 @@ import { el, fillSelect, showMessage } from './dom.js';
 /** Shows the labels of a form that fit its current choices: data-for names a kind, a target or image-makes|reads. */
 function showChoices(form) {
   const kind = form.elements.kind?.selectedOptions[0];
-  const chosen = new Set([kind?.value, form.elements.target.value, kind === undefined ? undefined : `image-${kind.dataset.image}`]);
+  const chosen = new Set([
+    kind?.value,
+    form.elements.target.value,
+    kind === undefined ? undefined : `image-${kind.dataset.image}`,
+  ]);
   for (const label of form.querySelectorAll('[data-for]')) label.hidden = !chosen.has(label.dataset.for);
 }
 
@@ -29,7 +33,11 @@ export function setUpForms() {
 
 export async function loadActions() {
   const [{ hosts }, { groups }, { images }, { sessions }, { kinds }] = await Promise.all([
-    call('GET', '/hosts'), call('GET', '/groups'), call('GET', '/images'), call('GET', '/multicast'), call('GET', '/task-kinds'),
+    call('GET', '/hosts'),
+    call('GET', '/groups'),
+    call('GET', '/images'),
+    call('GET', '/multicast'),
+    call('GET', '/task-kinds'),
   ]);
   renderKinds(document.getElementById('task-form'), kinds);
   const hostNames = hosts.map((host) => host.name);
@@ -38,7 +46,11 @@ export async function loadActions() {
   for (const form of [document.getElementById('task-form'), document.getElementById('multicast-form')]) {
     if (form.elements.host !== undefined) fillSelect(form.elements.host, hostNames);
     if (form.elements.hosts !== undefined) fillSelect(form.elements.hosts, hostNames);
-    fillSelect(form.elements.group, groupNames, groups.map((group) => `${group.name} (${group.hosts.length})`));
+    fillSelect(
+      form.elements.group,
+      groupNames,
+      groups.map((group) => `${group.name} (${group.hosts.length})`),
+    );
     fillSelect(form.elements.image, imageNames);
   }
   document.getElementById('multicast-rows').replaceChildren(...sessions.slice(0, 10).map(sessionRow));
@@ -48,15 +60,38 @@ export async function loadActions() {
 function renderKinds(form, kinds) {
   const select = form.elements.kind;
   const current = select.value || 'deploy';
-  select.replaceChildren(...kinds.map((kind) => el('option', { value: kind.kind, selected: kind.kind === current, title: kind.title, dataset: { image: kind.needsImage === false ? 'none' : kind.needsImage } }, kind.kind)));
-  const fields = kinds.flatMap((kind) => kind.flags.map((flag) => el(
-    'label',
-    { dataset: { for: kind.kind, kind: kind.kind, flag: flag.name, param: flag.param }, title: flag.help },
-    `${flag.name} `,
-    flag.choices === undefined
-      ? el('input', { name: `${kind.kind}-${flag.name}`, placeholder: flag.placeholder, value: flag.initial })
-      : el('select', { name: `${kind.kind}-${flag.name}` }, flag.choices.map((choice) => el('option', { value: choice.value, selected: choice.value === flag.initial }, choice.label))),
-  )));
+  select.replaceChildren(
+    ...kinds.map((kind) =>
+      el(
+        'option',
+        {
+          value: kind.kind,
+          selected: kind.kind === current,
+          title: kind.title,
+          dataset: { image: kind.needsImage === false ? 'none' : kind.needsImage },
+        },
+        kind.kind,
+      ),
+    ),
+  );
+  const fields = kinds.flatMap((kind) =>
+    kind.flags.map((flag) =>
+      el(
+        'label',
+        { dataset: { for: kind.kind, kind: kind.kind, flag: flag.name, param: flag.param }, title: flag.help },
+        `${flag.name} `,
+        flag.choices === undefined
+          ? el('input', { name: `${kind.kind}-${flag.name}`, placeholder: flag.placeholder, value: flag.initial })
+          : el(
+              'select',
+              { name: `${kind.kind}-${flag.name}` },
+              flag.choices.map((choice) =>
+                el('option', { value: choice.value, selected: choice.value === flag.initial }, choice.label),
+              ),
+            ),
+      ),
+    ),
+  );
   form.querySelector('.kind-fields').replaceChildren(...fields);
   showChoices(form);
 }
@@ -84,7 +119,10 @@ async function createTask(form) {
   try {
     const created = await call('POST', path, body);
     const made = created.tasks ?? [created];
-    showMessage(result, `Created ${made.map(({ task }) => `task ${task.id} (${task.kind} on ${task.hostName})`).join(', ')}`);
+    showMessage(
+      result,
+      `Created ${made.map(({ task }) => `task ${task.id} (${task.kind} on ${task.hostName})`).join(', ')}`,
+    );
   } catch (error) {
     showMessage(result, error.message, 'error');
   }
@@ -99,7 +137,10 @@ async function startMulticast(form) {
   if (maxBitrate.value.trim() !== '') body.maxBitrate = maxBitrate.value.trim();
   try {
     const started = await call('POST', '/multicast', body);
-    showMessage(result, `Multicast session ${started.session.id}: ${started.tasks.length} PC(s) will receive ${started.session.image}`);
+    showMessage(
+      result,
+      `Multicast session ${started.session.id}: ${started.tasks.length} PC(s) will receive ${started.session.image}`,
+    );
     await loadActions();
   } catch (error) {
     showMessage(result, error.message, 'error');
@@ -121,7 +162,12 @@ function sessionRow(session) {
     { dataset: { session: session.id } },
     el('td', {}, session.id),
     el('td', {}, session.image),
-    el('td', {}, el('span', { class: `badge ${session.state}` }, session.state), session.error === null ? undefined : el('div', { class: 'error' }, session.error)),
+    el(
+      'td',
+      {},
+      el('span', { class: `badge ${session.state}` }, session.state),
+      session.error === null ? undefined : el('div', { class: 'error' }, session.error),
+    ),
     el('td', {}, session.receivers.map((receiver) => receiver.host).join(', ')),
     el('td', {}, active ? el('button', { type: 'button', class: 'small', onclick: cancel }, 'Cancel') : undefined),
   );

@@ -26,7 +26,11 @@ export async function call(method, path, body) {
   if (response.status === 204) return undefined;
   const data = await response.json().catch(() => null);
   if (response.ok) return data;
-  const error = new ApiError(response.status, data?.error?.code ?? 'HTTP', data?.error?.message ?? `HTTP ${response.status}`);
+  const error = new ApiError(
+    response.status,
+    data?.error?.code ?? 'HTTP',
+    data?.error?.message ?? `HTTP ${response.status}`,
+  );
   if (response.status === 401 && path !== '/dashboard/login' && path !== '/dashboard/session') onSessionEnded(error);
   throw error;
 }

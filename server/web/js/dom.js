@@ -11,14 +11,21 @@ export function el(tag, attributes = {}, ...children) {
     else if (name === 'style') Object.assign(node.style, value);
     else node.setAttribute(name, value === true ? '' : String(value));
   }
-  node.append(...children.flat().filter((child) => child !== undefined && child !== null).map((child) => (child instanceof Node ? child : String(child))));
+  node.append(
+    ...children
+      .flat()
+      .filter((child) => child !== undefined && child !== null)
+      .map((child) => (child instanceof Node ? child : String(child))),
+  );
   return node;
 }
 
 /** Replaces a <select>'s options, keeping the chosen value when it is still offered. */
 export function fillSelect(select, values, labels = values) {
   const chosen = new Set([...select.selectedOptions].map((option) => option.value));
-  select.replaceChildren(...values.map((value, index) => el('option', { value, selected: chosen.has(value) }, labels[index])));
+  select.replaceChildren(
+    ...values.map((value, index) => el('option', { value, selected: chosen.has(value) }, labels[index])),
+  );
 }
 
 export function showMessage(node, text, kind = 'ok') {

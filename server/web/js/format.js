@@ -31,7 +31,11 @@ export function time(iso) {
 /** A progress event as one line: "d1p2 · 1.2 GiB / 4.0 GiB · 110.0 MiB/s · ETA 30 s". */
 export function progressLine(progress) {
   if (progress === null || progress === undefined) return '';
-  const parts = [progress.target, `${bytes(progress.bytesDone)} / ${bytes(progress.bytesTotal)}`, rate(progress.bytesPerSecond)];
+  const parts = [
+    progress.target,
+    `${bytes(progress.bytesDone)} / ${bytes(progress.bytesTotal)}`,
+    rate(progress.bytesPerSecond),
+  ];
   if (progress.etaSeconds !== null) parts.push(`ETA ${duration(progress.etaSeconds)}`);
   return parts.join(' · ');
 }
@@ -41,6 +45,10 @@ export function inventoryLine(inventory) {
   if (inventory === undefined) return '—';
   const machine = [inventory.system.vendor, inventory.system.model].filter(Boolean).join(' ') || 'unknown machine';
   const cpu = `${inventory.cpu.model ?? 'CPU'} (${inventory.cpu.cores}c/${inventory.cpu.threads}t)`;
-  const disks = inventory.disks.filter((disk) => !disk.removable).map((disk) => `${disk.name} ${bytes(disk.sizeBytes)}`).join(', ') || 'no disk';
+  const disks =
+    inventory.disks
+      .filter((disk) => !disk.removable)
+      .map((disk) => `${disk.name} ${bytes(disk.sizeBytes)}`)
+      .join(', ') || 'no disk';
   return `${machine} · ${cpu} · ${bytes(inventory.memoryBytes)} RAM · ${disks} · ${inventory.firmware.mode.toUpperCase()}`;
 }

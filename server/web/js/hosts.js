@@ -20,12 +20,18 @@ export async function loadHosts() {
   document.getElementById('host-rows').replaceChildren(...hosts.map(hostRow));
   // One host's details at a time per worker: its newest inventory and its last task, filled in as they arrive.
   await eachLimited(hosts, 4, async (host) => {
-    const [detail, { tasks: [last] }] = await Promise.all([call('GET', `/hosts/${host.name}`), call('GET', `/tasks?host=${host.name}&limit=1`)]);
+    const [
+      detail,
+      {
+        tasks: [last],
+      },
+    ] = await Promise.all([call('GET', `/hosts/${host.name}`), call('GET', `/tasks?host=${host.name}&limit=1`)]);
     const row = document.querySelector(`#host-rows tr[data-host="${host.name}"]`);
     if (row === null) return;
     row.querySelector('td.inventory').textContent = inventoryLine(detail.inventories[0]?.inventory);
     const known = lastTasks.get(host.name);
-    const newest = last === undefined ? known : known === undefined || known === null || last.id >= known.id ? last : known;
+    const newest =
+      last === undefined ? known : known === undefined || known === null || last.id >= known.id ? last : known;
     lastTasks.set(host.name, newest ?? null);
     row.querySelector('td.last-task').replaceChildren(...lastTaskCell(newest));
   });
@@ -33,7 +39,10 @@ export async function loadHosts() {
 
 function lastTaskCell(task) {
   if (task === undefined || task === null) return ['—'];
-  return [`#${task.id} ${task.kind}${task.image === null ? '' : ` ${task.image}`} `, el('span', { class: `badge ${task.state}` }, task.state)];
+  return [
+    `#${task.id} ${task.kind}${task.image === null ? '' : ` ${task.image}`} `,
+    el('span', { class: `badge ${task.state}` }, task.state),
+  ];
 }
 
 function hostRow(host) {

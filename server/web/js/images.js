@@ -18,7 +18,9 @@ function verifications() {
 export async function loadImages(role) {
   ({ images } = await call('GET', '/images'));
   const known = verifications();
-  document.getElementById('image-rows').replaceChildren(...images.map((image) => imageRow(image, known[`${image.name}@${image.createdAt}`], role)));
+  document
+    .getElementById('image-rows')
+    .replaceChildren(...images.map((image) => imageRow(image, known[`${image.name}@${image.createdAt}`], role)));
 }
 
 function verifyText(result) {
@@ -28,9 +30,20 @@ function verifyText(result) {
 }
 
 function imageRow(image, verified, role) {
-  const state = el('span', { class: `verify-state ${verified === undefined ? '' : verified.ok ? 'ok' : 'bad'}` }, verifyText(verified));
-  const verify = el('button', { type: 'button', class: 'small verify', onclick: () => verifyImage(image, state, verify) }, 'Verify');
-  const remove = role === 'admin' ? el('button', { type: 'button', class: 'small danger', onclick: () => deleteImage(image) }, 'Delete') : undefined;
+  const state = el(
+    'span',
+    { class: `verify-state ${verified === undefined ? '' : verified.ok ? 'ok' : 'bad'}` },
+    verifyText(verified),
+  );
+  const verify = el(
+    'button',
+    { type: 'button', class: 'small verify', onclick: () => verifyImage(image, state, verify) },
+    'Verify',
+  );
+  const remove =
+    role === 'admin'
+      ? el('button', { type: 'button', class: 'small danger', onclick: () => deleteImage(image) }, 'Delete')
+      : undefined;
   return el(
     'tr',
     { dataset: { image: image.name } },
@@ -52,7 +65,10 @@ async function verifyImage(image, state, button) {
   try {
     const result = await call('POST', `/images/${image.name}/verify`);
     const record = { ok: result.ok, at: new Date().toISOString(), problems: result.problems.length };
-    localStorage.setItem(VERIFIED_KEY, JSON.stringify({ ...verifications(), [`${image.name}@${image.createdAt}`]: record }));
+    localStorage.setItem(
+      VERIFIED_KEY,
+      JSON.stringify({ ...verifications(), [`${image.name}@${image.createdAt}`]: record }),
+    );
     state.textContent = verifyText(record);
     state.className = `verify-state ${record.ok ? 'ok' : 'bad'}`;
   } catch (error) {

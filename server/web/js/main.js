@@ -20,7 +20,8 @@ function currentView() {
 async function refresh() {
   const view = currentView();
   for (const name of VIEWS) byId(`${name}-view`).hidden = name !== view;
-  for (const link of document.querySelectorAll('nav a')) link.classList.toggle('current', link.getAttribute('href') === `#${view}`);
+  for (const link of document.querySelectorAll('nav a'))
+    link.classList.toggle('current', link.getAttribute('href') === `#${view}`);
   const loads = [loadTasks()];
   if (view === 'hosts') loads.push(loadHosts());
   if (view === 'images') loads.push(loadImages(session.role));
@@ -40,7 +41,11 @@ function openStream() {
     setLive(true);
     void refresh();
   });
-  for (const type of ['task', 'events']) stream.addEventListener(type, (event) => void applyFeed(type, JSON.parse(event.data)).catch((error) => console.error(error)));
+  for (const type of ['task', 'events'])
+    stream.addEventListener(
+      type,
+      (event) => void applyFeed(type, JSON.parse(event.data)).catch((error) => console.error(error)),
+    );
   stream.addEventListener('error', () => {
     setLive(false);
     // A refused reconnection (the session ended) closes the stream for good: back to the login form.
@@ -84,7 +89,10 @@ function setUpLogin() {
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const body = role() === 'admin' ? { token: byId('login-token').value.trim() } : { name: byId('login-name').value.trim(), password: byId('login-password').value };
+    const body =
+      role() === 'admin'
+        ? { token: byId('login-token').value.trim() }
+        : { name: byId('login-name').value.trim(), password: byId('login-password').value };
     byId('login-error').textContent = '';
     try {
       const who = await call('POST', '/dashboard/login', body);

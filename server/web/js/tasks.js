@@ -58,9 +58,13 @@ function summarise() {
   const counts = new Map();
   for (const task of tasks.values()) counts.set(task.state, (counts.get(task.state) ?? 0) + 1);
   const order = ['running', 'queued', 'failed', 'done', 'cancelled'];
-  document.getElementById('task-summary').replaceChildren(
-    ...order.filter((state) => counts.has(state)).map((state) => el('span', { class: `badge ${state}` }, `${counts.get(state)} ${state}`)),
-  );
+  document
+    .getElementById('task-summary')
+    .replaceChildren(
+      ...order
+        .filter((state) => counts.has(state))
+        .map((state) => el('span', { class: `badge ${state}` }, `${counts.get(state)} ${state}`)),
+    );
 }
 
 function renderAll() {
@@ -80,7 +84,10 @@ function percent(task) {
 
 function taskRow(task) {
   const share = percent(task);
-  const problems = [task.error === null ? undefined : `${task.error.code}: ${task.error.message}`, ...task.warnings.map((event) => event.message)].filter(Boolean);
+  const problems = [
+    task.error === null ? undefined : `${task.error.code}: ${task.error.message}`,
+    ...task.warnings.map((event) => event.message),
+  ].filter(Boolean);
   // A running task asked to stop runs until its agent confirms (a few seconds): no second button meanwhile.
   const stopping = task.state === 'running' && typeof task.cancelRequestedAt === 'string';
   const cancel = stopping
@@ -100,10 +107,29 @@ function taskRow(task) {
     el(
       'td',
       { class: 'progress' },
-      el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(share) }, el('div', { class: 'fill', style: { width: `${share.toFixed(1)}%` } })),
-      el('div', { class: 'figures' }, progressLine(task.progress) || (task.endedAt === null ? `made ${time(task.createdAt)}` : `ended ${time(task.endedAt)}`)),
+      el(
+        'div',
+        {
+          class: 'bar',
+          role: 'progressbar',
+          'aria-valuemin': 0,
+          'aria-valuemax': 100,
+          'aria-valuenow': Math.round(share),
+        },
+        el('div', { class: 'fill', style: { width: `${share.toFixed(1)}%` } }),
+      ),
+      el(
+        'div',
+        { class: 'figures' },
+        progressLine(task.progress) ||
+          (task.endedAt === null ? `made ${time(task.createdAt)}` : `ended ${time(task.endedAt)}`),
+      ),
     ),
-    el('td', { class: 'problems' }, problems.map((text) => el('div', {}, text))),
+    el(
+      'td',
+      { class: 'problems' },
+      problems.map((text) => el('div', {}, text)),
+    ),
     el('td', {}, cancel),
   );
 }

@@ -81,9 +81,19 @@ export function createNetnsLab(): NetnsLab {
     routerAddress,
     spawnIn: (netns, command, args) => track(netns, command, args),
     async relayServer(hostPort, socketPath) {
-      const onHost = track(null, 'socat', ['-d', '-d', `UNIX-LISTEN:${socketPath},fork,unlink-early`, `TCP:127.0.0.1:${hostPort}`]);
+      const onHost = track(null, 'socat', [
+        '-d',
+        '-d',
+        `UNIX-LISTEN:${socketPath},fork,unlink-early`,
+        `TCP:127.0.0.1:${hostPort}`,
+      ]);
       await waitForOutput(onHost, /listening on/, 10);
-      const inLan = track(lan, 'socat', ['-d', '-d', `TCP-LISTEN:${hostPort},bind=${serverAddress},fork,reuseaddr`, `UNIX-CONNECT:${socketPath}`]);
+      const inLan = track(lan, 'socat', [
+        '-d',
+        '-d',
+        `TCP-LISTEN:${hostPort},bind=${serverAddress},fork,reuseaddr`,
+        `UNIX-CONNECT:${socketPath}`,
+      ]);
       await waitForOutput(inLan, /listening on/, 10);
     },
     runIn(netns, command, args) {
@@ -108,7 +118,8 @@ export function waitForOutput(process: LabProcess, pattern: RegExp, seconds: num
     const poll = (): void => {
       const line = process.output.find((candidate) => pattern.test(candidate));
       if (line !== undefined) resolve(line);
-      else if (Date.now() - started > seconds * 1000) reject(new Error(`no line matching ${pattern} within ${seconds} s:\n${process.output.join('\n')}`));
+      else if (Date.now() - started > seconds * 1000)
+        reject(new Error(`no line matching ${pattern} within ${seconds} s:\n${process.output.join('\n')}`));
       else setTimeout(poll, 100);
     };
     poll();

@@ -12,7 +12,8 @@ export type Firmware = 'bios' | 'uefi';
  * `boot.ipxe` that chains to the server's menu, and guestfwd reaches the server on 127.0.0.1:serverPort. `tap`: a tap
  * device inside a network namespace the test made, where the namespace's own DHCP servers do the rest.
  */
-export type VmNetwork = { kind: 'user'; serverPort: number; bootScript?: string } | { kind: 'tap'; netns: string; ifname: string };
+export type VmNetwork =
+  { kind: 'user'; serverPort: number; bootScript?: string } | { kind: 'tap'; netns: string; ifname: string };
 
 export interface VmOptions {
   /** Scratch directory for the TFTP root, the UEFI variables and the console log. */
@@ -63,9 +64,15 @@ function networkArgs(options: VmOptions): string[] {
   const tftp = join(options.work, `${options.name}-tftp`);
   mkdirSync(tftp, { recursive: true });
   // By default the script every PC gets from proxy-DHCP: the server's menu. A test may hand iPXE another script.
-  writeFileSync(join(tftp, 'boot.ipxe'), network.bootScript ?? `#!ipxe\nchain http://${GUEST_SERVER_ADDRESS}/boot/menu.ipxe?mac=\${net0/mac}\n`);
+  writeFileSync(
+    join(tftp, 'boot.ipxe'),
+    network.bootScript ?? `#!ipxe\nchain http://${GUEST_SERVER_ADDRESS}/boot/menu.ipxe?mac=\${net0/mac}\n`,
+  );
   const relay = `cmd:socat - TCP:127.0.0.1:${network.serverPort}`;
-  return ['-netdev', `user,id=n0,restrict=on,tftp=${tftp},bootfile=boot.ipxe,guestfwd=tcp:${GUEST_SERVER_ADDRESS}:80-${relay}`];
+  return [
+    '-netdev',
+    `user,id=n0,restrict=on,tftp=${tftp},bootfile=boot.ipxe,guestfwd=tcp:${GUEST_SERVER_ADDRESS}:80-${relay}`,
+  ];
 }
 
 /** The disk as QEMU opens it: the image itself, or blkdebug over it with one injected read error per sector. */
@@ -73,7 +80,9 @@ function diskFile(options: VmOptions): string {
   const sectors = options.unreadableSectors ?? [];
   if (sectors.length === 0) return options.disk;
   // raw-format raises blkdebug's read_aio event on every read; each rule then fails the reads that cover its sector.
-  const rules = sectors.map((sector) => `[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "${sector}"\nonce = "off"\n`);
+  const rules = sectors.map(
+    (sector) => `[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "${sector}"\nonce = "off"\n`,
+  );
   const config = join(options.work, `${options.name}-blkdebug.conf`);
   writeFileSync(config, rules.join('\n'));
   return `blkdebug:${config}:${options.disk}`;
@@ -90,23 +99,38 @@ export function qemuArgs(options: VmOptions): string[] {
   if (options.firmware === 'uefi') {
     const vars = join(options.work, `${options.name}-vars.fd`);
     copyFileSync(OVMF_VARS, vars);
-    firmware.push('-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`, '-drive', `if=pflash,format=raw,unit=1,file=${vars}`);
+    firmware.push(
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+      '-drive',
+      `if=pflash,format=raw,unit=1,file=${vars}`,
+    );
   }
   return [
-    '-machine', options.firmware === 'uefi' ? 'q35' : 'pc',
-    '-accel', 'tcg,thread=multi',
-    '-smp', '2',
-    '-m', String(options.memoryMiB),
-    '-display', 'none',
-    '-serial', 'stdio',
-    '-monitor', 'none',
+    '-machine',
+    options.firmware === 'uefi' ? 'q35' : 'pc',
+    '-accel',
+    'tcg,thread=multi',
+    '-smp',
+    '2',
+    '-m',
+    String(options.memoryMiB),
+    '-display',
+    'none',
+    '-serial',
+    'stdio',
+    '-monitor',
+    'none',
     '-no-reboot',
     ...firmware,
     ...networkArgs(options),
     // romfile= (empty) leaves the NIC without QEMU's iPXE ROM: OVMF's built-in PXE client is what boots then.
-    '-device', `virtio-net-pci,netdev=n0,mac=${options.mac},bootindex=1${options.nicBoot === 'firmware' ? ',romfile=' : ''}`,
-    '-drive', `file=${diskFile(options)},if=none,id=d0,format=raw`,
-    '-device', 'virtio-blk-pci,drive=d0,bootindex=2',
+    '-device',
+    `virtio-net-pci,netdev=n0,mac=${options.mac},bootindex=1${options.nicBoot === 'firmware' ? ',romfile=' : ''}`,
+    '-drive',
+    `file=${diskFile(options)},if=none,id=d0,format=raw`,
+    '-device',
+    'virtio-blk-pci,drive=d0,bootindex=2',
   ];
 }
 
@@ -151,13 +175,21 @@ export function startVm(options: VmOptions): Vm {
         waiters.add(waiter);
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`${options.name}: no console line matching ${pattern} within ${seconds} s; last lines:\n${console.slice(-40).join('\n')}`));
+          reject(
+            new Error(
+              `${options.name}: no console line matching ${pattern} within ${seconds} s; last lines:\n${console.slice(-40).join('\n')}`,
+            ),
+          );
         }, seconds * 1000);
         void exited.then((code) => {
           if (!waiters.has(waiter)) return;
           waiters.delete(waiter);
           clearTimeout(timer);
-          reject(new Error(`${options.name}: the VM exited (${code}) before ${pattern}; last lines:\n${console.slice(-40).join('\n')}`));
+          reject(
+            new Error(
+              `${options.name}: the VM exited (${code}) before ${pattern}; last lines:\n${console.slice(-40).join('\n')}`,
+            ),
+          );
         });
         const original = waiter.resolve;
         waiter.resolve = (line) => {

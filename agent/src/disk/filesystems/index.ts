@@ -11,7 +11,10 @@ import { xfs } from './xfs.ts';
 export type { FilesystemAdapter, Probe, Usage } from './adapter.ts';
 
 /** Every filesystem Brume knows, by type; the extended container has no content and no adapter. */
-export const filesystems = { vfat, ext2, ext3, ext4, ntfs, xfs, btrfs, swap, raw } as const satisfies Record<Exclude<FsType, 'extended'>, FilesystemAdapter>;
+export const filesystems = { vfat, ext2, ext3, ext4, ntfs, xfs, btrfs, swap, raw } as const satisfies Record<
+  Exclude<FsType, 'extended'>,
+  FilesystemAdapter
+>;
 
 /** Detection order: specific adapters first, raw (always matches) last. */
 const detectionOrder: readonly FilesystemAdapter[] = [vfat, ext2, ext3, ext4, ntfs, xfs, btrfs, swap, raw];

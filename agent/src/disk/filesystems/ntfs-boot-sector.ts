@@ -9,7 +9,11 @@ export interface NtfsBootFix {
   backupOffset: number;
 }
 
-export function fixNtfsBootSector(sector: Uint8Array, partitionStartBytes: number, partitionSizeBytes: number): NtfsBootFix | undefined {
+export function fixNtfsBootSector(
+  sector: Uint8Array,
+  partitionStartBytes: number,
+  partitionSizeBytes: number,
+): NtfsBootFix | undefined {
   const view = new DataView(sector.buffer, sector.byteOffset, sector.byteLength);
   if (sector.byteLength < 512 || new TextDecoder().decode(sector.subarray(3, 11)) !== 'NTFS    ') return undefined;
   const bytesPerSector = view.getUint16(0x0b, true);

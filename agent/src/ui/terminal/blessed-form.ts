@@ -7,7 +7,12 @@ import type { Frame, Palette, Symbols } from './blessed-frame.ts';
 import { initialValues } from './entry-text.ts';
 import type { FormField, FormScreen, FormValues } from './terminal-ui.ts';
 
-const formHelp = (symbols: Symbols): string[] => [`Tab/${symbols.upDown} field`, `${symbols.leftRight}/Space change`, 'Enter next', 'Esc back'];
+const formHelp = (symbols: Symbols): string[] => [
+  `Tab/${symbols.upDown} field`,
+  `${symbols.leftRight}/Space change`,
+  'Enter next',
+  'Esc back',
+];
 
 const LABEL_WIDTH_MAX = 30;
 
@@ -51,7 +56,13 @@ function textControl(element: Widgets.TextboxElement, get: () => string, set: (v
 }
 
 /** A one-line "< option >" that Left/Right/Space cycle through; `letters` pick an option directly (y/n). */
-function selectorControl(element: Widgets.BoxElement, labels: string[], get: () => number, set: (index: number) => void, letters: string[] = []): Control {
+function selectorControl(
+  element: Widgets.BoxElement,
+  labels: string[],
+  get: () => number,
+  set: (index: number) => void,
+  letters: string[] = [],
+): Control {
   const show = (index: number): void => {
     const count = labels.length;
     if (count > 0) set(((index % count) + count) % count);
@@ -74,20 +85,49 @@ function selectorControl(element: Widgets.BoxElement, labels: string[], get: () 
 
 const fieldStyle = (palette: Palette) => ({ ...palette.field(), focus: palette.highlight() });
 
-function createControl(panel: Widgets.BoxElement, palette: Palette, field: FormField, values: FormValues, position: { top: number; left: number }): Control {
+function createControl(
+  panel: Widgets.BoxElement,
+  palette: Palette,
+  field: FormField,
+  values: FormValues,
+  position: { top: number; left: number },
+): Control {
   const place = { parent: panel, ...position, right: 1, height: 1, style: fieldStyle(palette) };
   if (field.kind === 'text') {
     const box = blessed.textbox({ ...place, censor: field.secret === true });
-    return textControl(box, () => String(values[field.name] ?? ''), (value) => { values[field.name] = value; });
+    return textControl(
+      box,
+      () => String(values[field.name] ?? ''),
+      (value) => {
+        values[field.name] = value;
+      },
+    );
   }
   const box = blessed.box(place);
   if (field.kind === 'choice') {
     const labels = field.options.map((option) => option.label);
-    return selectorControl(box, labels, () => Math.max(0, field.options.findIndex((option) => option.value === values[field.name])), (index) => {
-      values[field.name] = field.options[index]?.value ?? '';
-    });
+    return selectorControl(
+      box,
+      labels,
+      () =>
+        Math.max(
+          0,
+          field.options.findIndex((option) => option.value === values[field.name]),
+        ),
+      (index) => {
+        values[field.name] = field.options[index]?.value ?? '';
+      },
+    );
   }
-  return selectorControl(box, ['Yes', 'No'], () => (values[field.name] === true ? 0 : 1), (index) => { values[field.name] = index === 0; }, ['y', 'n']);
+  return selectorControl(
+    box,
+    ['Yes', 'No'],
+    () => (values[field.name] === true ? 0 : 1),
+    (index) => {
+      values[field.name] = index === 0;
+    },
+    ['y', 'n'],
+  );
 }
 
 export function runForm(frame: Frame, screen: FormScreen): Promise<FormValues | null> {
@@ -103,9 +143,22 @@ export function runForm(frame: Frame, screen: FormScreen): Promise<FormValues | 
   });
   const buttonTop = screen.fields.length * step + (step === 2 ? 0 : 1);
   const button = blessed.button({
-    parent: panel, top: buttonTop, left: labelWidth + 3, height: 1, shrink: true, content: ` ${screen.submitLabel ?? 'OK'} `, style: fieldStyle(frame.palette),
+    parent: panel,
+    top: buttonTop,
+    left: labelWidth + 3,
+    height: 1,
+    shrink: true,
+    content: ` ${screen.submitLabel ?? 'OK'} `,
+    style: fieldStyle(frame.palette),
   });
-  const message = blessed.box({ parent: panel, top: buttonTop + 2, left: 1, right: 1, height: 1, style: frame.palette.error() });
+  const message = blessed.box({
+    parent: panel,
+    top: buttonTop + 2,
+    left: 1,
+    right: 1,
+    height: 1,
+    style: frame.palette.error(),
+  });
   const focusables: Widgets.BlessedElement[] = [...controls.map((control) => control.element), button];
   let focused = 0;
   let busy = false;
@@ -156,17 +209,19 @@ export function runForm(frame: Frame, screen: FormScreen): Promise<FormValues | 
       frame.status('');
     };
 
-    const onKey = (index: number) => (ch: string | undefined, key: Key): void => {
-      if (busy) return;
-      if (key.name === 'escape') finish(null);
-      else if (key.name === 'tab') focus(index + (key.shift === true ? -1 : 1));
-      else if (key.name === 'down') focus(index + 1);
-      else if (key.name === 'up') focus(index - 1);
-      else if (key.name === 'enter' && index === focusables.length - 1) void submit();
-      else if (key.name === 'enter') focus(index + 1);
-      else if (index === focusables.length - 1 && key.name === 'space') void submit();
-      else if (controls[index]?.key(ch, key) === true) frame.render();
-    };
+    const onKey =
+      (index: number) =>
+      (ch: string | undefined, key: Key): void => {
+        if (busy) return;
+        if (key.name === 'escape') finish(null);
+        else if (key.name === 'tab') focus(index + (key.shift === true ? -1 : 1));
+        else if (key.name === 'down') focus(index + 1);
+        else if (key.name === 'up') focus(index - 1);
+        else if (key.name === 'enter' && index === focusables.length - 1) void submit();
+        else if (key.name === 'enter') focus(index + 1);
+        else if (index === focusables.length - 1 && key.name === 'space') void submit();
+        else if (controls[index]?.key(ch, key) === true) frame.render();
+      };
     focusables.forEach((element, index) => element.on('keypress', onKey(index)));
     focus(0);
   });

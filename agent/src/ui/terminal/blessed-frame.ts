@@ -76,7 +76,11 @@ function showsUnicode(screen: Widgets.Screen): boolean {
 }
 
 /** What @types/blessed leaves out of blessed's Tput. */
-function terminfo(screen: Widgets.Screen): { unicode?: boolean; colors?: number; numbers: Record<string, number | undefined> } {
+function terminfo(screen: Widgets.Screen): {
+  unicode?: boolean;
+  colors?: number;
+  numbers: Record<string, number | undefined>;
+} {
   return screen.tput as unknown as ReturnType<typeof terminfo>;
 }
 
@@ -118,7 +122,15 @@ export function createFrame(options: Pick<TerminalUiOptions, 'input' | 'output' 
       header.setContent(` Brume ${symbols.dot} ${title}`);
       footer.setContent(` ${help(symbols).join(` ${symbols.dot} `)}`);
       setStatus('');
-      panel = blessed.box({ parent: screen, top: 1, bottom: 2, left: 0, width: '100%', border: { type: 'line' }, style: { border: palette.border() } });
+      panel = blessed.box({
+        parent: screen,
+        top: 1,
+        bottom: 2,
+        left: 0,
+        width: '100%',
+        border: { type: 'line' },
+        style: { border: palette.border() },
+      });
       return panel;
     },
     clear() {

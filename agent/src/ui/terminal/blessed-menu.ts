@@ -18,10 +18,16 @@ function itemText(entry: MenuEntry, index: number): string {
 export function runMenu(frame: Frame, screen: MenuScreen): Promise<string | null> {
   const panel = frame.open(screen.title, menuHelp);
   const listTop = screen.subtitle === undefined ? 0 : 2;
-  if (screen.subtitle !== undefined) blessed.box({ parent: panel, top: 0, left: 1, right: 1, height: 1, content: screen.subtitle });
+  if (screen.subtitle !== undefined)
+    blessed.box({ parent: panel, top: 0, left: 1, right: 1, height: 1, content: screen.subtitle });
   const list = blessed.list({
-    parent: panel, top: listTop, left: 1, right: 1, bottom: 0,
-    keys: true, tags: true,
+    parent: panel,
+    top: listTop,
+    left: 1,
+    right: 1,
+    bottom: 0,
+    keys: true,
+    tags: true,
     items: screen.entries.map(itemText),
     style: { selected: frame.palette.highlight() },
   });

@@ -6,20 +6,35 @@ import type { Frame, Symbols } from './blessed-frame.ts';
 import { unavailableText } from './entry-text.ts';
 import { DEFAULT_BUTTONS, type PageScreen } from './terminal-ui.ts';
 
-const pageHelp = (single: boolean) => (symbols: Symbols): string[] =>
-  [`${symbols.upDown} PgUp/PgDn scroll`, ...(single ? ['Enter OK', 'Esc close'] : [`${symbols.leftRight} button`, 'Enter choose', '1-9'])];
+const pageHelp =
+  (single: boolean) =>
+  (symbols: Symbols): string[] => [
+    `${symbols.upDown} PgUp/PgDn scroll`,
+    ...(single ? ['Enter OK', 'Esc close'] : [`${symbols.leftRight} button`, 'Enter choose', '1-9']),
+  ];
 
 export function runPage(frame: Frame, screen: PageScreen): Promise<string> {
   const buttons = screen.buttons ?? DEFAULT_BUTTONS;
   const single = buttons.length === 1;
   const panel = frame.open(screen.title, pageHelp(single));
   const text = blessed.box({
-    parent: panel, top: 0, left: 0, right: 0, bottom: 2,
-    content: screen.lines.join('\n'), scrollable: true, alwaysScroll: true,
+    parent: panel,
+    top: 0,
+    left: 0,
+    right: 0,
+    bottom: 2,
+    content: screen.lines.join('\n'),
+    scrollable: true,
+    alwaysScroll: true,
   });
   // @types/blessed wants {key, callback} items and `commands`; blessed 0.1.81 takes plain strings, numbered "1:", "2:"…
   const bar = blessed.listbar({
-    parent: panel, bottom: 0, left: 0, right: 0, height: 1, keys: true,
+    parent: panel,
+    bottom: 0,
+    left: 0,
+    right: 0,
+    height: 1,
+    keys: true,
     // The listbar's own items parse tags: the labels are escaped. Its default prefix colour is grey (black at 8 colours).
     items: buttons.map((button) => blessed.escape(button.label)),
     style: { item: frame.palette.field(), selected: frame.palette.highlight(), prefix: frame.palette.prefix() },

@@ -3,7 +3,8 @@ import type { FormField, MenuEntry } from './terminal-ui.ts';
 
 /** "Label - hint", or for a disabled entry "Label (not available: hint)". */
 export function entryText(entry: MenuEntry): string {
-  if (entry.disabled === true) return `${entry.label} (not available${entry.hint === undefined ? '' : `: ${entry.hint}`})`;
+  if (entry.disabled === true)
+    return `${entry.label} (not available${entry.hint === undefined ? '' : `: ${entry.hint}`})`;
   return entry.hint === undefined ? entry.label : `${entry.label} - ${entry.hint}`;
 }
 

@@ -18,7 +18,14 @@ function knownSize(output: NodeJS.WritableStream): boolean {
 
 /** Full screen only on a real terminal whose type is known; everything else gets numbered lines. */
 export function canUseFullScreen(options: TerminalUiOptions): boolean {
-  return options.isTTY && options.forcePlain !== true && options.term !== undefined && options.term !== '' && options.term !== 'dumb' && knownSize(options.output);
+  return (
+    options.isTTY &&
+    options.forcePlain !== true &&
+    options.term !== undefined &&
+    options.term !== '' &&
+    options.term !== 'dumb' &&
+    knownSize(options.output)
+  );
 }
 
 export function openTerminalUi(options: TerminalUiOptions): TerminalUi {
@@ -28,7 +35,9 @@ export function openTerminalUi(options: TerminalUiOptions): TerminalUi {
     } catch (error) {
       // A terminal blessed cannot drive still gets a usable menu; the reason tells the technician what to change.
       const why = error instanceof Error ? error.message : String(error);
-      options.output.write(`brume: the full-screen menu cannot start on TERM=${options.term ?? ''} (${why}); using plain text\n`);
+      options.output.write(
+        `brume: the full-screen menu cannot start on TERM=${options.term ?? ''} (${why}); using plain text\n`,
+      );
     }
   }
   return openPlainUi(options);

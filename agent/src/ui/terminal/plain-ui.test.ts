@@ -48,7 +48,15 @@ describe('plain choose()', () => {
 describe('plain form()', () => {
   const fields: FormField[] = [
     { kind: 'text', name: 'name', label: 'Name', initial: 'pc-1' },
-    { kind: 'choice', name: 'site', label: 'Site', options: [{ value: 'p', label: 'Paris' }, { value: 'l', label: 'Lyon' }] },
+    {
+      kind: 'choice',
+      name: 'site',
+      label: 'Site',
+      options: [
+        { value: 'p', label: 'Paris' },
+        { value: 'l', label: 'Lyon' },
+      ],
+    },
     { kind: 'yesno', name: 'wipe', label: 'Wipe' },
   ];
 
@@ -79,9 +87,15 @@ describe('plain form()', () => {
     expect(written()).toContain('Answer y or n.');
   });
 
-  it('does not show a secret field\'s value, only that it has one', async () => {
+  it("does not show a secret field's value, only that it has one", async () => {
     const { ui, written } = plainUi(['', '']);
-    const values = await ui.form({ title: 'Form', fields: [{ kind: 'text', name: 'token', label: 'Token', secret: true, initial: 'hunter2' }, fields[0] as FormField] });
+    const values = await ui.form({
+      title: 'Form',
+      fields: [
+        { kind: 'text', name: 'token', label: 'Token', secret: true, initial: 'hunter2' },
+        fields[0] as FormField,
+      ],
+    });
     expect(values).toEqual({ token: 'hunter2', name: 'pc-1' });
     expect(written()).toContain('Token [unchanged]: ');
     expect(written()).not.toContain('hunter2');
@@ -91,7 +105,14 @@ describe('plain form()', () => {
 describe('plain show()', () => {
   it('prints the lines, then the buttons as a numbered choice without "back"', async () => {
     const { ui, written } = plainUi(['0', '2']);
-    const key = await ui.show({ title: 'Page', lines: ['one', 'two'], buttons: [{ key: 'ok', label: 'OK' }, { key: 'retry', label: 'Retry' }] });
+    const key = await ui.show({
+      title: 'Page',
+      lines: ['one', 'two'],
+      buttons: [
+        { key: 'ok', label: 'OK' },
+        { key: 'retry', label: 'Retry' },
+      ],
+    });
     expect(key).toBe('retry');
     expect(written()).toContain('one\ntwo\n  1. OK\n  2. Retry\nChoose [1-2] (Enter = 1): ');
     expect(written()).toContain('"0" is not a choice: type a number from 1 to 2.');
@@ -103,7 +124,8 @@ describe('plain show()', () => {
 });
 
 describe('canUseFullScreen', () => {
-  const sized = (columns: number, rows: number): NodeJS.WritableStream => Object.assign(new PassThrough(), { columns, rows });
+  const sized = (columns: number, rows: number): NodeJS.WritableStream =>
+    Object.assign(new PassThrough(), { columns, rows });
   const base = { input: new PassThrough(), output: sized(80, 25), isTTY: true, term: 'linux' };
   it('wants a terminal of a known size of 80×24 at least: a serial console (0×0) gets the plain menu', () => {
     expect(canUseFullScreen({ ...base, output: sized(0, 0) })).toBe(false);

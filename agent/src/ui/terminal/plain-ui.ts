@@ -3,8 +3,14 @@
 import { entryText, initialEntryIndex, initialValues, unavailableText } from './entry-text.ts';
 import { createLineReader, type LineReader } from './line-reader.ts';
 import {
-  DEFAULT_BUTTONS, type FormField, type FormScreen, type MenuEntry, type MenuScreen, type PageScreen,
-  type TerminalUi, type TerminalUiOptions,
+  DEFAULT_BUTTONS,
+  type FormField,
+  type FormScreen,
+  type MenuEntry,
+  type MenuScreen,
+  type PageScreen,
+  type TerminalUi,
+  type TerminalUiOptions,
 } from './terminal-ui.ts';
 
 /** Typed alone at a form question: leave the form (Escape in the full-screen form). */
@@ -27,7 +33,13 @@ export function openPlainUi(options: Pick<TerminalUiOptions, 'input' | 'output'>
     async choose(screen: MenuScreen) {
       heading(screen.title);
       if (screen.subtitle !== undefined) say(screen.subtitle);
-      const index = await pickEntry(reader, say, screen.entries, initialEntryIndex(screen.entries, screen.initialKey), true);
+      const index = await pickEntry(
+        reader,
+        say,
+        screen.entries,
+        initialEntryIndex(screen.entries, screen.initialKey),
+        true,
+      );
       return index === undefined ? null : (screen.entries[index]?.key ?? null);
     },
 
@@ -77,10 +89,17 @@ export function openPlainUi(options: Pick<TerminalUiOptions, 'input' | 'output'>
 
 /** The index of the chosen entry, or undefined for "back" (0), asked until the answer is one that can be chosen. */
 async function pickEntry(
-  reader: LineReader, say: (text: string) => void, entries: readonly MenuEntry[], fallback: number | undefined, canGoBack: boolean,
+  reader: LineReader,
+  say: (text: string) => void,
+  entries: readonly MenuEntry[],
+  fallback: number | undefined,
+  canGoBack: boolean,
 ): Promise<number | undefined> {
   entries.forEach((entry, index) => say(`  ${index + 1}. ${entryText(entry)}`));
-  const defaults = [fallback === undefined ? undefined : `Enter = ${fallback + 1}`, canGoBack ? '0 = back' : undefined].filter((text) => text !== undefined);
+  const defaults = [
+    fallback === undefined ? undefined : `Enter = ${fallback + 1}`,
+    canGoBack ? '0 = back' : undefined,
+  ].filter((text) => text !== undefined);
   const prompt = `Choose [1-${entries.length}]${defaults.length > 0 ? ` (${defaults.join(', ')})` : ''}: `;
   for (;;) {
     const answer = (await reader.ask(prompt)).trim();
@@ -88,14 +107,20 @@ async function pickEntry(
     if (answer === '0' && canGoBack) return undefined;
     const index = /^\d+$/.test(answer) ? Number(answer) - 1 : -1;
     const entry = entries[index];
-    if (entry === undefined) say(`"${answer}" is not a choice: type a number from 1 to ${entries.length}${canGoBack ? ', or 0 to go back' : ''}.`);
+    if (entry === undefined)
+      say(
+        `"${answer}" is not a choice: type a number from 1 to ${entries.length}${canGoBack ? ', or 0 to go back' : ''}.`,
+      );
     else if (entry.disabled === true) say(unavailableText(entry));
     else return index;
   }
 }
 
 async function askField(
-  reader: LineReader, say: (text: string) => void, field: FormField, current: string | boolean | undefined,
+  reader: LineReader,
+  say: (text: string) => void,
+  field: FormField,
+  current: string | boolean | undefined,
 ): Promise<Answer<string | boolean>> {
   if (field.kind === 'text') {
     const currentText = typeof current === 'string' ? current : '';
@@ -109,9 +134,18 @@ async function askField(
     field.options.forEach((option, index) => say(`  ${index + 1}. ${option.label}`));
     const currentIndex = field.options.findIndex((option) => option.value === current);
     for (;;) {
-      const answer = (await reader.ask(`${field.label} [1-${field.options.length}]${currentIndex >= 0 ? ` (Enter = ${currentIndex + 1})` : ''}: `)).trim();
+      const answer = (
+        await reader.ask(
+          `${field.label} [1-${field.options.length}]${currentIndex >= 0 ? ` (Enter = ${currentIndex + 1})` : ''}: `,
+        )
+      ).trim();
       if (answer === BACK) return { back: true };
-      const option = answer === '' ? field.options[currentIndex] : /^\d+$/.test(answer) ? field.options[Number(answer) - 1] : undefined;
+      const option =
+        answer === ''
+          ? field.options[currentIndex]
+          : /^\d+$/.test(answer)
+            ? field.options[Number(answer) - 1]
+            : undefined;
       if (option !== undefined) return { value: option.value };
       say(`"${answer}" is not one of 1 to ${field.options.length}.`);
     }
