@@ -15,10 +15,12 @@ import type { DomainContext } from './domain/context.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { TaskFeed } from './domain/task-feed.ts';
+import { UploadsInFlight } from './domain/uploads-in-flight.ts';
 import { housekeeping, timerTicker, type Ticker } from './housekeeping.ts';
 import { checkHost, allowedHostNames } from './host-check.ts';
 import { installErrorHandling, sendError } from './http-errors.ts';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.ts';
+import { serverTimeoutOptions } from './network-timeouts.ts';
 import { serverMetrics } from './metrics/server-metrics.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { bootRoutes } from './routes/boot.ts';
@@ -108,6 +110,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
+    ...serverTimeoutOptions(deps.config.timeouts),
     // A URL fastify cannot route (bad percent-encoding, over-long segment) is bad input like any other.
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
   });
@@ -129,6 +132,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     db: deps.db,
     store: deps.store,
     locks: new KeyedLock(),
+    uploads: new UploadsInFlight(),
     loginGuard: new LoginGuard(),
     pinSecret: deps.pinSecret ?? randomBytes(32),
     now,

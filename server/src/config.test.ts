@@ -16,6 +16,37 @@ describe('brume server flags', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('takes the network timeouts as durations and the free-space reserve as a size; none of the timeouts may be off', () => {
+    const config = parseServerArgs([
+      '--data',
+      '/d',
+      '--body-idle-timeout',
+      '5s',
+      '--request-timeout',
+      '2m',
+      '--headers-timeout',
+      '10',
+      '--keep-alive-timeout',
+      '1m',
+      '--free-space-reserve',
+      '2G',
+    ]);
+    expect(config.timeouts).toMatchObject({
+      bodyIdleSeconds: 5,
+      requestSeconds: 120,
+      headersSeconds: 10,
+      keepAliveSeconds: 60,
+    });
+    expect(config.freeSpaceReserveBytes).toBe(2 * 1024 ** 3);
+    expect(() => parseServerArgs(['--data', '/d', '--body-idle-timeout', '0'])).toThrow(
+      /--body-idle-timeout: at least 1 second/,
+    );
+    expect(() => parseServerArgs(['--data', '/d', '--request-timeout', '10s', '--headers-timeout', '30s'])).toThrow(
+      /--headers-timeout: at most --request-timeout/,
+    );
+    expect(() => parseServerArgs(['--data', '/d', '--free-space-reserve', 'lots'])).toThrow(/--free-space-reserve/);
+  });
+
   it('takes a listen address, port 0 included, IPv6 in brackets, and a public URL', () => {
     expect(parseServerArgs(['--data', '/d', '--listen', '0.0.0.0:0']).listen).toEqual({ host: '0.0.0.0', port: 0 });
     expect(parseServerArgs(['--data', '/d', '--listen', '[::1]:9000']).listen).toEqual({ host: '::1', port: 9000 });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from './config.ts';
 import { CANCEL_CHECK_MS, housekeeping, silentCheckMs, type Ticker } from './housekeeping.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
+import { UploadsInFlight } from './domain/uploads-in-flight.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { fakeImage } from '../../test/fixtures/fake-image.ts';
 import { captureImage, openHarness, type Harness } from '../../test/fakes/server-harness.ts';
@@ -135,6 +136,7 @@ describe('retention', () => {
       db: harness.db,
       store: harness.store,
       locks: new KeyedLock(),
+      uploads: new UploadsInFlight(),
       loginGuard: new LoginGuard(),
       pinSecret: randomBytes(32),
       now: time.now,

@@ -12,6 +12,7 @@ import { parseServerArgs, type Config } from './config.ts';
 import { sqliteDatabase } from './db/database.ts';
 import { bootFiles, missingMessage } from './domain/boot-files.ts';
 import { KeyedLock } from './domain/keyed-lock.ts';
+import { UploadsInFlight } from './domain/uploads-in-flight.ts';
 import { LoginGuard } from './domain/login-guard.ts';
 import { reconcile } from './domain/reconcile.ts';
 import { localImageStore } from './store/local-store.ts';
@@ -61,7 +62,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const adminToken = await loadAdminToken(config.dataDir, options.announce ?? announceOnTerminal);
   const pinSecret = await loadPinSecret(config.dataDir);
   const db = sqliteDatabase(join(config.dataDir, 'brume.db'));
-  const store = localImageStore(config.dataDir);
+  const store = localImageStore(config.dataDir, { reserveBytes: config.freeSpaceReserveBytes });
   // Multicast goes out where the PCs reach the server, unless --multicast-interface says otherwise.
   const served: Config = {
     ...config,
@@ -79,7 +80,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   try {
     const now = (): string => new Date().toISOString();
-    await reconcile({ db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret, now }, app.log);
+    await reconcile(
+      {
+        db,
+        store,
+        locks: new KeyedLock(),
+        uploads: new UploadsInFlight(),
+        loginGuard: new LoginGuard(),
+        pinSecret,
+        now,
+      },
+      app.log,
+    );
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
     await app.close();

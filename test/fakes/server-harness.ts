@@ -9,6 +9,7 @@ import { tokenDigest } from '../../server/src/auth.ts';
 import { CONFIG_DEFAULTS, type Config } from '../../server/src/config.ts';
 import { sqliteDatabase, type Database } from '../../server/src/db/database.ts';
 import { KeyedLock } from '../../server/src/domain/keyed-lock.ts';
+import { UploadsInFlight } from '../../server/src/domain/uploads-in-flight.ts';
 import { LoginGuard } from '../../server/src/domain/login-guard.ts';
 import { reconcile } from '../../server/src/domain/reconcile.ts';
 import type { Ticker } from '../../server/src/housekeeping.ts';
@@ -62,7 +63,15 @@ export async function openHarness(
   const db = sqliteDatabase(join(dir, 'brume.db'));
   const store = localImageStore(dir);
   await reconcile(
-    { db, store, locks: new KeyedLock(), loginGuard: new LoginGuard(), pinSecret: randomBytes(32), now },
+    {
+      db,
+      store,
+      locks: new KeyedLock(),
+      uploads: new UploadsInFlight(),
+      loginGuard: new LoginGuard(),
+      pinSecret: randomBytes(32),
+      now,
+    },
     silentLog,
   );
   const app = buildApp({ config, db, store, adminTokenHash: tokenDigest(ADMIN_TOKEN), logger: false, now, ...extra });

@@ -83,6 +83,17 @@ describe('the API client', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('does not retry a full DATA disk (507 STORAGE_FULL): it does not empty itself while the agent waits', async () => {
+    const server = await serve((_request, response) =>
+      sendError(response, 507, 'STORAGE_FULL', "the server's DATA disk is full"),
+    );
+    const failure = await client(server.url, fakeTime(60_000).policy)
+      .call('uploadListing', { params: { task: 3 } })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'STORAGE_FULL' });
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('gives up at the deadline with SERVER_UNREACHABLE naming the URL and the last error', async () => {
     const server = await serve((_request, response) => sendError(response, 500, 'INTERNAL', 'disk on fire'));
     const time = fakeTime(20_000);

@@ -83,7 +83,8 @@ export function createApiClient(options: ClientOptions): ApiClient {
     connections: 8,
     headersTimeout: options.headersTimeoutMs ?? 30_000,
     bodyTimeout: options.bodyTimeoutMs ?? 30_000,
-    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    // TCP keepalive: a server gone without a FIN (its switch rebooted) is found by the kernel on an idle connection too.
+    connect: { timeout: options.connectTimeoutMs ?? 10_000, keepAlive: true, keepAliveInitialDelay: TCP_KEEPALIVE_MS },
   });
 
   const headersTimeout = options.headersTimeoutMs ?? 30_000;
@@ -159,6 +160,9 @@ export function createApiClient(options: ClientOptions): ApiClient {
   };
 }
 
+/** Silence on a pooled connection before the kernel's keepalive probes start. */
+const TCP_KEEPALIVE_MS = 15_000;
+
 /** The headers timer runs while a request body drains too: a chunk upload gets one more second per 256 KiB. */
 const UPLOAD_GRACE_BYTES_PER_SECOND = 256 * 1024;
 
@@ -206,7 +210,8 @@ async function failureOf(response: Response, call: Exchange): Promise<Error> {
     where: call.prepared.where,
     head,
   });
-  if (response.statusCode >= 500)
+  // A full DATA disk does not empty itself while the agent waits: said at once rather than retried for minutes.
+  if (response.statusCode >= 500 && error.code !== 'STORAGE_FULL')
     return new TransientError(`HTTP ${response.statusCode} (${error.code}: ${error.message})`, { cause: error });
   return error;
 }

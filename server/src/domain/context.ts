@@ -3,12 +3,15 @@ import type { ImageStore } from '../store/image-store.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import type { LoginGuard } from './login-guard.ts';
 import type { TaskFeed } from './task-feed.ts';
+import type { UploadsInFlight } from './uploads-in-flight.ts';
 
 /** What domain functions work with; built once per server by buildApp. */
 export interface DomainContext {
   db: Database;
   store: ImageStore;
   locks: KeyedLock;
+  /** Chunk bodies being received, so cancel, commit and discard abort them instead of waiting (uploads-in-flight.ts). */
+  uploads: UploadsInFlight;
   /** Refused technician logins of the last minute, and the bound on password hashes (login-guard.ts). */
   loginGuard: LoginGuard;
   /** The server's secret PINs are stored under (an HMAC key, DATA/pin.secret). */

@@ -35,6 +35,11 @@ describe('expectedFiles', () => {
       'chunks without a file',
       (m: ReturnType<typeof fakeImage>['manifest']) => void (m.partitions[2]!.chunks = m.partitions[0]!.chunks),
     ],
+    [
+      'a partition file with no chunk',
+      (m: ReturnType<typeof fakeImage>['manifest']) =>
+        void Object.assign(m.partitions[1]!, { chunks: [], storedBytes: 0 }),
+    ],
   ])('refuses %s', (_what, spoil) => {
     const manifest = structuredClone(fakeImage('x').manifest);
     spoil(manifest);

@@ -44,6 +44,7 @@ export const taskKindHooks: { readonly [K in TaskKind]?: KindHooks<K> } = {
         throw new BrumeError('IMAGE_EXISTS', `task ${other.id} is already capturing image ${image}`, {
           detail: { name: image, task: other.id },
         });
+      await ctx.store.checkFreeSpace();
     },
     async onComplete(ctx, task) {
       if ((await ctx.db.images.byTask(task.id)) === undefined) {

@@ -125,6 +125,8 @@ export async function cancelTask(ctx: DomainContext, id: number): Promise<Task> 
   if (task.state === 'running' && !task.debug) {
     // Under the task's upload lock (a capture's chunks in flight and its commit hold it; no other kind takes it but to
     // complete): no commit then straddles the request.
+    // Chunks in flight are aborted first: a client gone quiet must not hold the cancel behind its lock.
+    ctx.uploads.abortTask(id, new BrumeError('TASK_CANCELLED', `task ${id} was cancelled by a technician`));
     const requested = await ctx.locks.exclusive(lockKeys.upload(id), () => ctx.db.tasks.requestCancel(id, ctx.now()));
     if (requested) {
       const asked = await showTask(ctx, id);

@@ -13,10 +13,18 @@ async function streamServer(
   sessionId: string,
   open: Set<() => void>,
   heartbeatMs = 60_000,
+  maxStreamMs?: number,
 ) {
   const app = Fastify();
   app.get('/events', async (_request, reply) =>
-    streamTaskFeed(reply, { feed, sessions, sessionId, heartbeatMs, open }),
+    streamTaskFeed(reply, {
+      feed,
+      sessions,
+      sessionId,
+      heartbeatMs,
+      open,
+      ...(maxStreamMs === undefined ? {} : { maxStreamMs }),
+    }),
   );
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/events` };
@@ -102,6 +110,20 @@ describe('the dashboard live stream', () => {
     sessions.close(id);
     await hello.ended;
     expect(feed.listeners).toBe(0);
+    await app.close();
+  });
+
+  it('ends by itself after its lifetime, so a screen that went quiet is not held', async () => {
+    const feed = new TaskFeed();
+    const sessions = new DashboardSessions(() => Date.now());
+    const { id } = sessions.open('admin', 'admin');
+    const open = new Set<() => void>();
+    const { app, url } = await streamServer(feed, sessions, id, open, 60_000, 300);
+    // A client that never reads again: only the server can end the stream.
+    const hello = await readUntil(url, (text) => text.includes('event: hello'));
+    await hello.ended;
+    expect(feed.listeners).toBe(0);
+    expect(open.size).toBe(0);
     await app.close();
   });
 });

@@ -11,7 +11,15 @@ export interface StreamOptions {
   heartbeatMs: number;
   /** The streams open now, so the server can end them when it closes. */
   open: Set<() => void>;
+  /**
+   * The stream ends after this long and the browser opens a new one (EventSource reconnects, `hello` reloads the
+   * lists): a screen gone without a FIN, whose few heartbeat bytes the kernel keeps retrying, is not held longer.
+   */
+  maxStreamMs?: number;
 }
+
+/** How long one live stream lasts before the browser is asked to reconnect. */
+export const DEFAULT_MAX_STREAM_MS = 10 * 60 * 1000;
 
 /**
  * Messages of the same task and kind within this window go out as the last one: a thousand agents posting every second
@@ -29,7 +37,7 @@ const keyOf = (message: FeedMessage): string =>
  * loads its lists, so nothing falls between load and stream), then `task` and `events` messages as they happen.
  */
 export function streamTaskFeed(reply: FastifyReply, options: StreamOptions): void {
-  const { feed, sessions, sessionId, heartbeatMs, open } = options;
+  const { feed, sessions, sessionId, heartbeatMs, open, maxStreamMs = DEFAULT_MAX_STREAM_MS } = options;
   reply.hijack();
   const response = reply.raw;
   response.writeHead(200, {
@@ -64,12 +72,14 @@ export function streamTaskFeed(reply: FastifyReply, options: StreamOptions): voi
     heartbeatMs,
   );
   const stopWatching = sessions.onClose(sessionId, () => end());
+  const lifetime = setTimeout(() => end(), maxStreamMs);
 
   function end(stuck = false): void {
     if (ended) return;
     ended = true;
     clearInterval(heartbeat);
     clearTimeout(flushTimer);
+    clearTimeout(lifetime);
     unsubscribe();
     stopWatching();
     open.delete(end);

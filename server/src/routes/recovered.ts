@@ -10,6 +10,7 @@ import {
   recoveredFilePath,
   type RecoveredStore,
 } from '../domain/recovered.ts';
+import { watchBodyIdle } from '../network-timeouts.ts';
 import { routeDefiner } from './define-route.ts';
 import type { RouteDeps } from './deps.ts';
 
@@ -27,12 +28,18 @@ export const recoveredRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, { c
     if (!(request.body instanceof Readable))
       throw new BrumeError('BAD_REQUEST', 'a piece is sent as Content-Type: application/octet-stream');
     const length = request.headers['content-length'];
-    return putRecoveredPiece(ctx, store, task, {
-      name: request.params.file,
-      offset: request.query.offset,
-      contentLength: length === undefined ? undefined : Number(length),
-      body: request.body,
-    });
+    // A piece body gone silent is dropped, so the recovery's lock it holds is released.
+    const disarm = watchBodyIdle(request.raw, config.timeouts.bodyIdleSeconds);
+    try {
+      return await putRecoveredPiece(ctx, store, task, {
+        name: request.params.file,
+        offset: request.query.offset,
+        contentLength: length === undefined ? undefined : Number(length),
+        body: request.body,
+      });
+    } finally {
+      disarm();
+    }
   });
 
   route(routes.recoveredCommit, {}, async (request, _reply, task) =>

@@ -186,6 +186,17 @@ describe('capture upload → commit → download', () => {
     expect(response.json().error.code).toBe('MANIFEST_INVALID');
   });
 
+  it('refuses a manifest with a partition file but no chunk of it, and publishes nothing', async () => {
+    for (const chunk of image.chunks) await putChunk(h, task.id, task.token, chunk);
+    const hollow = structuredClone(image.manifest);
+    // An empty file's sha256: without the rule, every check passes on zero bytes.
+    Object.assign(hollow.partitions[1]!, { chunks: [], storedBytes: 0, sha256: sha256('') });
+    const response = await commit(hollow);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('MANIFEST_INVALID');
+    expect((await h.call('GET', '/images')).json()).toEqual({ images: [] });
+  });
+
   it('refuses a second image of the same name', async () => {
     for (const chunk of image.chunks) await putChunk(h, task.id, task.token, chunk);
     expect((await commit()).statusCode).toBe(200);

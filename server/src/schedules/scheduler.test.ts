@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteDatabase, type Database } from '../db/database.ts';
 import type { DomainContext } from '../domain/context.ts';
 import { KeyedLock } from '../domain/keyed-lock.ts';
+import { UploadsInFlight } from '../domain/uploads-in-flight.ts';
 import { LoginGuard } from '../domain/login-guard.ts';
 import { localImageStore } from '../store/local-store.ts';
 import { fakeClock, type FakeClock } from '../../../test/fakes/fake-clock.ts';
@@ -28,6 +29,7 @@ beforeEach(async () => {
     db,
     store: localImageStore(dir),
     locks: new KeyedLock(),
+    uploads: new UploadsInFlight(),
     loginGuard: new LoginGuard(),
     pinSecret: randomBytes(32),
     now: () => clock.now().toISOString(),

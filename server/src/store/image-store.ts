@@ -26,6 +26,8 @@ export interface ImageStore {
    */
   publish(taskId: number, name: string, manifest: unknown, record: PublishRecord): Promise<void>;
   discardStaged(taskId: number): Promise<void>;
+  /** Throws STORAGE_FULL when the disk holding DATA has less free space than the reserve a capture needs to start. */
+  checkFreeSpace(): Promise<void>;
   stagedTaskIds(): Promise<number[]>;
   publishedNames(): Promise<string[]>;
   hasPublished(name: string): Promise<boolean>;

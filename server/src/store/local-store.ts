@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { constants, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants, mkdir, open, readdir, readFile, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BrumeError, MANIFEST_FILE } from '@brume/protocol';
 import { digestRanges, READ_CHUNK_BYTES } from './file-digest.ts';
@@ -14,7 +14,16 @@ export const PUBLISH_RECORD_FILE = '.brume-server.json';
  * Images as directories under DATA: uploads/<task>/ while a capture uploads, images/<name>/ once published (one
  * rename, after every file and the directory are on disk), trash/ on the way out. images/ never holds a partial image.
  */
-export function localImageStore(dataDir: string): ImageStore {
+export interface LocalStoreOptions {
+  /** Free bytes DATA must keep for a capture to start (`--free-space-reserve`). */
+  reserveBytes?: number;
+}
+
+/** The reserve when none is given: room for a small image, and for the database to keep working. */
+export const DEFAULT_FREE_SPACE_RESERVE = 1024 ** 3;
+
+export function localImageStore(dataDir: string, options: LocalStoreOptions = {}): ImageStore {
+  const reserve = options.reserveBytes ?? DEFAULT_FREE_SPACE_RESERVE;
   const dirs = { images: join(dataDir, 'images'), uploads: join(dataDir, 'uploads'), trash: join(dataDir, 'trash') };
   const stagedDir = (taskId: number): string => join(dirs.uploads, taskSegment(taskId));
   const publishedDir = (name: string): string => join(dirs.images, imageSegment(name));
@@ -45,6 +54,17 @@ export function localImageStore(dataDir: string): ImageStore {
       await syncDir(dirs.images);
     },
     discardStaged: async (taskId) => rm(stagedDir(taskId), { recursive: true, force: true }),
+    checkFreeSpace: async () => {
+      const info = await statfs(dataDir);
+      const free = info.bavail * info.bsize;
+      if (free < reserve) {
+        throw new BrumeError(
+          'STORAGE_FULL',
+          `the server's DATA disk has ${free} bytes free, less than the ${reserve} a capture needs to start: delete images or free space`,
+          { detail: { free, reserve } },
+        );
+      }
+    },
     stagedTaskIds: async () => (await listDir(dirs.uploads)).filter((entry) => /^[1-9][0-9]*$/.test(entry)).map(Number),
     publishedNames: async () => listDir(dirs.images),
     hasPublished: async (name) => exists(publishedDir(name)),
@@ -109,10 +129,23 @@ async function writeAt(
       if (bytes - written >= WRITE_BATCH_BYTES) await flush();
     }
     if (bytes > written) await flush();
+  } catch (error) {
+    await dropTail(handle, offset, written);
+    throw error;
   } finally {
     await handle.close();
   }
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/**
+ * A refused or broken chunk leaves nothing staged when it was the file's tail: the file is cut back to where it began.
+ * Bytes written inside the file (before another chunk) stay unrecorded until the right chunk overwrites them.
+ */
+async function dropTail(handle: FileHandle, offset: number, written: number): Promise<void> {
+  if (written === 0) return;
+  const { size } = await handle.stat();
+  if (size === offset + written) await handle.truncate(offset);
 }
 
 /** Every recorded file cut to its size and on disk; whatever else the upload left is not part of the image. */
