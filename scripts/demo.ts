@@ -30,7 +30,15 @@ const mb = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 /** What a technician compares with FOG's screen: partition data (partclone's stream) per second and per minute, in 10^6 / 10^9 bytes. */
 const rate = (bytes: number, secs: number): string =>
   `${(bytes / 1e6 / secs).toFixed(1)} MB/s, ${((bytes / 1e9 / secs) * 60).toFixed(2)} GB/min`;
-const seconds = (task: Task): number => (Date.parse(task.endedAt ?? '') - Date.parse(task.startedAt ?? '')) / 1000;
+/**
+ * The engine's own time for the job (its result's `seconds`, from its start to its last byte); the server's start and
+ * end times would leave out what ran before the agent's first post, and make a short job look faster than it was.
+ */
+const seconds = (task: Task): number => {
+  const measured = (task.result as { seconds?: unknown } | null)?.seconds;
+  if (typeof measured === 'number' && measured > 0) return measured;
+  return (Date.parse(task.endedAt ?? '') - Date.parse(task.startedAt ?? '')) / 1000;
+};
 
 async function main(): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'brume-demo-'));
@@ -51,44 +59,27 @@ async function main(): Promise<number> {
     await brumeJson(['host', 'add', 'master', '--mac', '52:54:00:00:00:01'], env);
     await brumeJson(['host', 'add', 'pc-01', '--mac', '52:54:00:00:00:02'], env);
 
+    // The agent as the ramdisk runs it: the task, its token and the disk, on the command line.
+    const url = server.url;
+    const runAgent = (created: TaskCreated, disk: string) =>
+      run(
+        brume,
+        ['agent', '--server', url, '--task', String(created.task.id), '--token', created.token, '--disk', disk],
+        {
+          maxBuffer: 64 * MiB,
+        },
+      );
+
     console.log('3/6 brume task capture --host master --image demo-2026 → brume agent --server … --task … --token …');
     const capture = await brumeJson<TaskCreated>(['task', 'capture', '--host', 'master', '--image', 'demo-2026'], env);
     console.log(`    the ramdisk would boot with: ${capture.cmdline.replace(/brume\.token=\S+/, 'brume.token=…')}`);
-    await run(
-      brume,
-      [
-        'agent',
-        '--server',
-        server.url,
-        '--task',
-        String(capture.task.id),
-        '--token',
-        capture.token,
-        '--disk',
-        source.path,
-      ],
-      { maxBuffer: 64 * MiB },
-    );
+    await runAgent(capture, source.path);
 
     console.log(
       '4/6 brume task deploy --host pc-01 --image demo-2026 → a second agent deploys to a larger, 1 GiB disk',
     );
     const deploy = await brumeJson<TaskCreated>(['task', 'deploy', '--host', 'pc-01', '--image', 'demo-2026'], env);
-    await run(
-      brume,
-      [
-        'agent',
-        '--server',
-        server.url,
-        '--task',
-        String(deploy.task.id),
-        '--token',
-        deploy.token,
-        '--disk',
-        target.path,
-      ],
-      { maxBuffer: 64 * MiB },
-    );
+    await runAgent(deploy, target.path);
 
     console.log('5/6 brume image verify demo-2026 (the server re-hashes every chunk)');
     const verified = await brumeJson<{ ok: boolean; chunks: number }>(['image', 'verify', 'demo-2026'], env);

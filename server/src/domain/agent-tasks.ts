@@ -87,7 +87,7 @@ function kindResult<K extends TaskKind>(
 }
 
 /**
- * Ends a task as cancelled, confirmed by its agent: what it had done (the result) and its logs are kept, then its kind's
+ * Ends a task as cancelled, confirmed by its agent: what it had done (its stop report) and its logs are kept, then its kind's
  * end hook runs (a capture's staged upload is dropped). Only a task whose cancel was requested; repeated after a lost
  * answer, it returns the task.
  */
