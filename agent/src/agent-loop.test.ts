@@ -15,6 +15,7 @@ import {
 import type { DiskCandidate } from './disk/target-choice.ts';
 import type { DiskSource } from './sys/disks.ts';
 import type { Runner } from './sys/exec.ts';
+import { endedTaskAnswer } from '../../test/fixtures/task-answer.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brume-agent-loop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,26 +72,7 @@ const task = (disk: string | null) => ({
   debug: false,
   params: {},
 });
-const taskAnswer = {
-  id: 5,
-  kind: 'capture',
-  hostId: 1,
-  hostName: 'pc1',
-  image: 'win11',
-  disk: null,
-  state: 'failed',
-  createdAt: new Date().toISOString(),
-  startedAt: null,
-  endedAt: new Date().toISOString(),
-  progress: null,
-  phase: null,
-  error: null,
-  result: null,
-  logFiles: ['agent.log'],
-  debug: false,
-  params: {},
-  batch: null,
-};
+const taskAnswer = endedTaskAnswer('capture');
 
 describe('the agent loop', () => {
   it('a PC with no disk the rule accepts fails on the server with the reason, the disks seen and the agent log; exit code 2', async () => {

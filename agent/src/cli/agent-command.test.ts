@@ -9,6 +9,7 @@ import type { Runner } from '../sys/exec.ts';
 import { powerAfterTask } from '../sys/power.ts';
 import { renderErrorScreen } from '../ui/error-screen.ts';
 import { agent } from './agent-command.ts';
+import { endedTaskAnswer } from '../../../test/fixtures/task-answer.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'brume-agent-command-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,26 +18,7 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-const taskAnswer = {
-  id: 5,
-  kind: 'deploy',
-  hostId: 1,
-  hostName: 'pc1',
-  image: 'win11',
-  disk: null,
-  state: 'failed',
-  createdAt: new Date().toISOString(),
-  startedAt: null,
-  endedAt: new Date().toISOString(),
-  progress: null,
-  phase: null,
-  error: null,
-  result: null,
-  logFiles: ['agent.log'],
-  debug: false,
-  params: {},
-  batch: null,
-};
+const taskAnswer = endedTaskAnswer('deploy');
 const onlyUsb: DiskSource = {
   list: () => [{ name: 'sda', path: '/dev/sda', sizeBytes: 8e9, removable: true, transport: 'usb' }],
   resolve: () => undefined,
